@@ -1,0 +1,82 @@
+using System.Text.Json.Serialization;
+
+namespace Rakuten.Platform.Contracts.Orders;
+
+public sealed record Buyer(string Name, string? Email, string? Phone);
+
+public sealed record LineOption(string Name, string Value);
+
+/// <summary>One order line as the marketplace sold it. Rakuten JP fills ManageNumber/VariantId;
+/// Rakuten France sells one item per unit, grouped here into one line per SKU with their item ids.</summary>
+public sealed record OrderLine(
+    string ChannelLineId,
+    string? Sku,
+    string? ManageNumber,
+    string? VariantId,
+    string? MerchantSku,
+    string Title,
+    int Quantity,
+    Money UnitPrice,
+    IReadOnlyList<LineOption> Options,
+    string? ImageUrl,
+    int? WeightGrams,
+    IReadOnlyList<string> ChannelItemIds);
+
+public sealed record Coupon(string Code, string Name, Money Amount);
+
+/// <summary>A package (RMS: a basket / 送付先) with its own ship-to and lines.</summary>
+public sealed record OrderPackage(string PackageId, PostalAddress? ShipTo, IReadOnlyList<string> ChannelLineIds);
+
+public sealed record ChannelOrder(
+    Buyer Buyer,
+    PostalAddress? ShipTo,
+    PostalAddress? BillingAddress,
+    IReadOnlyList<OrderLine> Lines,
+    IReadOnlyList<OrderPackage> Packages,
+    Money ShippingFee,
+    IReadOnlyList<Coupon> Coupons,
+    Money PointsUsed,
+    Money Tax,
+    Money Total,
+    string? PaymentMethod,
+    string? DeliveryMethod,
+    bool Express,
+    bool Gift,
+    string? BuyerNotes,
+    DateTimeOffset OrderedAt);
+
+/// <summary>The unified order status (DESIGN §11): what Shopify and internal systems see.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<UnifiedOrderStatus>))]
+public enum UnifiedOrderStatus
+{
+    Received,
+    Held,
+    Accepted,
+    PartiallyShipped,
+    Shipped,
+    Delivered,
+    Completed,
+    CancellationRequested,
+    Cancelled,
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<HoldReason>))]
+public enum HoldReason
+{
+    UnmanagedLine,
+    UnknownSku,
+    DuplicateSku,
+    MissingShipTo,
+    AmountNotDetermined,
+    ShopifyRefused,
+    MalformedPayload,
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<CancellationInitiator>))]
+public enum CancellationInitiator
+{
+    Channel,
+    Merchant,
+}
+
+public sealed record SkuQuantity(string Sku, int Quantity);

@@ -1,0 +1,91 @@
+using MassTransit;
+
+namespace Rakuten.Platform.Contracts.Orders;
+
+/// <summary>A channel adapter found an order on a marketplace. <c>Order</c> is null when the payload could not
+/// be parsed; <c>ParseError</c> then says why, and the order is held rather than lost.</summary>
+[MessageUrn("rakuten-platform:orders:channel-order-received:v1")]
+[EntityName("rakuten-platform.orders.channel-order-received.v1")]
+public sealed record ChannelOrderReceived(
+    Guid TenantId,
+    Guid ConnectionId,
+    Channel Channel,
+    string ChannelOrderId,
+    string ChannelStatus,
+    ChannelOrder? Order,
+    string? ParseError,
+    DateTimeOffset OccurredAt) : IConnectionEvent;
+
+/// <summary>The marketplace moved an order (RMS orderProgress, Rakuten France item status).</summary>
+[MessageUrn("rakuten-platform:orders:channel-order-status-changed:v1")]
+[EntityName("rakuten-platform.orders.channel-order-status-changed.v1")]
+public sealed record ChannelOrderStatusChanged(
+    Guid TenantId,
+    Guid ConnectionId,
+    Channel Channel,
+    string ChannelOrderId,
+    string ChannelStatus,
+    IReadOnlyList<string> ChannelItemIds,
+    DateTimeOffset OccurredAt) : IConnectionEvent;
+
+/// <summary>The order is accepted: stock is reserved and Shopify should receive it.</summary>
+[MessageUrn("rakuten-platform:orders:order-accepted:v1")]
+[EntityName("rakuten-platform.orders.order-accepted.v1")]
+public sealed record OrderAccepted(
+    Guid TenantId,
+    Guid ConnectionId,
+    Guid OrderId,
+    Channel Channel,
+    string ChannelOrderId,
+    ChannelOrder Order,
+    DateTimeOffset OccurredAt) : IConnectionEvent;
+
+/// <summary>The order cannot be imported yet: the reason, and the action that resolves it.</summary>
+[MessageUrn("rakuten-platform:orders:order-held:v1")]
+[EntityName("rakuten-platform.orders.order-held.v1")]
+public sealed record OrderHeld(
+    Guid TenantId,
+    Guid ConnectionId,
+    Guid OrderId,
+    Channel Channel,
+    string ChannelOrderId,
+    HoldReason Reason,
+    string Detail,
+    string Action,
+    DateTimeOffset OccurredAt) : IConnectionEvent;
+
+/// <summary>The order (or some of its lines) is cancelled; reserved stock for <c>Lines</c> is released.</summary>
+[MessageUrn("rakuten-platform:orders:order-cancelled:v1")]
+[EntityName("rakuten-platform.orders.order-cancelled.v1")]
+public sealed record OrderCancelled(
+    Guid TenantId,
+    Guid ConnectionId,
+    Guid OrderId,
+    Channel Channel,
+    string ChannelOrderId,
+    IReadOnlyList<SkuQuantity> Lines,
+    CancellationInitiator Initiator,
+    string? Reason,
+    DateTimeOffset OccurredAt) : IConnectionEvent;
+
+[MessageUrn("rakuten-platform:orders:order-status-changed:v1")]
+[EntityName("rakuten-platform.orders.order-status-changed.v1")]
+public sealed record OrderStatusChanged(
+    Guid TenantId,
+    Guid ConnectionId,
+    Guid OrderId,
+    UnifiedOrderStatus From,
+    UnifiedOrderStatus To,
+    DateTimeOffset OccurredAt) : IConnectionEvent;
+
+/// <summary>The Shopify adapter created (or found) the Shopify order for a unified order.
+/// <c>ConnectionId</c> is the Shopify connection.</summary>
+[MessageUrn("rakuten-platform:orders:order-exported:v1")]
+[EntityName("rakuten-platform.orders.order-exported.v1")]
+public sealed record OrderExported(
+    Guid TenantId,
+    Guid ConnectionId,
+    Guid OrderId,
+    string ShopifyOrderId,
+    string ShopifyOrderName,
+    DateTimeOffset OccurredAt) : IConnectionEvent;

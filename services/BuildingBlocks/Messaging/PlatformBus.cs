@@ -1,0 +1,120 @@
+using System.Reflection;
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Rakuten.Platform.BuildingBlocks.Hosting;
+using Rakuten.Platform.Contracts;
+
+namespace Rakuten.Platform.BuildingBlocks.Messaging;
+
+/// <summary>What the services of this process contribute to the one bus: their consumers and the assemblies
+/// holding their message contracts. Filled by <c>AddXxxService()</c>, read once by <see cref="PlatformBus.AddPlatformBus"/>.</summary>
+public sealed class PlatformBusRegistry
+{
+    internal List<Action<IBusRegistrationConfigurator>> Consumers { get; } = [];
+
+    internal HashSet<Assembly> ContractAssemblies { get; } = [typeof(Channel).Assembly];
+
+    internal bool Built { get; set; }
+}
+
+public static class PlatformBus
+{
+    /// <summary>Registers a consumer on its own queue, named <c>{service}-{consumer}</c> in kebab case
+    /// (e.g. <c>inventory-stock-level-reported</c>), so that services composed in one process keep separate queues.</summary>
+    public static WebApplicationBuilder AddPlatformConsumer<TConsumer>(this WebApplicationBuilder builder, string service)
+        where TConsumer : class, IConsumer
+    {
+        var registry = builder.Registry();
+        var queue = $"{service}-{KebabCaseEndpointNameFormatter.Instance.Consumer<TConsumer>()}";
+        registry.Consumers.Add(x => x.AddConsumer<TConsumer>().Endpoint(e => e.Name = queue));
+        return builder;
+    }
+
+    /// <summary>Adds an assembly whose <c>[MessageUrn]</c> records may be written to the outbox.</summary>
+    public static WebApplicationBuilder AddMessageContracts(this WebApplicationBuilder builder, Assembly assembly)
+    {
+        builder.Registry().ContractAssemblies.Add(assembly);
+        return builder;
+    }
+
+    /// <summary>Builds the bus from every consumer registered so far: RabbitMQ in distributed mode, the
+    /// in-memory transport in embedded mode. Call it after the services' <c>AddXxxService()</c>.</summary>
+    public static WebApplicationBuilder AddPlatformBus(this WebApplicationBuilder builder)
+    {
+        var registry = builder.Registry();
+        if (registry.Built)
+        {
+            throw new InvalidOperationException("AddPlatformBus() was already called for this process.");
+        }
+
+        registry.Built = true;
+        var options = builder.GetPlatformOptions();
+        var retry = RetrySettings.From(builder.Configuration);
+        builder.Services.AddSingleton(new ContractTypes(registry.ContractAssemblies));
+        builder.Services.AddMassTransit(x =>
+        {
+            x.SetKebabCaseEndpointNameFormatter();
+            foreach (var add in registry.Consumers)
+            {
+                add(x);
+            }
+
+            // Nothing is acknowledged while a consumer fails: the message stays with this consumer through
+            // the immediate retries, then the spaced-out ones; only then does it move to {queue}_error.
+            // The broker-side delayed redelivery of MassTransit needs RabbitMQ's delayed-message plugin,
+            // which Debian does not package; if the process dies meanwhile, RabbitMQ redelivers the unacked message.
+            x.AddConfigureEndpointsCallback((_, _, endpoint) =>
+            {
+                endpoint.UseMessageRetry(r => r.Intervals(retry.Spaced));
+                endpoint.UseMessageRetry(r => r.Immediate(retry.Immediate));
+            });
+
+            if (options.Mode == PlatformMode.Distributed)
+            {
+                var broker = new Uri(options.RabbitMqConnectionString!);
+                x.UsingRabbitMq((context, cfg) =>
+                {
+                    cfg.Host(broker.Host, (ushort)(broker.IsDefaultPort ? 5672 : broker.Port), VirtualHost(broker), h =>
+                    {
+                        var user = broker.UserInfo.Split(':', 2);
+                        h.Username(Uri.UnescapeDataString(user[0] is { Length: > 0 } u ? u : "guest"));
+                        h.Password(Uri.UnescapeDataString(user.Length > 1 ? user[1] : "guest"));
+                    });
+                    cfg.ConfigureEndpoints(context);
+                });
+            }
+            else
+            {
+                x.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
+            }
+        });
+
+        // Readiness says when the broker is unreachable; start-up does not block on it.
+        builder.Services.Configure<MassTransitHostOptions>(o =>
+        {
+            o.WaitUntilStarted = false;
+            o.StopTimeout = TimeSpan.FromSeconds(30);
+        });
+        return builder;
+    }
+
+    private static string VirtualHost(Uri broker) =>
+        broker.AbsolutePath.Trim('/') is { Length: > 0 } vhost ? Uri.UnescapeDataString(vhost) : "/";
+
+    private static PlatformBusRegistry Registry(this WebApplicationBuilder builder) =>
+        builder.Services.FindInstance<PlatformBusRegistry>()
+        ?? throw new InvalidOperationException("Call builder.AddServiceDefaults() before registering consumers.");
+
+    private sealed record RetrySettings(int Immediate, TimeSpan[] Spaced)
+    {
+        public static RetrySettings From(Microsoft.Extensions.Configuration.IConfiguration configuration)
+        {
+            var immediate = int.TryParse(configuration["Platform:Messaging:ImmediateRetries"], out var i) ? i : 3;
+            var spaced = configuration["Platform:Messaging:SpacedRetries"] is { Length: > 0 } text
+                ? text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(TimeSpan.Parse).ToArray()
+                : [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(30)];
+            return new RetrySettings(immediate, spaced);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Rakuten.Platform.BuildingBlocks.EventSourcing;
+using Rakuten.Platform.BuildingBlocks.Inbox;
+using Rakuten.Platform.BuildingBlocks.Outbox;
+
+namespace Rakuten.Platform.BuildingBlocks.Persistence;
+
+/// <summary>A service's database: its own tables plus the event store, outbox and inbox, so that an event,
+/// the read models it updates, the integration events it causes and the inbox mark all commit together.</summary>
+public abstract class PlatformDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<EventRecord> Events => Set<EventRecord>();
+
+    public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
+
+    public DbSet<InboxEntry> Inbox => Set<InboxEntry>();
+
+    /// <summary>Set when outbox rows were saved and the commit that makes them visible has not yet woken the relay.</summary>
+    internal bool OutboxAwaitingCommit { get; set; }
+
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        var appended = ChangeTracker.Entries<EventRecord>()
+            .Where(e => e.State == EntityState.Added)
+            .Select(e => e.Entity)
+            .ToList();
+        try
+        {
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+        catch (DbUpdateException ex) when (appended.Count > 0 && DatabaseErrors.IsUniqueViolation(ex, "events"))
+        {
+            // Another writer appended to the stream first. SaveChanges' transaction (or the caller's, once it
+            // is disposed) rolls back, so nothing of this unit of work is written.
+            var first = appended.OrderBy(e => e.StreamVersion).First();
+            throw new StreamConcurrencyException(first.StreamId, first.StreamVersion - 1, ex);
+        }
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
+        SaveChangesAsync(acceptAllChangesOnSuccess).GetAwaiter().GetResult();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // SQLite has no date type and EF cannot translate DateTimeOffset comparisons on its text form; as
+        // binary ticks they sort and compare (always UTC here). Each provider gets its own cached model.
+        if (Database.IsSqlite())
+        {
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+        }
+    }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<EventRecord>(e =>
+        {
+            e.ToTable("events");
+            e.HasKey(x => x.Position);
+            e.Property(x => x.Position).HasColumnName("position").ValueGeneratedOnAdd();
+            e.Property(x => x.StreamId).HasColumnName("stream_id");
+            e.Property(x => x.StreamVersion).HasColumnName("stream_version");
+            e.Property(x => x.EventType).HasColumnName("event_type");
+            e.Property(x => x.Data).HasColumnName("data");
+            e.Property(x => x.Metadata).HasColumnName("metadata");
+            e.Property(x => x.RecordedAt).HasColumnName("recorded_at");
+            e.HasIndex(x => new { x.StreamId, x.StreamVersion }).IsUnique();
+        });
+
+        modelBuilder.Entity<OutboxMessage>(e =>
+        {
+            e.ToTable("outbox");
+            e.HasKey(x => x.Position);
+            e.Property(x => x.Position).HasColumnName("position").ValueGeneratedOnAdd();
+            e.Property(x => x.MessageId).HasColumnName("message_id");
+            e.Property(x => x.MessageType).HasColumnName("message_type");
+            e.Property(x => x.Body).HasColumnName("body");
+            e.Property(x => x.TenantId).HasColumnName("tenant_id");
+            e.Property(x => x.TraceParent).HasColumnName("trace_parent");
+            e.Property(x => x.TraceState).HasColumnName("trace_state");
+            e.Property(x => x.CreatedAt).HasColumnName("created_at");
+            e.Property(x => x.SentAt).HasColumnName("sent_at");
+            e.Property(x => x.Attempts).HasColumnName("attempts");
+            e.Property(x => x.LastError).HasColumnName("last_error");
+            e.HasIndex(x => x.MessageId).IsUnique();
+        });
+
+        modelBuilder.Entity<InboxEntry>(e =>
+        {
+            e.ToTable("inbox");
+            e.HasKey(x => new { x.MessageId, x.Consumer });
+            e.Property(x => x.MessageId).HasColumnName("message_id");
+            e.Property(x => x.Consumer).HasColumnName("consumer");
+            e.Property(x => x.ProcessedAt).HasColumnName("processed_at");
+        });
+    }
+}

@@ -1,0 +1,164 @@
+using System.Data.Common;
+using System.Reflection;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Rakuten.Platform.BuildingBlocks.Persistence;
+
+/// <summary>Creates and upgrades a service's schema at start-up (EF's design-time tooling does not restore
+/// here, DESIGN §9). Scripts are embedded resources named <c>…Schema.{postgres|sqlite}.NNN_name.sql</c>: the
+/// platform's tables first, then the service's own, in name order. Each script is idempotent and is also
+/// recorded in <c>schema_scripts</c>; on PostgreSQL an advisory lock keeps two replicas from racing.</summary>
+public sealed class SchemaInitializer<TContext>(
+    IServiceScopeFactory scopes,
+    ServiceDatabase<TContext> database,
+    ILogger<SchemaInitializer<TContext>> logger) : IHostedService where TContext : PlatformDbContext
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var db = database.Database;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await ApplyAsync(db, cancellationToken);
+                return;
+            }
+            catch (Exception ex) when (attempt < 30 && !cancellationToken.IsCancellationRequested && IsTransient(ex))
+            {
+                // The database may still be starting (compose, Kubernetes): wait for it rather than crash-loop.
+                logger.LogWarning("Database {Database} not reachable yet ({Reason}); retrying", db.Service, ex.Message);
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            }
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public static IReadOnlyList<(string Name, string Sql)> Scripts(SqlDialect dialect, Assembly serviceAssembly)
+    {
+        var folder = dialect == SqlDialect.Postgres ? ".Schema.postgres." : ".Schema.sqlite.";
+        return new[] { typeof(PlatformDbContext).Assembly, serviceAssembly }
+            .Distinct()
+            .SelectMany(assembly => assembly.GetManifestResourceNames()
+                .Where(n => n.Contains(folder, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
+                .Order(StringComparer.Ordinal)
+                .Select(n => (Name: $"{assembly.GetName().Name}/{n[(n.IndexOf(folder, StringComparison.Ordinal) + folder.Length)..]}", Sql: Read(assembly, n))))
+            .ToList();
+    }
+
+    private async Task ApplyAsync(ServiceDatabase db, CancellationToken ct)
+    {
+        if (db.Dialect == SqlDialect.Postgres)
+        {
+            await EnsurePostgresDatabaseAsync(db, ct);
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        var context = scope.ServiceProvider.GetRequiredService<TContext>();
+        var connection = context.Database.GetDbConnection();
+        await connection.OpenAsync(ct);
+        try
+        {
+            if (db.Dialect == SqlDialect.Postgres)
+            {
+                await ExecuteAsync(connection, $"SELECT pg_advisory_lock({LockKey(db.Service)})", ct);
+            }
+            else
+            {
+                // WAL lets readers (the outbox relay, health checks) proceed while a writer commits.
+                await ExecuteAsync(connection, "PRAGMA journal_mode=WAL", ct);
+            }
+
+            await ExecuteAsync(connection,
+                "CREATE TABLE IF NOT EXISTS schema_scripts (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)", ct);
+            var applied = 0;
+            foreach (var (name, sql) in Scripts(db.Dialect, typeof(TContext).Assembly))
+            {
+                await using var tx = await connection.BeginTransactionAsync(ct);
+                await ExecuteAsync(connection, sql, ct, tx);
+                await using var record = connection.CreateCommand();
+                record.Transaction = tx;
+                record.CommandText = db.Dialect == SqlDialect.Postgres
+                    ? "INSERT INTO schema_scripts (name, applied_at) VALUES (@name, @at) ON CONFLICT (name) DO NOTHING"
+                    : "INSERT OR IGNORE INTO schema_scripts (name, applied_at) VALUES (@name, @at)";
+                AddParameter(record, "@name", name);
+                AddParameter(record, "@at", DateTimeOffset.UtcNow.ToString("O"));
+                applied += await record.ExecuteNonQueryAsync(ct);
+                await tx.CommitAsync(ct);
+            }
+
+            logger.LogInformation("Schema of {Service} ready ({Dialect}, {Applied} new script(s))", db.Service, db.Dialect, applied);
+        }
+        finally
+        {
+            if (db.Dialect == SqlDialect.Postgres)
+            {
+                await ExecuteAsync(connection, $"SELECT pg_advisory_unlock({LockKey(db.Service)})", CancellationToken.None);
+            }
+
+            await connection.CloseAsync();
+        }
+    }
+
+    private static async Task EnsurePostgresDatabaseAsync(ServiceDatabase db, CancellationToken ct)
+    {
+        var name = db.DatabaseNameOnServer;
+        var admin = new NpgsqlConnectionStringBuilder(db.ConnectionString) { Database = "postgres", Pooling = false };
+        await using var connection = new NpgsqlConnection(admin.ToString());
+        await connection.OpenAsync(ct);
+        await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @name", connection);
+        exists.Parameters.AddWithValue("name", name);
+        if (await exists.ExecuteScalarAsync(ct) is not null)
+        {
+            return;
+        }
+
+        try
+        {
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+            await create.ExecuteNonQueryAsync(ct);
+        }
+        catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.DuplicateDatabase or PostgresErrorCodes.UniqueViolation)
+        {
+            // Another replica created it a moment ago.
+        }
+    }
+
+    private static bool IsTransient(Exception ex) =>
+        ex is NpgsqlException { IsTransient: true } or TimeoutException
+        || ex is PostgresException { SqlState: PostgresErrorCodes.CannotConnectNow }
+        || ex is System.Net.Sockets.SocketException
+        || ex.InnerException is { } inner && IsTransient(inner);
+
+    private static long LockKey(string service) =>
+        // A stable 32-bit key per service (string.GetHashCode is randomised per process).
+        service.Aggregate(17L, (h, c) => (h * 31 + c) & 0x7fffffff);
+
+    private static async Task ExecuteAsync(DbConnection connection, string sql, CancellationToken ct, DbTransaction? tx = null)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = tx;
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private static void AddParameter(DbCommand command, string name, object value)
+    {
+        var p = command.CreateParameter();
+        p.ParameterName = name;
+        p.Value = value;
+        command.Parameters.Add(p);
+    }
+
+    private static string Read(Assembly assembly, string resource)
+    {
+        using var stream = assembly.GetManifestResourceStream(resource)!;
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+}

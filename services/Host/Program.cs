@@ -1,0 +1,28 @@
+using Rakuten.Platform.BuildingBlocks.Hosting;
+using Rakuten.Platform.BuildingBlocks.Messaging;
+using Rakuten.Platform.Catalog;
+using Rakuten.Platform.Channels.RakutenFr;
+using Rakuten.Platform.Channels.RakutenJp;
+using Rakuten.Platform.Channels.Shopify;
+using Rakuten.Platform.Host;
+using Rakuten.Platform.Inventory;
+using Rakuten.Platform.Orders;
+using Rakuten.Platform.Sandbox;
+using Rakuten.Platform.Shipping;
+
+// Every service and the Sandbox in one process (DESIGN §5): in embedded mode over the in-memory bus and
+// SQLite files; the same composition runs distributed when Platform:Mode says so.
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults("rakuten-platform-host");
+builder.AddCatalogService().AddInventoryService().AddOrdersService().AddShippingService();
+builder.AddShopifyService().AddRakutenJpService().AddRakutenFrService();
+builder.AddSandbox();
+builder.AddPlatformBus();
+
+var app = builder.Build();
+app.MapDefaultEndpoints();
+app.MapCatalogService().MapInventoryService().MapOrdersService().MapShippingService();
+app.MapShopifyService().MapRakutenJpService().MapRakutenFrService();
+app.MapSandbox();
+app.MapHostStatus();
+app.Run();
