@@ -12,6 +12,10 @@ rabbit_port="${PLATFORM_RABBIT_PORT:-55672}"
 rabbit_mgmt_port="${PLATFORM_RABBIT_MGMT_PORT:-55673}"
 rabbit_dist_port="${PLATFORM_RABBIT_DIST_PORT:-55674}"
 mkdir -p "$state"
+# Test projects may call this at the same moment: one at a time. Daemons are started with fd 9 closed so
+# that they do not keep holding the lock.
+exec 9>"$state/.start.lock"
+flock 9
 
 log() { printf '[local] %s\n' "$*" >&2; }
 
@@ -61,7 +65,7 @@ shared_buffers = 256MB
 CONF
     fi
     rm -f "$data/db/postmaster.pid.stale"
-    pg "setsid nohup '$bin/postgres' -D '$data/db' </dev/null >'$data/postgres.log' 2>&1 &"
+    pg "setsid nohup '$bin/postgres' -D '$data/db' </dev/null >'$data/postgres.log' 2>&1 9>&- &"
     for _ in $(seq 1 60); do
       pg "'$bin/pg_isready' -h 127.0.0.1 -p $pg_port -q" && break
       sleep 0.5
@@ -94,7 +98,7 @@ CONF
   if [ -f "$home/rabbit.pid" ] && "$ctl" -q status >/dev/null 2>&1; then
     log "RabbitMQ already running on 127.0.0.1:$rabbit_port"
   else
-    setsid nohup /usr/lib/rabbitmq/bin/rabbitmq-server </dev/null >"$home/log/server.out" 2>&1 &
+    setsid nohup /usr/lib/rabbitmq/bin/rabbitmq-server </dev/null >"$home/log/server.out" 2>&1 9>&- &
     if ! timeout 90 "$ctl" -q wait "$home/rabbit.pid" >/dev/null 2>&1; then
       log "RabbitMQ did not start; see $home/log"; tail -n 30 "$home/log/server.out" >&2; exit 1
     fi

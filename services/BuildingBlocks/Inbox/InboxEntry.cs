@@ -28,7 +28,14 @@ public static class InboxExtensions
     {
         var messageId = context.MessageId
                         ?? throw new InvalidOperationException($"{consumer}: message without a MessageId cannot be deduplicated.");
-        var ct = context.CancellationToken;
+        return await db.ExecuteOnceAsync(messageId, consumer, effect, logger, context.CancellationToken);
+    }
+
+    /// <inheritdoc cref="ExecuteOnceAsync{TContext}(TContext, ConsumeContext, string, Func{CancellationToken, Task}, ILogger?)"/>
+    public static async Task<bool> ExecuteOnceAsync<TContext>(
+        this TContext db, Guid messageId, string consumer, Func<CancellationToken, Task> effect, ILogger? logger, CancellationToken ct)
+        where TContext : PlatformDbContext
+    {
         if (await AlreadyProcessedAsync(db, messageId, consumer, ct))
         {
             Duplicate(logger, messageId, consumer);

@@ -1,0 +1,113 @@
+using FluentAssertions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Rakuten.Platform.BuildingBlocks.EventSourcing;
+using Rakuten.Platform.BuildingBlocks.Outbox;
+using Rakuten.Platform.BuildingBlocks.Persistence;
+using Rakuten.Platform.Integration.Tests.Infrastructure;
+using Rakuten.Platform.TestService;
+
+namespace Rakuten.Platform.Integration.Tests;
+
+public sealed class EventStoreTests
+{
+    [Theory]
+    [InlineData(SqlDialect.Postgres)]
+    [InlineData(SqlDialect.Sqlite)]
+    public async Task Two_concurrent_appends_at_the_same_version_one_wins_the_other_writes_nothing(SqlDialect dialect)
+    {
+        await using var database = await TestDatabase.CreateAsync(dialect);
+
+        // Repeated, because a race that happens to serialise proves little once.
+        for (var round = 0; round < 10; round++)
+        {
+            var stream = $"order-{Guid.NewGuid()}";
+            await using (var seed = database.Scope())
+            {
+                var store = seed.ServiceProvider.GetRequiredService<EventStore<ProbeDbContext>>();
+                await store.AppendAsync(stream, 0, [new ProbeRecorded(Guid.NewGuid(), 0)]);
+                await store.Db.SaveChangesAsync();
+            }
+
+            await using var a = database.Scope();
+            await using var b = database.Scope();
+            var writers = new[] { a, b }.Select(async (scope, i) =>
+            {
+                var store = scope.ServiceProvider.GetRequiredService<EventStore<ProbeDbContext>>();
+                // Both read version 1 before either commits: the database's unique key must decide.
+                await store.AppendAsync(stream, 1, [new ProbeRecorded(Guid.NewGuid(), 100 + i)]);
+                store.Db.AddToOutbox(new ProbeHappened(Guid.Empty, Guid.NewGuid(), 100 + i, DateTimeOffset.UtcNow));
+                return store;
+            }).ToList();
+            var staged = await Task.WhenAll(writers);
+            var saves = staged.Select(s => Task.Run(() => s.Db.SaveChangesAsync())).ToList();
+            var outcome = await Task.WhenAll(saves.Select(async t =>
+            {
+                try
+                {
+                    await t;
+                    return (Exception?)null;
+                }
+                catch (Exception ex)
+                {
+                    return ex;
+                }
+            }));
+
+            outcome.Count(e => e is null).Should().Be(1, "exactly one writer wins");
+            var loser = outcome.Single(e => e is not null);
+            loser.Should().BeOfType<StreamConcurrencyException>().Which.StreamId.Should().Be(stream);
+            loser!.Message.Should().Contain("Nothing was written");
+
+            await using var check = database.Scope();
+            var reader = check.ServiceProvider.GetRequiredService<EventStore<ProbeDbContext>>();
+            var events = await reader.LoadAsync(stream);
+            events.Select(e => e.Version).Should().Equal(1, 2);
+            var winner = ((ProbeRecorded)events[1].Data).Sequence;
+            var outbox = await reader.Db.Outbox.AsNoTracking().Where(m => m.Body.Contains($"\"sequence\":{winner}")).CountAsync();
+            (await reader.Db.Outbox.AsNoTracking().CountAsync()).Should().Be(round + 1, "the loser's outbox row rolled back with its event");
+            outbox.Should().BeGreaterThan(0);
+        }
+    }
+
+    [Theory]
+    [InlineData(SqlDialect.Postgres)]
+    [InlineData(SqlDialect.Sqlite)]
+    public async Task Appending_at_a_stale_version_is_refused_before_anything_is_staged(SqlDialect dialect)
+    {
+        await using var database = await TestDatabase.CreateAsync(dialect);
+        await using var scope = database.Scope();
+        var store = scope.ServiceProvider.GetRequiredService<EventStore<ProbeDbContext>>();
+        await store.AppendAsync("s-1", 0, [new ProbeRecorded(Guid.NewGuid(), 1), new ProbeRecorded(Guid.NewGuid(), 2)]);
+        await store.Db.SaveChangesAsync();
+
+        var act = () => store.AppendAsync("s-1", 1, [new ProbeRecorded(Guid.NewGuid(), 3)]);
+
+        (await act.Should().ThrowAsync<StreamConcurrencyException>()).Which.ExpectedVersion.Should().Be(1);
+        store.Db.ChangeTracker.Entries<EventRecord>().Should().NotContain(e => e.State == EntityState.Added);
+        (await store.LoadAsync("s-1")).Should().HaveCount(2);
+    }
+
+    [Theory]
+    [InlineData(SqlDialect.Postgres)]
+    [InlineData(SqlDialect.Sqlite)]
+    public async Task A_stream_loads_back_in_order_with_its_metadata_and_folds_into_state(SqlDialect dialect)
+    {
+        await using var database = await TestDatabase.CreateAsync(dialect);
+        await using var scope = database.Scope();
+        var store = scope.ServiceProvider.GetRequiredService<EventStore<ProbeDbContext>>();
+        var tenant = Guid.NewGuid();
+        await store.AppendAsync("s-2", 0, [new ProbeRecorded(Guid.NewGuid(), 1)], new EventMetadata(TenantId: tenant));
+        await store.Db.SaveChangesAsync();
+        await store.AppendAsync("s-2", 1, [new ProbeRecorded(Guid.NewGuid(), 2), new ProbeRecorded(Guid.NewGuid(), 3)]);
+        await store.Db.SaveChangesAsync();
+
+        var events = await store.LoadAsync("s-2");
+        var (sum, version) = await store.AggregateAsync("s-2", 0, (total, e) => total + ((ProbeRecorded)e).Sequence);
+
+        events.Select(e => ((ProbeRecorded)e.Data).Sequence).Should().Equal(1, 2, 3);
+        events[0].Metadata.TenantId.Should().Be(tenant);
+        sum.Should().Be(6);
+        version.Should().Be(3);
+    }
+}

@@ -1,0 +1,72 @@
+using FluentAssertions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Rakuten.Platform.BuildingBlocks.Inbox;
+using Rakuten.Platform.BuildingBlocks.Persistence;
+using Rakuten.Platform.Integration.Tests.Infrastructure;
+using Rakuten.Platform.TestService;
+
+namespace Rakuten.Platform.Integration.Tests;
+
+public sealed class InboxTests
+{
+    [Theory]
+    [InlineData(SqlDialect.Postgres)]
+    [InlineData(SqlDialect.Sqlite)]
+    public async Task The_same_message_delivered_twice_at_once_has_one_effect(SqlDialect dialect)
+    {
+        await using var database = await TestDatabase.CreateAsync(dialect);
+        var messageId = Guid.NewGuid();
+        var probe = Guid.NewGuid();
+
+        async Task<bool> Deliver()
+        {
+            await using var scope = database.Scope();
+            var db = scope.ServiceProvider.GetRequiredService<ProbeDbContext>();
+            return await db.ExecuteOnceAsync(messageId, "probe-consumer", async _ =>
+            {
+                db.Effects.Add(new ProbeEffect { MessageId = Guid.NewGuid(), ProbeId = probe, ReceivedAt = DateTimeOffset.UtcNow });
+                await Task.Delay(50); // both deliveries are inside their effect at the same time
+            }, null, CancellationToken.None);
+        }
+
+        var results = await Task.WhenAll(Task.Run(Deliver), Task.Run(Deliver));
+        var again = await Deliver();
+
+        results.Count(r => r).Should().Be(1);
+        again.Should().BeFalse();
+        await using var check = database.Scope();
+        var effects = await check.ServiceProvider.GetRequiredService<ProbeDbContext>().Effects.CountAsync(e => e.ProbeId == probe);
+        effects.Should().Be(1);
+    }
+
+    [Theory]
+    [InlineData(SqlDialect.Postgres)]
+    [InlineData(SqlDialect.Sqlite)]
+    public async Task A_failing_effect_leaves_no_mark_so_the_redelivery_applies_it(SqlDialect dialect)
+    {
+        await using var database = await TestDatabase.CreateAsync(dialect);
+        var messageId = Guid.NewGuid();
+        var probe = Guid.NewGuid();
+        var attempts = 0;
+
+        async Task<bool> Deliver()
+        {
+            await using var scope = database.Scope();
+            var db = scope.ServiceProvider.GetRequiredService<ProbeDbContext>();
+            return await db.ExecuteOnceAsync(messageId, "probe-consumer", _ =>
+            {
+                db.Effects.Add(new ProbeEffect { MessageId = Guid.NewGuid(), ProbeId = probe, ReceivedAt = DateTimeOffset.UtcNow });
+                return ++attempts == 1 ? throw new TimeoutException("downstream timed out") : Task.CompletedTask;
+            }, null, CancellationToken.None);
+        }
+
+        await FluentActions.Awaiting(Deliver).Should().ThrowAsync<TimeoutException>();
+        (await Deliver()).Should().BeTrue();
+
+        await using var check = database.Scope();
+        var db = check.ServiceProvider.GetRequiredService<ProbeDbContext>();
+        (await db.Effects.CountAsync(e => e.ProbeId == probe)).Should().Be(1);
+        (await db.Inbox.CountAsync(i => i.MessageId == messageId)).Should().Be(1);
+    }
+}

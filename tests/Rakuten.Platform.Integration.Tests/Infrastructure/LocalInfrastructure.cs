@@ -1,0 +1,78 @@
+using System.Diagnostics;
+
+namespace Rakuten.Platform.Integration.Tests.Infrastructure;
+
+/// <summary>The real RabbitMQ and PostgreSQL, started by the project's own <c>deploy/local/start.sh</c>
+/// (which installs them from Debian packages when missing and leaves running ones alone).</summary>
+public sealed record LocalInfrastructure(string Postgres, string RabbitMq, string RabbitManagement)
+{
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+    private static LocalInfrastructure? _started;
+
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    public static async Task<LocalInfrastructure> EnsureStartedAsync()
+    {
+        await Gate.WaitAsync();
+        try
+        {
+            return _started ??= await StartAsync();
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
+    /// <summary>Runs start.sh again: after <see cref="StopPostgresAsync"/> it brings PostgreSQL back.</summary>
+    public static Task<LocalInfrastructure> RestartAsync() => StartAsync();
+
+    public static Task StopPostgresAsync() => RunAsync("deploy/local/stop.sh", "postgres");
+
+    private static async Task<LocalInfrastructure> StartAsync()
+    {
+        var output = await RunAsync("deploy/local/start.sh");
+        var settings = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(l => l.Split('=', 2))
+            .Where(p => p.Length == 2)
+            .ToDictionary(p => p[0], p => p[1]);
+        return new LocalInfrastructure(
+            settings["ConnectionStrings__Postgres"],
+            settings["ConnectionStrings__RabbitMq"],
+            settings["RABBITMQ_MANAGEMENT_URL"]);
+    }
+
+    private static async Task<string> RunAsync(string script, params string[] args)
+    {
+        var start = new ProcessStartInfo("bash", [Path.Combine(RepositoryRoot, script), .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = RepositoryRoot,
+        };
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await process.WaitForExitAsync(timeout.Token);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{script} failed ({process.ExitCode}):\n{await stderr}\n{await stdout}");
+        }
+
+        return await stdout;
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Rakuten.Platform.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Rakuten.Platform.sln not found above " + AppContext.BaseDirectory);
+    }
+}

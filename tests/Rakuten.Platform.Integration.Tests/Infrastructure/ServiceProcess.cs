@@ -1,0 +1,111 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
+
+namespace Rakuten.Platform.Integration.Tests.Infrastructure;
+
+/// <summary>The test service (tests/Rakuten.Platform.TestService) as a real child process: started with its
+/// own configuration, read through HTTP and its stdout, killed with SIGKILL when a test says so.</summary>
+public sealed class ServiceProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+
+    private ServiceProcess(Process process, Uri address)
+    {
+        _process = process;
+        Http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) _output.Enqueue(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _output.Enqueue(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public HttpClient Http { get; }
+
+    public IReadOnlyCollection<string> Output => _output.ToArray();
+
+    public static async Task<ServiceProcess> StartAsync(IReadOnlyDictionary<string, string> settings)
+    {
+        var configuration = typeof(ServiceProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        var dll = Path.Combine(LocalInfrastructure.RepositoryRoot, "tests", "Rakuten.Platform.TestService", "bin", configuration,
+            "net10.0", "Rakuten.Platform.TestService.dll");
+        var port = FreePort();
+        var start = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+        };
+        start.Environment["Platform__LogFormat"] = "simple";
+        start.Environment["Platform__Messaging__SpacedRetries"] = "00:00:00.200,00:00:01";
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key.Replace(":", "__")] = value;
+        }
+
+        var service = new ServiceProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}"));
+        await service.WaitUntilAsync(async () =>
+        {
+            using var response = await service.Http.GetAsync("/health/live");
+            return response.IsSuccessStatusCode;
+        }, TimeSpan.FromSeconds(60), "the service to answer /health/live");
+        return service;
+    }
+
+    /// <summary>SIGKILL: no shutdown hook, no flush — as a crashed or OOM-killed pod.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(10_000);
+        }
+    }
+
+    public async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        Exception? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The service exited ({_process.ExitCode}) while waiting for {what}:\n{string.Join('\n', Output.TakeLast(40))}");
+            }
+
+            try
+            {
+                if (await condition())
+                {
+                    return;
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                last = ex;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"Timed out after {timeout} waiting for {what} ({last?.Message}):\n{string.Join('\n', Output.TakeLast(40))}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Kill();
+        Http.Dispose();
+        _process.Dispose();
+        await Task.CompletedTask;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

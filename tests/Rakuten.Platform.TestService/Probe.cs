@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Rakuten.Platform.BuildingBlocks.EventSourcing;
+using Rakuten.Platform.BuildingBlocks.Inbox;
+using Rakuten.Platform.BuildingBlocks.Messaging;
+using Rakuten.Platform.BuildingBlocks.Outbox;
+using Rakuten.Platform.BuildingBlocks.Persistence;
+using Rakuten.Platform.Contracts;
+
+namespace Rakuten.Platform.TestService;
+
+/// <summary>A test-only integration event: one probe committed by the producing process.</summary>
+[MessageUrn("rakuten-platform:test:probe-happened:v1")]
+[EntityName("rakuten-platform.test.probe-happened.v1")]
+public sealed record ProbeHappened(Guid TenantId, Guid ProbeId, int Sequence, DateTimeOffset OccurredAt) : IIntegrationEvent;
+
+[StoredEvent("probe-recorded.v1")]
+public sealed record ProbeRecorded(Guid ProbeId, int Sequence);
+
+/// <summary>The consuming process's effect of one probe: written with its inbox mark, so at most once.</summary>
+public sealed class ProbeEffect
+{
+    public required Guid MessageId { get; set; }
+
+    public required Guid ProbeId { get; set; }
+
+    public string? TraceId { get; set; }
+
+    public required DateTimeOffset ReceivedAt { get; set; }
+}
+
+public sealed class ProbeDbContext(DbContextOptions<ProbeDbContext> options) : PlatformDbContext(options)
+{
+    public DbSet<ProbeEffect> Effects => Set<ProbeEffect>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        modelBuilder.Entity<ProbeEffect>(e =>
+        {
+            e.ToTable("probe_effects");
+            e.HasKey(x => x.MessageId);
+            e.Property(x => x.MessageId).HasColumnName("message_id");
+            e.Property(x => x.ProbeId).HasColumnName("probe_id");
+            e.Property(x => x.TraceId).HasColumnName("trace_id");
+            e.Property(x => x.ReceivedAt).HasColumnName("received_at");
+        });
+    }
+}
+
+public sealed class ProbeHappenedConsumer(ProbeDbContext db, ILogger<ProbeHappenedConsumer> logger) : IConsumer<ProbeHappened>
+{
+    public Task Consume(ConsumeContext<ProbeHappened> context) =>
+        db.ExecuteOnceAsync(context, nameof(ProbeHappenedConsumer), _ =>
+        {
+            db.Effects.Add(new ProbeEffect
+            {
+                MessageId = context.MessageId!.Value,
+                ProbeId = context.Message.ProbeId,
+                TraceId = Activity.Current?.TraceId.ToString(),
+                ReceivedAt = DateTimeOffset.UtcNow,
+            });
+            return Task.CompletedTask;
+        }, logger);
+}
+
+public sealed record CommitRequest(int Count = 1, bool Rollback = false, Guid? ProbeId = null);
+
+public sealed record CommitResult(IReadOnlyList<Guid> ProbeIds, IReadOnlyList<Guid> MessageIds);
+
+public static class ProbeService
+{
+    public static WebApplicationBuilder AddProbeService(this WebApplicationBuilder builder)
+    {
+        var name = builder.Configuration["Probe:Name"] ?? "probe";
+        builder.AddServiceDatabase<ProbeDbContext>(name);
+        builder.AddMessageContracts(typeof(ProbeHappened).Assembly);
+        if (builder.Configuration.GetValue("Probe:Consume", true))
+        {
+            builder.AddPlatformConsumer<ProbeHappenedConsumer>(name);
+        }
+
+        return builder;
+    }
+
+    public static WebApplication MapProbeService(this WebApplication app)
+    {
+        app.MapOutboxStatus<ProbeDbContext>("/probe");
+
+        // Each probe: an event appended to its own stream and its integration event, in one transaction.
+        app.MapPost("/probe/commit", async (CommitRequest request, EventStore<ProbeDbContext> store, CancellationToken ct) =>
+        {
+            var probes = new List<Guid>();
+            var messages = new List<Guid>();
+            for (var i = 0; i < request.Count; i++)
+            {
+                var probeId = request.Count == 1 && request.ProbeId is { } given ? given : Guid.NewGuid();
+                var db = store.Db;
+                await using var tx = await db.Database.BeginTransactionAsync(ct);
+                await store.AppendAsync($"probe-{probeId}", 0, [new ProbeRecorded(probeId, i)], ct: ct);
+                var row = db.AddToOutbox(new ProbeHappened(Guid.Empty, probeId, i, DateTimeOffset.UtcNow));
+                await db.SaveChangesAsync(ct);
+                if (request.Rollback)
+                {
+                    await tx.RollbackAsync(ct);
+                }
+                else
+                {
+                    await tx.CommitAsync(ct);
+                    Console.WriteLine($"COMMITTED {probeId} {row.MessageId}");
+                }
+
+                db.ChangeTracker.Clear();
+                probes.Add(probeId);
+                messages.Add(row.MessageId);
+            }
+
+            return Results.Ok(new CommitResult(probes, messages));
+        });
+
+        app.MapGet("/probe/effects", async (ProbeDbContext db, CancellationToken ct) =>
+            Results.Ok(await db.Effects.AsNoTracking().ToListAsync(ct)));
+        return app;
+    }
+}
