@@ -9,7 +9,7 @@ public sealed class HealthTests
     [Fact]
     public async Task Ready_is_false_while_PostgreSQL_is_stopped_and_true_again_once_it_is_back()
     {
-        await using var service = await ServiceProcess.StartAsync(await Probe.DistributedAsync(Probe.UniqueName("health"), consume: true));
+        await using var service = await ServiceProcess.StartAsync(await Probe.DistributedAsync(Probe.UniqueName("health"), consume: false));
         await service.WaitUntilAsync(async () => await ReadyAsync(service) == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "ready");
 
         try

@@ -1,6 +1,7 @@
 using System.Reflection;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.Contracts;
@@ -27,7 +28,14 @@ public static class PlatformBus
     {
         var registry = builder.Registry();
         var queue = $"{service}-{KebabCaseEndpointNameFormatter.Instance.Consumer<TConsumer>()}";
-        registry.Consumers.Add(x => x.AddConsumer<TConsumer>().Endpoint(e => e.Name = queue));
+        // Tests and benchmarks start throw-away services: their queues go away with them instead of
+        // collecting (durably, on disk) every message published after they stopped.
+        var temporary = builder.Configuration.GetValue("Platform:Messaging:TemporaryQueues", false);
+        registry.Consumers.Add(x => x.AddConsumer<TConsumer>().Endpoint(e =>
+        {
+            e.Name = queue;
+            e.Temporary = temporary;
+        }));
         return builder;
     }
 

@@ -19,6 +19,19 @@ public abstract class PlatformDbContext(DbContextOptions options) : DbContext(op
     /// <summary>Set when outbox rows were saved and the commit that makes them visible has not yet woken the relay.</summary>
     internal bool OutboxAwaitingCommit { get; set; }
 
+    // Contexts are pooled: a context handed back mid-way (an exception before commit) must not carry the flag.
+    public override void Dispose()
+    {
+        OutboxAwaitingCommit = false;
+        base.Dispose();
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        OutboxAwaitingCommit = false;
+        return base.DisposeAsync();
+    }
+
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
         var appended = ChangeTracker.Entries<EventRecord>()

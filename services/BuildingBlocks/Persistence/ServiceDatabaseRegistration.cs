@@ -21,7 +21,7 @@ public static class ServiceDatabaseRegistration
         builder.Services.AddSingleton(new ServiceDatabase<TContext>(database));
         builder.Services.AddSingleton<OutboxSignal<TContext>>();
         builder.Services.AddSingleton<OutboxCommitInterceptor<TContext>>();
-        builder.Services.AddDbContext<TContext>((sp, o) =>
+        builder.Services.AddDbContextPool<TContext>((sp, o) =>
         {
             database.Configure(o);
             o.AddInterceptors(sp.GetRequiredService<OutboxCommitInterceptor<TContext>>());

@@ -40,6 +40,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             WorkingDirectory = Path.GetDirectoryName(dll)!,
         };
         start.Environment["Platform__LogFormat"] = "simple";
+        start.Environment["Platform__Messaging__TemporaryQueues"] = "true";
         start.Environment["Platform__Messaging__SpacedRetries"] = "00:00:00.200,00:00:01";
         foreach (var (key, value) in settings)
         {
