@@ -1,6 +1,6 @@
 using Rakuten.Platform.Benchmarks;
 
-// dotnet run -c Release --project tests/Benchmarks -- outbox [--events N] [--writers N] [--batch N] [--rate N] [--seconds N]
+// dotnet run -c Release --project tests/Benchmarks -- outbox [--events N] [--writers N] [--batch N] [--rate N] [--seconds N] [--rate-batch N]
 return args.FirstOrDefault() switch
 {
     "outbox" => await OutboxBenchmark.RunAsync(args[1..]),
@@ -16,6 +16,7 @@ static int Usage()
           --batch N     events per transaction (default 50)
           --rate N      events/s for the latency phase (default 2000)
           --seconds N   length of the latency phase (default 15)
+          --rate-batch N  events per transaction in the latency phase (default 1)
         RabbitMQ and PostgreSQL: deploy/local/start.sh (started by the benchmark when not given in the environment).
         """);
     return 2;

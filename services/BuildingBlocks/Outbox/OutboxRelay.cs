@@ -3,7 +3,7 @@ using System.Text.Json;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Rakuten.Platform.BuildingBlocks.Hosting;
@@ -39,7 +39,6 @@ public sealed record OutboxOptions(
 /// replicas never publish the same row at once; a crash after publishing but before marking republishes the
 /// row with the same message id, which consumers' inboxes recognise.</summary>
 public sealed class OutboxRelay<TContext>(
-    IServiceScopeFactory scopes,
     IBus bus,
     ContractTypes contracts,
     OutboxSignal<TContext> signal,
@@ -48,7 +47,15 @@ public sealed class OutboxRelay<TContext>(
     TimeProvider clock,
     ILogger<OutboxRelay<TContext>> logger) : BackgroundService where TContext : PlatformDbContext
 {
+    private readonly PooledDbContextFactory<TContext> _contexts = ContextFactory(database.Database);
     private DateTimeOffset _lastPrune = DateTimeOffset.MinValue;
+
+    private static PooledDbContextFactory<TContext> ContextFactory(ServiceDatabase database)
+    {
+        var options = new DbContextOptionsBuilder<TContext>();
+        database.ForApplication($"{database.Service}-outbox-relay").Configure(options);
+        return new PooledDbContextFactory<TContext>(options.Options);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -106,8 +113,7 @@ public sealed class OutboxRelay<TContext>(
     /// <summary>Claims, publishes and marks one batch. Returns how many rows it published.</summary>
     public async Task<int> RelayBatchAsync(CancellationToken ct)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<TContext>();
+        await using var db = await _contexts.CreateDbContextAsync(ct);
         var postgres = database.Database.Dialect == SqlDialect.Postgres;
 
         // PostgreSQL: hold the claimed rows' locks until they are marked, so that no other worker takes them.
@@ -191,8 +197,7 @@ public sealed class OutboxRelay<TContext>(
         }
 
         _lastPrune = now;
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<TContext>();
+        await using var db = await _contexts.CreateDbContextAsync(ct);
         var cutoff = now - options.Retention;
 
         // Sent rows and old inbox marks are only history: without pruning both tables grow forever (DESIGN §12).

@@ -49,6 +49,13 @@ public sealed partial record ServiceDatabase(string Service, SqlDialect Dialect,
 
     public string DatabaseNameOnServer => new NpgsqlConnectionStringBuilder(ConnectionString).Database!;
 
+    /// <summary>The same database under another application name. On PostgreSQL that is another connection
+    /// pool: background work (the outbox relay) is never starved of connections by a burst of requests.</summary>
+    public ServiceDatabase ForApplication(string applicationName) =>
+        Dialect == SqlDialect.Postgres
+            ? this with { ConnectionString = new NpgsqlConnectionStringBuilder(ConnectionString) { ApplicationName = applicationName }.ToString() }
+            : this;
+
     public void Configure(DbContextOptionsBuilder options)
     {
         if (Dialect == SqlDialect.Postgres)
