@@ -43,3 +43,27 @@ public sealed class MessagingTests
         File.Exists(Path.Combine(dataDirectory, "probe.db")).Should().BeTrue();
     }
 }
+
+public sealed class FailureTests
+{
+    [Fact]
+    public async Task A_message_that_always_fails_is_retried_then_parked_in_the_error_queue_without_blocking_the_others()
+    {
+        var infrastructure = await LocalInfrastructure.EnsureStartedAsync();
+        var name = Probe.UniqueName("poison");
+        var errorQueue = $"{name}-probe-happened_error";
+        await using var consumer = await ServiceProcess.StartAsync(await Probe.DistributedAsync(name, consume: true));
+
+        var poison = await consumer.CommitAsync(poison: true);
+        var healthy = await consumer.CommitAsync(count: 3);
+
+        await consumer.WaitUntilAsync(async () => (await consumer.EffectsAsync()).Count == 3, TimeSpan.FromSeconds(30),
+            "the healthy events to pass the poison one");
+        await consumer.WaitUntilAsync(async () => await Broker.MessagesInAsync(infrastructure, errorQueue) == 1,
+            TimeSpan.FromSeconds(30), $"the poison event in {errorQueue}");
+
+        (await consumer.EffectsAsync()).Select(e => e.ProbeId).Should().BeEquivalentTo(healthy.ProbeIds);
+        consumer.Output.Should().Contain(l => l.Contains($"probe {poison.ProbeIds[0]} is poison", StringComparison.Ordinal),
+            "the failure is logged with its reason");
+    }
+}

@@ -54,6 +54,11 @@ public sealed class ProbeHappenedConsumer(ProbeDbContext db, ILogger<ProbeHappen
     public Task Consume(ConsumeContext<ProbeHappened> context) =>
         db.ExecuteOnceAsync(context, nameof(ProbeHappenedConsumer), _ =>
         {
+            if (context.Message.Sequence < 0)
+            {
+                throw new InvalidOperationException($"probe {context.Message.ProbeId} is poison: it fails every time");
+            }
+
             db.Effects.Add(new ProbeEffect
             {
                 MessageId = context.MessageId!.Value,
@@ -65,7 +70,7 @@ public sealed class ProbeHappenedConsumer(ProbeDbContext db, ILogger<ProbeHappen
         }, logger);
 }
 
-public sealed record CommitRequest(int Count = 1, bool Rollback = false, Guid? ProbeId = null);
+public sealed record CommitRequest(int Count = 1, bool Rollback = false, Guid? ProbeId = null, bool Poison = false);
 
 public sealed record CommitResult(IReadOnlyList<Guid> ProbeIds, IReadOnlyList<Guid> MessageIds);
 
@@ -99,7 +104,7 @@ public static class ProbeService
                 var db = store.Db;
                 await using var tx = await db.Database.BeginTransactionAsync(ct);
                 await store.AppendAsync($"probe-{probeId}", 0, [new ProbeRecorded(probeId, i)], ct: ct);
-                var row = db.AddToOutbox(new ProbeHappened(Guid.Empty, probeId, i, DateTimeOffset.UtcNow));
+                var row = db.AddToOutbox(new ProbeHappened(Guid.Empty, probeId, request.Poison ? -1 : i, DateTimeOffset.UtcNow));
                 await db.SaveChangesAsync(ct);
                 if (request.Rollback)
                 {

@@ -24,11 +24,12 @@ public static class Probe
 
     public static string UniqueName(string prefix) => $"{prefix}_{Guid.NewGuid():N}"[..(prefix.Length + 9)];
 
-    public static async Task<CommitResult> CommitAsync(this ServiceProcess service, int count = 1, bool rollback = false, string? traceParent = null)
+    public static async Task<CommitResult> CommitAsync(
+        this ServiceProcess service, int count = 1, bool rollback = false, string? traceParent = null, bool poison = false)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/probe/commit")
         {
-            Content = JsonContent.Create(new CommitRequest(count, rollback)),
+            Content = JsonContent.Create(new CommitRequest(count, rollback, Poison: poison)),
         };
         if (traceParent is not null)
         {
