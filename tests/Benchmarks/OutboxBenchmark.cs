@@ -1,11 +1,10 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using RabbitMQ.Client;
-using RabbitMQ.Client.Events;
 using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.TestService;
+using Rakuten.Platform.TestService.Testing;
 
 namespace Rakuten.Platform.Benchmarks;
 
@@ -23,10 +22,11 @@ public static class OutboxBenchmark
         var rate = Arg(args, "--rate", 2_000);
         var seconds = Arg(args, "--seconds", 15);
         var rateBatch = Arg(args, "--rate-batch", 1);
-        var (postgres, rabbit) = await Infrastructure.ConnectionStringsAsync();
+        var infrastructure = await LocalInfrastructure.EnsureStartedAsync();
+        var (postgres, rabbit) = (infrastructure.Postgres, infrastructure.RabbitMq);
 
         var name = $"bench_{Guid.NewGuid():N}"[..14];
-        await using var sink = await Sink.AttachAsync(rabbit, "rakuten-platform.test.probe-happened.v1");
+        await using var sink = await BrokerTap.AttachAsync(rabbit, "rakuten-platform.test.probe-happened.v1");
         using var meter = new PublishMeter();
         Console.WriteLine($"outbox benchmark: PostgreSQL + RabbitMQ on this machine ({Environment.ProcessorCount} cores), {DateTime.UtcNow:yyyy-MM-dd HH:mm}Z");
         var perWriter = events / writers;
@@ -197,46 +197,5 @@ public static class OutboxBenchmark
         }
 
         public void Dispose() => _listener.Dispose();
-    }
-
-    /// <summary>An independent consumer (raw RabbitMQ client) on its own queue bound to the exchange.</summary>
-    private sealed class Sink : IAsyncDisposable
-    {
-        private readonly IConnection _connection;
-        private readonly IChannel _channel;
-        private long _received;
-
-        private Sink(IConnection connection, IChannel channel)
-        {
-            _connection = connection;
-            _channel = channel;
-        }
-
-        public long Received => Interlocked.Read(ref _received);
-
-        public static async Task<Sink> AttachAsync(string amqp, string exchange)
-        {
-            var connection = await new ConnectionFactory { Uri = new Uri(amqp) }.CreateConnectionAsync();
-            var channel = await connection.CreateChannelAsync();
-            await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false);
-            var queue = await channel.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true);
-            await channel.QueueBindAsync(queue.QueueName, exchange, "");
-            await channel.BasicQosAsync(0, 1000, false);
-            var sink = new Sink(connection, channel);
-            var consumer = new AsyncEventingBasicConsumer(channel);
-            consumer.ReceivedAsync += (_, _) =>
-            {
-                Interlocked.Increment(ref sink._received);
-                return Task.CompletedTask;
-            };
-            await channel.BasicConsumeAsync(queue.QueueName, autoAck: true, consumer);
-            return sink;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _channel.CloseAsync();
-            await _connection.CloseAsync();
-        }
     }
 }

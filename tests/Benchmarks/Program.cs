@@ -17,7 +17,7 @@ static int Usage()
           --rate N      events/s for the latency phase (default 2000)
           --seconds N   length of the latency phase (default 15)
           --rate-batch N  events per transaction in the latency phase (default 1)
-        RabbitMQ and PostgreSQL: deploy/local/start.sh (started by the benchmark when not given in the environment).
+        RabbitMQ and PostgreSQL: started (or found running) through deploy/local/start.sh.
         """);
     return 2;
 }

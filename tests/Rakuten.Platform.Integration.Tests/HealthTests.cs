@@ -2,6 +2,8 @@ using System.Net;
 using FluentAssertions;
 using Rakuten.Platform.Integration.Tests.Infrastructure;
 
+using Rakuten.Platform.TestService.Testing;
+
 namespace Rakuten.Platform.Integration.Tests;
 
 public sealed class HealthTests

@@ -1,6 +1,8 @@
 using FluentAssertions;
 using Rakuten.Platform.Integration.Tests.Infrastructure;
 
+using Rakuten.Platform.TestService.Testing;
+
 namespace Rakuten.Platform.Integration.Tests;
 
 public sealed class MessagingTests

@@ -1,6 +1,8 @@
 using FluentAssertions;
 using Rakuten.Platform.Integration.Tests.Infrastructure;
 
+using Rakuten.Platform.TestService.Testing;
+
 namespace Rakuten.Platform.Integration.Tests;
 
 /// <summary>The outbox against real PostgreSQL and RabbitMQ, with the publishing service as a child process.</summary>

@@ -2,6 +2,8 @@ using System.Net.Http.Json;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.TestService;
 
+using Rakuten.Platform.TestService.Testing;
+
 namespace Rakuten.Platform.Integration.Tests.Infrastructure;
 
 public static class Probe

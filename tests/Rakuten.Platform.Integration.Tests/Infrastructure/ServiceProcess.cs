@@ -4,6 +4,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
 
+using Rakuten.Platform.TestService.Testing;
+
 namespace Rakuten.Platform.Integration.Tests.Infrastructure;
 
 /// <summary>The test service (tests/Rakuten.Platform.TestService) as a real child process: started with its

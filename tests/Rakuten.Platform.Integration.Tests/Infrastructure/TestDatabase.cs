@@ -5,6 +5,8 @@ using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.TestService;
 
+using Rakuten.Platform.TestService.Testing;
+
 namespace Rakuten.Platform.Integration.Tests.Infrastructure;
 
 /// <summary>A fresh database of the test service's shape, in-process: its own PostgreSQL database on the

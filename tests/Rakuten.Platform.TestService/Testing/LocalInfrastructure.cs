@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Rakuten.Platform.Integration.Tests.Infrastructure;
+namespace Rakuten.Platform.TestService.Testing;
 
 /// <summary>The real RabbitMQ and PostgreSQL, started by the project's own <c>deploy/local/start.sh</c>
 /// (which installs them from Debian packages when missing and leaves running ones alone).</summary>
