@@ -1,19 +1,44 @@
+using Rakuten.Platform.Sandbox.Control;
+using Rakuten.Platform.Sandbox.Infrastructure;
+using Rakuten.Platform.Sandbox.Rms;
+
 namespace Rakuten.Platform.Sandbox;
 
-/// <summary>Imitations of RMS, Rakuten France and the Shopify Admin API (issue 3 fills them in). They are
-/// mapped under <c>/rms</c>, <c>/rakuten-fr</c> and <c>/shopify/{shop}</c> of whichever app hosts them:
-/// standalone, or inside <c>services/Host</c> for the embedded demo.</summary>
+/// <summary>Imitations of RMS (under <c>/rms</c>) — Rakuten France and Shopify Admin follow — with a control
+/// API under <c>/control</c> and its OpenAPI document at <c>/openapi/v1.json</c>. Mapped standalone or inside
+/// <c>services/Host</c> for the embedded demo.</summary>
 public static class SandboxService
 {
-    public static WebApplicationBuilder AddSandbox(this WebApplicationBuilder builder) => builder;
+    public static WebApplicationBuilder AddSandbox(this WebApplicationBuilder builder)
+    {
+        var seed = builder.Configuration.GetValue("Sandbox:Seed", 42);
+        builder.Services.AddSingleton(new SandboxState(seed));
+        builder.Services.AddOpenApi();
+        return builder;
+    }
 
     public static WebApplication MapSandbox(this WebApplication app)
     {
+        var state = app.Services.GetRequiredService<SandboxState>();
+
+        var rms = app.MapGroup("/rms").WithTags("Rakuten JP (RMS) imitation");
+        OrderApi.Map(rms, state);
+        InventoryApi.Map(rms, state);
+        ItemsApi.Map(rms, state);
+        LicenseApi.Map(rms, state);
+
+        var control = app.MapGroup("/control");
+        RmsControl.Map(control, state);
+        SharedControl.Map(control, state);
+
+        app.MapOpenApi();
         app.MapGet("/sandbox", () => Results.Ok(new
         {
             name = "Rakuten.Platform Sandbox",
-            apis = new[] { "/rms", "/rakuten-fr", "/shopify/{shop}" },
-        }));
+            apis = new { rms = "/rms", rakutenFr = "/rakuten-fr (not yet)", shopify = "/shopify/{shop} (not yet)" },
+            control = "/control",
+            openApi = "/openapi/v1.json",
+        })).WithTags("Sandbox");
         return app;
     }
 }

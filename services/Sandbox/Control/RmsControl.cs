@@ -1,0 +1,211 @@
+using System.Text.Json.Nodes;
+using Rakuten.Platform.Sandbox.Infrastructure;
+using Rakuten.Platform.Sandbox.Rms;
+
+namespace Rakuten.Platform.Sandbox.Control;
+
+public sealed record CreateRmsShop(string ShopId, string ServiceSecret, string LicenseKey, DateTimeOffset? LicenseExpiresAt);
+
+public sealed record AddLicenseKey(string LicenseKey, DateTimeOffset? LicenseExpiresAt);
+
+public sealed record RmsPerson(
+    string FamilyName, string FirstName, string ZipCode, string Prefecture, string City, string SubAddress,
+    string? Phone = null, string? FamilyNameKana = null, string? FirstNameKana = null);
+
+public sealed record RmsOrderLineSpec(
+    string ManageNumber, string ItemName, int Price, int Units = 1, string? VariantId = null,
+    string? MerchantDefinedSkuId = null, string? SkuInfo = null, string? SelectedChoice = null);
+
+/// <summary>A package (basket). <c>ShipTo</c> null ships to the buyer; <c>NoShipTo</c> leaves the ship-to
+/// not yet entered (RMS's placeholders), as a gift recipient who has not given an address.</summary>
+public sealed record RmsPackageSpec(
+    IReadOnlyList<RmsOrderLineSpec> Items, RmsPerson? ShipTo = null, bool NoShipTo = false, int PostagePrice = 0,
+    string? DeliveryCompanyCode = null);
+
+public sealed record RmsCouponSpec(string Code, string Name, int Price, int Units = 1, int Capital = 1, long ItemId = 0);
+
+/// <summary>A buyer's order as placed on Rakuten Ichiba.</summary>
+public sealed record PlaceRmsOrder(
+    RmsPerson Buyer,
+    IReadOnlyList<RmsPackageSpec> Packages,
+    string? Email = null,
+    DateTimeOffset? OrderedAt = null,
+    IReadOnlyList<RmsCouponSpec>? Coupons = null,
+    int UsedPoint = 0,
+    int SettlementMethodCode = 1,
+    string DeliveryName = "宅配便",
+    bool Express = false,
+    bool Gift = false,
+    string? Remarks = null,
+    int ShippingTerm = 0,
+    bool AmountsUndetermined = false);
+
+public sealed record SetRmsProgress(int OrderProgress);
+
+public sealed record SetRmsStock(string ManageNumber, string VariantId, int Quantity);
+
+public sealed record RmsSettings(int? OrderApiPerSecond);
+
+public static class RmsControl
+{
+    public static void Map(RouteGroupBuilder control, SandboxState state)
+    {
+        var rms = control.MapGroup("/rms").WithTags("Control: Rakuten JP (RMS)");
+
+        rms.MapPost("/shops", (CreateRmsShop request) =>
+        {
+            var problems = new List<string>();
+            if (!System.Text.RegularExpressions.Regex.IsMatch(request.ShopId ?? "", @"^\d{6}$")) problems.Add("shopId must be 6 digits");
+            if (request.ServiceSecret is not { Length: > 0 and <= 50 }) problems.Add("serviceSecret must be 1 to 50 characters");
+            if (request.LicenseKey is not { Length: > 0 and <= 50 }) problems.Add("licenseKey must be 1 to 50 characters");
+            if (problems.Count > 0) return Results.BadRequest(new { errors = problems });
+            lock (state.Sync)
+            {
+                if (state.RmsShops.ContainsKey(request.ShopId!)) return Results.Conflict(new { errors = new[] { $"shop {request.ShopId} exists" } });
+                if (state.RmsShops.Values.Any(s => s.LicenseKeys.ContainsKey(request.LicenseKey))) return Results.Conflict(new { errors = new[] { "licenseKey is already used by another shop" } });
+                var shop = new RmsShop(request.ShopId!, request.ServiceSecret);
+                // A license key lasts 90 days (reference §1.2).
+                shop.LicenseKeys[request.LicenseKey] = request.LicenseExpiresAt ?? state.Clock.GetUtcNow().AddDays(90);
+                state.RmsShops[shop.ShopId] = shop;
+                return Results.Created($"/control/rms/shops/{shop.ShopId}", new { shopId = shop.ShopId, licenseExpiresAt = shop.LicenseKeys[request.LicenseKey] });
+            }
+        });
+
+        rms.MapPost("/shops/{shopId}/license-keys", (string shopId, AddLicenseKey request) => WithShop(state, shopId, shop =>
+        {
+            if (request.LicenseKey is not { Length: > 0 and <= 50 }) return Results.BadRequest(new { errors = new[] { "licenseKey must be 1 to 50 characters" } });
+            // Renewal issues a new key; the old one keeps working until its own expiry (reference §1.2).
+            shop.LicenseKeys[request.LicenseKey] = request.LicenseExpiresAt ?? state.Clock.GetUtcNow().AddDays(90);
+            return Results.Created($"/control/rms/shops/{shopId}", new { shopId, licenseKeys = shop.LicenseKeys.Count });
+        }));
+
+        rms.MapPost("/shops/{shopId}/orders", (string shopId, PlaceRmsOrder request) => WithShop(state, shopId, shop =>
+        {
+            if (request.Packages is not { Count: > 0 } || request.Packages.Any(p => p.Items is not { Count: > 0 }))
+                return Results.BadRequest(new { errors = new[] { "an order needs at least one package with at least one item" } });
+            var order = Place(state, shop, request);
+            return Results.Created($"/control/rms/shops/{shopId}/orders/{order.OrderNumber}", new { orderNumber = order.OrderNumber });
+        }));
+
+        rms.MapGet("/shops/{shopId}/orders/{orderNumber}", (string shopId, string orderNumber) => WithShop(state, shopId, shop =>
+            shop.Orders.TryGetValue(orderNumber, out var order)
+                ? Results.Content(OrderModelJson.Render(order, 10).ToJsonString(), "application/json")
+                : Results.NotFound()));
+
+        rms.MapPost("/shops/{shopId}/orders/{orderNumber}/progress", (string shopId, string orderNumber, SetRmsProgress request) => WithShop(state, shopId, shop =>
+        {
+            if (!shop.Orders.TryGetValue(orderNumber, out var order)) return Results.NotFound();
+            if (request.OrderProgress is < 100 or > 900 || request.OrderProgress % 100 != 0)
+                return Results.BadRequest(new { errors = new[] { "orderProgress must be one of 100, 200, …, 900" } });
+            var now = state.Clock.GetUtcNow();
+            // Buyer-side and Rakuten-side moves: payment (600/700), a buyer's cancellation (800, then 900).
+            order.OrderProgress = request.OrderProgress;
+            if (request.OrderProgress is 800 or 900) order.ChangeReasons.Add(OrderApi.ChangeReason(order, request.OrderProgress == 800 ? 0 : 1, 1, now));
+            return Results.Ok(new { orderNumber, orderProgress = order.OrderProgress });
+        }));
+
+        rms.MapPut("/shops/{shopId}/items/{manageNumber}", async (string shopId, string manageNumber, HttpRequest http) =>
+        {
+            var body = await JsonNode.ParseAsync(http.Body) as JsonObject ?? [];
+            return WithShop(state, shopId, shop => ItemsApi.Upsert(state, shop, manageNumber, body, patch: false));
+        });
+
+        rms.MapGet("/shops/{shopId}/items", (string shopId) => WithShop(state, shopId, shop =>
+            Results.Content(new JsonArray(shop.Items.Select(i => (JsonNode)ItemsApi.Json(i.Key, i.Value)).ToArray()).ToJsonString(), "application/json")));
+
+        // Stock changed in RMS behind the platform's back (the merchant edits it by hand, say).
+        rms.MapPut("/shops/{shopId}/inventory", (string shopId, SetRmsStock request) => WithShop(state, shopId, shop =>
+        {
+            if (request.Quantity is < 0 or > 99999) return Results.BadRequest(new { errors = new[] { "quantity must be between 0 and 99999" } });
+            InventoryApi.Set(shop, (request.ManageNumber.ToLowerInvariant(), request.VariantId), request.Quantity, state.Clock.GetUtcNow());
+            return Results.NoContent();
+        }));
+
+        rms.MapGet("/shops/{shopId}/inventory", (string shopId) => WithShop(state, shopId, shop =>
+            Results.Content(new JsonArray(shop.Inventory.Select(i => (JsonNode)InventoryApi.Json(i.Key, i.Value)).ToArray()).ToJsonString(), "application/json")));
+
+        rms.MapPut("/settings", (RmsSettings request) =>
+        {
+            if (request.OrderApiPerSecond is { } rate)
+            {
+                if (rate < 0) return Results.BadRequest(new { errors = new[] { "orderApiPerSecond must be 0 (unlimited) or more" } });
+                state.RmsOrderApiPerSecond = rate;
+            }
+
+            return Results.Ok(new { orderApiPerSecond = state.RmsOrderApiPerSecond });
+        });
+    }
+
+    private static RmsOrder Place(SandboxState state, RmsShop shop, PlaceRmsOrder request)
+    {
+        var orderedAt = request.OrderedAt ?? state.Clock.GetUtcNow();
+        var buyer = Address(request.Buyer);
+        var number = $"{shop.ShopId}-{orderedAt.ToOffset(SandboxClock.Jst):yyyyMMdd}-{++shop.OrderSequence:D10}";
+        var order = new RmsOrder
+        {
+            OrderNumber = number,
+            OrderDatetime = orderedAt,
+            Orderer = buyer,
+            // RMS gives the shop a relay address, never the buyer's own.
+            Email = request.Email is null ? null : $"{Math.Abs(request.Email.GetHashCode(StringComparison.Ordinal)):x8}s1@pc.fw.rakuten.ne.jp",
+            UsedPoint = request.UsedPoint,
+            SettlementMethodCode = request.SettlementMethodCode,
+            DeliveryName = request.DeliveryName,
+            AsurakuFlag = request.Express ? 1 : 0,
+            GiftCheckFlag = request.Gift ? 1 : 0,
+            Remarks = request.Remarks,
+            ShippingTerm = request.ShippingTerm,
+            AmountsUndetermined = request.AmountsUndetermined,
+        };
+        foreach (var spec in request.Packages)
+        {
+            var package = new RmsPackage
+            {
+                BasketId = shop.NextBasketId++,
+                Sender = spec.NoShipTo ? null : spec.ShipTo is null ? buyer : Address(spec.ShipTo),
+                PostagePrice = spec.PostagePrice,
+                DefaultDeliveryCompanyCode = spec.DeliveryCompanyCode,
+            };
+            foreach (var line in spec.Items)
+            {
+                var manageNumber = line.ManageNumber.ToLowerInvariant();
+                package.Items.Add(new RmsOrderItem
+                {
+                    ItemDetailId = shop.NextItemDetailId++,
+                    ItemName = line.ItemName,
+                    ItemId = shop.Items.TryGetValue(manageNumber, out var item) ? item.ItemId : 0,
+                    ManageNumber = manageNumber,
+                    VariantId = line.VariantId,
+                    MerchantDefinedSkuId = line.MerchantDefinedSkuId,
+                    SkuInfo = line.SkuInfo,
+                    SelectedChoice = line.SelectedChoice,
+                    Price = line.Price,
+                    Units = line.Units,
+                });
+            }
+
+            order.Packages.Add(package);
+        }
+
+        foreach (var c in request.Coupons ?? [])
+        {
+            order.Coupons.Add(new RmsCoupon(c.Code, c.Name, c.Price, c.Units, c.ItemId, c.Capital));
+        }
+
+        shop.Orders[number] = order;
+        return order;
+    }
+
+    private static RmsAddress Address(RmsPerson p) =>
+        new(p.FamilyName, p.FirstName, p.FamilyNameKana, p.FirstNameKana, p.ZipCode, p.Prefecture, p.City, p.SubAddress, p.Phone);
+
+    private static IResult WithShop(SandboxState state, string shopId, Func<RmsShop, IResult> action)
+    {
+        lock (state.Sync)
+        {
+            return state.RmsShops.TryGetValue(shopId, out var shop)
+                ? action(shop)
+                : Results.NotFound(new { errors = new[] { $"no RMS shop {shopId}: create it with POST /control/rms/shops" } });
+        }
+    }
+}

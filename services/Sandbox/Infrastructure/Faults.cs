@@ -1,0 +1,110 @@
+using System.Text.Json.Serialization;
+
+namespace Rakuten.Platform.Sandbox.Infrastructure;
+
+[JsonConverter(typeof(JsonStringEnumConverter<FaultKind>))]
+public enum FaultKind
+{
+    /// <summary>429 with Retry-After.</summary>
+    RateLimited,
+
+    /// <summary>500.</summary>
+    ServerError,
+
+    /// <summary>503: a maintenance window (RMS stops its APIs during scheduled maintenance).</summary>
+    Maintenance,
+
+    /// <summary>No answer until the client gives up (the request is held for <c>DelaySeconds</c>).</summary>
+    Timeout,
+
+    /// <summary>200 with a body that is not what the API returns (truncated JSON / XML).</summary>
+    Malformed,
+}
+
+/// <summary>One injected fault: for <c>Api</c> (rms, rakuten-fr, shopify) and <c>Endpoint</c> ("*" for all),
+/// either the next <c>Count</c> calls or a <c>Rate</c> (0..1) of calls, drawn from the seeded random source.</summary>
+public sealed record FaultRule(
+    string Api,
+    string Endpoint,
+    FaultKind Kind,
+    int? Count = null,
+    double? Rate = null,
+    int RetryAfterSeconds = 1,
+    int DelaySeconds = 30,
+    string? Account = null);
+
+public sealed class Faults(Random random)
+{
+    private readonly List<(Guid Id, FaultRule Rule, int Remaining)> _rules = [];
+
+    public Guid Add(FaultRule rule)
+    {
+        if (rule.Count is null == rule.Rate is null)
+        {
+            throw new ArgumentException("A fault needs exactly one of count (the next N calls) or rate (0..1 of calls).");
+        }
+
+        if (rule.Rate is < 0 or > 1)
+        {
+            throw new ArgumentException("rate must be between 0 and 1.");
+        }
+
+        var id = Guid.NewGuid();
+        lock (_rules)
+        {
+            _rules.Add((id, rule, rule.Count ?? int.MaxValue));
+        }
+
+        return id;
+    }
+
+    public void Clear()
+    {
+        lock (_rules)
+        {
+            _rules.Clear();
+        }
+    }
+
+    public IReadOnlyList<object> List()
+    {
+        lock (_rules)
+        {
+            return _rules.Select(r => (object)new { id = r.Id, rule = r.Rule, remaining = r.Rule.Count is null ? (int?)null : r.Remaining }).ToList();
+        }
+    }
+
+    /// <summary>The fault that applies to this call, if any (a count-based rule is used up by it).</summary>
+    public FaultRule? Next(string api, string endpoint, string? account)
+    {
+        lock (_rules)
+        {
+            for (var i = 0; i < _rules.Count; i++)
+            {
+                var (id, rule, remaining) = _rules[i];
+                if (rule.Api != api || (rule.Endpoint != "*" && rule.Endpoint != endpoint) || (rule.Account is not null && rule.Account != account))
+                {
+                    continue;
+                }
+
+                if (rule.Count is not null)
+                {
+                    if (remaining <= 0)
+                    {
+                        continue;
+                    }
+
+                    _rules[i] = (id, rule, remaining - 1);
+                    return rule;
+                }
+
+                if (random.NextDouble() < rule.Rate)
+                {
+                    return rule;
+                }
+            }
+
+            return null;
+        }
+    }
+}

@@ -1,0 +1,35 @@
+using Rakuten.Platform.Sandbox.Rms;
+
+namespace Rakuten.Platform.Sandbox.Infrastructure;
+
+/// <summary>All of the Sandbox's in-memory state. Deterministic given <c>Sandbox:Seed</c>: every random draw
+/// (fault rates, generated ids) comes from one seeded source.</summary>
+public sealed class SandboxState
+{
+    public SandboxState(int seed)
+    {
+        Random = new Random(seed);
+        Clock = new SandboxClock();
+        Calls = new CallLog();
+        Limits = new RateLimits(Clock);
+        Faults = new Faults(Random);
+    }
+
+    /// <summary>Guards every marketplace's data: the Sandbox favours being simple and exact over being fast.</summary>
+    public object Sync { get; } = new();
+
+    public Random Random { get; }
+
+    public SandboxClock Clock { get; }
+
+    public CallLog Calls { get; }
+
+    public RateLimits Limits { get; }
+
+    public Faults Faults { get; }
+
+    public Dictionary<string, RmsShop> RmsShops { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>RMS publishes no Order API rate; practitioners keep to about 1 request/s (reference §3.8).</summary>
+    public int RmsOrderApiPerSecond { get; set; } = 1;
+}
