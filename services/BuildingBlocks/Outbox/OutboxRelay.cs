@@ -181,8 +181,9 @@ public sealed class OutboxRelay<TContext>(
             PlatformDiagnostics.OutboxPublishLatency.Record((clock.GetUtcNow() - row.CreatedAt).TotalMilliseconds);
             return null;
         }
-        catch (Exception ex) when (!ct.IsCancellationRequested || ex is OperationCanceledException)
+        catch (Exception ex)
         {
+            // A failed publish (broker down, batch timed out) leaves the row unsent for the next attempt.
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
             return $"{ex.GetType().Name}: {ex.Message}";
         }

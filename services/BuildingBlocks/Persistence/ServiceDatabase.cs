@@ -40,7 +40,6 @@ public sealed partial record ServiceDatabase(string Service, SqlDialect Dialect,
             builder.Database = DatabaseName(service);
         }
 
-        builder.MaxPoolSize = Math.Max(builder.MaxPoolSize, 50);
         return new ServiceDatabase(service, SqlDialect.Postgres, builder.ToString());
     }
 
