@@ -1,5 +1,6 @@
 using Rakuten.Platform.Sandbox.Control;
 using Rakuten.Platform.Sandbox.Infrastructure;
+using Rakuten.Platform.Sandbox.RakutenFr;
 using Rakuten.Platform.Sandbox.Rms;
 
 namespace Rakuten.Platform.Sandbox;
@@ -27,15 +28,18 @@ public static class SandboxService
         ItemsApi.Map(rms, state);
         LicenseApi.Map(rms, state);
 
+        FrApi.Map(app.MapGroup("/rakuten-fr").WithTags("Rakuten France imitation"), state);
+
         var control = app.MapGroup("/control");
         RmsControl.Map(control, state);
+        RakutenFrControl.Map(control, state);
         SharedControl.Map(control, state);
 
         app.MapOpenApi();
         app.MapGet("/sandbox", () => Results.Ok(new
         {
             name = "Rakuten.Platform Sandbox",
-            apis = new { rms = "/rms", rakutenFr = "/rakuten-fr (not yet)", shopify = "/shopify/{shop} (not yet)" },
+            apis = new { rms = "/rms", rakutenFr = "/rakuten-fr/{sales_ws|stock_ws}?action=…", shopify = "/shopify/{shop} (not yet)" },
             control = "/control",
             openApi = "/openapi/v1.json",
         })).WithTags("Sandbox");

@@ -1,3 +1,4 @@
+using Rakuten.Platform.Sandbox.RakutenFr;
 using Rakuten.Platform.Sandbox.Rms;
 
 namespace Rakuten.Platform.Sandbox.Infrastructure;
@@ -29,6 +30,13 @@ public sealed class SandboxState
     public Faults Faults { get; }
 
     public Dictionary<string, RmsShop> RmsShops { get; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, FrSeller> FrSellers { get; } = new(StringComparer.Ordinal);
+
+    public FrSettings Fr { get; } = new();
+
+    /// <summary>Ids handed out by the Rakuten France imitation (purchases, items, adverts, imports).</summary>
+    public long NextFrId { get; set; } = 500_000_001;
 
     /// <summary>RMS publishes no Order API rate; practitioners keep to about 1 request/s (reference §3.8).</summary>
     public int RmsOrderApiPerSecond { get; set; } = 1;

@@ -1,0 +1,119 @@
+using System.Globalization;
+using System.Text;
+using System.Xml;
+using System.Xml.Linq;
+using Rakuten.Platform.Sandbox.Infrastructure;
+
+namespace Rakuten.Platform.Sandbox.RakutenFr;
+
+/// <summary><c>stock_ws</c> genericimportfile / genericimportreport (§A.3): an XML file of offers keyed by
+/// <c>sellerReference</c> (the SKU), at most 10 files an hour, processed at once, its report read back per SKU.
+/// The price and quantity keys are not published (§A.3): this Sandbox reads <c>sellingPrice</c> and <c>stock</c>.</summary>
+public static class StockFiles
+{
+    public static IResult Import(SandboxState state, FrSeller seller, byte[] file, XElement request, Func<object[], XElement> response)
+    {
+        var now = state.Clock.GetUtcNow();
+        if (!FrApi.WithinHour(seller.StockFiles, state.Fr.StockFilesPerHour, now))
+        {
+            return FrApi.Fail(state, 403, "Sender", "InvalidUserRights", "Quota exceeded.",
+                $"At most {state.Fr.StockFilesPerHour} stock files per hour are accepted.");
+        }
+
+        var importId = state.NextFrId++;
+        var (lines, status) = Parse(seller, file);
+        seller.Imports[importId] = new FrImport(importId, $"import-{importId}.xml", now, lines, status);
+        return FrApi.Ok("importresult", "genericimportfile", request, response([new XElement("importid", importId), new XElement("status", "OK")]));
+    }
+
+    public static IResult Report(SandboxState state, FrSeller seller, IQueryCollection q, XElement request, Func<object[], XElement> response)
+    {
+        if (!long.TryParse(q["fileid"], out var id) || !seller.Imports.TryGetValue(id, out var import))
+        {
+            return FrApi.Fail(state, 400, "Sender", "ParameterError", "Problem with parameters", "The parameter 'fileid' is invalid.");
+        }
+
+        return FrApi.Ok("genericimportreportresult", "genericimportreport", request, response([
+            new XElement("file",
+                new XElement("fileid", import.ImportId),
+                new XElement("filename", import.FileName),
+                new XElement("status", import.Status),
+                new XElement("uploaddate", FrApi.FrDate(import.UploadedAt)),
+                new XElement("totallines", import.Lines.Count),
+                new XElement("successlines", import.Lines.Count(l => l.Status == "OK")),
+                new XElement("errorlines", import.Lines.Count(l => l.Status != "OK"))),
+            new XElement("nexttoken", ""),
+            new XElement("products", import.Lines.Select(l => new XElement("product",
+                new XElement("sku", new XCData(l.Sku)),
+                new XElement("status", l.Status),
+                new XElement("errors", l.Errors.Select(e => new XElement("error", new XCData(e))))))),
+        ]));
+    }
+
+    private static (IReadOnlyList<FrImportLine> Lines, string Status) Parse(FrSeller seller, byte[] file)
+    {
+        // Only ISO-8859-1 or UTF-8 without a byte-order mark are accepted (§A.3).
+        if (file.Length >= 3 && file[0] == 0xEF && file[1] == 0xBB && file[2] == 0xBF)
+        {
+            return ([], "Aucune ligne n'a été chargée");
+        }
+
+        XDocument doc;
+        try
+        {
+            using var reader = XmlReader.Create(new MemoryStream(file), new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit });
+            doc = XDocument.Load(reader);
+        }
+        catch (XmlException)
+        {
+            return ([], "Aucune ligne n'a été chargée");
+        }
+
+        var lines = new List<FrImportLine>();
+        foreach (var item in doc.Descendants().Where(e => e.Name.LocalName == "item"))
+        {
+            var attributes = item.Descendants().Where(e => e.Name.LocalName == "attribute")
+                .GroupBy(a => a.Elements().FirstOrDefault(e => e.Name.LocalName == "key")?.Value ?? "")
+                .ToDictionary(g => g.Key, g => g.First().Elements().FirstOrDefault(e => e.Name.LocalName == "value")?.Value.Trim());
+            var sku = attributes.GetValueOrDefault("sellerReference") ?? "";
+            var errors = new List<string>();
+            decimal? price = null;
+            int? stock = null;
+            if (sku.Length == 0)
+            {
+                errors.Add("sellerReference est obligatoire.");
+            }
+            else if (!seller.Offers.ContainsKey(sku))
+            {
+                errors.Add($"Aucune annonce avec la référence vendeur {sku}.");
+            }
+
+            if (attributes.GetValueOrDefault("sellingPrice") is { } priceText)
+            {
+                if (decimal.TryParse(priceText, NumberStyles.Number, CultureInfo.InvariantCulture, out var p) && p > 0)
+                    price = p;
+                else
+                    errors.Add($"sellingPrice invalide : {priceText}.");
+            }
+
+            if (attributes.GetValueOrDefault("stock") is { } stockText)
+            {
+                if (int.TryParse(stockText, NumberStyles.None, CultureInfo.InvariantCulture, out var s) && s <= 99_999)
+                    stock = s;
+                else
+                    errors.Add($"stock invalide : {stockText}.");
+            }
+
+            if (errors.Count == 0)
+            {
+                var offer = seller.Offers[sku];
+                offer.Price = price ?? offer.Price;
+                offer.Stock = stock ?? offer.Stock;
+            }
+
+            lines.Add(new FrImportLine(sku, errors.Count == 0 ? "OK" : "KO", errors));
+        }
+
+        return (lines, "Traité");
+    }
+}
