@@ -2,10 +2,11 @@ using Rakuten.Platform.Sandbox.Control;
 using Rakuten.Platform.Sandbox.Infrastructure;
 using Rakuten.Platform.Sandbox.RakutenFr;
 using Rakuten.Platform.Sandbox.Rms;
+using Rakuten.Platform.Sandbox.Shopify;
 
 namespace Rakuten.Platform.Sandbox;
 
-/// <summary>Imitations of RMS (under <c>/rms</c>) — Rakuten France and Shopify Admin follow — with a control
+/// <summary>Imitations of RMS (<c>/rms</c>), Rakuten France (<c>/rakuten-fr</c>) and Shopify Admin (<c>/shopify</c>), with a control
 /// API under <c>/control</c> and its OpenAPI document at <c>/openapi/v1.json</c>. Mapped standalone or inside
 /// <c>services/Host</c> for the embedded demo.</summary>
 public static class SandboxService
@@ -15,6 +16,9 @@ public static class SandboxService
         var seed = builder.Configuration.GetValue("Sandbox:Seed", 42);
         builder.Services.AddSingleton(new SandboxState(seed));
         builder.Services.AddOpenApi();
+        builder.Services.AddHttpClient("shopify-webhooks");
+        builder.Services.AddSingleton<WebhookDeliverer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookDeliverer>());
         return builder;
     }
 
@@ -29,17 +33,19 @@ public static class SandboxService
         LicenseApi.Map(rms, state);
 
         FrApi.Map(app.MapGroup("/rakuten-fr").WithTags("Rakuten France imitation"), state);
+        ShopifyAdminApi.Map(app.MapGroup("/shopify").WithTags("Shopify Admin imitation"), state);
 
         var control = app.MapGroup("/control");
         RmsControl.Map(control, state);
         RakutenFrControl.Map(control, state);
+        ShopifyControl.Map(control, state);
         SharedControl.Map(control, state);
 
         app.MapOpenApi();
         app.MapGet("/sandbox", () => Results.Ok(new
         {
             name = "Rakuten.Platform Sandbox",
-            apis = new { rms = "/rms", rakutenFr = "/rakuten-fr/{sales_ws|stock_ws}?action=…", shopify = "/shopify/{shop} (not yet)" },
+            apis = new { rms = "/rms", rakutenFr = "/rakuten-fr/{sales_ws|stock_ws}?action=…", shopify = "/shopify/{shop}/admin/api/{version}/graphql.json" },
             control = "/control",
             openApi = "/openapi/v1.json",
         })).WithTags("Sandbox");

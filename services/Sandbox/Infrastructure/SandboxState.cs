@@ -1,5 +1,6 @@
 using Rakuten.Platform.Sandbox.RakutenFr;
 using Rakuten.Platform.Sandbox.Rms;
+using Rakuten.Platform.Sandbox.Shopify;
 
 namespace Rakuten.Platform.Sandbox.Infrastructure;
 
@@ -34,6 +35,13 @@ public sealed class SandboxState
     public Dictionary<string, FrSeller> FrSellers { get; } = new(StringComparer.Ordinal);
 
     public FrSettings Fr { get; } = new();
+
+    public Dictionary<string, ShopifyShop> ShopifyShops { get; } = new(StringComparer.Ordinal);
+
+    public ShopifySettings Shopify { get; } = new();
+
+    /// <summary>Numeric ids behind the Shopify imitation's gid://shopify/… ids.</summary>
+    public long NextShopifyId { get; set; } = 7_000_000_001;
 
     /// <summary>Ids handed out by the Rakuten France imitation (purchases, items, adverts, imports).</summary>
     public long NextFrId { get; set; } = 500_000_001;

@@ -1,0 +1,164 @@
+using System.Text.Json.Nodes;
+using Rakuten.Platform.Sandbox.Infrastructure;
+using Rakuten.Platform.Sandbox.Shopify;
+
+namespace Rakuten.Platform.Sandbox.Control;
+
+public sealed record CreateShopifyShop(string Shop, string AccessToken, string WebhookSecret, string? Plan = null);
+
+public sealed record ShopifyVariantSpec(string? Sku, decimal Price, decimal? CompareAtPrice = null, string? Barcode = null, int Grams = 0, IReadOnlyList<string>? OptionValues = null);
+
+public sealed record ShopifyOptionSpec(string Name, IReadOnlyList<string> Values);
+
+/// <summary>A product as the merchant edits it in Shopify's admin.</summary>
+public sealed record ShopifyProductSpec(
+    string Title, IReadOnlyList<ShopifyVariantSpec> Variants, string? Vendor = null, string? DescriptionHtml = null,
+    IReadOnlyList<ShopifyOptionSpec>? Options = null, IReadOnlyList<string>? Images = null, string Status = "ACTIVE");
+
+public sealed record SetShopifyStock(string? Sku, long? InventoryItemId, long? LocationId, int Available);
+
+public sealed record RegisterWebhook(string Topic, string CallbackUrl);
+
+public sealed record ShopifySettingsUpdate(double? BucketSize, double? RestoreRate, bool? ThrottleWith429, double? DuplicateRate, int? MaxDelayMilliseconds, double? RetryScale, int? TimeoutSeconds);
+
+public static class ShopifyControl
+{
+    public static void Map(RouteGroupBuilder control, SandboxState state)
+    {
+        var shopify = control.MapGroup("/shopify").WithTags("Control: Shopify");
+
+        shopify.MapPost("/shops", (CreateShopifyShop request) =>
+        {
+            if (string.IsNullOrWhiteSpace(request.Shop) || string.IsNullOrWhiteSpace(request.AccessToken) || string.IsNullOrWhiteSpace(request.WebhookSecret))
+                return Results.BadRequest(new { errors = new[] { "shop, accessToken and webhookSecret are required" } });
+            lock (state.Sync)
+            {
+                if (state.ShopifyShops.ContainsKey(request.Shop)) return Results.Conflict(new { errors = new[] { $"shop {request.Shop} exists" } });
+                var shop = new ShopifyShop(request.Shop, request.AccessToken, request.WebhookSecret) { Plan = request.Plan ?? "basic" };
+                var location = new SLocation(state.NextShopifyId++, "Main warehouse");
+                shop.Locations[location.Id] = location;
+                state.ShopifyShops[shop.Shop] = shop;
+                return Results.Created($"/shopify/{shop.Shop}/admin/api/{ShopifyAdminApi.DefaultVersion}/graphql.json",
+                    new { shop = shop.Shop, locationId = ShopifyJson.Gid("Location", location.Id) });
+            }
+        });
+
+        shopify.MapPost("/shops/{shop}/locations", (string shop, JsonObject body) => WithShop(state, shop, s =>
+        {
+            var location = new SLocation(state.NextShopifyId++, body["name"]?.GetValue<string>() ?? "Warehouse");
+            s.Locations[location.Id] = location;
+            return Results.Created($"/control/shopify/shops/{shop}/locations", new { id = ShopifyJson.Gid("Location", location.Id), numericId = location.Id });
+        }));
+
+        shopify.MapPost("/shops/{shop}/products", (string shop, ShopifyProductSpec spec, WebhookDeliverer webhooks) => WithShop(state, shop, s =>
+        {
+            var now = state.Clock.GetUtcNow();
+            var product = new SProduct { Id = state.NextShopifyId++, Title = spec.Title, CreatedAt = now, UpdatedAt = now };
+            Apply(state, product, spec);
+            s.Products[product.Id] = product;
+            webhooks.Emit(s, "products/create", ShopifyJson.ProductWebhook(s, product));
+            return Results.Created($"/control/shopify/shops/{shop}/products/{product.Id}", ShopifyJson.Product(s, product));
+        }));
+
+        shopify.MapPut("/shops/{shop}/products/{id:long}", (string shop, long id, ShopifyProductSpec spec, WebhookDeliverer webhooks) => WithShop(state, shop, s =>
+        {
+            if (!s.Products.TryGetValue(id, out var product)) return Results.NotFound();
+            Apply(state, product, spec);
+            product.UpdatedAt = state.Clock.GetUtcNow();
+            webhooks.Emit(s, "products/update", ShopifyJson.ProductWebhook(s, product));
+            return Results.Ok(ShopifyJson.Product(s, product));
+        }));
+
+        shopify.MapDelete("/shops/{shop}/products/{id:long}", (string shop, long id, WebhookDeliverer webhooks) => WithShop(state, shop, s =>
+        {
+            if (!s.Products.Remove(id)) return Results.NotFound();
+            webhooks.Emit(s, "products/delete", new JsonObject { ["id"] = id });
+            return Results.NoContent();
+        }));
+
+        // Stock changed in Shopify (a receipt, a count): emits inventory_levels/update.
+        shopify.MapPut("/shops/{shop}/inventory", (string shop, SetShopifyStock request, WebhookDeliverer webhooks) => WithShop(state, shop, s =>
+        {
+            var variant = s.Products.Values.SelectMany(p => p.Variants)
+                .FirstOrDefault(v => (request.InventoryItemId is { } item && v.InventoryItemId == item) || (request.Sku is not null && v.Sku == request.Sku));
+            if (variant is null) return Results.NotFound(new { errors = new[] { "no variant with that sku or inventoryItemId" } });
+            var location = request.LocationId ?? s.Locations.Keys.Min();
+            if (!s.Locations.ContainsKey(location)) return Results.NotFound(new { errors = new[] { $"no location {location}" } });
+            ShopifyAdminApi.SetLevel(state, s, webhooks, variant.InventoryItemId, location, request.Available);
+            return Results.NoContent();
+        }));
+
+        shopify.MapPost("/shops/{shop}/webhooks", (string shop, RegisterWebhook request) => WithShop(state, shop, s =>
+        {
+            if (!Uri.TryCreate(request.CallbackUrl, UriKind.Absolute, out _)) return Results.BadRequest(new { errors = new[] { "callbackUrl must be an absolute URL" } });
+            var hook = new SWebhook { Id = state.NextShopifyId++, Topic = request.Topic, CallbackUrl = request.CallbackUrl };
+            s.Webhooks.Add(hook);
+            return Results.Created($"/control/shopify/shops/{shop}/webhooks", new { id = hook.Id, topic = hook.Topic });
+        }));
+
+        shopify.MapGet("/shops/{shop}/orders", (string shop) => WithShop(state, shop, s =>
+            Results.Content(new JsonArray(s.Orders.Values.OrderBy(o => o.Id).Select(o => (JsonNode)ShopifyJson.Order(o)).ToArray()).ToJsonString(), "application/json")));
+
+        shopify.MapGet("/shops/{shop}/inventory", (string shop) => WithShop(state, shop, s =>
+            Results.Ok(s.Levels.Select(l => new { inventoryItemId = l.Key.Item, locationId = l.Key.Location, available = l.Value }))));
+
+        shopify.MapGet("/webhook-deliveries", (WebhookDeliverer webhooks) =>
+        {
+            lock (state.Sync)
+            {
+                return Results.Ok(webhooks.Attempts.ToList());
+            }
+        });
+
+        shopify.MapPut("/settings", (ShopifySettingsUpdate request) =>
+        {
+            lock (state.Sync)
+            {
+                var s = state.Shopify;
+                if (request.BucketSize is { } b and > 0) s.BucketSize = b;
+                if (request.RestoreRate is { } r and > 0) s.RestoreRate = r;
+                if (request.ThrottleWith429 is { } t) s.ThrottleWith429 = t;
+                if (request.DuplicateRate is { } d and >= 0 and <= 1) s.Webhooks.DuplicateRate = d;
+                if (request.MaxDelayMilliseconds is { } m and >= 0) s.Webhooks.MaxDelayMilliseconds = m;
+                if (request.RetryScale is { } k and > 0) s.Webhooks.RetryScale = k;
+                if (request.TimeoutSeconds is { } o and > 0) s.Webhooks.TimeoutSeconds = o;
+                return Results.Ok(s);
+            }
+        });
+    }
+
+    private static void Apply(SandboxState state, SProduct product, ShopifyProductSpec spec)
+    {
+        product.Title = spec.Title;
+        product.Vendor = spec.Vendor;
+        product.DescriptionHtml = spec.DescriptionHtml;
+        product.Status = spec.Status;
+        product.Options = (spec.Options ?? []).Select(o => new SOption(o.Name, [.. o.Values])).ToList();
+        product.Images = [.. spec.Images ?? []];
+        // Variants keep their ids (and inventory items) when their SKU stays; new ones get new ids.
+        var previous = product.Variants;
+        product.Variants = spec.Variants.Select(v =>
+        {
+            var existing = previous.FirstOrDefault(p => p.Sku == v.Sku && v.Sku is not null);
+            var variant = existing ?? new SVariant { Id = state.NextShopifyId++, InventoryItemId = state.NextShopifyId++ };
+            variant.Sku = v.Sku;
+            variant.Price = v.Price;
+            variant.CompareAtPrice = v.CompareAtPrice;
+            variant.Barcode = v.Barcode;
+            variant.Grams = v.Grams;
+            variant.OptionValues = [.. v.OptionValues ?? []];
+            variant.Title = v.OptionValues is { Count: > 0 } values ? string.Join(" / ", values) : "Default Title";
+            return variant;
+        }).ToList();
+    }
+
+    private static IResult WithShop(SandboxState state, string shop, Func<ShopifyShop, IResult> action)
+    {
+        lock (state.Sync)
+        {
+            return state.ShopifyShops.TryGetValue(shop, out var s)
+                ? action(s)
+                : Results.NotFound(new { errors = new[] { $"no Shopify shop {shop}: create it with POST /control/shopify/shops" } });
+        }
+    }
+}

@@ -1,0 +1,234 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Rakuten.Platform.Sandbox.Infrastructure;
+
+namespace Rakuten.Platform.Sandbox.Shopify;
+
+/// <summary>Shopify Admin GraphQL (reference/shopify.md §B): <c>POST /shopify/{shop}/admin/api/{version}/graphql.json</c>
+/// with X-Shopify-Access-Token, a cost-based leaky bucket reported in <c>extensions.cost</c>, and the operations
+/// a marketplace connector needs. Anything else answers a GraphQL error naming the field.</summary>
+public static partial class ShopifyAdminApi
+{
+    public const string Api = "shopify";
+    public const string DefaultVersion = "2026-01";
+
+    private delegate JsonNode? Operation(Context c, JsonObject args);
+
+    private sealed record Context(SandboxState State, ShopifyShop Shop, string Version, GraphQlOperation Op, WebhookDeliverer Webhooks, List<JsonObject> Errors);
+
+    private static readonly Dictionary<string, (string Kind, Operation Run)> Operations = new()
+    {
+        ["shop"] = ("query", (c, _) => new JsonObject
+        {
+            ["name"] = c.Shop.Shop, ["myshopifyDomain"] = $"{c.Shop.Shop}.myshopify.com", ["currencyCode"] = "JPY",
+            ["plan"] = new JsonObject { ["displayName"] = c.Shop.Plan },
+        }),
+        ["products"] = ("query", (c, a) => ShopifyJson.Connection(c.Shop.Products.Values.OrderBy(p => p.Id).ToList(), a, p => ShopifyJson.Product(c.Shop, p))),
+        ["product"] = ("query", (c, a) => ShopifyJson.IdOf(a["id"], "Product") is { } id && c.Shop.Products.TryGetValue(id, out var p) ? ShopifyJson.Product(c.Shop, p) : null),
+        ["productVariants"] = ("query", (c, a) =>
+        {
+            var sku = a["query"]?.GetValue<string>() is { } q && SkuFilter().Match(q) is { Success: true } m ? m.Groups[1].Value : null;
+            var variants = c.Shop.Products.Values.OrderBy(p => p.Id).SelectMany(p => p.Variants.Select(v => (p, v)))
+                .Where(x => sku is null || x.v.Sku == sku).ToList();
+            return ShopifyJson.Connection(variants, a, x => ShopifyJson.Variant(c.Shop, x.p, x.v));
+        }),
+        ["inventoryItem"] = ("query", (c, a) =>
+        {
+            var id = ShopifyJson.IdOf(a["id"], "InventoryItem");
+            var variant = c.Shop.Products.Values.SelectMany(p => p.Variants).FirstOrDefault(v => v.InventoryItemId == id);
+            return variant is null ? null : ShopifyJson.InventoryItem(c.Shop, variant);
+        }),
+        ["locations"] = ("query", (c, a) => ShopifyJson.Connection(c.Shop.Locations.Values.OrderBy(l => l.Id).ToList(), a,
+            l => new JsonObject { ["id"] = ShopifyJson.Gid("Location", l.Id), ["name"] = l.Name })),
+        ["orders"] = ("query", (c, a) =>
+        {
+            var tag = a["query"]?.GetValue<string>() is { } q && TagFilter().Match(q) is { Success: true } m ? m.Groups[1].Value.Trim('\'', '"') : null;
+            return ShopifyJson.Connection(c.Shop.Orders.Values.Where(o => tag is null || o.Tags.Contains(tag)).OrderBy(o => o.Id).ToList(), a, o => ShopifyJson.Order(o));
+        }),
+        ["order"] = ("query", (c, a) => ShopifyJson.IdOf(a["id"], "Order") is { } id && c.Shop.Orders.TryGetValue(id, out var o) ? ShopifyJson.Order(o) : null),
+        ["inventorySetQuantities"] = ("mutation", Inventory.Set),
+        ["inventoryAdjustQuantities"] = ("mutation", Inventory.Adjust),
+        ["orderCreate"] = ("mutation", Orders.Create),
+        ["orderCancel"] = ("mutation", Orders.Cancel),
+        ["fulfillmentCreate"] = ("mutation", Orders.Fulfil),
+        ["webhookSubscriptionCreate"] = ("mutation", (c, a) =>
+        {
+            var topic = a["topic"]?.GetValue<string>()?.ToLowerInvariant().Replace('_', '/') ?? "";
+            topic = TopicFix().Replace(topic, "$1_$2");
+            var url = a["webhookSubscription"]?["callbackUrl"]?.GetValue<string>();
+            if (url is null || !Uri.TryCreate(url, UriKind.Absolute, out _))
+            {
+                return Payload("webhookSubscription", null, UserError(["webhookSubscription", "callbackUrl"], "Address is invalid"));
+            }
+
+            var hook = new SWebhook { Id = c.State.NextShopifyId++, Topic = topic, CallbackUrl = url };
+            c.Shop.Webhooks.Add(hook);
+            return Payload("webhookSubscription", new JsonObject
+            {
+                ["id"] = ShopifyJson.Gid("WebhookSubscription", hook.Id), ["topic"] = a["topic"]!.GetValue<string>(),
+                ["endpoint"] = new JsonObject { ["callbackUrl"] = url },
+            });
+        }),
+    };
+
+    public static void Map(RouteGroupBuilder group, SandboxState state)
+    {
+        group.MapPost("/{shop}/admin/api/{version}/graphql.json", async (HttpContext http, string shop, string version, WebhookDeliverer webhooks) =>
+        {
+            var result = await HandleAsync(http, state, shop, version, webhooks);
+            state.Calls.Record(Api, "graphql", shop, result.Status);
+            return result;
+        });
+    }
+
+    private static async Task<JsonAnswer> HandleAsync(HttpContext http, SandboxState state, string shopName, string version, WebhookDeliverer webhooks)
+    {
+        ShopifyShop? shop;
+        lock (state.Sync)
+        {
+            state.ShopifyShops.TryGetValue(shopName, out shop);
+        }
+
+        if (shop is null)
+        {
+            return new JsonAnswer(404, new JsonObject { ["errors"] = "Not Found" });
+        }
+
+        if (state.Faults.Next(Api, "graphql", shopName) is { } fault)
+        {
+            return fault.Kind switch
+            {
+                FaultKind.RateLimited => new JsonAnswer(429, new JsonObject { ["errors"] = "Exceeded rate limit" },
+                    new Dictionary<string, string> { ["Retry-After"] = fault.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture) }),
+                FaultKind.Maintenance => new JsonAnswer(503, new JsonObject { ["errors"] = "Service Unavailable" }),
+                _ => new JsonAnswer(500, new JsonObject { ["errors"] = "Internal Server Error" }),
+            };
+        }
+
+        if (http.Request.Headers["X-Shopify-Access-Token"].ToString() != shop.AccessToken)
+        {
+            return new JsonAnswer(401, new JsonObject { ["errors"] = "[API] Invalid API key or access token (unrecognized login or wrong password)" });
+        }
+
+        if (!ApiVersion().IsMatch(version) || string.CompareOrdinal(version, "2024-10") < 0 || string.CompareOrdinal(version, "2026-10") > 0)
+        {
+            return new JsonAnswer(404, new JsonObject { ["errors"] = $"Not Found: API version {version} is not supported (2024-10 … 2026-10)." });
+        }
+
+        JsonObject body;
+        GraphQlOperation op;
+        try
+        {
+            body = await JsonNode.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted) as JsonObject ?? [];
+            op = GraphQlOperation.Parse(body["query"]?.GetValue<string>() ?? "", body["variables"] as JsonObject ?? []);
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or FormatException or InvalidOperationException)
+        {
+            return new JsonAnswer(400, new JsonObject { ["errors"] = new JsonArray(new JsonObject { ["message"] = $"Parse error: {ex.Message}" }) });
+        }
+
+        lock (state.Sync)
+        {
+            var unknown = op.Fields.FirstOrDefault(f => !Operations.TryGetValue(f.Name, out var o) || o.Kind != op.Kind);
+            if (unknown is not null)
+            {
+                var root = op.Kind == "mutation" ? "Mutation" : "QueryRoot";
+                return new JsonAnswer(200, new JsonObject
+                {
+                    ["errors"] = new JsonArray(new JsonObject
+                    {
+                        ["message"] = $"Field '{unknown.Name}' doesn't exist on type '{root}' (the Sandbox does not support it)",
+                        ["extensions"] = new JsonObject { ["code"] = "undefinedField", ["typeName"] = root, ["fieldName"] = unknown.Name },
+                    }),
+                });
+            }
+
+            var cost = op.Fields.Sum(f => op.Kind == "mutation" ? 10 : f.Arguments["first"] is { } first ? 2 + (int)first.GetValue<long>() : 1);
+            var available = Refill(state, shop);
+            if (cost > available)
+            {
+                var extensions = Cost(state, cost, 0, available);
+                var errors = new JsonArray(new JsonObject { ["message"] = "Throttled", ["extensions"] = new JsonObject { ["code"] = "THROTTLED" } });
+                var wait = Math.Ceiling((cost - available) / state.Shopify.RestoreRate);
+                return state.Shopify.ThrottleWith429
+                    ? new JsonAnswer(429, new JsonObject { ["errors"] = errors, ["extensions"] = extensions },
+                        new Dictionary<string, string> { ["Retry-After"] = wait.ToString("0.0", CultureInfo.InvariantCulture) })
+                    : new JsonAnswer(200, new JsonObject { ["errors"] = errors, ["extensions"] = extensions });
+            }
+
+            shop.BucketAvailable = available - cost;
+            var context = new Context(state, shop, version, op, webhooks, []);
+            var data = new JsonObject();
+            foreach (var field in op.Fields)
+            {
+                data[field.Alias] = Operations[field.Name].Run(context, field.Arguments);
+            }
+
+            var answer = new JsonObject { ["data"] = data, ["extensions"] = Cost(state, cost, cost, shop.BucketAvailable) };
+            if (context.Errors.Count > 0)
+            {
+                answer["errors"] = new JsonArray(context.Errors.Select(e => (JsonNode)e).ToArray());
+            }
+
+            return new JsonAnswer(200, answer);
+        }
+    }
+
+    private static double Refill(SandboxState state, ShopifyShop shop)
+    {
+        var now = state.Clock.GetUtcNow();
+        if (shop.BucketAvailable < 0)
+        {
+            shop.BucketAvailable = state.Shopify.BucketSize;
+        }
+        else
+        {
+            shop.BucketAvailable = Math.Min(state.Shopify.BucketSize, shop.BucketAvailable + (now - shop.BucketUpdated).TotalSeconds * state.Shopify.RestoreRate);
+        }
+
+        shop.BucketUpdated = now;
+        return shop.BucketAvailable;
+    }
+
+    private static JsonObject Cost(SandboxState state, int requested, int actual, double available) => new()
+    {
+        ["cost"] = new JsonObject
+        {
+            ["requestedQueryCost"] = requested,
+            ["actualQueryCost"] = actual,
+            ["throttleStatus"] = new JsonObject
+            {
+                ["maximumAvailable"] = state.Shopify.BucketSize,
+                ["currentlyAvailable"] = Math.Floor(available),
+                ["restoreRate"] = state.Shopify.RestoreRate,
+            },
+        },
+    };
+
+    internal static JsonObject Payload(string name, JsonNode? value, params JsonObject[] userErrors) =>
+        new() { [name] = value, ["userErrors"] = new JsonArray(userErrors.Select(e => (JsonNode)e).ToArray()) };
+
+    internal static JsonObject UserError(string[] field, string message, string? code = null)
+    {
+        var error = new JsonObject { ["field"] = new JsonArray(field.Select(f => (JsonNode)f).ToArray()), ["message"] = message };
+        if (code is not null)
+        {
+            error["code"] = code;
+        }
+
+        return error;
+    }
+
+    [GeneratedRegex(@"^\d{4}-(01|04|07|10)$")]
+    private static partial Regex ApiVersion();
+
+    [GeneratedRegex(@"sku:['""]?([^'""\s]+)['""]?")]
+    private static partial Regex SkuFilter();
+
+    [GeneratedRegex(@"tag:(\S+)")]
+    private static partial Regex TagFilter();
+
+    [GeneratedRegex(@"^(inventory)/(levels)")]
+    private static partial Regex TopicFix();
+}

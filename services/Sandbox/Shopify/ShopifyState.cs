@@ -1,0 +1,140 @@
+namespace Rakuten.Platform.Sandbox.Shopify;
+
+/// <summary>One Shopify store: its token and webhook secret, catalog, locations and stock, orders and
+/// fulfilments, webhook subscriptions, and its GraphQL cost bucket.</summary>
+public sealed class ShopifyShop(string shop, string accessToken, string webhookSecret)
+{
+    public string Shop { get; } = shop;
+
+    public string AccessToken { get; } = accessToken;
+
+    public string WebhookSecret { get; } = webhookSecret;
+
+    /// <summary>"development" stores may create at most 5 orders a minute (reference §B.2).</summary>
+    public string Plan { get; set; } = "basic";
+
+    public Dictionary<long, SProduct> Products { get; } = [];
+
+    public Dictionary<long, SLocation> Locations { get; } = [];
+
+    /// <summary>Available quantity per (inventory item, location).</summary>
+    public Dictionary<(long Item, long Location), int> Levels { get; } = [];
+
+    public Dictionary<long, SOrder> Orders { get; } = [];
+
+    public List<SWebhook> Webhooks { get; } = [];
+
+    /// <summary>Results of <c>@idempotent</c> mutations by key, replayed on a retry (reference §B.3).</summary>
+    public Dictionary<string, string> IdempotentResults { get; } = new(StringComparer.Ordinal);
+
+    public Queue<DateTimeOffset> RecentOrders { get; } = new();
+
+    public double BucketAvailable { get; set; } = -1;
+
+    public DateTimeOffset BucketUpdated { get; set; }
+}
+
+public sealed class SProduct
+{
+    public required long Id { get; init; }
+
+    public required string Title { get; set; }
+
+    public string? Vendor { get; set; }
+
+    public string? DescriptionHtml { get; set; }
+
+    public string Status { get; set; } = "ACTIVE";
+
+    public List<SOption> Options { get; set; } = [];
+
+    public List<SVariant> Variants { get; set; } = [];
+
+    public List<string> Images { get; set; } = [];
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+public sealed record SOption(string Name, List<string> Values);
+
+public sealed class SVariant
+{
+    public required long Id { get; init; }
+
+    public required long InventoryItemId { get; init; }
+
+    public string? Sku { get; set; }
+
+    public string Title { get; set; } = "Default Title";
+
+    public decimal Price { get; set; }
+
+    public decimal? CompareAtPrice { get; set; }
+
+    public string? Barcode { get; set; }
+
+    public int Grams { get; set; }
+
+    public List<string> OptionValues { get; set; } = [];
+}
+
+public sealed record SLocation(long Id, string Name);
+
+public sealed class SOrder
+{
+    public required long Id { get; init; }
+
+    public required string Name { get; init; }
+
+    public required System.Text.Json.Nodes.JsonObject Input { get; init; }
+
+    public List<string> Tags { get; init; } = [];
+
+    public string? SourceName { get; init; }
+
+    public string? SourceIdentifier { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset? CancelledAt { get; set; }
+
+    public List<SLine> Lines { get; } = [];
+
+    public long FulfillmentOrderId { get; init; }
+
+    public List<SFulfillment> Fulfillments { get; } = [];
+}
+
+public sealed class SLine
+{
+    public required long Id { get; init; }
+
+    public required long FulfillmentOrderLineItemId { get; init; }
+
+    public long? VariantId { get; init; }
+
+    public string? Sku { get; init; }
+
+    public required string Title { get; init; }
+
+    public int Quantity { get; init; }
+
+    public int Fulfilled { get; set; }
+}
+
+public sealed record SFulfillment(
+    long Id, string Status, string? Company, IReadOnlyList<string> Numbers, IReadOnlyList<string> Urls,
+    IReadOnlyList<(long LineId, int Quantity)> Lines, DateTimeOffset CreatedAt);
+
+public sealed class SWebhook
+{
+    public required long Id { get; init; }
+
+    public required string Topic { get; init; }
+
+    public required string CallbackUrl { get; init; }
+
+    public int ConsecutiveFailures { get; set; }
+}
