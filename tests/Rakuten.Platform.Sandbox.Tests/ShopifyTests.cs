@@ -247,6 +247,11 @@ public sealed class ShopifyTests
         var deadline = Stopwatch.StartNew();
         while (receiver.Accepted.IsEmpty && deadline.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(50);
         var payload = JsonNode.Parse(receiver.Accepted.Single().Body)!;
+        var open = await GraphQlAsync(sandbox, "{ fulfillmentOrders(first: 5) { nodes { id status lineItems { nodes { remainingQuantity } } } } }");
+        var delivered = await sandbox.Client.PostAsync($"/control/shopify/shops/{Shop}/fulfillments/{payload["id"]!.GetValue<long>()}/delivered", null);
+
+        open.Body["data"]!["fulfillmentOrders"]!["nodes"]![0]!["lineItems"]!["nodes"]![0]!["remainingQuantity"]!.GetValue<int>().Should().Be(1);
+        delivered.StatusCode.Should().Be(HttpStatusCode.OK);
         payload["tracking_company"]!.GetValue<string>().Should().Be("Yamato (JA)");
         payload["line_items"]![0]!["quantity"]!.GetValue<int>().Should().Be(2);
         payload["line_items"]![0]!["sku"]!.GetValue<string>().Should().Be("TS-M");

@@ -96,6 +96,24 @@ public static class ShopifyControl
             return Results.Created($"/control/shopify/shops/{shop}/webhooks", new { id = hook.Id, topic = hook.Topic });
         }));
 
+        // The carrier reports a delivery: Shopify records a fulfilment event and sends fulfillments/update.
+        shopify.MapPost("/shops/{shop}/fulfillments/{id:long}/delivered", (string shop, long id, WebhookDeliverer webhooks) => WithShop(state, shop, s =>
+        {
+            var order = s.Orders.Values.FirstOrDefault(o => o.Fulfillments.Any(f => f.Id == id));
+            if (order is null) return Results.NotFound();
+            var index = order.Fulfillments.FindIndex(f => f.Id == id);
+            var delivered = order.Fulfillments[index] with { Status = "DELIVERED" };
+            order.Fulfillments[index] = delivered;
+            var now = state.Clock.GetUtcNow();
+            webhooks.Emit(s, "fulfillments/update", new JsonObject
+            {
+                ["id"] = id, ["order_id"] = order.Id, ["status"] = "success", ["shipment_status"] = "delivered",
+                ["tracking_company"] = delivered.Company, ["tracking_numbers"] = new JsonArray(delivered.Numbers.Select(n => (JsonNode)n).ToArray()),
+                ["updated_at"] = ShopifyJson.Time(now),
+            });
+            return Results.Ok(new { id, shipmentStatus = "delivered" });
+        }));
+
         shopify.MapGet("/shops/{shop}/orders", (string shop) => WithShop(state, shop, s =>
             Results.Content(new JsonArray(s.Orders.Values.OrderBy(o => o.Id).Select(o => (JsonNode)ShopifyJson.Order(o)).ToArray()).ToJsonString(), "application/json")));
 

@@ -47,6 +47,10 @@ public static partial class ShopifyAdminApi
             return ShopifyJson.Connection(c.Shop.Orders.Values.Where(o => tag is null || o.Tags.Contains(tag)).OrderBy(o => o.Id).ToList(), a, o => ShopifyJson.Order(o));
         }),
         ["order"] = ("query", (c, a) => ShopifyJson.IdOf(a["id"], "Order") is { } id && c.Shop.Orders.TryGetValue(id, out var o) ? ShopifyJson.Order(o) : null),
+        ["fulfillmentOrders"] = ("query", (c, a) => ShopifyJson.Connection(
+            c.Shop.Orders.Values.OrderBy(o => o.Id).Select(o => ShopifyJson.Order(o)["fulfillmentOrders"]!["nodes"]![0]!)
+                .Where(fo => a["includeClosed"]?.GetValue<bool>() == true || fo["status"]!.GetValue<string>() == "OPEN").ToList(),
+            a, fo => fo.DeepClone())),
         ["inventorySetQuantities"] = ("mutation", Inventory.Set),
         ["inventoryAdjustQuantities"] = ("mutation", Inventory.Adjust),
         ["orderCreate"] = ("mutation", Orders.Create),
@@ -97,13 +101,30 @@ public static partial class ShopifyAdminApi
 
         if (state.Faults.Next(Api, "graphql", shopName) is { } fault)
         {
-            return fault.Kind switch
+            switch (fault.Kind)
             {
-                FaultKind.RateLimited => new JsonAnswer(429, new JsonObject { ["errors"] = "Exceeded rate limit" },
-                    new Dictionary<string, string> { ["Retry-After"] = fault.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture) }),
-                FaultKind.Maintenance => new JsonAnswer(503, new JsonObject { ["errors"] = "Service Unavailable" }),
-                _ => new JsonAnswer(500, new JsonObject { ["errors"] = "Internal Server Error" }),
-            };
+                case FaultKind.RateLimited:
+                    return new JsonAnswer(429, new JsonObject { ["errors"] = "Exceeded rate limit" },
+                        new Dictionary<string, string> { ["Retry-After"] = fault.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture) });
+                case FaultKind.Maintenance:
+                    return new JsonAnswer(503, new JsonObject { ["errors"] = "Service Unavailable" });
+                case FaultKind.Timeout:
+                    try
+                    {
+                        await Task.Delay(TimeSpan.FromSeconds(fault.DelaySeconds), http.RequestAborted);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        // The client gave up, which is the point of this fault.
+                    }
+
+                    return new JsonAnswer(504, null);
+                case FaultKind.Malformed:
+                    // A body that is not JSON at all, as a proxy's error page would be.
+                    return new JsonAnswer(200, JsonValue.Create("<html><body>Bad gateway</body></html>"));
+                default:
+                    return new JsonAnswer(500, new JsonObject { ["errors"] = "Internal Server Error" });
+            }
         }
 
         if (http.Request.Headers["X-Shopify-Access-Token"].ToString() != shop.AccessToken)
