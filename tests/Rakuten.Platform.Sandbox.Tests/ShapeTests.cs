@@ -21,6 +21,26 @@ public sealed class ShapeTests
     }
 
     [Fact]
+    public async Task SearchOrder_and_updateOrderShipping_have_the_shape_of_the_official_samples()
+    {
+        await using var sandbox = await SandboxHost.StartAsync();
+        var number = await sandbox.PlaceOrderAsync();
+        var now = DateTimeOffset.UtcNow;
+        var (_, search, _) = await sandbox.OrderApiAsync("searchOrder",
+            new { dateType = 1, startDatetime = SandboxHost.Jst(now.AddDays(-1)), endDatetime = SandboxHost.Jst(now.AddDays(1)) });
+        var order = (await sandbox.OrderApiAsync("getOrder", new { orderNumberList = new[] { number }, version = 10 })).Body!["OrderModelList"]![0]!;
+        var basketId = order["PackageModelList"]![0]!["basketId"]!.GetValue<long>();
+        var (_, shipping, _) = await sandbox.OrderApiAsync("updateOrderShipping", new
+        {
+            orderNumber = number,
+            BasketidModelList = new[] { new { basketId, ShippingModelList = new[] { new { deliveryCompany = "1002", shippingNumber = "SN1" } } } },
+        });
+
+        AssertShape(Fixture("rms-searchOrder.json"), search!, "$");
+        AssertShape(Fixture("rms-updateOrderShipping.json"), shipping!, "$");
+    }
+
+    [Fact]
     public async Task Inventory_bulk_get_has_the_shape_of_the_official_sample()
     {
         await using var sandbox = await SandboxHost.StartAsync();
