@@ -92,4 +92,22 @@ public sealed class RmsGatewayTests
         var bad = await sandbox.Client.PostAsJsonAsync("/control/faults", new { api = "rms", endpoint = "*", kind = "ServerError" });
         ((int)bad.StatusCode).Should().Be(400, "a fault needs a count or a rate");
     }
+
+    [Fact]
+    public async Task A_timeout_fault_holds_the_call_and_a_malformed_fault_answers_a_body_that_is_not_JSON()
+    {
+        await using var sandbox = await SandboxHost.StartAsync();
+        (await sandbox.Client.PostAsJsonAsync("/control/faults", new { api = "rms", endpoint = "order.getOrder", kind = "Timeout", count = 1, delaySeconds = 1 })).EnsureSuccessStatusCode();
+        (await sandbox.Client.PostAsJsonAsync("/control/faults", new { api = "rms", endpoint = "order.confirmOrder", kind = "Malformed", count = 1 })).EnsureSuccessStatusCode();
+
+        var held = await sandbox.Client.PostAsync("/rms/es/2.0/order/getOrder/", new StringContent("{}"));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/rms/es/2.0/order/confirmOrder/") { Content = new StringContent("{}") };
+        request.Headers.TryAddWithoutValidation("Authorization", SandboxHost.Esa());
+        var malformed = await sandbox.Client.SendAsync(request);
+        var text = await malformed.Content.ReadAsStringAsync();
+
+        ((int)held.StatusCode).Should().Be(504);
+        ((int)malformed.StatusCode).Should().Be(200);
+        FluentActions.Invoking(() => JsonNode.Parse(text)).Should().Throw<System.Text.Json.JsonException>();
+    }
 }

@@ -111,14 +111,7 @@ public sealed record ApiCall(string Api, string Endpoint)
             case FaultKind.Maintenance:
                 return new JsonAnswer(503, errorBody(503, "Service unavailable: scheduled maintenance (injected)."));
             case FaultKind.Timeout:
-                try
-                {
-                    await Task.Delay(TimeSpan.FromSeconds(fault.DelaySeconds), http.RequestAborted);
-                }
-                catch (OperationCanceledException)
-                {
-                    // The client gave up, which is the point of this fault.
-                }
+                await Faults.HoldAsync(fault, http.RequestAborted);
 
                 return Results.StatusCode(504);
             default:

@@ -35,6 +35,19 @@ public sealed record FaultRule(
 
 public sealed class Faults(Random random)
 {
+    /// <summary>The <see cref="FaultKind.Timeout"/> fault: hold the request until the client gives up (or the delay ends).</summary>
+    public static async Task HoldAsync(FaultRule fault, CancellationToken requestAborted)
+    {
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(fault.DelaySeconds), requestAborted);
+        }
+        catch (OperationCanceledException)
+        {
+            // The client gave up, which is the point of this fault.
+        }
+    }
+
     private readonly List<(Guid Id, FaultRule Rule, int Remaining)> _rules = [];
 
     public Guid Add(FaultRule rule)

@@ -449,14 +449,7 @@ public static class FrApi
             case FaultKind.Maintenance:
                 return new FrXml(FrXml.Error("Unknown error", "Unknown error", "Service unavailable"), 503);
             case FaultKind.Timeout:
-                try
-                {
-                    await Task.Delay(TimeSpan.FromSeconds(fault.DelaySeconds), http.RequestAborted);
-                }
-                catch (OperationCanceledException)
-                {
-                    // The client gave up, which is the point of this fault.
-                }
+                await Faults.HoldAsync(fault, http.RequestAborted);
 
                 return Results.StatusCode(504);
             default:

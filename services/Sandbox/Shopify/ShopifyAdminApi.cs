@@ -109,14 +109,7 @@ public static partial class ShopifyAdminApi
                 case FaultKind.Maintenance:
                     return new JsonAnswer(503, new JsonObject { ["errors"] = "Service Unavailable" });
                 case FaultKind.Timeout:
-                    try
-                    {
-                        await Task.Delay(TimeSpan.FromSeconds(fault.DelaySeconds), http.RequestAborted);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        // The client gave up, which is the point of this fault.
-                    }
+                    await Faults.HoldAsync(fault, http.RequestAborted);
 
                     return new JsonAnswer(504, null);
                 case FaultKind.Malformed:
