@@ -44,3 +44,33 @@ public sealed class EventTypeMapTests
         contracts.Invoking(c => c.TypeOf("urn:message:unknown:v1")).Should().Throw<InvalidOperationException>();
     }
 }
+
+public sealed class ExpiryWarningsTests
+{
+    private static readonly DateTimeOffset Expiry = new(2027, 2, 20, 14, 59, 59, TimeSpan.Zero);
+
+    [Theory]
+    [InlineData(20, null, null)]
+    [InlineData(14, null, 14)]
+    [InlineData(13, 14, null)]
+    [InlineData(7, 14, 7)]
+    [InlineData(3, 7, null)]
+    [InlineData(0, 7, 0)]
+    [InlineData(-5, 0, null)]
+    [InlineData(5, null, 7)]
+    public void Warnings_come_at_14_and_7_days_and_on_expiry_each_once(int daysLeft, int? lastWarned, int? expected)
+    {
+        var decision = Rakuten.Platform.BuildingBlocks.Connections.ExpiryWarnings.Decide(Expiry, Expiry.AddDays(-daysLeft), lastWarned);
+
+        decision?.WarningDays.Should().Be(expected);
+        if (expected is null)
+        {
+            decision.Should().BeNull();
+        }
+        else
+        {
+            decision!.Health.ToString().Should().Be(expected == 0 ? "Expired" : "ExpiringSoon");
+            decision.Detail.Should().Contain("2027-02-20").And.Contain("update the connection");
+        }
+    }
+}

@@ -39,15 +39,26 @@ public sealed class SchemaInitializer<TContext>(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public static IReadOnlyList<(string Name, string Sql)> Scripts(SqlDialect dialect, Assembly serviceAssembly)
+    public static IReadOnlyList<(string Name, string Sql)> Scripts(SqlDialect dialect, Assembly serviceAssembly, bool withConnections = false)
     {
-        var folder = dialect == SqlDialect.Postgres ? ".Schema.postgres." : ".Schema.sqlite.";
-        return new[] { typeof(PlatformDbContext).Assembly, serviceAssembly }
-            .Distinct()
-            .SelectMany(assembly => assembly.GetManifestResourceNames()
-                .Where(n => n.Contains(folder, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
+        var folder = dialect == SqlDialect.Postgres ? "Schema.postgres." : "Schema.sqlite.";
+        var platform = typeof(PlatformDbContext).Assembly;
+        var prefixes = new List<(Assembly Assembly, string Prefix)> { (platform, $"{platform.GetName().Name}.Persistence.{folder}") };
+        if (withConnections)
+        {
+            prefixes.Add((platform, $"{platform.GetName().Name}.Connections.{folder}"));
+        }
+
+        if (serviceAssembly != platform)
+        {
+            prefixes.Add((serviceAssembly, $".{folder}"));
+        }
+
+        return prefixes
+            .SelectMany(p => p.Assembly.GetManifestResourceNames()
+                .Where(n => n.Contains(p.Prefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
                 .Order(StringComparer.Ordinal)
-                .Select(n => (Name: $"{assembly.GetName().Name}/{n[(n.IndexOf(folder, StringComparison.Ordinal) + folder.Length)..]}", Sql: Read(assembly, n))))
+                .Select(n => (Name: $"{p.Assembly.GetName().Name}/{n[(n.IndexOf(p.Prefix, StringComparison.Ordinal) + p.Prefix.Length)..]}", Sql: Read(p.Assembly, n))))
             .ToList();
     }
 
@@ -77,7 +88,7 @@ public sealed class SchemaInitializer<TContext>(
             await ExecuteAsync(connection,
                 "CREATE TABLE IF NOT EXISTS schema_scripts (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)", ct);
             var applied = 0;
-            foreach (var (name, sql) in Scripts(db.Dialect, typeof(TContext).Assembly))
+            foreach (var (name, sql) in Scripts(db.Dialect, typeof(TContext).Assembly, typeof(Connections.ChannelDbContext).IsAssignableFrom(typeof(TContext))))
             {
                 await using var tx = await connection.BeginTransactionAsync(ct);
                 await ExecuteAsync(connection, sql, ct, tx);

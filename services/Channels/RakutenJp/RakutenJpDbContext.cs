@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
-using Rakuten.Platform.BuildingBlocks.Persistence;
+using Rakuten.Platform.BuildingBlocks.Connections;
 
 namespace Rakuten.Platform.Channels.RakutenJp;
 
-/// <summary>The rakuten-jp service's own database: event store, outbox and inbox for now; its tables come with its flows.</summary>
-public sealed class RakutenJpDbContext(DbContextOptions<RakutenJpDbContext> options) : PlatformDbContext(options);
+/// <summary>The Rakuten JP adapter's database: its connections, event store, outbox and inbox.</summary>
+public sealed class RakutenJpDbContext(DbContextOptions<RakutenJpDbContext> options) : ChannelDbContext(options);

@@ -1,5 +1,7 @@
+using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
+using Rakuten.Platform.Channels.RakutenJp.Connecting;
 
 namespace Rakuten.Platform.Channels.RakutenJp;
 
@@ -10,12 +12,17 @@ public static class RakutenJpService
     public static WebApplicationBuilder AddRakutenJpService(this WebApplicationBuilder builder)
     {
         builder.AddServiceDatabase<RakutenJpDbContext>(Name);
+        builder.AddConnectionSecrets();
+        builder.Services.AddHttpClient("rms", c => c.Timeout = TimeSpan.FromSeconds(30));
+        builder.Services.AddSingleton<IChannelConnector<RmsCredentials>, RmsConnector>();
+        builder.Services.AddHostedService<LicenseExpiryWatch>();
         return builder;
     }
 
     public static WebApplication MapRakutenJpService(this WebApplication app)
     {
         app.MapOutboxStatus<RakutenJpDbContext>("/channels/rakuten-jp");
+        app.MapConnections<RakutenJpDbContext, RmsCredentials>("/channels/rakuten-jp");
         return app;
     }
 }

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
-using Rakuten.Platform.BuildingBlocks.Persistence;
+using Rakuten.Platform.BuildingBlocks.Connections;
 
 namespace Rakuten.Platform.Channels.Shopify;
 
-/// <summary>The shopify service's own database: event store, outbox and inbox for now; its tables come with its flows.</summary>
-public sealed class ShopifyDbContext(DbContextOptions<ShopifyDbContext> options) : PlatformDbContext(options);
+/// <summary>The Shopify adapter's database: its connections, event store, outbox and inbox.</summary>
+public sealed class ShopifyDbContext(DbContextOptions<ShopifyDbContext> options) : ChannelDbContext(options);

@@ -1,0 +1,74 @@
+using Microsoft.EntityFrameworkCore;
+using Rakuten.Platform.BuildingBlocks.Persistence;
+using Rakuten.Platform.Contracts;
+using Rakuten.Platform.Contracts.Connections;
+
+namespace Rakuten.Platform.BuildingBlocks.Connections;
+
+/// <summary>A channel service's database: the platform tables plus its connections.</summary>
+public abstract class ChannelDbContext(DbContextOptions options) : PlatformDbContext(options)
+{
+    public DbSet<ConnectionRecord> Connections => Set<ConnectionRecord>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        modelBuilder.Entity<ConnectionRecord>(e =>
+        {
+            e.ToTable("connections");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).HasColumnName("id");
+            e.Property(x => x.TenantId).HasColumnName("tenant_id");
+            e.Property(x => x.Channel).HasColumnName("channel").HasConversion<string>();
+            e.Property(x => x.Name).HasColumnName("name");
+            e.Property(x => x.ExternalId).HasColumnName("external_id");
+            e.Property(x => x.BaseUrl).HasColumnName("base_url");
+            e.Property(x => x.ProtectedCredentials).HasColumnName("protected_credentials");
+            e.Property(x => x.Health).HasColumnName("health").HasConversion<string>();
+            e.Property(x => x.HealthDetail).HasColumnName("health_detail");
+            e.Property(x => x.CredentialsExpireAt).HasColumnName("credentials_expire_at");
+            e.Property(x => x.LastWarningDays).HasColumnName("last_warning_days");
+            e.Property(x => x.CreatedAt).HasColumnName("created_at");
+            e.Property(x => x.UpdatedAt).HasColumnName("updated_at");
+            e.Property(x => x.RemovedAt).HasColumnName("removed_at");
+        });
+    }
+}
+
+/// <summary>One connection. <see cref="ProtectedCredentials"/> is Data Protection ciphertext: the plain
+/// credentials exist only in memory, inside the channel service, for the duration of a call.</summary>
+public sealed class ConnectionRecord
+{
+    public required Guid Id { get; init; }
+
+    public required Guid TenantId { get; init; }
+
+    public required Channel Channel { get; init; }
+
+    public required string Name { get; set; }
+
+    /// <summary>The shop's own id: RMS shop URL, Rakuten France login, Shopify shop domain.</summary>
+    public required string ExternalId { get; set; }
+
+    public required string BaseUrl { get; set; }
+
+    public required string ProtectedCredentials { get; set; }
+
+    public ConnectionHealth Health { get; set; }
+
+    public string HealthDetail { get; set; } = "";
+
+    public DateTimeOffset? CredentialsExpireAt { get; set; }
+
+    /// <summary>The last expiry warning raised (14, 7 or 0 days), so each fires once per key.</summary>
+    public int? LastWarningDays { get; set; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public DateTimeOffset? RemovedAt { get; set; }
+
+    /// <summary>Flows (pollers, pushers) skip a paused connection: no hammering a dead key.</summary>
+    public bool FlowsPaused => RemovedAt is not null || Health is ConnectionHealth.Unauthorized or ConnectionHealth.Expired;
+}

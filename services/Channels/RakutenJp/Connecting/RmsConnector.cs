@@ -1,0 +1,119 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.Contracts;
+
+namespace Rakuten.Platform.Channels.RakutenJp.Connecting;
+
+/// <summary>An RMS shop's credentials. ToString never shows the secret or the key.</summary>
+public sealed record RmsCredentials(string ServiceSecret, string LicenseKey, string ShopUrl)
+{
+    public override string ToString() => $"RmsCredentials {{ ShopUrl = {ShopUrl}, ServiceSecret = {Redact.Secret(ServiceSecret)}, LicenseKey = {Redact.Secret(LicenseKey)} }}";
+
+    /// <summary><c>Authorization: ESA base64(serviceSecret:licenseKey)</c> (RMS authentication page).</summary>
+    public AuthenticationHeaderValue Esa() => new("ESA", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{ServiceSecret}:{LicenseKey}")));
+}
+
+/// <summary>Checks an RMS shop: the license expiry-date endpoint (the key is valid, and until when) and one
+/// cheap Order API call (the order functions are enabled for the key).</summary>
+public sealed class RmsConnector(IHttpClientFactory http, TimeProvider clock) : IChannelConnector<RmsCredentials>
+{
+    private static readonly TimeSpan Jst = TimeSpan.FromHours(9);
+
+    public Channel Channel => Channel.RakutenJp;
+
+    public string DefaultBaseUrl(RmsCredentials credentials) => "https://api.rms.rakuten.co.jp";
+
+    public IReadOnlyList<string> Validate(RmsCredentials c)
+    {
+        var errors = new List<string>();
+        // RMS: serviceSecret and licenseKey are each at most 50 characters.
+        foreach (var (field, value) in new[] { ("serviceSecret", c.ServiceSecret), ("licenseKey", c.LicenseKey), ("shopUrl", c.ShopUrl) })
+        {
+            if (string.IsNullOrWhiteSpace(value)) errors.Add($"credentials.{field} is required");
+            else if (value.Length > 50) errors.Add($"credentials.{field} must be at most 50 characters (it has {value.Length})");
+        }
+
+        return errors;
+    }
+
+    public async Task<ConnectionCheck> CheckAsync(Uri baseUrl, RmsCredentials c, CancellationToken ct)
+    {
+        using var client = http.CreateClient("rms");
+        var root = baseUrl.ToString().TrimEnd('/');
+        try
+        {
+            using var expiryRequest = new HttpRequestMessage(HttpMethod.Get, $"{root}/es/1.0/license-management/license-key/expiry-date?licenseKey={Uri.EscapeDataString(c.LicenseKey)}");
+            expiryRequest.Headers.Authorization = c.Esa();
+            using var expiry = await client.SendAsync(expiryRequest, ct);
+            if (expiry.StatusCode == HttpStatusCode.Unauthorized)
+            {
+                return ConnectionCheck.Refused(
+                    "RMS refused the serviceSecret / licenseKey pair (HTTP 401): one of them is wrong, or the license key has expired.",
+                    "Copy both from RMS (店舗様向け情報・サービス → WEB APIサービス → 利用設定); if the key has expired, issue a new one there.");
+            }
+
+            if (!expiry.IsSuccessStatusCode)
+            {
+                return Unavailable(root, $"the license expiry-date endpoint answered HTTP {(int)expiry.StatusCode}");
+            }
+
+            var body = await expiry.Content.ReadFromJsonAsync<JsonObject>(ct);
+            if (body?["expiryDate"]?.GetValue<string>() is not { } text
+                || !DateTime.TryParseExact(text, "yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
+            {
+                return Unavailable(root, "the license expiry-date endpoint answered without an expiryDate");
+            }
+
+            var expiresAt = new DateTimeOffset(local, Jst).ToUniversalTime();
+            var order = await SearchOrderAsync(client, root, c, ct);
+            if (order == HttpStatusCode.TooManyRequests)
+            {
+                // The Order API allows about one request a second per shop: wait that second once.
+                await Task.Delay(TimeSpan.FromSeconds(1.1), clock, ct);
+                order = await SearchOrderAsync(client, root, c, ct);
+            }
+
+            if (order == HttpStatusCode.Unauthorized)
+            {
+                return ConnectionCheck.Refused(
+                    "RMS accepted the license key but refused the RakutenPay Order API (HTTP 401): the order functions are not enabled for this key.",
+                    "In RMS, enable rpay.order.searchOrder, getOrder, confirmOrder, updateOrderShipping and cancelOrder for the key (利用機能編集).");
+            }
+
+            return order == HttpStatusCode.OK
+                ? ConnectionCheck.Ok(c.ShopUrl, expiresAt)
+                : Unavailable(root, $"searchOrder answered HTTP {(int)order}");
+        }
+        catch (HttpRequestException ex)
+        {
+            return Unavailable(root, ex.Message);
+        }
+    }
+
+    private async Task<HttpStatusCode> SearchOrderAsync(HttpClient client, string root, RmsCredentials c, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().ToOffset(Jst);
+        static string Rms(DateTimeOffset at) => at.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture) + "+0900";
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{root}/es/2.0/order/searchOrder/")
+        {
+            Content = new StringContent(new JsonObject
+            {
+                ["dateType"] = 1,
+                ["startDatetime"] = Rms(now.AddDays(-1)),
+                ["endDatetime"] = Rms(now),
+                ["PaginationRequestModel"] = new JsonObject { ["requestRecordsAmount"] = 1, ["requestPage"] = 1 },
+            }.ToJsonString(), Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = c.Esa();
+        using var response = await client.SendAsync(request, ct);
+        return response.StatusCode;
+    }
+
+    private static ConnectionCheck Unavailable(string root, string reason) =>
+        ConnectionCheck.Refused($"RMS could not check the credentials at {root}: {reason}.", "Check the base URL and try again; RMS may be in a maintenance window.");
+}

@@ -1,0 +1,133 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Rakuten.Platform.BuildingBlocks.Hosting;
+using Rakuten.Platform.BuildingBlocks.Messaging;
+using Rakuten.Platform.Channels.RakutenFr;
+using Rakuten.Platform.Channels.RakutenJp;
+using Rakuten.Platform.Channels.Shopify;
+using Rakuten.Platform.Sandbox;
+using Rakuten.Platform.TestService.Testing;
+
+namespace Rakuten.Platform.Integration.Tests.Infrastructure;
+
+/// <summary>A clock the test moves by hand.</summary>
+public sealed class ManualClock(DateTimeOffset start) : TimeProvider
+{
+    public DateTimeOffset Now { get; set; } = start;
+
+    public override DateTimeOffset GetUtcNow() => Now;
+}
+
+/// <summary>Every log line of a process, formatted, so a test can search them for secrets.</summary>
+public sealed class CapturedLogs : ILoggerProvider
+{
+    public ConcurrentQueue<string> Lines { get; } = new();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(CapturedLogs owner, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            owner.Lines.Enqueue($"{category} {formatter(state, exception)} {state} {exception}");
+    }
+}
+
+/// <summary>The Sandbox on a real port, and the three channel services in one process on real PostgreSQL
+/// and RabbitMQ, with their own fresh databases, a temporary key ring and a manual clock.</summary>
+public sealed class ChannelHosts : IAsyncDisposable
+{
+    private readonly WebApplication _sandbox;
+    private readonly WebApplication _channels;
+
+    private ChannelHosts(WebApplication sandbox, WebApplication channels, ManualClock clock, CapturedLogs logs)
+    {
+        _sandbox = sandbox;
+        _channels = channels;
+        Clock = clock;
+        Logs = logs;
+        Sandbox = new HttpClient { BaseAddress = new Uri(Address(sandbox)) };
+        Platform = new HttpClient { BaseAddress = new Uri(Address(channels)) };
+    }
+
+    public HttpClient Sandbox { get; }
+
+    public HttpClient Platform { get; }
+
+    public ManualClock Clock { get; }
+
+    public CapturedLogs Logs { get; }
+
+    public IServiceProvider Services => _channels.Services;
+
+    public string SandboxUrl => Sandbox.BaseAddress!.ToString().TrimEnd('/');
+
+    public static async Task<ChannelHosts> StartAsync()
+    {
+        var infrastructure = await LocalInfrastructure.EnsureStartedAsync();
+        var sandboxBuilder = WebApplication.CreateBuilder();
+        sandboxBuilder.Logging.ClearProviders();
+        sandboxBuilder.WebHost.UseUrls("http://127.0.0.1:0");
+        sandboxBuilder.AddSandbox();
+        var sandbox = sandboxBuilder.Build();
+        sandbox.MapSandbox();
+        await sandbox.StartAsync();
+
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var database = new Npgsql.NpgsqlConnectionStringBuilder(infrastructure.Postgres);
+        string Db(string service) => new Npgsql.NpgsqlConnectionStringBuilder(database.ToString()) { Database = $"test_{service}_{run}" }.ToString();
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Platform:Mode"] = "Distributed",
+            ["Platform:LogFormat"] = "simple",
+            ["ConnectionStrings:Postgres"] = infrastructure.Postgres,
+            ["ConnectionStrings:RabbitMq"] = infrastructure.RabbitMq,
+            ["ConnectionStrings:rakuten-jp"] = Db("rakuten_jp"),
+            ["ConnectionStrings:rakuten-fr"] = Db("rakuten_fr"),
+            ["ConnectionStrings:shopify"] = Db("shopify"),
+            ["Platform:DataProtection:KeyRingPath"] = Path.Combine(Path.GetTempPath(), "rakuten-platform-tests", $"keys-{run}"),
+            // The manual clock jumps weeks ahead: keep sent outbox rows, the tests read them as the event history.
+            ["Platform:Outbox:Retention"] = "3650.00:00:00",
+            // The watch is driven by the test; its own timer must not fire during it.
+            ["Platform:RakutenJp:ExpiryCheckInterval"] = "1.00:00:00",
+        });
+        builder.AddServiceDefaults("channels-test");
+        var logs = new CapturedLogs();
+        builder.Logging.AddProvider(logs);
+        builder.Logging.SetMinimumLevel(LogLevel.Debug);
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        builder.Services.AddSingleton<TimeProvider>(clock);
+        builder.AddRakutenJpService().AddRakutenFrService().AddShopifyService();
+        builder.AddPlatformBus();
+        var channels = builder.Build();
+        channels.MapRakutenJpService().MapRakutenFrService().MapShopifyService();
+        await channels.StartAsync();
+        return new ChannelHosts(sandbox, channels, clock, logs);
+    }
+
+    private static string Address(WebApplication app) =>
+        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+
+    public async ValueTask DisposeAsync()
+    {
+        Sandbox.Dispose();
+        Platform.Dispose();
+        await _channels.DisposeAsync();
+        await _sandbox.DisposeAsync();
+    }
+}
