@@ -18,6 +18,7 @@ builder.AddCatalogService().AddInventoryService().AddOrdersService().AddShipping
 builder.AddShopifyService().AddRakutenJpService().AddRakutenFrService();
 builder.AddSandbox();
 builder.AddPlatformBus();
+builder.Services.AddHostedService<DemoConnections>();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();

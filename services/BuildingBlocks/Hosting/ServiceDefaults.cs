@@ -47,7 +47,7 @@ public static class ServiceDefaults
         }
 
         // EF Core logs every command at Information: keep it for those who ask (Logging:LogLevel), not by default.
-        foreach (var noisy in new[] { "Microsoft.EntityFrameworkCore", "Microsoft.AspNetCore", "MassTransit" })
+        foreach (var noisy in new[] { "Microsoft.EntityFrameworkCore", "Microsoft.AspNetCore", "MassTransit", "System.Net.Http.HttpClient" })
         {
             if (builder.Configuration[$"Logging:LogLevel:{noisy}"] is null)
             {

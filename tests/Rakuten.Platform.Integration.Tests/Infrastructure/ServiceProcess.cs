@@ -29,11 +29,14 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public IReadOnlyCollection<string> Output => _output.ToArray();
 
-    public static async Task<ServiceProcess> StartAsync(IReadOnlyDictionary<string, string> settings)
+    /// <summary>Starts <c>tests/Rakuten.Platform.TestService</c>, or the project at <paramref name="project"/>
+    /// (relative to the repository root, e.g. <c>services/Host</c>), from its build output.</summary>
+    public static async Task<ServiceProcess> StartAsync(IReadOnlyDictionary<string, string> settings, string project = "tests/Rakuten.Platform.TestService")
     {
         var configuration = typeof(ServiceProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-        var dll = Path.Combine(LocalInfrastructure.RepositoryRoot, "tests", "Rakuten.Platform.TestService", "bin", configuration,
-            "net10.0", "Rakuten.Platform.TestService.dll");
+        var folder = Path.Combine(LocalInfrastructure.RepositoryRoot, project);
+        var assembly = Path.GetFileNameWithoutExtension(Directory.GetFiles(folder, "*.csproj").Single());
+        var dll = Path.Combine(folder, "bin", configuration, "net10.0", assembly + ".dll");
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"])
         {

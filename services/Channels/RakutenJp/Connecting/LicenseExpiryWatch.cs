@@ -18,6 +18,8 @@ public sealed class LicenseExpiryWatch(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = configuration.GetValue("Platform:RakutenJp:ExpiryCheckInterval", TimeSpan.FromDays(1));
+        // Not at the very start: a daily check gains nothing from racing the rest of start-up.
+        await Task.Delay(configuration.GetValue("Platform:RakutenJp:ExpiryCheckDelay", TimeSpan.FromSeconds(30)), clock, stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
