@@ -15,7 +15,6 @@ public static class SandboxService
     {
         var seed = builder.Configuration.GetValue("Sandbox:Seed", 42);
         builder.Services.AddSingleton(new SandboxState(seed));
-        builder.Services.AddOpenApi();
         builder.Services.AddHttpClient("shopify-webhooks");
         builder.Services.AddSingleton<WebhookDeliverer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookDeliverer>());
@@ -41,7 +40,6 @@ public static class SandboxService
         ShopifyControl.Map(control, state);
         SharedControl.Map(control, state);
 
-        app.MapOpenApi();
         app.MapGet("/sandbox", () => Results.Ok(new
         {
             name = "Rakuten.Platform Sandbox",

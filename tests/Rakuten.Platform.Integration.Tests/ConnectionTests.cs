@@ -188,3 +188,38 @@ public sealed class ConnectionTests
         again.StatusCode.Should().Be(HttpStatusCode.Created, "a removed connection may be connected again");
     }
 }
+
+public sealed class ConnectionCheckTests
+{
+    [Fact]
+    public async Task Checking_a_connection_now_tells_a_refusal_from_no_answer_and_recovers_when_the_marketplace_is_back()
+    {
+        await using var hosts = await ChannelHosts.StartAsync();
+        var tenant = Guid.NewGuid();
+        (await hosts.Sandbox.PostAsJsonAsync("/control/rakuten-fr/sellers", new { login = "boutique", token = "tok-check" })).EnsureSuccessStatusCode();
+        (await hosts.Sandbox.PostAsJsonAsync("/control/rms/shops", new { shopId = "654321", serviceSecret = "sec-check", licenseKey = "key-check",
+            licenseExpiresAt = DateTimeOffset.UtcNow.AddDays(2) })).EnsureSuccessStatusCode();
+        (await hosts.Sandbox.PutAsJsonAsync("/control/rms/settings", new { orderApiPerSecond = 0 })).EnsureSuccessStatusCode();
+        var fr = (await (await hosts.Platform.PostAsJsonAsync("/channels/rakuten-fr/connections", new
+        {
+            tenantId = tenant, name = "FR", baseUrl = hosts.SandboxUrl + "/rakuten-fr", credentials = new { login = "boutique", token = "tok-check" },
+        })).Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+        var rms = (await (await hosts.Platform.PostAsJsonAsync("/channels/rakuten-jp/connections", new
+        {
+            tenantId = tenant, name = "JP", baseUrl = hosts.SandboxUrl + "/rms", credentials = new { serviceSecret = "sec-check", licenseKey = "key-check", shopUrl = "check-shop" },
+        })).Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+
+        (await hosts.Sandbox.PostAsJsonAsync("/control/faults", new { api = "rakuten-fr", endpoint = "*", kind = "Maintenance", count = 1 })).EnsureSuccessStatusCode();
+        var down = await (await hosts.Platform.PostAsync($"/channels/rakuten-fr/connections/{fr}/check", null)).Content.ReadFromJsonAsync<JsonObject>();
+        var back = await (await hosts.Platform.PostAsync($"/channels/rakuten-fr/connections/{fr}/check", null)).Content.ReadFromJsonAsync<JsonObject>();
+        (await hosts.Sandbox.PostAsJsonAsync("/control/clock/advance", new { seconds = TimeSpan.FromDays(3).TotalSeconds })).EnsureSuccessStatusCode();
+        var expired = await (await hosts.Platform.PostAsync($"/channels/rakuten-jp/connections/{rms}/check", null)).Content.ReadFromJsonAsync<JsonObject>();
+
+        down!["health"]!.GetValue<string>().Should().Be("Unreachable");
+        down["flowsPaused"]!.GetValue<bool>().Should().BeFalse("no answer is not a refusal: flows keep retrying");
+        back!["health"]!.GetValue<string>().Should().Be("Healthy");
+        expired!["health"]!.GetValue<string>().Should().Be("Unauthorized");
+        expired["flowsPaused"]!.GetValue<bool>().Should().BeTrue();
+        expired["healthDetail"]!.GetValue<string>().Should().Contain("401");
+    }
+}

@@ -3,11 +3,16 @@ using Rakuten.Platform.Contracts;
 namespace Rakuten.Platform.BuildingBlocks.Connections;
 
 /// <summary>The answer of a marketplace to a connection's credentials.</summary>
-public sealed record ConnectionCheck(bool Accepted, string ExternalId, string? Problem, string? Fix, DateTimeOffset? CredentialsExpireAt = null)
+public sealed record ConnectionCheck(
+    bool Accepted, string ExternalId, string? Problem, string? Fix, DateTimeOffset? CredentialsExpireAt = null, bool Unreachable = false)
 {
     public static ConnectionCheck Ok(string externalId, DateTimeOffset? expiresAt = null) => new(true, externalId, null, null, expiresAt);
 
+    /// <summary>The marketplace answered and refused the credentials.</summary>
     public static ConnectionCheck Refused(string problem, string fix) => new(false, "", problem, fix);
+
+    /// <summary>The marketplace could not give an answer (down, maintenance, wrong address): nothing is known of the credentials.</summary>
+    public static ConnectionCheck NoAnswer(string problem, string fix) => new(false, "", problem, fix, Unreachable: true);
 }
 
 /// <summary>What one channel knows about its connections: where its real API is, the shape rules of its

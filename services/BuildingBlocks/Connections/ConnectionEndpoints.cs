@@ -81,7 +81,7 @@ public static class ConnectionEndpoints
             if (!check.Accepted)
             {
                 logs.CreateLogger("Connections").LogWarning("{Channel} connection for tenant {Tenant} refused: {Problem}", connector.Channel, request.TenantId, check.Problem);
-                return Results.UnprocessableEntity(new ConnectionRefused(check.Problem!, check.Fix!));
+                return Refusal(check);
             }
 
             if (await db.Connections.AnyAsync(c => c.TenantId == request.TenantId && c.Channel == connector.Channel && c.ExternalId == check.ExternalId && c.RemovedAt == null, ct))
@@ -121,7 +121,7 @@ public static class ConnectionEndpoints
             var problems = request.Credentials is null ? new List<string> { "credentials are required" } : connector.Validate(request.Credentials).ToList();
             if (problems.Count > 0) return Results.BadRequest(new { errors = problems });
             var check = await connector.CheckAsync(new Uri(connection.BaseUrl), request.Credentials!, ct);
-            if (!check.Accepted) return Results.UnprocessableEntity(new ConnectionRefused(check.Problem!, check.Fix!));
+            if (!check.Accepted) return Refusal(check);
             if (check.ExternalId != connection.ExternalId)
                 return Results.UnprocessableEntity(new ConnectionRefused(
                     $"These credentials belong to {check.ExternalId}, not to {connection.ExternalId}.", "Add a new connection for the other shop instead."));
@@ -137,6 +137,38 @@ public static class ConnectionEndpoints
             connection.UpdatedAt = now;
             Announce(db, connection, now);
             await db.SaveChangesAsync(ct);
+            return Results.Ok(ConnectionView.Of(connection));
+        });
+
+        // Checks the stored credentials now (the merchant's "test connection"): a refusal marks the connection
+        // Unauthorized and pauses its flows; no answer marks it Unreachable; acceptance makes it Healthy again.
+        group.MapPost("/{id:guid}/check", async (Guid id, TContext db, IChannelConnector<TCredentials> connector,
+            ConnectionSecrets secrets, TimeProvider clock, CancellationToken ct) =>
+        {
+            var connection = await db.Connections.FirstOrDefaultAsync(c => c.Id == id && c.RemovedAt == null, ct);
+            if (connection is null) return Results.NotFound();
+            var check = await connector.CheckAsync(new Uri(connection.BaseUrl), secrets.Unprotect<TCredentials>(connection.ProtectedCredentials), ct);
+            var (health, detail) = check switch
+            {
+                { Accepted: true } => (ConnectionHealth.Healthy, "Credentials accepted."),
+                { Unreachable: true } => (ConnectionHealth.Unreachable, $"{check.Problem} {check.Fix}"),
+                _ => (ConnectionHealth.Unauthorized, $"{check.Problem} {check.Fix} Flows are paused until the credentials are updated."),
+            };
+            if (check.Accepted && check.CredentialsExpireAt is { } expiry)
+            {
+                connection.CredentialsExpireAt = expiry;
+            }
+
+            if (health != connection.Health || detail != connection.HealthDetail)
+            {
+                var now = clock.GetUtcNow();
+                connection.Health = health;
+                connection.HealthDetail = detail;
+                connection.UpdatedAt = now;
+                Announce(db, connection, now);
+                await db.SaveChangesAsync(ct);
+            }
+
             return Results.Ok(ConnectionView.Of(connection));
         });
 
@@ -156,6 +188,10 @@ public static class ConnectionEndpoints
 
         return app;
     }
+
+    /// <summary>422 when the marketplace refused the credentials; 503 when it could not answer (nothing is known).</summary>
+    private static IResult Refusal(ConnectionCheck check) =>
+        Results.Json(new ConnectionRefused(check.Problem!, check.Fix!), statusCode: check.Unreachable ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status422UnprocessableEntity);
 
     /// <summary>Stages ConnectionHealthChanged for a connection's current health: other services know a
     /// connection only by this event, never by its credentials.</summary>

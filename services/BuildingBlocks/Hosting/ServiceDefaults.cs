@@ -57,6 +57,7 @@ public static class ServiceDefaults
 
         builder.AddPlatformTelemetry(options);
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+        builder.Services.AddOpenApi();
         return builder;
     }
 
@@ -65,9 +66,11 @@ public static class ServiceDefaults
         builder.Services.FindInstance<PlatformOptions>()
         ?? throw new InvalidOperationException("Call builder.AddServiceDefaults() before adding services.");
 
-    /// <summary><c>/health/live</c> (the process answers) and <c>/health/ready</c> (database and broker).</summary>
+    /// <summary><c>/health/live</c> (the process answers), <c>/health/ready</c> (database and broker) and the
+    /// OpenAPI document of the process's endpoints at <c>/openapi/v1.json</c>.</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
+        app.MapOpenApi();
         app.MapHealthChecks("/health/live", new HealthCheckOptions
         {
             Predicate = c => c.Tags.Contains(LiveTag),

@@ -73,5 +73,5 @@ public sealed class RakutenFrConnector(IHttpClientFactory http) : IChannelConnec
         document.Descendants().FirstOrDefault(e => e.Name.LocalName == name)?.Value.Trim() ?? "";
 
     private static ConnectionCheck Unavailable(string root, string reason) =>
-        ConnectionCheck.Refused($"Rakuten France could not check the credentials at {root}: {reason}.", "Check the base URL and try again later.");
+        ConnectionCheck.NoAnswer($"Rakuten France could not check the credentials at {root}: {reason}.", "Check the base URL and try again later.");
 }

@@ -115,5 +115,5 @@ public sealed class RmsConnector(IHttpClientFactory http, TimeProvider clock) : 
     }
 
     private static ConnectionCheck Unavailable(string root, string reason) =>
-        ConnectionCheck.Refused($"RMS could not check the credentials at {root}: {reason}.", "Check the base URL and try again; RMS may be in a maintenance window.");
+        ConnectionCheck.NoAnswer($"RMS could not check the credentials at {root}: {reason}.", "Check the base URL and try again; RMS may be in a maintenance window.");
 }

@@ -61,11 +61,11 @@ public sealed class ShopifyConnector(IHttpClientFactory http) : IChannelConnecto
             var domain = body?["data"]?["shop"]?["myshopifyDomain"]?.GetValue<string>();
             return domain is not null
                 ? ConnectionCheck.Ok(domain)
-                : ConnectionCheck.Refused($"Shopify answered without the shop (HTTP {(int)response.StatusCode}).", "Check the base URL and try again.");
+                : ConnectionCheck.NoAnswer($"Shopify answered without the shop (HTTP {(int)response.StatusCode}).", "Check the base URL and try again.");
         }
         catch (Exception ex) when (ex is HttpRequestException or System.Text.Json.JsonException)
         {
-            return ConnectionCheck.Refused($"Shopify could not check the credentials at {root}: {ex.Message}.", "Check the base URL and try again.");
+            return ConnectionCheck.NoAnswer($"Shopify could not check the credentials at {root}: {ex.Message}.", "Check the base URL and try again.");
         }
     }
 }
