@@ -2,6 +2,7 @@ using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.Channels.RakutenJp.Connecting;
+using Rakuten.Platform.Channels.RakutenJp.ImportingOrders;
 
 namespace Rakuten.Platform.Channels.RakutenJp;
 
@@ -16,6 +17,9 @@ public static class RakutenJpService
         builder.Services.AddHttpClient("rms", c => c.Timeout = TimeSpan.FromSeconds(30));
         builder.Services.AddSingleton<IChannelConnector<RmsCredentials>, RmsConnector>();
         builder.Services.AddHostedService<LicenseExpiryWatch>();
+        builder.Services.AddSingleton<RmsOrderClient>();
+        builder.Services.AddSingleton<RmsOrderPoller>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RmsOrderPoller>());
         return builder;
     }
 

@@ -105,6 +105,8 @@ public sealed class ChannelHosts : IAsyncDisposable
             ["Platform:Outbox:Retention"] = "3650.00:00:00",
             // The watch is driven by the test; its own timer must not fire during it.
             ["Platform:RakutenJp:ExpiryCheckInterval"] = "1.00:00:00",
+            ["Platform:RakutenJp:OrderPollerEnabled"] = "false",
+            ["Platform:RakutenJp:OrderApiSpacing"] = "00:00:00",
         });
         builder.AddServiceDefaults("channels-test");
         var logs = new CapturedLogs();

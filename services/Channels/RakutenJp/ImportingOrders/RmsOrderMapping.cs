@@ -1,0 +1,112 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Rakuten.Platform.Contracts;
+using Rakuten.Platform.Contracts.Orders;
+
+namespace Rakuten.Platform.Channels.RakutenJp.ImportingOrders;
+
+/// <summary>RMS OrderModel (getOrder version 10) → the platform's ChannelOrder. Amounts are integer JPY and
+/// stay as RMS gives them: -9999 means "not yet determined" and is for the Orders service to hold, not to guess.</summary>
+public static class RmsOrderMapping
+{
+    private const string Yen = "JPY";
+
+    public static ChannelOrder ToChannelOrder(JsonObject o)
+    {
+        var orderer = o["OrdererModel"] as JsonObject ?? [];
+        var packages = (o["PackageModelList"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+        var lines = new List<OrderLine>();
+        var packageList = new List<OrderPackage>();
+        foreach (var package in packages)
+        {
+            var ids = new List<string>();
+            foreach (var item in (package["ItemModelList"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                var sku = (item["SkuModelList"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault();
+                var id = Text(item["itemDetailId"]) ?? Guid.NewGuid().ToString();
+                ids.Add(id);
+                lines.Add(new OrderLine(
+                    id,
+                    Text(sku?["merchantDefinedSkuId"]),
+                    Text(item["manageNumber"]),
+                    Text(sku?["variantId"]),
+                    Text(sku?["merchantDefinedSkuId"]),
+                    Text(item["itemName"]) ?? "",
+                    Int(item["units"]),
+                    new Money(Int(item["price"]), Yen),
+                    Options(Text(sku?["skuInfo"]) ?? Text(item["selectedChoice"])),
+                    null,
+                    null,
+                    []));
+            }
+
+            packageList.Add(new OrderPackage(Text(package["basketId"]) ?? "", Address(package["SenderModel"] as JsonObject), ids));
+        }
+
+        var coupons = (o["CouponModelList"] as JsonArray ?? []).OfType<JsonObject>()
+            .Select(c => new Coupon(Text(c["couponCode"]) ?? "", Text(c["couponName"]) ?? "", new Money(Int(c["couponTotalPrice"]), Yen)))
+            .ToList();
+        var tax = (o["TaxSummaryModelList"] as JsonArray ?? []).OfType<JsonObject>().Sum(t => Int(t["reqPriceTax"]));
+        var orderedAt = DateTimeOffset.ParseExact(
+            Text(o["orderDatetime"])!.Insert(22, ":"), "yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture).ToUniversalTime();
+
+        return new ChannelOrder(
+            new Buyer($"{Text(orderer["familyName"])} {Text(orderer["firstName"])}".Trim(), Text(orderer["emailAddress"]), Phone(orderer)),
+            packageList.FirstOrDefault()?.ShipTo,
+            Address(orderer),
+            lines,
+            packageList,
+            new Money(Int(o["postagePrice"]), Yen),
+            coupons,
+            new Money(Int(o["PointModel"]?["usedPoint"]), Yen),
+            new Money(tax, Yen),
+            new Money(Int(o["requestPrice"]), Yen),
+            Text(o["SettlementModel"]?["settlementMethod"]),
+            Text(o["DeliveryModel"]?["deliveryName"]),
+            Int(o["asurakuFlag"]) == 1,
+            Int(o["giftCheckFlag"]) == 1,
+            Text(o["remarks"]),
+            orderedAt);
+    }
+
+    /// <summary>A ship-to still waiting for the recipient (RMS's 入力待ち placeholders) is no address at all.</summary>
+    private static PostalAddress? Address(JsonObject? a)
+    {
+        if (a is null || Text(a["prefecture"]) is null or "入力待ち")
+        {
+            return null;
+        }
+
+        return new PostalAddress(
+            $"{Text(a["familyName"])} {Text(a["firstName"])}".Trim(),
+            null,
+            $"{Text(a["city"])}{Text(a["subAddress"])}",
+            null,
+            Text(a["city"]) ?? "",
+            Text(a["prefecture"]),
+            $"{Text(a["zipCode1"])}-{Text(a["zipCode2"])}",
+            "JP",
+            Phone(a));
+    }
+
+    private static string? Phone(JsonObject a) =>
+        new[] { Text(a["phoneNumber1"]), Text(a["phoneNumber2"]), Text(a["phoneNumber3"]) } is var parts && parts.All(p => p is not null)
+            ? string.Join('-', parts)
+            : null;
+
+    private static List<LineOption> Options(string? text) =>
+        (text ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split(':', 2))
+            .Where(p => p.Length == 2)
+            .Select(p => new LineOption(p[0], p[1]))
+            .ToList();
+
+    private static string? Text(JsonNode? node) => node switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue<string>(out var s) => s,
+        _ => node.ToJsonString(),
+    };
+
+    private static int Int(JsonNode? node) => node is JsonValue v && v.TryGetValue<int>(out var i) ? i : 0;
+}

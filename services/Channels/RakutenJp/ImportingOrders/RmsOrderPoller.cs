@@ -1,0 +1,241 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.BuildingBlocks.Outbox;
+using Rakuten.Platform.BuildingBlocks.Persistence;
+using Rakuten.Platform.Channels.RakutenJp.Connecting;
+using Rakuten.Platform.Contracts;
+using Rakuten.Platform.Contracts.Connections;
+using Rakuten.Platform.Contracts.Orders;
+
+namespace Rakuten.Platform.Channels.RakutenJp.ImportingOrders;
+
+/// <summary>Finds new RMS orders per connection (searchOrder by order date, statuses 100 and 300, then getOrder
+/// in batches of 100) and hands each to the platform once as ChannelOrderReceived. Its position per connection
+/// is stored, so a restart, a maintenance window (503) or a paused connection (401) resumes where it stopped:
+/// the window is searched again from there, and (connection, order number) keeps every order to one import.</summary>
+public sealed class RmsOrderPoller(
+    IServiceScopeFactory scopes, RmsOrderClient rms, TimeProvider clock, IConfiguration configuration, ILogger<RmsOrderPoller> logger)
+    : BackgroundService
+{
+    // RMS: a search window spans at most 63 days (a minute less here: the end is rounded up to the second),
+    // and matches past the 15,000th cannot be retrieved.
+    private static readonly TimeSpan MaxWindow = TimeSpan.FromDays(63) - TimeSpan.FromMinutes(1);
+    private const int RetrievableMatches = 15_000;
+    private static readonly int[] NewOrderProgresses = [100, 300];
+
+    private TimeSpan Interval => configuration.GetValue("Platform:RakutenJp:OrderPollInterval", TimeSpan.FromSeconds(30));
+
+    /// <summary>RMS publishes no Order API rate; about one request a second per shop is the practice.</summary>
+    private TimeSpan CallSpacing => configuration.GetValue("Platform:RakutenJp:OrderApiSpacing", TimeSpan.FromSeconds(1.05));
+
+    private TimeSpan Backfill => configuration.GetValue("Platform:RakutenJp:OrderBackfill", TimeSpan.FromDays(90));
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!configuration.GetValue("Platform:RakutenJp:OrderPollerEnabled", true))
+        {
+            return;
+        }
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await PollAllAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "RMS order poll failed; next round in {Interval}", Interval);
+            }
+
+            await Task.Delay(Interval, stoppingToken);
+        }
+    }
+
+    public async Task PollAllAsync(CancellationToken ct)
+    {
+        List<Guid> ids;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<RakutenJpDbContext>();
+            ids = (await db.Connections.AsNoTracking().Where(c => c.RemovedAt == null).ToListAsync(ct))
+                .Where(c => !c.FlowsPaused).Select(c => c.Id).ToList();
+        }
+
+        foreach (var id in ids)
+        {
+            try
+            {
+                await PollConnectionAsync(id, ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // One shop's trouble never stops the others.
+                logger.LogWarning(ex, "RMS order poll of connection {Connection} failed; it resumes from its last position", id);
+            }
+        }
+    }
+
+    private async Task PollConnectionAsync(Guid connectionId, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<RakutenJpDbContext>();
+        var secrets = scope.ServiceProvider.GetRequiredService<ConnectionSecrets>();
+        var connection = await db.Connections.FirstAsync(c => c.Id == connectionId, ct);
+        var credentials = secrets.Unprotect<RmsCredentials>(connection.ProtectedCredentials);
+        var now = clock.GetUtcNow();
+        var cursor = await db.OrderPollCursors.FirstOrDefaultAsync(c => c.ConnectionId == connectionId, ct);
+        if (cursor is null)
+        {
+            cursor = new OrderPollCursor { ConnectionId = connectionId, PolledUntil = now - Backfill };
+            db.OrderPollCursors.Add(cursor);
+        }
+
+        // Orders appear in search a little after they are placed: each round looks back a few minutes.
+        var from = cursor.PolledUntil.AddMinutes(-5);
+        while (from < now)
+        {
+            var to = from + MaxWindow < now ? from + MaxWindow : now;
+            if (!await ImportWindowAsync(db, connection, credentials, from, to, ct))
+            {
+                return; // the cursor stays: the next round searches this window again
+            }
+
+            cursor.PolledUntil = to;
+            await db.SaveChangesAsync(ct);
+            from = to;
+        }
+    }
+
+    private async Task<bool> ImportWindowAsync(RakutenJpDbContext db, ConnectionRecord connection, RmsCredentials credentials,
+        DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        logger.LogDebug("Searching RMS orders of {Shop} placed {From:O} … {To:O}", connection.ExternalId, from, to);
+        var numbers = new List<string>();
+        for (var page = 1; ; page++)
+        {
+            var answer = await CallAsync(() => rms.SearchOrderAsync(connection.BaseUrl, credentials, from, to, page, NewOrderProgresses, ct), ct);
+            if (!await AcceptAsync(db, connection, answer, "searchOrder", ct))
+            {
+                return false;
+            }
+
+            var paging = answer.Body!["PaginationResponseModel"];
+            var total = paging?["totalRecordsAmount"]?.GetValue<int>() ?? 0;
+            if (total > RetrievableMatches && to - from > TimeSpan.FromMinutes(2))
+            {
+                // Too many matches to retrieve: search the two halves instead.
+                var middle = from + (to - from) / 2;
+                return await ImportWindowAsync(db, connection, credentials, from, middle, ct)
+                       && await ImportWindowAsync(db, connection, credentials, middle, to, ct);
+            }
+
+            numbers.AddRange((answer.Body["orderNumberList"] as JsonArray ?? []).Select(n => n!.GetValue<string>()));
+            if (page >= (paging?["totalPages"]?.GetValue<int>() ?? 0))
+            {
+                break;
+            }
+        }
+
+        var known = (await db.ImportedOrders.AsNoTracking().Where(i => i.ConnectionId == connection.Id && numbers.Contains(i.OrderNumber))
+            .Select(i => i.OrderNumber).ToListAsync(ct)).ToHashSet();
+        foreach (var batch in numbers.Where(n => !known.Contains(n)).Distinct().Chunk(100))
+        {
+            var answer = await CallAsync(() => rms.GetOrderAsync(connection.BaseUrl, credentials, batch, ct), ct);
+            if (!await AcceptAsync(db, connection, answer, "getOrder", ct))
+            {
+                return false;
+            }
+
+            foreach (var order in (answer.Body!["OrderModelList"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                await ImportAsync(db, connection, order, ct);
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>One order, once: its import mark and its ChannelOrderReceived commit together.</summary>
+    private async Task ImportAsync(RakutenJpDbContext db, ConnectionRecord connection, JsonObject order, CancellationToken ct)
+    {
+        var number = order["orderNumber"]!.GetValue<string>();
+        var progress = order["orderProgress"]?.GetValue<int>() ?? 0;
+        ChannelOrder? mapped = null;
+        string? parseError = null;
+        try
+        {
+            mapped = RmsOrderMapping.ToChannelOrder(order);
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidOperationException or NullReferenceException or ArgumentException)
+        {
+            // A payload that cannot be read is handed on with its error, to be held — not dropped.
+            parseError = $"{ex.GetType().Name}: {ex.Message}";
+        }
+
+        var now = clock.GetUtcNow();
+        db.ImportedOrders.Add(new ImportedOrder { ConnectionId = connection.Id, OrderNumber = number, OrderProgress = progress, ImportedAt = now });
+        db.AddToOutbox(new ChannelOrderReceived(connection.TenantId, connection.Id, Channel.RakutenJp, number,
+            progress.ToString(System.Globalization.CultureInfo.InvariantCulture), mapped, parseError, now));
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            logger.LogInformation("RMS order {Order} of {Shop} received (status {Progress})", number, connection.ExternalId, progress);
+        }
+        catch (DbUpdateException ex) when (DatabaseErrors.IsUniqueViolation(ex, "imported_orders"))
+        {
+            // Another poller imported it a moment ago: drop this attempt's rows, keep the rest of the unit of work.
+            foreach (var entry in db.ChangeTracker.Entries().Where(e => e is { State: EntityState.Added, Entity: ImportedOrder or OutboxMessage }).ToList())
+            {
+                entry.State = EntityState.Detached;
+            }
+        }
+    }
+
+    private async Task<bool> AcceptAsync(RakutenJpDbContext db, ConnectionRecord connection, RmsAnswer answer, string function, CancellationToken ct)
+    {
+        if (answer.Ok)
+        {
+            return true;
+        }
+
+        if (answer.Status == HttpStatusCode.Unauthorized)
+        {
+            var now = clock.GetUtcNow();
+            connection.Health = ConnectionHealth.Unauthorized;
+            connection.HealthDetail = $"RMS refused the credentials on {function} (HTTP 401): order import is paused until the connection gets a valid license key.";
+            connection.UpdatedAt = now;
+            ConnectionEndpoints.Announce(db, connection, now);
+            await db.SaveChangesAsync(ct);
+            logger.LogWarning("RMS connection {Connection} ({Shop}) is Unauthorized; its order import is paused", connection.Id, connection.ExternalId);
+        }
+        else
+        {
+            logger.LogWarning("RMS {Function} for {Shop} answered {Answer}; retrying next round", function, connection.ExternalId, answer.Messages);
+        }
+
+        return false;
+    }
+
+    /// <summary>Spaces calls to the Order API's rate and retries a 429 after its Retry-After, twice at most.</summary>
+    private async Task<RmsAnswer> CallAsync(Func<Task<RmsAnswer>> call, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            if (CallSpacing > TimeSpan.Zero)
+            {
+                await Task.Delay(CallSpacing, ct);
+            }
+
+            var answer = await call();
+            if (answer.Status != HttpStatusCode.TooManyRequests || attempt == 2)
+            {
+                return answer;
+            }
+
+            await Task.Delay(answer.RetryAfter ?? TimeSpan.FromSeconds(1), ct);
+        }
+    }
+}
