@@ -128,14 +128,10 @@ public static class ConnectionEndpoints
 
             // New credentials (a renewed RMS license key, say): the old key keeps working at the marketplace until
             // its own expiry, so nothing in flight fails; paused flows resume from where they stopped.
-            var now = clock.GetUtcNow();
             connection.ProtectedCredentials = secrets.Protect(request.Credentials!);
             connection.CredentialsExpireAt = check.CredentialsExpireAt;
             connection.LastWarningDays = null;
-            connection.Health = ConnectionHealth.Healthy;
-            connection.HealthDetail = "Credentials updated and accepted.";
-            connection.UpdatedAt = now;
-            Announce(db, connection, now);
+            SetHealth(db, connection, ConnectionHealth.Healthy, "Credentials updated and accepted.", clock.GetUtcNow());
             await db.SaveChangesAsync(ct);
             return Results.Ok(ConnectionView.Of(connection));
         });
@@ -161,11 +157,7 @@ public static class ConnectionEndpoints
 
             if (health != connection.Health || detail != connection.HealthDetail)
             {
-                var now = clock.GetUtcNow();
-                connection.Health = health;
-                connection.HealthDetail = detail;
-                connection.UpdatedAt = now;
-                Announce(db, connection, now);
+                SetHealth(db, connection, health, detail, clock.GetUtcNow());
                 await db.SaveChangesAsync(ct);
             }
 
@@ -178,10 +170,7 @@ public static class ConnectionEndpoints
             if (connection is null) return Results.NotFound();
             var now = clock.GetUtcNow();
             connection.RemovedAt = now;
-            connection.Health = ConnectionHealth.Removed;
-            connection.HealthDetail = "Removed: its flows are stopped; its history is kept.";
-            connection.UpdatedAt = now;
-            Announce(db, connection, now);
+            SetHealth(db, connection, ConnectionHealth.Removed, "Removed: its flows are stopped; its history is kept.", now);
             await db.SaveChangesAsync(ct);
             return Results.Ok(ConnectionView.Of(connection));
         });
@@ -192,6 +181,15 @@ public static class ConnectionEndpoints
     /// <summary>422 when the marketplace refused the credentials; 503 when it could not answer (nothing is known).</summary>
     private static IResult Refusal(ConnectionCheck check) =>
         Results.Json(new ConnectionRefused(check.Problem!, check.Fix!), statusCode: check.Unreachable ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status422UnprocessableEntity);
+
+    /// <summary>Moves a connection to <paramref name="health"/> and stages the event, in the caller's unit of work.</summary>
+    public static void SetHealth(ChannelDbContext db, ConnectionRecord connection, ConnectionHealth health, string detail, DateTimeOffset now)
+    {
+        connection.Health = health;
+        connection.HealthDetail = detail;
+        connection.UpdatedAt = now;
+        Announce(db, connection, now);
+    }
 
     /// <summary>Stages ConnectionHealthChanged for a connection's current health: other services know a
     /// connection only by this event, never by its credentials.</summary>

@@ -15,6 +15,7 @@ public static class RakutenJpService
         builder.AddServiceDatabase<RakutenJpDbContext>(Name);
         builder.AddConnectionSecrets();
         builder.Services.AddHttpClient("rms", c => c.Timeout = TimeSpan.FromSeconds(30));
+        builder.Services.AddSingleton<RmsLicenseClient>();
         builder.Services.AddSingleton<IChannelConnector<RmsCredentials>, RmsConnector>();
         builder.Services.AddHostedService<LicenseExpiryWatch>();
         builder.Services.AddSingleton<RmsOrderClient>();

@@ -1,7 +1,4 @@
-using System.Globalization;
 using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.Contracts.Connections;
@@ -12,7 +9,7 @@ namespace Rakuten.Platform.Channels.RakutenJp.Connecting;
 /// warns at 14 and 7 days and marks the connection Expired on the day (RMS keys last 90 days); a 401 marks it
 /// Unauthorized, which pauses its flows until the credentials are updated.</summary>
 public sealed class LicenseExpiryWatch(
-    IServiceScopeFactory scopes, IHttpClientFactory http, TimeProvider clock, IConfiguration configuration, ILogger<LicenseExpiryWatch> logger)
+    IServiceScopeFactory scopes, RmsLicenseClient license, TimeProvider clock, IConfiguration configuration, ILogger<LicenseExpiryWatch> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -41,16 +38,12 @@ public sealed class LicenseExpiryWatch(
         var db = scope.ServiceProvider.GetRequiredService<RakutenJpDbContext>();
         var secrets = scope.ServiceProvider.GetRequiredService<ConnectionSecrets>();
         var connections = await db.Connections.Where(c => c.RemovedAt == null).ToListAsync(ct);
-        using var client = http.CreateClient("rms");
         foreach (var connection in connections)
         {
             var credentials = secrets.Unprotect<RmsCredentials>(connection.ProtectedCredentials);
-            using var request = new HttpRequestMessage(HttpMethod.Get,
-                $"{connection.BaseUrl.TrimEnd('/')}/es/1.0/license-management/license-key/expiry-date?licenseKey={Uri.EscapeDataString(credentials.LicenseKey)}");
-            request.Headers.Authorization = credentials.Esa();
-            using var response = await client.SendAsync(request, ct);
+            var expiry = await license.GetExpiryAsync(connection.BaseUrl, credentials, ct);
             var now = clock.GetUtcNow();
-            if (response.StatusCode == HttpStatusCode.Unauthorized)
+            if (expiry.Status == HttpStatusCode.Unauthorized)
             {
                 if (connection.Health != ConnectionHealth.Unauthorized)
                 {
@@ -61,20 +54,14 @@ public sealed class LicenseExpiryWatch(
                 continue;
             }
 
-            if (!response.IsSuccessStatusCode)
+            if (expiry.ExpiresAt is null)
             {
-                logger.LogWarning("License expiry of connection {Connection} not readable now (HTTP {Status})", connection.Id, (int)response.StatusCode);
+                logger.LogWarning("License expiry of connection {Connection} not readable now (HTTP {Status})", connection.Id, (int)expiry.Status);
                 continue;
             }
 
-            var body = await response.Content.ReadFromJsonAsync<JsonObject>(ct);
-            if (body?["expiryDate"]?.GetValue<string>() is { } text
-                && DateTime.TryParseExact(text, "yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
-            {
-                connection.CredentialsExpireAt = new DateTimeOffset(local, TimeSpan.FromHours(9)).ToUniversalTime();
-            }
-
-            if (connection.CredentialsExpireAt is { } expiresAt && ExpiryWarnings.Decide(expiresAt, now, connection.LastWarningDays) is { } warning)
+            connection.CredentialsExpireAt = expiry.ExpiresAt;
+            if (ExpiryWarnings.Decide(expiry.ExpiresAt.Value, now, connection.LastWarningDays) is { } warning)
             {
                 connection.LastWarningDays = warning.WarningDays;
                 Change(db, connection, warning.Health, warning.Detail, now);
@@ -86,10 +73,7 @@ public sealed class LicenseExpiryWatch(
 
     private void Change(RakutenJpDbContext db, ConnectionRecord connection, ConnectionHealth health, string detail, DateTimeOffset now)
     {
-        connection.Health = health;
-        connection.HealthDetail = detail;
-        connection.UpdatedAt = now;
-        ConnectionEndpoints.Announce(db, connection, now);
+        ConnectionEndpoints.SetHealth(db, connection, health, detail, now);
         logger.LogWarning("RMS connection {Connection} ({Shop}) is now {Health}: {Detail}", connection.Id, connection.ExternalId, health, detail);
     }
 }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Rakuten.Platform.BuildingBlocks.Connections;
@@ -20,7 +19,7 @@ public sealed record RmsCredentials(string ServiceSecret, string LicenseKey, str
 
 /// <summary>Checks an RMS shop: the license expiry-date endpoint (the key is valid, and until when) and one
 /// cheap Order API call (the order functions are enabled for the key).</summary>
-public sealed class RmsConnector(IHttpClientFactory http, TimeProvider clock) : IChannelConnector<RmsCredentials>
+public sealed class RmsConnector(IHttpClientFactory http, RmsLicenseClient license, TimeProvider clock) : IChannelConnector<RmsCredentials>
 {
     private static readonly TimeSpan Jst = TimeSpan.FromHours(9);
 
@@ -47,29 +46,19 @@ public sealed class RmsConnector(IHttpClientFactory http, TimeProvider clock) : 
         var root = baseUrl.ToString().TrimEnd('/');
         try
         {
-            using var expiryRequest = new HttpRequestMessage(HttpMethod.Get, $"{root}/es/1.0/license-management/license-key/expiry-date?licenseKey={Uri.EscapeDataString(c.LicenseKey)}");
-            expiryRequest.Headers.Authorization = c.Esa();
-            using var expiry = await client.SendAsync(expiryRequest, ct);
-            if (expiry.StatusCode == HttpStatusCode.Unauthorized)
+            var expiry = await license.GetExpiryAsync(root, c, ct);
+            if (expiry.Status == HttpStatusCode.Unauthorized)
             {
                 return ConnectionCheck.Refused(
                     "RMS refused the serviceSecret / licenseKey pair (HTTP 401): one of them is wrong, or the license key has expired.",
                     "Copy both from RMS (店舗様向け情報・サービス → WEB APIサービス → 利用設定); if the key has expired, issue a new one there.");
             }
 
-            if (!expiry.IsSuccessStatusCode)
+            if (expiry.ExpiresAt is not { } expiresAt)
             {
-                return Unavailable(root, $"the license expiry-date endpoint answered HTTP {(int)expiry.StatusCode}");
+                return Unavailable(root, $"the license expiry-date endpoint answered HTTP {(int)expiry.Status} without an expiryDate");
             }
 
-            var body = await expiry.Content.ReadFromJsonAsync<JsonObject>(ct);
-            if (body?["expiryDate"]?.GetValue<string>() is not { } text
-                || !DateTime.TryParseExact(text, "yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
-            {
-                return Unavailable(root, "the license expiry-date endpoint answered without an expiryDate");
-            }
-
-            var expiresAt = new DateTimeOffset(local, Jst).ToUniversalTime();
             var order = await SearchOrderAsync(client, root, c, ct);
             if (order == HttpStatusCode.TooManyRequests)
             {

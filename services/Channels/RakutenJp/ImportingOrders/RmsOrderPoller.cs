@@ -203,11 +203,8 @@ public sealed class RmsOrderPoller(
 
         if (answer.Status == HttpStatusCode.Unauthorized)
         {
-            var now = clock.GetUtcNow();
-            connection.Health = ConnectionHealth.Unauthorized;
-            connection.HealthDetail = $"RMS refused the credentials on {function} (HTTP 401): order import is paused until the connection gets a valid license key.";
-            connection.UpdatedAt = now;
-            ConnectionEndpoints.Announce(db, connection, now);
+            ConnectionEndpoints.SetHealth(db, connection, ConnectionHealth.Unauthorized,
+                $"RMS refused the credentials on {function} (HTTP 401): order import is paused until the connection gets a valid license key.", clock.GetUtcNow());
             await db.SaveChangesAsync(ct);
             logger.LogWarning("RMS connection {Connection} ({Shop}) is Unauthorized; its order import is paused", connection.Id, connection.ExternalId);
         }
