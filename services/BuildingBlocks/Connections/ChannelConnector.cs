@@ -30,3 +30,9 @@ public interface IChannelConnector<TCredentials> where TCredentials : class
 
     Task<ConnectionCheck> CheckAsync(Uri baseUrl, TCredentials credentials, CancellationToken ct);
 }
+
+/// <summary>Work a channel starts when a connection is added (Shopify: import every product).</summary>
+public interface IConnectionAdded<TContext> where TContext : ChannelDbContext
+{
+    void Added(ConnectionRecord connection);
+}

@@ -58,7 +58,7 @@ public static class ConnectionEndpoints
         var group = app.MapGroup($"{prefix.TrimEnd('/')}/connections").WithTags($"Connections {prefix}");
 
         group.MapPost("/", async (ConnectRequest<TCredentials> request, TContext db, IChannelConnector<TCredentials> connector,
-            ConnectionSecrets secrets, TimeProvider clock, ILoggerFactory logs, CancellationToken ct) =>
+            ConnectionSecrets secrets, TimeProvider clock, ILoggerFactory logs, IEnumerable<IConnectionAdded<TContext>> added, CancellationToken ct) =>
         {
             var problems = new List<string>();
             if (request.TenantId == Guid.Empty) problems.Add("tenantId is required");
@@ -101,6 +101,11 @@ public static class ConnectionEndpoints
             await db.SaveChangesAsync(ct);
             logs.CreateLogger("Connections").LogInformation("{Channel} connection {Connection} ({External}) added for tenant {Tenant}",
                 connection.Channel, connection.Id, connection.ExternalId, connection.TenantId);
+            foreach (var hook in added)
+            {
+                hook.Added(connection);
+            }
+
             return Results.Created($"{prefix}/connections/{connection.Id}", ConnectionView.Of(connection));
         });
 

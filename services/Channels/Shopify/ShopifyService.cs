@@ -2,6 +2,7 @@ using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.Channels.Shopify.Connecting;
+using Rakuten.Platform.Channels.Shopify.SyncingProducts;
 
 namespace Rakuten.Platform.Channels.Shopify;
 
@@ -15,6 +16,11 @@ public static class ShopifyService
         builder.AddConnectionSecrets();
         builder.Services.AddHttpClient("shopify", c => c.Timeout = TimeSpan.FromSeconds(30));
         builder.Services.AddSingleton<IChannelConnector<ShopifyCredentials>, ShopifyConnector>();
+        builder.Services.AddSingleton<WebhookProcessor>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookProcessor>());
+        builder.Services.AddSingleton<ProductImport>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ProductImport>());
+        builder.Services.AddSingleton<IConnectionAdded<ShopifyDbContext>>(sp => sp.GetRequiredService<ProductImport>());
         return builder;
     }
 
@@ -22,6 +28,9 @@ public static class ShopifyService
     {
         app.MapOutboxStatus<ShopifyDbContext>("/channels/shopify");
         app.MapConnections<ShopifyDbContext, ShopifyCredentials>("/channels/shopify");
+        app.MapShopifyWebhooks();
+        app.MapPost("/channels/shopify/connections/{id:guid}/import-products", async (Guid id, ProductImport import, CancellationToken ct) =>
+            Results.Ok(new { imported = await import.ImportAsync(id, ct) })).WithTags("Connections /channels/shopify");
         return app;
     }
 }

@@ -1,0 +1,115 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.Channels.Shopify.Connecting;
+
+namespace Rakuten.Platform.Channels.Shopify.SyncingProducts;
+
+/// <summary>Imports every product of a store through paged GraphQL, inside Shopify's cost bucket: it reads
+/// <c>extensions.cost.throttleStatus</c> after each page and waits for the bucket to refill before asking for
+/// more than it holds; a THROTTLED answer (200 or 429) waits and asks again. Runs when a connection is added,
+/// and on request (<c>POST /channels/shopify/connections/{id}/import-products</c>, the manual resync).</summary>
+public sealed class ProductImport(IServiceScopeFactory scopes, IHttpClientFactory http, TimeProvider clock, IConfiguration configuration, ILogger<ProductImport> logger)
+    : BackgroundService, IConnectionAdded<ShopifyDbContext>
+{
+    private const int PageSize = 50;
+    private const string Query = """
+        query Products($after: String) {
+          products(first: 50, after: $after) {
+            nodes { id title vendor descriptionHtml updatedAt options { name values } images(first: 20) { nodes { url } }
+                    variants(first: 100) { nodes { id sku title price compareAtPrice barcode selectedOptions { name value } } } }
+            pageInfo { hasNextPage endCursor }
+          }
+        }
+        """;
+
+    private readonly Channel<Guid> _queue = Channel.CreateUnbounded<Guid>();
+
+    public void Added(ConnectionRecord connection) => _queue.Writer.TryWrite(connection.Id);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await foreach (var connectionId in _queue.Reader.ReadAllAsync(stoppingToken))
+        {
+            try
+            {
+                await ImportAsync(connectionId, stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "Product import of Shopify connection {Connection} failed; resync it from the ops API", connectionId);
+            }
+        }
+    }
+
+    /// <summary>Returns how many products were handed on (stale ones are not counted).</summary>
+    public async Task<int> ImportAsync(Guid connectionId, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ShopifyDbContext>();
+        var connection = await db.Connections.FirstAsync(c => c.Id == connectionId && c.RemovedAt == null, ct);
+        var credentials = scope.ServiceProvider.GetRequiredService<ConnectionSecrets>().Unprotect<ShopifyCredentials>(connection.ProtectedCredentials);
+        var currency = configuration["Platform:Shopify:Currency"] ?? "JPY";
+        using var client = http.CreateClient("shopify");
+        var url = $"{connection.BaseUrl.TrimEnd('/')}/admin/api/{ShopifyConnector.ApiVersion}/graphql.json";
+        string? after = null;
+        var handed = 0;
+        double? available = null;
+        double restoreRate = 50;
+        while (true)
+        {
+            // A page costs about 2 + 50 points: wait until the bucket holds that much.
+            if (available is { } left && left < PageSize + 2)
+            {
+                await Task.Delay(TimeSpan.FromSeconds((PageSize + 2 - left) / restoreRate), clock, ct);
+            }
+
+            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(new { query = Query, variables = new { after } }) };
+            request.Headers.Add("X-Shopify-Access-Token", credentials.AccessToken);
+            using var response = await client.SendAsync(request, ct);
+            var body = await response.Content.ReadFromJsonAsync<JsonObject>(ct) ?? [];
+            var throttle = body["extensions"]?["cost"]?["throttleStatus"];
+            available = throttle?["currentlyAvailable"]?.GetValue<double>();
+            restoreRate = throttle?["restoreRate"]?.GetValue<double>() ?? restoreRate;
+            if (response.StatusCode == HttpStatusCode.TooManyRequests
+                || body["errors"]?[0]?["extensions"]?["code"]?.GetValue<string>() == "THROTTLED")
+            {
+                var wait = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds((PageSize + 2 - (available ?? 0)) / restoreRate);
+                await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.FromSeconds(1), clock, ct);
+                available = null;
+                continue;
+            }
+
+            if (!response.IsSuccessStatusCode || body["data"]?["products"] is not JsonObject products)
+            {
+                throw new InvalidOperationException($"Shopify answered HTTP {(int)response.StatusCode} to the products query: {body.ToJsonString()[..Math.Min(300, body.ToJsonString().Length)]}");
+            }
+
+            var now = clock.GetUtcNow();
+            foreach (var node in (products["nodes"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                var product = ShopifyProduct.FromGraphQl(node);
+                if (await ProductSync.StageAsync(db, connection, product, product.ExternalId, product.UpdatedAt, currency, now, ct))
+                {
+                    handed++;
+                }
+            }
+
+            // One page, one transaction: a failure later resumes with the pages not yet handed on.
+            await db.SaveChangesAsync(ct);
+            if (products["pageInfo"]?["hasNextPage"]?.GetValue<bool>() != true)
+            {
+                break;
+            }
+
+            after = products["pageInfo"]!["endCursor"]!.GetValue<string>();
+        }
+
+        logger.LogInformation("Shopify connection {Connection}: {Count} product(s) imported", connectionId, handed);
+        return handed;
+    }
+}

@@ -1,0 +1,67 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Rakuten.Platform.Channels.Shopify.SyncingProducts;
+
+public sealed record ShopifyVariant(
+    string ExternalId, string? Sku, string Title, IReadOnlyList<string> OptionValues, decimal Price, decimal? CompareAtPrice, string? Barcode, int? Grams);
+
+/// <summary>A Shopify product as both sources give it — a webhook (REST shape, numeric ids) or the Admin
+/// GraphQL API (gid ids) — reduced to what the catalog needs.</summary>
+public sealed record ShopifyProduct(
+    string ExternalId, string Title, string? Vendor, string? DescriptionHtml, IReadOnlyList<(string Name, IReadOnlyList<string> Values)> Options,
+    IReadOnlyList<ShopifyVariant> Variants, IReadOnlyList<string> Images, DateTimeOffset UpdatedAt)
+{
+    /// <summary>products/create and products/update payloads.</summary>
+    public static ShopifyProduct FromWebhook(JsonObject p) => new(
+        Required(p, "id"),
+        p["title"]?.GetValue<string>() ?? throw new FormatException("title is missing"),
+        p["vendor"]?.GetValue<string>(),
+        p["body_html"]?.GetValue<string>(),
+        (p["options"] as JsonArray ?? []).OfType<JsonObject>()
+            .Select(o => (o["name"]!.GetValue<string>(), (IReadOnlyList<string>)(o["values"] as JsonArray ?? []).Select(v => v!.GetValue<string>()).ToList())).ToList(),
+        (p["variants"] as JsonArray ?? []).OfType<JsonObject>().Select(v => new ShopifyVariant(
+            Required(v, "id"),
+            v["sku"]?.GetValue<string>() is { Length: > 0 } sku ? sku : null,
+            v["title"]?.GetValue<string>() ?? "",
+            new[] { "option1", "option2", "option3" }.Select(k => v[k]?.GetValue<string>()).OfType<string>().ToList(),
+            Money(v["price"]) ?? throw new FormatException("variant price is missing"),
+            Money(v["compare_at_price"]),
+            v["barcode"]?.GetValue<string>(),
+            v["grams"]?.GetValue<int>())).ToList(),
+        (p["images"] as JsonArray ?? []).OfType<JsonObject>().Select(i => i["src"]!.GetValue<string>()).ToList(),
+        DateTimeOffset.Parse(p["updated_at"]?.GetValue<string>() ?? throw new FormatException("updated_at is missing"), CultureInfo.InvariantCulture));
+
+    /// <summary>A node of the GraphQL <c>products</c> connection.</summary>
+    public static ShopifyProduct FromGraphQl(JsonObject p) => new(
+        Numeric(p["id"]!.GetValue<string>()),
+        p["title"]!.GetValue<string>(),
+        p["vendor"]?.GetValue<string>(),
+        p["descriptionHtml"]?.GetValue<string>(),
+        (p["options"] as JsonArray ?? []).OfType<JsonObject>()
+            .Select(o => (o["name"]!.GetValue<string>(), (IReadOnlyList<string>)(o["values"] as JsonArray ?? []).Select(v => v!.GetValue<string>()).ToList())).ToList(),
+        (p["variants"]?["nodes"] as JsonArray ?? []).OfType<JsonObject>().Select(v => new ShopifyVariant(
+            Numeric(v["id"]!.GetValue<string>()),
+            v["sku"]?.GetValue<string>() is { Length: > 0 } sku ? sku : null,
+            v["title"]?.GetValue<string>() ?? "",
+            (v["selectedOptions"] as JsonArray ?? []).Select(o => o!["value"]!.GetValue<string>()).ToList(),
+            Money(v["price"]) ?? 0,
+            Money(v["compareAtPrice"]),
+            v["barcode"]?.GetValue<string>(),
+            null)).ToList(),
+        (p["images"]?["nodes"] as JsonArray ?? []).OfType<JsonObject>().Select(i => i["url"]!.GetValue<string>()).ToList(),
+        DateTimeOffset.Parse(p["updatedAt"]!.GetValue<string>(), CultureInfo.InvariantCulture));
+
+    private static string Required(JsonObject o, string name) =>
+        o[name]?.ToJsonString().Trim('"') ?? throw new FormatException($"{name} is missing");
+
+    private static string Numeric(string gid) => gid[(gid.LastIndexOf('/') + 1)..];
+
+    private static decimal? Money(JsonNode? node) => node switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue<string>(out var s) => decimal.Parse(s, CultureInfo.InvariantCulture),
+        JsonValue v => v.GetValue<decimal>(),
+        _ => null,
+    };
+}

@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using FluentAssertions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Rakuten.Platform.Channels.Shopify;
+using Rakuten.Platform.Channels.Shopify.SyncingProducts;
+using Rakuten.Platform.Integration.Tests.Infrastructure;
+
+namespace Rakuten.Platform.Integration.Tests;
+
+/// <summary>Shopify products into the platform (issue 5, item 1): paged import inside the cost bucket, and
+/// webhooks checked, stored, deduplicated and ordered by updated_at.</summary>
+public sealed class ProductSyncTests
+{
+    private const string Secret = "whsec_products";
+
+    private static async Task<(ChannelHosts Hosts, string ConnectionId)> StartAsync(int products)
+    {
+        var hosts = await ChannelHosts.StartAsync();
+        (await hosts.Sandbox.PostAsJsonAsync("/control/shopify/shops", new { shop = "demo-store", accessToken = "shpat_products", webhookSecret = Secret })).EnsureSuccessStatusCode();
+        // A small bucket: the import must wait for it to refill rather than fail.
+        (await hosts.Sandbox.PutAsJsonAsync("/control/shopify/settings", new { bucketSize = 120, restoreRate = 500 })).EnsureSuccessStatusCode();
+        for (var i = 0; i < products; i++)
+        {
+            (await hosts.Sandbox.PostAsJsonAsync("/control/shopify/shops/demo-store/products", Product($"Product {i}", $"SKU-{i}"))).EnsureSuccessStatusCode();
+        }
+
+        var created = await (await hosts.Platform.PostAsJsonAsync("/channels/shopify/connections", new
+        {
+            tenantId = Guid.NewGuid(), name = "Shopify", baseUrl = hosts.SandboxUrl + "/shopify/demo-store",
+            credentials = new { shop = "demo-store", accessToken = "shpat_products", webhookSecret = Secret },
+        })).Content.ReadFromJsonAsync<JsonObject>();
+        return (hosts, created!["id"]!.GetValue<string>());
+    }
+
+    private static object Product(string title, string sku) => new
+    {
+        title, vendor = "Acme", options = new[] { new { name = "Size", values = new[] { "M" } } },
+        variants = new[] { new { sku, price = 1200m, compareAtPrice = 1500m, optionValues = new[] { "M" } } },
+    };
+
+    private static async Task<List<JsonNode>> SyncedAsync(ChannelHosts hosts)
+    {
+        await using var scope = hosts.Services.CreateAsyncScope();
+        var bodies = await scope.ServiceProvider.GetRequiredService<ShopifyDbContext>().Outbox.AsNoTracking()
+            .Where(m => m.MessageType.Contains("product-synced")).OrderBy(m => m.Position).Select(m => m.Body).ToListAsync();
+        return bodies.Select(b => JsonNode.Parse(b)!).ToList();
+    }
+
+    private static async Task WaitAsync(Func<Task<bool>> condition, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (clock.Elapsed > TimeSpan.FromSeconds(60)) throw new TimeoutException(what);
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
+    public async Task Connecting_a_store_imports_every_product_page_by_page_within_the_cost_bucket()
+    {
+        var (hosts, _) = await StartAsync(products: 120);
+        await using var _ = hosts;
+
+        await WaitAsync(async () => (await SyncedAsync(hosts)).Count >= 120, "120 products imported");
+        await Task.Delay(500);
+        var synced = await SyncedAsync(hosts);
+
+        synced.Should().HaveCount(120);
+        synced.Select(p => p["externalProductId"]!.GetValue<string>()).Should().OnlyHaveUniqueItems();
+        var first = synced.First(p => p["product"]!["title"]!.GetValue<string>() == "Product 0")["product"]!;
+        var variant = first["variants"]![0]!;
+        variant["sku"]!.GetValue<string>().Should().Be("SKU-0");
+        variant["price"]!["amount"]!.GetValue<decimal>().Should().Be(1200);
+        variant["compareAtPrice"]!["amount"]!.GetValue<decimal>().Should().Be(1500);
+        first["brand"]!.GetValue<string>().Should().Be("Acme");
+        first["options"]![0]!["name"]!.GetValue<string>().Should().Be("Size");
+    }
+
+    [Fact]
+    public async Task Webhooks_are_verified_stored_deduplicated_and_older_deliveries_change_nothing()
+    {
+        var (hosts, connection) = await StartAsync(products: 1);
+        await using var _ = hosts;
+        await WaitAsync(async () => (await SyncedAsync(hosts)).Count >= 1, "the import");
+        var productId = (await SyncedAsync(hosts))[0]["externalProductId"]!.GetValue<string>();
+        (await hosts.Sandbox.PutAsJsonAsync("/control/shopify/settings", new { duplicateRate = 1.0 })).EnsureSuccessStatusCode();
+        (await hosts.Sandbox.PostAsJsonAsync("/control/shopify/shops/demo-store/webhooks", new
+        {
+            topic = "products/update", callbackUrl = $"{hosts.Platform.BaseAddress}channels/shopify/webhooks/{connection}",
+        })).EnsureSuccessStatusCode();
+
+        // The merchant renames the product: Shopify delivers the update twice (same event id).
+        await Task.Delay(1100); // Shopify's updated_at has whole seconds
+        (await hosts.Sandbox.PutAsJsonAsync($"/control/shopify/shops/demo-store/products/{productId}", Product("Renamed", "SKU-0"))).EnsureSuccessStatusCode();
+        await WaitAsync(async () => (await SyncedAsync(hosts)).Any(p => p["product"]!["title"]!.GetValue<string>() == "Renamed"), "the update");
+        await WaitAsync(async () => (await hosts.Sandbox.GetFromJsonAsync<JsonArray>("/control/shopify/webhook-deliveries"))!.Count >= 2, "both deliveries");
+        await hosts.Services.GetRequiredService<WebhookProcessor>().ProcessPendingAsync(CancellationToken.None);
+
+        // An old delivery arriving late (a retry of an earlier update) must not undo the rename.
+        var stale = new JsonObject
+        {
+            ["id"] = long.Parse(productId), ["title"] = "Old title", ["updated_at"] = "2020-01-01T00:00:00Z",
+            ["variants"] = new JsonArray(new JsonObject { ["id"] = 1, ["sku"] = "SKU-0", ["price"] = "1.00" }),
+        }.ToJsonString();
+        var late = await Deliver(hosts, connection, stale, Sign(stale, Secret), "late-event");
+        var forged = await Deliver(hosts, connection, stale.Replace("Old title", "Forged"), Sign(stale, Secret), "forged-event");
+        await hosts.Services.GetRequiredService<WebhookProcessor>().ProcessPendingAsync(CancellationToken.None);
+
+        var synced = await SyncedAsync(hosts);
+        synced.Count(p => p["product"]!["title"]!.GetValue<string>() == "Renamed").Should().Be(1, "the duplicate delivery is recognised by its event id");
+        synced.Should().NotContain(p => p["product"]!["title"]!.GetValue<string>() == "Old title");
+        late.StatusCode.Should().Be(HttpStatusCode.OK);
+        forged.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        await using var scope = hosts.Services.CreateAsyncScope();
+        var deliveries = await scope.ServiceProvider.GetRequiredService<ShopifyDbContext>().WebhookDeliveries.AsNoTracking().Select(d => d.EventId).ToListAsync();
+        deliveries.Should().Contain("late-event").And.NotContain("forged-event", "a bad signature stores nothing");
+    }
+
+    private static string Sign(string body, string secret) =>
+        Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(body)));
+
+    private static async Task<HttpResponseMessage> Deliver(ChannelHosts hosts, string connection, string body, string hmac, string eventId)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/channels/shopify/webhooks/{connection}")
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("X-Shopify-Hmac-Sha256", hmac);
+        request.Headers.Add("X-Shopify-Topic", "products/update");
+        request.Headers.Add("X-Shopify-Event-Id", eventId);
+        request.Headers.Add("X-Shopify-Triggered-At", "2020-01-01T00:00:01Z");
+        return await hosts.Platform.SendAsync(request);
+    }
+}
