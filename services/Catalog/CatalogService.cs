@@ -1,5 +1,8 @@
+using Microsoft.EntityFrameworkCore;
+using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
+using Rakuten.Platform.Catalog.SyncingProducts;
 
 namespace Rakuten.Platform.Catalog;
 
@@ -10,12 +13,23 @@ public static class CatalogService
     public static WebApplicationBuilder AddCatalogService(this WebApplicationBuilder builder)
     {
         builder.AddServiceDatabase<CatalogDbContext>(Name);
+        builder.AddPlatformConsumer<ProductSyncedConsumer>(Name);
         return builder;
     }
 
     public static WebApplication MapCatalogService(this WebApplication app)
     {
         app.MapOutboxStatus<CatalogDbContext>("/catalog");
+        var catalog = app.MapGroup("/catalog").WithTags("Catalog");
+        catalog.MapGet("/products", async (Guid tenantId, CatalogDbContext db, CancellationToken ct) =>
+            Results.Ok(await db.Products.AsNoTracking().Where(p => p.TenantId == tenantId && !p.Deleted)
+                .OrderBy(p => p.Title).Select(p => new { p.ProductId, p.ExternalProductId, p.Title, p.SourceVersion }).ToListAsync(ct)));
+        catalog.MapGet("/sku-conflicts", async (Guid tenantId, CatalogDbContext db, CancellationToken ct) =>
+        {
+            var claims = await db.SkuClaims.AsNoTracking().Where(c => c.TenantId == tenantId).ToListAsync(ct);
+            return Results.Ok(SkuRegistry.Conflicts(claims.Select(c => new SkuClaim(c.VariantId, c.Sku, c.ProductId, c.ProductTitle)))
+                .Select(c => new { c.Sku, c.Reason, products = c.Claims.Select(x => x.ProductTitle).Distinct() }));
+        });
         return app;
     }
 }

@@ -1,0 +1,62 @@
+using System.Text.Json;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Rakuten.Platform.BuildingBlocks.Inbox;
+using Rakuten.Platform.BuildingBlocks.Messaging;
+using Rakuten.Platform.BuildingBlocks.Outbox;
+using Rakuten.Platform.Contracts.Catalog;
+
+namespace Rakuten.Platform.Catalog.SyncingProducts;
+
+/// <summary>Keeps the catalog's copy of a product and its SKU claims; a SKU now claimed by two variants is
+/// refused with SkuRejected naming every product involved. Older versions than the stored one change nothing.</summary>
+public sealed class ProductSyncedConsumer(CatalogDbContext db, TimeProvider clock, ILogger<ProductSyncedConsumer> logger) : IConsumer<ProductSynced>
+{
+    public Task Consume(ConsumeContext<ProductSynced> context) =>
+        db.ExecuteOnceAsync(context, nameof(ProductSyncedConsumer), async ct =>
+        {
+            var message = context.Message;
+            var product = await db.Products.FirstOrDefaultAsync(p => p.ProductId == message.Product.ProductId, ct);
+            if (product is not null && product.SourceVersion >= message.SourceVersion)
+            {
+                return;
+            }
+
+            var now = clock.GetUtcNow();
+            if (product is null)
+            {
+                product = new CatalogProduct
+                {
+                    ProductId = message.Product.ProductId, TenantId = message.TenantId, ConnectionId = message.ConnectionId,
+                    ExternalProductId = message.ExternalProductId, Title = message.Product.Title, Snapshot = "", SourceVersion = 0, UpdatedAt = now,
+                };
+                db.Products.Add(product);
+            }
+
+            product.Title = message.Product.Title;
+            product.Snapshot = JsonSerializer.Serialize(message.Product, PlatformJson.Options);
+            product.SourceVersion = message.SourceVersion;
+            product.Deleted = message.Deleted;
+            product.UpdatedAt = now;
+
+            // This product's claims are replaced by what it says now (none once deleted).
+            var mine = await db.SkuClaims.Where(c => c.TenantId == message.TenantId && c.ProductId == product.ProductId).ToListAsync(ct);
+            db.SkuClaims.RemoveRange(mine);
+            var claims = message.Deleted
+                ? []
+                : message.Product.Variants.Where(v => !string.IsNullOrWhiteSpace(v.Sku))
+                    .Select(v => new SkuClaimRow { TenantId = message.TenantId, VariantId = v.VariantId, Sku = v.Sku!, ProductId = product.ProductId, ProductTitle = product.Title })
+                    .ToList();
+            db.SkuClaims.AddRange(claims);
+
+            var skus = claims.Select(c => c.Sku).Distinct().ToList();
+            var others = await db.SkuClaims.AsNoTracking()
+                .Where(c => c.TenantId == message.TenantId && skus.Contains(c.Sku) && c.ProductId != product.ProductId).ToListAsync(ct);
+            foreach (var conflict in SkuRegistry.Conflicts(others.Concat(claims).Select(c => new SkuClaim(c.VariantId, c.Sku, c.ProductId, c.ProductTitle))))
+            {
+                logger.LogWarning("SKU refused: {Reason}", conflict.Reason);
+                db.AddToOutbox(new SkuRejected(message.TenantId, conflict.Sku,
+                    conflict.Claims.Select(c => new Contracts.Catalog.SkuClaim(c.ProductId, c.ProductTitle, c.VariantId)).ToList(), conflict.Reason, now));
+            }
+        }, logger);
+}

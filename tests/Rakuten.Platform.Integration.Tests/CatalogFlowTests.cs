@@ -1,0 +1,51 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using FluentAssertions;
+using Rakuten.Platform.Integration.Tests.Infrastructure;
+
+namespace Rakuten.Platform.Integration.Tests;
+
+/// <summary>Shopify → Catalog in one embedded Host (in-memory bus, SQLite) with its own Sandbox.</summary>
+public sealed class CatalogFlowTests
+{
+    private const string DemoTenant = "00000000-0000-4000-8000-000000000001";
+
+    [Fact]
+    public async Task Products_imported_from_Shopify_reach_the_catalog_and_a_shared_SKU_is_refused_naming_both_products()
+    {
+        await using var host = await ServiceProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["Platform:Mode"] = "Embedded",
+            ["Platform:DataDirectory"] = Path.Combine(Path.GetTempPath(), "rakuten-platform-tests", "catalog-" + Guid.NewGuid().ToString("N")[..8]),
+            ["Demo:SeedConnections"] = "true",
+        }, "services/Host");
+        string? connection = null;
+        await host.WaitUntilAsync(async () =>
+        {
+            connection = (await host.Http.GetFromJsonAsync<JsonArray>("/channels/shopify/connections"))!.FirstOrDefault()?["id"]?.GetValue<string>();
+            return connection is not null;
+        }, TimeSpan.FromSeconds(60), "the demo Shopify connection");
+
+        foreach (var (title, sku) in new[] { ("T-shirt", "SHARED-1"), ("Mug", "SHARED-1"), ("Cap", "CAP-1") })
+        {
+            (await host.Http.PostAsJsonAsync("/control/shopify/shops/demo-store/products", new
+            {
+                title, variants = new[] { new { sku, price = 1000m } },
+            })).EnsureSuccessStatusCode();
+        }
+
+        (await host.Http.PostAsync($"/channels/shopify/connections/{connection}/import-products", null)).EnsureSuccessStatusCode();
+
+        JsonArray? conflicts = null;
+        await host.WaitUntilAsync(async () =>
+        {
+            var products = await host.Http.GetFromJsonAsync<JsonArray>($"/catalog/products?tenantId={DemoTenant}");
+            conflicts = await host.Http.GetFromJsonAsync<JsonArray>($"/catalog/sku-conflicts?tenantId={DemoTenant}");
+            return products!.Count == 3 && conflicts!.Count == 1;
+        }, TimeSpan.FromSeconds(30), "three products in the catalog and one SKU conflict");
+
+        conflicts![0]!["sku"]!.GetValue<string>().Should().Be("SHARED-1");
+        conflicts[0]!["products"]!.AsArray().Select(p => p!.GetValue<string>()).Should().BeEquivalentTo(["Mug", "T-shirt"]);
+        conflicts[0]!["reason"]!.GetValue<string>().Should().Contain("must be unique");
+    }
+}
