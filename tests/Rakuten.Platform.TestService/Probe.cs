@@ -41,10 +41,6 @@ public sealed class ProbeDbContext(DbContextOptions<ProbeDbContext> options) : P
         {
             e.ToTable("probe_effects");
             e.HasKey(x => x.MessageId);
-            e.Property(x => x.MessageId).HasColumnName("message_id");
-            e.Property(x => x.ProbeId).HasColumnName("probe_id");
-            e.Property(x => x.TraceId).HasColumnName("trace_id");
-            e.Property(x => x.ReceivedAt).HasColumnName("received_at");
         });
     }
 }

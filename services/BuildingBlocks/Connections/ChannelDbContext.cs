@@ -17,20 +17,8 @@ public abstract class ChannelDbContext(DbContextOptions options) : PlatformDbCon
         {
             e.ToTable("connections");
             e.HasKey(x => x.Id);
-            e.Property(x => x.Id).HasColumnName("id");
-            e.Property(x => x.TenantId).HasColumnName("tenant_id");
-            e.Property(x => x.Channel).HasColumnName("channel").HasConversion<string>();
-            e.Property(x => x.Name).HasColumnName("name");
-            e.Property(x => x.ExternalId).HasColumnName("external_id");
-            e.Property(x => x.BaseUrl).HasColumnName("base_url");
-            e.Property(x => x.ProtectedCredentials).HasColumnName("protected_credentials");
-            e.Property(x => x.Health).HasColumnName("health").HasConversion<string>();
-            e.Property(x => x.HealthDetail).HasColumnName("health_detail");
-            e.Property(x => x.CredentialsExpireAt).HasColumnName("credentials_expire_at");
-            e.Property(x => x.LastWarningDays).HasColumnName("last_warning_days");
-            e.Property(x => x.CreatedAt).HasColumnName("created_at");
-            e.Property(x => x.UpdatedAt).HasColumnName("updated_at");
-            e.Property(x => x.RemovedAt).HasColumnName("removed_at");
+            e.Property(x => x.Channel).HasConversion<string>();
+            e.Property(x => x.Health).HasConversion<string>();
         });
     }
 }

@@ -56,6 +56,8 @@ public abstract class PlatformDbContext(DbContextOptions options) : DbContext(op
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
+        configurationBuilder.Conventions.Add(_ => new SnakeCaseColumns());
+
         // SQLite has no date type and EF cannot translate DateTimeOffset comparisons on its text form; as
         // binary ticks they sort and compare (always UTC here). Each provider gets its own cached model.
         if (Database.IsSqlite())
@@ -70,13 +72,7 @@ public abstract class PlatformDbContext(DbContextOptions options) : DbContext(op
         {
             e.ToTable("events");
             e.HasKey(x => x.Position);
-            e.Property(x => x.Position).HasColumnName("position").ValueGeneratedOnAdd();
-            e.Property(x => x.StreamId).HasColumnName("stream_id");
-            e.Property(x => x.StreamVersion).HasColumnName("stream_version");
-            e.Property(x => x.EventType).HasColumnName("event_type");
-            e.Property(x => x.Data).HasColumnName("data");
-            e.Property(x => x.Metadata).HasColumnName("metadata");
-            e.Property(x => x.RecordedAt).HasColumnName("recorded_at");
+            e.Property(x => x.Position).ValueGeneratedOnAdd();
             e.HasIndex(x => new { x.StreamId, x.StreamVersion }).IsUnique();
         });
 
@@ -84,17 +80,7 @@ public abstract class PlatformDbContext(DbContextOptions options) : DbContext(op
         {
             e.ToTable("outbox");
             e.HasKey(x => x.Position);
-            e.Property(x => x.Position).HasColumnName("position").ValueGeneratedOnAdd();
-            e.Property(x => x.MessageId).HasColumnName("message_id");
-            e.Property(x => x.MessageType).HasColumnName("message_type");
-            e.Property(x => x.Body).HasColumnName("body");
-            e.Property(x => x.TenantId).HasColumnName("tenant_id");
-            e.Property(x => x.TraceParent).HasColumnName("trace_parent");
-            e.Property(x => x.TraceState).HasColumnName("trace_state");
-            e.Property(x => x.CreatedAt).HasColumnName("created_at");
-            e.Property(x => x.SentAt).HasColumnName("sent_at");
-            e.Property(x => x.Attempts).HasColumnName("attempts");
-            e.Property(x => x.LastError).HasColumnName("last_error");
+            e.Property(x => x.Position).ValueGeneratedOnAdd();
             e.HasIndex(x => x.MessageId).IsUnique();
         });
 
@@ -102,9 +88,6 @@ public abstract class PlatformDbContext(DbContextOptions options) : DbContext(op
         {
             e.ToTable("inbox");
             e.HasKey(x => new { x.MessageId, x.Consumer });
-            e.Property(x => x.MessageId).HasColumnName("message_id");
-            e.Property(x => x.Consumer).HasColumnName("consumer");
-            e.Property(x => x.ProcessedAt).HasColumnName("processed_at");
         });
     }
 }

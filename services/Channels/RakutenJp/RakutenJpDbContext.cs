@@ -19,17 +19,11 @@ public sealed class RakutenJpDbContext(DbContextOptions<RakutenJpDbContext> opti
         {
             e.ToTable("order_poll_cursors");
             e.HasKey(x => x.ConnectionId);
-            e.Property(x => x.ConnectionId).HasColumnName("connection_id");
-            e.Property(x => x.PolledUntil).HasColumnName("polled_until");
         });
         modelBuilder.Entity<ImportedOrder>(e =>
         {
             e.ToTable("imported_orders");
             e.HasKey(x => new { x.ConnectionId, x.OrderNumber });
-            e.Property(x => x.ConnectionId).HasColumnName("connection_id");
-            e.Property(x => x.OrderNumber).HasColumnName("order_number");
-            e.Property(x => x.OrderProgress).HasColumnName("order_progress");
-            e.Property(x => x.ImportedAt).HasColumnName("imported_at");
         });
     }
 }
