@@ -1,9 +1,8 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json.Nodes;
 using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.Channels.RakutenJp.ImportingOrders;
 using Rakuten.Platform.Contracts;
 
 namespace Rakuten.Platform.Channels.RakutenJp.Connecting;
@@ -19,10 +18,8 @@ public sealed record RmsCredentials(string ServiceSecret, string LicenseKey, str
 
 /// <summary>Checks an RMS shop: the license expiry-date endpoint (the key is valid, and until when) and one
 /// cheap Order API call (the order functions are enabled for the key).</summary>
-public sealed class RmsConnector(IHttpClientFactory http, RmsLicenseClient license, TimeProvider clock) : IChannelConnector<RmsCredentials>
+public sealed class RmsConnector(RmsLicenseClient license, RmsOrderClient orders, TimeProvider clock) : IChannelConnector<RmsCredentials>
 {
-    private static readonly TimeSpan Jst = TimeSpan.FromHours(9);
-
     public Channel Channel => Channel.RakutenJp;
 
     public string DefaultBaseUrl(RmsCredentials credentials) => "https://api.rms.rakuten.co.jp";
@@ -42,7 +39,6 @@ public sealed class RmsConnector(IHttpClientFactory http, RmsLicenseClient licen
 
     public async Task<ConnectionCheck> CheckAsync(Uri baseUrl, RmsCredentials c, CancellationToken ct)
     {
-        using var client = http.CreateClient("rms");
         var root = baseUrl.ToString().TrimEnd('/');
         try
         {
@@ -59,12 +55,12 @@ public sealed class RmsConnector(IHttpClientFactory http, RmsLicenseClient licen
                 return Unavailable(root, $"the license expiry-date endpoint answered HTTP {(int)expiry.Status} without an expiryDate");
             }
 
-            var order = await SearchOrderAsync(client, root, c, ct);
+            var order = await SearchOrderAsync(root, c, ct);
             if (order == HttpStatusCode.TooManyRequests)
             {
                 // The Order API allows about one request a second per shop: wait that second once.
                 await Task.Delay(TimeSpan.FromSeconds(1.1), clock, ct);
-                order = await SearchOrderAsync(client, root, c, ct);
+                order = await SearchOrderAsync(root, c, ct);
             }
 
             if (order == HttpStatusCode.Unauthorized)
@@ -84,23 +80,10 @@ public sealed class RmsConnector(IHttpClientFactory http, RmsLicenseClient licen
         }
     }
 
-    private async Task<HttpStatusCode> SearchOrderAsync(HttpClient client, string root, RmsCredentials c, CancellationToken ct)
+    private async Task<HttpStatusCode> SearchOrderAsync(string root, RmsCredentials c, CancellationToken ct)
     {
-        var now = clock.GetUtcNow().ToOffset(Jst);
-        static string Rms(DateTimeOffset at) => at.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture) + "+0900";
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"{root}/es/2.0/order/searchOrder/")
-        {
-            Content = new StringContent(new JsonObject
-            {
-                ["dateType"] = 1,
-                ["startDatetime"] = Rms(now.AddDays(-1)),
-                ["endDatetime"] = Rms(now),
-                ["PaginationRequestModel"] = new JsonObject { ["requestRecordsAmount"] = 1, ["requestPage"] = 1 },
-            }.ToJsonString(), Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Authorization = c.Esa();
-        using var response = await client.SendAsync(request, ct);
-        return response.StatusCode;
+        var now = clock.GetUtcNow();
+        return (await orders.SearchOrderAsync(root, c, now.AddDays(-1), now, 1, [100], ct)).Status;
     }
 
     private static ConnectionCheck Unavailable(string root, string reason) =>
