@@ -23,19 +23,13 @@ public sealed class RateLimits(SandboxClock clock)
         lock (window)
         {
             var now = clock.GetUtcNow();
-            while (window.Count > 0 && now - window.Peek() >= TimeSpan.FromSeconds(1))
+            if (SlidingWindow.TryTake(window, perSecond, TimeSpan.FromSeconds(1), now))
             {
-                window.Dequeue();
+                return true;
             }
 
-            if (window.Count >= perSecond)
-            {
-                retryAfter = TimeSpan.FromSeconds(1) - (now - window.Peek());
-                return false;
-            }
-
-            window.Enqueue(now);
-            return true;
+            retryAfter = TimeSpan.FromSeconds(1) - (now - window.Peek());
+            return false;
         }
     }
 

@@ -93,7 +93,7 @@ public static class FrApi
 
             lock (state.Sync)
             {
-                if (!WithinHour(seller.Requests, state.Fr.RequestsPerHour, state.Clock.GetUtcNow()))
+                if (!SlidingWindow.TryTake(seller.Requests, state.Fr.RequestsPerHour, TimeSpan.FromHours(1), state.Clock.GetUtcNow()))
                 {
                     return Fail(state, 403, "Sender", "InvalidUserRights", "Quota exceeded.",
                         "You have exceeded the maximum number of requests per hour. Please contact support.pro@priceminister.com");
@@ -366,22 +366,6 @@ public static class FrApi
         var page = all.Skip(offset).Take(size).ToList();
         var next = offset + size < all.Count ? Convert.ToBase64String(Encoding.ASCII.GetBytes((offset + size).ToString(CultureInfo.InvariantCulture))) : null;
         return (page, next);
-    }
-
-    public static bool WithinHour(Queue<DateTimeOffset> window, int perHour, DateTimeOffset now)
-    {
-        while (window.Count > 0 && now - window.Peek() >= TimeSpan.FromHours(1))
-        {
-            window.Dequeue();
-        }
-
-        if (window.Count >= perHour)
-        {
-            return false;
-        }
-
-        window.Enqueue(now);
-        return true;
     }
 
     /// <summary>Paris time, <c>dd/MM/yyyy-HH:mm</c> (§A.2).</summary>

@@ -14,7 +14,7 @@ public static class StockFiles
     public static IResult Import(SandboxState state, FrSeller seller, byte[] file, XElement request, Func<object[], XElement> response)
     {
         var now = state.Clock.GetUtcNow();
-        if (!FrApi.WithinHour(seller.StockFiles, state.Fr.StockFilesPerHour, now))
+        if (!SlidingWindow.TryTake(seller.StockFiles, state.Fr.StockFilesPerHour, TimeSpan.FromHours(1), now))
         {
             return FrApi.Fail(state, 403, "Sender", "InvalidUserRights", "Quota exceeded.",
                 $"At most {state.Fr.StockFilesPerHour} stock files per hour are accepted.");

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Rakuten.Platform.Sandbox.Infrastructure;
 
 namespace Rakuten.Platform.Sandbox.Shopify;
 
@@ -17,8 +18,8 @@ public static partial class ShopifyAdminApi
             // Development and trial stores create at most 5 orders a minute (reference §B.2).
             if (c.Shop.Plan == "development")
             {
-                while (c.Shop.RecentOrders.Count > 0 && now - c.Shop.RecentOrders.Peek() >= TimeSpan.FromMinutes(1)) c.Shop.RecentOrders.Dequeue();
-                if (c.Shop.RecentOrders.Count >= 5)
+                // Counted now, recorded only once the order exists: a refused order does not use up the minute.
+                if (SlidingWindow.Count(c.Shop.RecentOrders, TimeSpan.FromMinutes(1), now) >= 5)
                 {
                     return Payload("order", null, UserError(["order"], "Too many orders were created on this development store: at most 5 per minute.", "TOO_MANY_REQUESTS"));
                 }
