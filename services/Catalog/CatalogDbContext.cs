@@ -1,15 +1,20 @@
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Persistence;
+using Rakuten.Platform.Catalog.PublishingListings;
 using Rakuten.Platform.Catalog.SyncingProducts;
 
 namespace Rakuten.Platform.Catalog;
 
-/// <summary>The catalog's database: products, the SKU registry, event store, outbox and inbox.</summary>
+/// <summary>The catalog's database: products, the SKU registry, listings per connection, event store, outbox and inbox.</summary>
 public sealed class CatalogDbContext(DbContextOptions<CatalogDbContext> options) : PlatformDbContext(options)
 {
     public DbSet<CatalogProduct> Products => Set<CatalogProduct>();
 
     public DbSet<SkuClaimRow> SkuClaims => Set<SkuClaimRow>();
+
+    public DbSet<Listing> Listings => Set<Listing>();
+
+    public DbSet<ListingConnection> ListingConnections => Set<ListingConnection>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -23,6 +28,18 @@ public sealed class CatalogDbContext(DbContextOptions<CatalogDbContext> options)
         {
             e.ToTable("sku_claims");
             e.HasKey(x => new { x.TenantId, x.VariantId });
+        });
+        modelBuilder.Entity<Listing>(e =>
+        {
+            e.ToTable("listings");
+            e.HasKey(x => x.ListingId);
+            e.Property(x => x.Intent).HasConversion<string>();
+            e.Property(x => x.State).HasConversion<string>();
+        });
+        modelBuilder.Entity<ListingConnection>(e =>
+        {
+            e.ToTable("listing_connections");
+            e.HasKey(x => x.ConnectionId);
         });
     }
 }

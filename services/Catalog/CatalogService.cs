@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
+using Rakuten.Platform.Catalog.PublishingListings;
 using Rakuten.Platform.Catalog.SyncingProducts;
 
 namespace Rakuten.Platform.Catalog;
@@ -14,6 +15,10 @@ public static class CatalogService
     {
         builder.AddServiceDatabase<CatalogDbContext>(Name);
         builder.AddPlatformConsumer<ProductSyncedConsumer>(Name);
+        builder.AddPlatformConsumer<ConnectionHealthChangedConsumer>(Name);
+        builder.AddPlatformConsumer<ListingPublishedConsumer>(Name);
+        builder.AddPlatformConsumer<ListingFailedConsumer>(Name);
+        builder.AddPlatformConsumer<ListingWithdrawnConsumer>(Name);
         return builder;
     }
 
@@ -30,6 +35,7 @@ public static class CatalogService
             return Results.Ok(SkuRegistry.Conflicts(claims.Select(c => new SkuClaim(c.VariantId, c.Sku, c.ProductId, c.ProductTitle)))
                 .Select(c => new { c.Sku, c.Reason, products = c.Claims.Select(x => x.ProductTitle).Distinct() }));
         });
+        catalog.MapListings();
         return app;
     }
 }

@@ -4,12 +4,13 @@ using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Inbox;
 using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.BuildingBlocks.Outbox;
+using Rakuten.Platform.Catalog.PublishingListings;
 using Rakuten.Platform.Contracts.Catalog;
 
 namespace Rakuten.Platform.Catalog.SyncingProducts;
 
 /// <summary>Keeps the catalog's copy of a product and its SKU claims; a SKU now claimed by two variants is
-/// refused with SkuRejected naming every product involved. Older versions than the stored one change nothing.</summary>
+/// refused with SkuRejected naming every product involved, and the listings of every product concerned are brought up to date. Older versions than the stored one change nothing.</summary>
 public sealed class ProductSyncedConsumer(CatalogDbContext db, TimeProvider clock, ILogger<ProductSyncedConsumer> logger) : IConsumer<ProductSynced>
 {
     public Task Consume(ConsumeContext<ProductSynced> context) =>
@@ -50,13 +51,18 @@ public sealed class ProductSyncedConsumer(CatalogDbContext db, TimeProvider cloc
             db.SkuClaims.AddRange(claims);
 
             var skus = claims.Select(c => c.Sku).Distinct().ToList();
+            var touched = skus.Concat(mine.Select(c => c.Sku)).Distinct().ToList();
             var others = await db.SkuClaims.AsNoTracking()
-                .Where(c => c.TenantId == message.TenantId && skus.Contains(c.Sku) && c.ProductId != product.ProductId).ToListAsync(ct);
-            foreach (var conflict in SkuRegistry.Conflicts(others.Concat(claims).Select(c => new SkuClaim(c.VariantId, c.Sku, c.ProductId, c.ProductTitle))))
+                .Where(c => c.TenantId == message.TenantId && touched.Contains(c.Sku) && c.ProductId != product.ProductId).ToListAsync(ct);
+            foreach (var conflict in SkuRegistry.Conflicts(others.Where(c => skus.Contains(c.Sku)).Concat(claims).Select(c => new SkuClaim(c.VariantId, c.Sku, c.ProductId, c.ProductTitle))))
             {
                 logger.LogWarning("SKU refused: {Reason}", conflict.Reason);
                 db.AddToOutbox(new SkuRejected(message.TenantId, conflict.Sku,
                     conflict.Claims.Select(c => new Contracts.Catalog.SkuClaim(c.ProductId, c.ProductTitle, c.VariantId)).ToList(), conflict.Reason, now));
             }
+
+            // The product's listings follow it; so do those of products whose SKU conflict this change starts or ends.
+            await db.SaveChangesAsync(ct);
+            await ListingSync.RefreshAsync(db, message.TenantId, [product.ProductId, .. others.Select(c => c.ProductId).Distinct()], now, ct);
         }, logger);
 }

@@ -1,7 +1,43 @@
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.Channels.RakutenFr.PublishingOffers;
 
 namespace Rakuten.Platform.Channels.RakutenFr;
 
-/// <summary>The Rakuten France adapter's database: its connections, event store, outbox and inbox.</summary>
-public sealed class RakutenFrDbContext(DbContextOptions<RakutenFrDbContext> options) : ChannelDbContext(options);
+/// <summary>The Rakuten France adapter's database: its connections, the offers by SKU, the offer changes and
+/// stock files, event store, outbox and inbox.</summary>
+public sealed class RakutenFrDbContext(DbContextOptions<RakutenFrDbContext> options) : ChannelDbContext(options)
+{
+    public DbSet<KnownOffer> KnownOffers => Set<KnownOffer>();
+
+    public DbSet<OfferCatalog> OfferCatalogs => Set<OfferCatalog>();
+
+    public DbSet<OfferChange> OfferChanges => Set<OfferChange>();
+
+    public DbSet<OfferImport> OfferImports => Set<OfferImport>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        modelBuilder.Entity<KnownOffer>(e =>
+        {
+            e.ToTable("known_offers");
+            e.HasKey(x => new { x.ConnectionId, x.Sku });
+        });
+        modelBuilder.Entity<OfferCatalog>(e =>
+        {
+            e.ToTable("offer_catalogs");
+            e.HasKey(x => x.ConnectionId);
+        });
+        modelBuilder.Entity<OfferChange>(e =>
+        {
+            e.ToTable("offer_changes");
+            e.HasKey(x => x.Id);
+        });
+        modelBuilder.Entity<OfferImport>(e =>
+        {
+            e.ToTable("offer_imports");
+            e.HasKey(x => new { x.ConnectionId, x.ImportId });
+        });
+    }
+}

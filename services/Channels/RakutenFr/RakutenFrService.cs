@@ -1,7 +1,10 @@
+using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.Channels.RakutenFr.Connecting;
+using Rakuten.Platform.Channels.RakutenFr.PublishingOffers;
 
 namespace Rakuten.Platform.Channels.RakutenFr;
 
@@ -15,6 +18,11 @@ public static class RakutenFrService
         builder.AddConnectionSecrets();
         builder.Services.AddHttpClient("rakuten-fr", c => c.Timeout = TimeSpan.FromSeconds(30));
         builder.Services.AddSingleton<IChannelConnector<RakutenFrCredentials>, RakutenFrConnector>();
+        builder.Services.AddSingleton<RakutenFrStockClient>();
+        builder.Services.AddSingleton<OfferCatalogCache>();
+        builder.Services.AddSingleton<OfferFilePusher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<OfferFilePusher>());
+        builder.AddPlatformConsumer<ListingRequestedConsumer>(Name);
         return builder;
     }
 
@@ -22,6 +30,11 @@ public static class RakutenFrService
     {
         app.MapOutboxStatus<RakutenFrDbContext>("/channels/rakuten-fr");
         app.MapConnections<RakutenFrDbContext, RakutenFrCredentials>("/channels/rakuten-fr");
+        // The stock files sent for a connection and the lines Rakuten refused, per SKU.
+        app.MapGet("/channels/rakuten-fr/connections/{id:guid}/stock-files", async (Guid id, RakutenFrDbContext db, CancellationToken ct) =>
+            Results.Ok((await db.OfferImports.AsNoTracking().Where(i => i.ConnectionId == id).OrderByDescending(i => i.SentAt).Take(50).ToListAsync(ct))
+                .Select(i => new { i.ImportId, i.SentAt, i.Status, i.Done, failures = System.Text.Json.JsonSerializer.Deserialize<string[]>(i.Failures) })))
+            .WithTags("Rakuten France");
         return app;
     }
 }

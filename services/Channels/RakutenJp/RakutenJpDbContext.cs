@@ -1,16 +1,19 @@
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.Channels.RakutenJp.ImportingOrders;
+using Rakuten.Platform.Channels.RakutenJp.PublishingItems;
 
 namespace Rakuten.Platform.Channels.RakutenJp;
 
-/// <summary>The Rakuten JP adapter's database: its connections, order poller positions, imported orders,
+/// <summary>The Rakuten JP adapter's database: its connections, order poller positions, imported orders, published items,
 /// event store, outbox and inbox.</summary>
 public sealed class RakutenJpDbContext(DbContextOptions<RakutenJpDbContext> options) : ChannelDbContext(options)
 {
     public DbSet<OrderPollCursor> OrderPollCursors => Set<OrderPollCursor>();
 
     public DbSet<ImportedOrder> ImportedOrders => Set<ImportedOrder>();
+
+    public DbSet<PublishedItem> PublishedItems => Set<PublishedItem>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -24,6 +27,11 @@ public sealed class RakutenJpDbContext(DbContextOptions<RakutenJpDbContext> opti
         {
             e.ToTable("imported_orders");
             e.HasKey(x => new { x.ConnectionId, x.OrderNumber });
+        });
+        modelBuilder.Entity<PublishedItem>(e =>
+        {
+            e.ToTable("published_items");
+            e.HasKey(x => x.ListingId);
         });
     }
 }

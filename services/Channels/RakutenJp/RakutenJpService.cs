@@ -3,6 +3,8 @@ using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.Channels.RakutenJp.Connecting;
 using Rakuten.Platform.Channels.RakutenJp.ImportingOrders;
+using Rakuten.Platform.Channels.RakutenJp.PublishingItems;
+using Rakuten.Platform.BuildingBlocks.Messaging;
 
 namespace Rakuten.Platform.Channels.RakutenJp;
 
@@ -21,6 +23,10 @@ public static class RakutenJpService
         builder.Services.AddSingleton<RmsOrderClient>();
         builder.Services.AddSingleton<RmsOrderPoller>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RmsOrderPoller>());
+        builder.Services.AddSingleton<RmsRateGate>();
+        builder.Services.AddSingleton<RmsItemClient>();
+        builder.Services.AddSingleton<ItemPublisher>();
+        builder.AddPlatformConsumer<ListingRequestedConsumer>(Name);
         return builder;
     }
 

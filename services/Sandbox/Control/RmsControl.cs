@@ -44,7 +44,7 @@ public sealed record SetRmsProgress(int OrderProgress);
 
 public sealed record SetRmsStock(string ManageNumber, string VariantId, int Quantity);
 
-public sealed record RmsSettings(int? OrderApiPerSecond);
+public sealed record RmsSettings(int? OrderApiPerSecond, int? ItemsApiPerSecond = null);
 
 public static class RmsControl
 {
@@ -132,7 +132,13 @@ public static class RmsControl
                 state.RmsOrderApiPerSecond = rate;
             }
 
-            return Results.Ok(new { orderApiPerSecond = state.RmsOrderApiPerSecond });
+            if (request.ItemsApiPerSecond is { } items)
+            {
+                if (items < 0) return Results.BadRequest(new { errors = new[] { "itemsApiPerSecond must be 0 (unlimited) or more" } });
+                state.RmsItemsApiPerSecond = items;
+            }
+
+            return Results.Ok(new { orderApiPerSecond = state.RmsOrderApiPerSecond, itemsApiPerSecond = state.RmsItemsApiPerSecond });
         });
     }
 

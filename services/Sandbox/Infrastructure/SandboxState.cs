@@ -48,4 +48,7 @@ public sealed class SandboxState
 
     /// <summary>RMS publishes no Order API rate; practitioners keep to about 1 request/s (reference §3.8).</summary>
     public int RmsOrderApiPerSecond { get; set; } = 1;
+
+    /// <summary>RMS publishes no Items API rate either (reference §6); the Sandbox assumes 5 requests/s per shop.</summary>
+    public int RmsItemsApiPerSecond { get; set; } = 5;
 }

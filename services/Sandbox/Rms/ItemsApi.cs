@@ -6,7 +6,8 @@ namespace Rakuten.Platform.Sandbox.Rms;
 
 /// <summary>Items API 2.0 (reference/rakuten-jp-rms.md §6): items keyed by a lower-cased manage number,
 /// PUT replaces the whole item, PATCH replaces the fields (and lists) it names, bulk-get reads up to 50.
-/// No rate is published for this API; none is enforced.</summary>
+/// No rate is published for this API: the Sandbox assumes 5 calls per second per shop over all items
+/// functions (<c>PUT /control/rms/settings {"itemsApiPerSecond": n}</c>, 0 = unlimited), answering 429 beyond it.</summary>
 public static class ItemsApi
 {
     public static void Map(RouteGroupBuilder rms, SandboxState state)
@@ -21,7 +22,7 @@ public static class ItemsApi
 
     private static Task<IResult> Run(HttpContext http, SandboxState state, string endpoint, Func<RmsShop, JsonObject, IResult> handle, bool readsBody = true) =>
         new ApiCall(RmsGateway.Api, endpoint).RunAsync(http, state, RmsGateway.Authenticate(state, orderApi: false),
-            RmsGateway.GatewayError(false, endpoint), null, (shop, body) => handle(state.RmsShops[shop], body as JsonObject ?? []), readsBody);
+            RmsGateway.GatewayError(false, endpoint), ("items-api", state.RmsItemsApiPerSecond), (shop, body) => handle(state.RmsShops[shop], body as JsonObject ?? []), readsBody);
 
     private static IResult Get(RmsShop shop, string manageNumber) =>
         ManageNumber(manageNumber, "manageNumber", out var key) ?? (shop.Items.TryGetValue(key, out var item)

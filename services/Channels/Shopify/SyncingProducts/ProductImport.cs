@@ -12,7 +12,9 @@ namespace Rakuten.Platform.Channels.Shopify.SyncingProducts;
 /// <summary>Imports every product of a store through paged GraphQL, inside Shopify's cost bucket: it reads
 /// <c>extensions.cost.throttleStatus</c> after each page and waits for the bucket to refill before asking for
 /// more than it holds; a THROTTLED answer (200 or 429) waits and asks again. Runs when a connection is added,
-/// and on request (<c>POST /channels/shopify/connections/{id}/import-products</c>, the manual resync).</summary>
+/// on request (<c>POST /channels/shopify/connections/{id}/import-products</c>, the manual resync), and every
+/// <c>Platform:Shopify:ReconcileInterval</c> (1 h) as the reconciliation that finds what webhooks missed: changed
+/// products come through the same staleness rule, and products no longer in Shopify are handed on as deleted.</summary>
 public sealed class ProductImport(IServiceScopeFactory scopes, IHttpClientFactory http, TimeProvider clock, IConfiguration configuration, ILogger<ProductImport> logger)
     : BackgroundService, IConnectionAdded<ShopifyDbContext>
 {
@@ -31,7 +33,38 @@ public sealed class ProductImport(IServiceScopeFactory scopes, IHttpClientFactor
 
     public void Added(ConnectionRecord connection) => _queue.Writer.TryWrite(connection.Id);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    private TimeSpan ReconcileInterval => configuration.GetValue("Platform:Shopify:ReconcileInterval", TimeSpan.FromHours(1));
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(RunQueueAsync(stoppingToken), ScheduleReconciliationsAsync(stoppingToken));
+
+    private async Task ScheduleReconciliationsAsync(CancellationToken stoppingToken)
+    {
+        if (ReconcileInterval <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(ReconcileInterval);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<ShopifyDbContext>();
+                foreach (var connection in (await db.Connections.AsNoTracking().Where(c => c.RemovedAt == null).ToListAsync(stoppingToken)).Where(c => !c.FlowsPaused))
+                {
+                    _queue.Writer.TryWrite(connection.Id);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "Could not schedule the Shopify product reconciliation; next try in {Interval}", ReconcileInterval);
+            }
+        }
+    }
+
+    private async Task RunQueueAsync(CancellationToken stoppingToken)
     {
         await foreach (var connectionId in _queue.Reader.ReadAllAsync(stoppingToken))
         {
@@ -58,6 +91,8 @@ public sealed class ProductImport(IServiceScopeFactory scopes, IHttpClientFactor
         var url = $"{connection.BaseUrl.TrimEnd('/')}/admin/api/{ShopifyConnector.ApiVersion}/graphql.json";
         string? after = null;
         var handed = 0;
+        var startedAt = clock.GetUtcNow();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         double? available = null;
         double restoreRate = 50;
         while (true)
@@ -93,6 +128,7 @@ public sealed class ProductImport(IServiceScopeFactory scopes, IHttpClientFactor
             foreach (var node in (products["nodes"] as JsonArray ?? []).OfType<JsonObject>())
             {
                 var product = ShopifyProduct.FromGraphQl(node);
+                seen.Add(product.ExternalId);
                 if (await ProductSync.StageAsync(db, connection, product, product.ExternalId, product.UpdatedAt, currency, now, ct))
                 {
                     handed++;
@@ -109,6 +145,20 @@ public sealed class ProductImport(IServiceScopeFactory scopes, IHttpClientFactor
             after = products["pageInfo"]!["endCursor"]!.GetValue<string>();
         }
 
+        // Known products the import no longer saw were deleted in Shopify without their webhook reaching us. One changed
+        // since the import started (a webhook during it) is left alone: the import may simply have passed its page already.
+        var vanished = await db.ProductVersions
+            .Where(v => v.ConnectionId == connectionId && !v.Deleted && v.UpdatedAt < startedAt).Select(v => v.ExternalProductId).ToListAsync(ct);
+        foreach (var externalId in vanished.Where(id => !seen.Contains(id)))
+        {
+            if (await ProductSync.StageAsync(db, connection, null, externalId, startedAt, currency, clock.GetUtcNow(), ct))
+            {
+                logger.LogInformation("Shopify product {Product} is gone from the store: handed on as deleted", externalId);
+                handed++;
+            }
+        }
+
+        await db.SaveChangesAsync(ct);
         logger.LogInformation("Shopify connection {Connection}: {Count} product(s) imported", connectionId, handed);
         return handed;
     }

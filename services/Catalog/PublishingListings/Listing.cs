@@ -1,0 +1,68 @@
+namespace Rakuten.Platform.Catalog.PublishingListings;
+
+/// <summary>What the merchant wants for a product on one connection.</summary>
+public enum ListingIntent
+{
+    Listed,
+    Hidden,
+    Withdrawn,
+}
+
+/// <summary>Where the listing stands on the channel: Pending while a request is out, then what the adapter reported.</summary>
+public enum ListingState
+{
+    Pending,
+    Published,
+    Failed,
+    Hidden,
+    Withdrawn,
+}
+
+/// <summary>One product on one Rakuten connection. <c>Version</c> grows with every request, so a late reply
+/// to an older request changes nothing.</summary>
+public sealed class Listing
+{
+    public required Guid ListingId { get; init; }
+
+    public required Guid TenantId { get; init; }
+
+    public required Guid ProductId { get; init; }
+
+    public required Guid ConnectionId { get; init; }
+
+    public required string Channel { get; init; }
+
+    public ListingIntent Intent { get; set; }
+
+    public ListingState State { get; set; }
+
+    /// <summary>Why the catalog itself refuses the listing (a duplicate SKU), until the merchant fixes it.</summary>
+    public string? BlockedReason { get; set; }
+
+    public string? ErrorCode { get; set; }
+
+    public string? ErrorMessage { get; set; }
+
+    /// <summary>The channel's id for it (the RMS manage number) once it has been live.</summary>
+    public string? ChannelListingId { get; set; }
+
+    public bool Hidden { get; set; }
+
+    public long Version { get; set; }
+
+    public required DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>A Rakuten connection the catalog publishes to, learnt from ConnectionHealthChanged.</summary>
+public sealed class ListingConnection
+{
+    public required Guid ConnectionId { get; init; }
+
+    public required Guid TenantId { get; init; }
+
+    public required string Channel { get; init; }
+
+    public bool Removed { get; set; }
+
+    public required DateTimeOffset SeenAt { get; init; }
+}

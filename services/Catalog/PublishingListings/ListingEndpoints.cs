@@ -1,0 +1,92 @@
+using Microsoft.EntityFrameworkCore;
+using Rakuten.Platform.Contracts.Catalog;
+
+namespace Rakuten.Platform.Catalog.PublishingListings;
+
+/// <summary>The merchant's listing controls (publish, hide, un-hide, withdraw per product and connection) and
+/// the ops resyncs (one product, or a whole catalog on one connection).</summary>
+public static class ListingEndpoints
+{
+    public static void MapListings(this RouteGroupBuilder catalog)
+    {
+        catalog.MapGet("/listings", async (Guid tenantId, Guid? productId, Guid? connectionId, string? state, CatalogDbContext db, CancellationToken ct) =>
+        {
+            var query = db.Listings.AsNoTracking().Where(l => l.TenantId == tenantId);
+            if (productId is { } p) query = query.Where(l => l.ProductId == p);
+            if (connectionId is { } c) query = query.Where(l => l.ConnectionId == c);
+            if (state is not null)
+            {
+                if (!Enum.TryParse<ListingState>(state, ignoreCase: true, out var s))
+                    return Results.BadRequest(new { errors = new[] { $"state must be one of {string.Join(", ", Enum.GetNames<ListingState>())}" } });
+                query = query.Where(l => l.State == s);
+            }
+
+            var rows = await query.OrderBy(l => l.ProductId).ThenBy(l => l.ConnectionId).ToListAsync(ct);
+            return Results.Ok(rows.Select(l => new
+            {
+                l.ListingId, l.ProductId, l.ConnectionId, l.Channel, intent = l.Intent.ToString(), state = l.State.ToString(),
+                error = l.ErrorCode is null ? null : new { code = l.ErrorCode, message = l.ErrorMessage },
+                l.ChannelListingId, l.Hidden, l.Version, l.UpdatedAt,
+            }));
+        });
+
+        catalog.MapPost("/products/{productId:guid}/listings/{connectionId:guid}/{action}", async (
+            Guid productId, Guid connectionId, string action, CatalogDbContext db, TimeProvider clock, CancellationToken ct) =>
+        {
+            if (!Enum.TryParse<ListingAction>(action, ignoreCase: true, out var requested))
+                return Results.BadRequest(new { errors = new[] { $"action must be one of publish, hide, unhide, withdraw (got '{action}')" } });
+            var product = await db.Products.FirstOrDefaultAsync(p => p.ProductId == productId, ct);
+            var connection = await db.ListingConnections.FirstOrDefaultAsync(c => c.ConnectionId == connectionId && !c.Removed, ct);
+            if (product is null || connection is null || connection.TenantId != product.TenantId)
+                return Results.NotFound(new { errors = new[] { product is null ? $"no product {productId}" : $"no active Rakuten connection {connectionId} for this product's merchant" } });
+
+            var now = clock.GetUtcNow();
+            var blocked = (await ListingSync.BlockedReasonsAsync(db, product.TenantId, [productId], ct)).GetValueOrDefault(productId);
+            var (intent, refusal) = ListingRules.OnMerchantAction(requested, product.Deleted, blocked);
+            if (intent is null)
+                return Results.Conflict(new { errors = new[] { refusal } });
+
+            var listing = await db.Listings.FirstOrDefaultAsync(l => l.ProductId == productId && l.ConnectionId == connectionId, ct);
+            if (listing is null)
+            {
+                listing = new Listing
+                {
+                    ListingId = Guid.NewGuid(), TenantId = product.TenantId, ProductId = productId, ConnectionId = connectionId,
+                    Channel = connection.Channel, State = ListingState.Pending, UpdatedAt = now,
+                };
+                db.Listings.Add(listing);
+            }
+
+            listing.Intent = intent.Value;
+            listing.BlockedReason = blocked;
+            // Withdraw always reaches the channel, even for a listing the catalog never saw live: the merchant asked for it.
+            var decision = requested == ListingAction.Withdraw
+                ? ListingDecision.Ask(ListingAction.Withdraw)
+                : ListingRules.Reconcile(listing.Intent, product.Deleted, blocked, listing.ChannelListingId is not null);
+            ListingSync.Apply(db, listing, decision, product, now);
+            await db.SaveChangesAsync(ct);
+            return Results.Accepted($"/catalog/listings?tenantId={product.TenantId}&productId={productId}",
+                new { listing.ListingId, intent = listing.Intent.ToString(), state = listing.State.ToString(), listing.Version });
+        });
+
+        var ops = catalog.MapGroup("/ops").WithTags("Catalog ops");
+        ops.MapPost("/products/{productId:guid}/resync", async (Guid productId, CatalogDbContext db, TimeProvider clock, CancellationToken ct) =>
+        {
+            var product = await db.Products.AsNoTracking().FirstOrDefaultAsync(p => p.ProductId == productId, ct);
+            if (product is null) return Results.NotFound(new { errors = new[] { $"no product {productId}" } });
+            await ListingSync.RefreshAsync(db, product.TenantId, [productId], clock.GetUtcNow(), ct);
+            await db.SaveChangesAsync(ct);
+            return Results.Accepted(value: new { resynced = 1 });
+        });
+
+        ops.MapPost("/connections/{connectionId:guid}/resync", async (Guid connectionId, CatalogDbContext db, TimeProvider clock, CancellationToken ct) =>
+        {
+            var connection = await db.ListingConnections.AsNoTracking().FirstOrDefaultAsync(c => c.ConnectionId == connectionId && !c.Removed, ct);
+            if (connection is null) return Results.NotFound(new { errors = new[] { $"no active Rakuten connection {connectionId}" } });
+            var products = await db.Products.AsNoTracking().Where(p => p.TenantId == connection.TenantId).Select(p => p.ProductId).ToListAsync(ct);
+            await ListingSync.RefreshAsync(db, connection.TenantId, products, clock.GetUtcNow(), ct, connectionId);
+            await db.SaveChangesAsync(ct);
+            return Results.Accepted(value: new { resynced = products.Count });
+        });
+    }
+}

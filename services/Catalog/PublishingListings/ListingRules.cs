@@ -1,0 +1,60 @@
+using Rakuten.Platform.Contracts.Catalog;
+
+namespace Rakuten.Platform.Catalog.PublishingListings;
+
+/// <summary>What the catalog does with a listing: ask the channel for an action, refuse it itself, or nothing.</summary>
+public sealed record ListingDecision(ListingAction? Request, ListingState State, string? ErrorCode, string? ErrorMessage)
+{
+    public static ListingDecision Ask(ListingAction action) => new(action, ListingState.Pending, null, null);
+}
+
+/// <summary>The listing rules, as pure functions over what the catalog knows.</summary>
+public static class ListingRules
+{
+    public const string DuplicateSku = "DUPLICATE_SKU";
+
+    /// <summary>The request that brings the channel to the merchant's intent for the product as it is now.
+    /// A refused product (duplicate SKU) is not published; if it was ever live it is hidden so that no order
+    /// can be placed for the refused variants. A deleted product is withdrawn.</summary>
+    public static ListingDecision Reconcile(ListingIntent intent, bool productDeleted, string? blockedReason, bool everLive)
+    {
+        if (productDeleted || intent == ListingIntent.Withdrawn)
+        {
+            return everLive ? ListingDecision.Ask(ListingAction.Withdraw) : new ListingDecision(null, ListingState.Withdrawn, null, null);
+        }
+
+        if (blockedReason is not null)
+        {
+            return new ListingDecision(everLive ? ListingAction.Hide : null, ListingState.Failed, DuplicateSku, blockedReason);
+        }
+
+        return ListingDecision.Ask(intent == ListingIntent.Hidden ? ListingAction.Hide : ListingAction.Publish);
+    }
+
+    /// <summary>The intent a merchant's action sets; publishing or un-hiding a refused product is itself refused.</summary>
+    public static (ListingIntent? Intent, string? Refusal) OnMerchantAction(ListingAction action, bool productDeleted, string? blockedReason)
+    {
+        if (productDeleted && action != ListingAction.Withdraw)
+        {
+            return (null, "the product was deleted in Shopify; only withdraw is possible");
+        }
+
+        if (blockedReason is not null && action is ListingAction.Publish or ListingAction.Unhide)
+        {
+            return (null, blockedReason);
+        }
+
+        return (action switch
+        {
+            ListingAction.Hide => ListingIntent.Hidden,
+            ListingAction.Withdraw => ListingIntent.Withdrawn,
+            _ => ListingIntent.Listed,
+        }, null);
+    }
+
+    /// <summary>A reply from the channel adapter: null when it answers an older request than the latest (stale).</summary>
+    public static ListingState? OnReply(long currentVersion, long replyVersion, ListingState reported, string? blockedReason) =>
+        replyVersion < currentVersion ? null
+        : blockedReason is not null && reported != ListingState.Withdrawn ? ListingState.Failed
+        : reported;
+}

@@ -1,0 +1,77 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.BuildingBlocks.Inbox;
+using Rakuten.Platform.BuildingBlocks.Outbox;
+using Rakuten.Platform.Channels.RakutenFr.Connecting;
+using Rakuten.Platform.Contracts;
+using Rakuten.Platform.Contracts.Catalog;
+
+namespace Rakuten.Platform.Channels.RakutenFr.PublishingOffers;
+
+/// <summary>A listing request for one of this service's Rakuten France connections: matched to offers by SKU and
+/// queued for the next stock file (the outcome is published once the import report is read), or refused at once
+/// naming the SKU that has no offer.</summary>
+public sealed class ListingRequestedConsumer(
+    RakutenFrDbContext db, ConnectionSecrets secrets, OfferCatalogCache offers, OfferFilePusher pusher, TimeProvider clock,
+    IConfiguration configuration, ILogger<ListingRequestedConsumer> logger) : IConsumer<ListingRequested>
+{
+    public async Task Consume(ConsumeContext<ListingRequested> context)
+    {
+        var request = context.Message;
+        var connection = await db.Connections.AsNoTracking().FirstOrDefaultAsync(c => c.Id == request.ConnectionId && c.RemovedAt == null, context.CancellationToken);
+        if (connection is null)
+        {
+            return; // another channel's connection, or one removed since
+        }
+
+        (IReadOnlyList<OfferFile.Line> Lines, ChannelError? Refusal) plan;
+        if (connection.FlowsPaused)
+        {
+            plan = ([], new ChannelError("CONNECTION_PAUSED", $"The Rakuten France connection is {connection.Health}: fix its credentials, then resync the catalog."));
+        }
+        else
+        {
+            var skus = request.Product.Variants.Select(v => v.Sku).OfType<string>().Distinct().ToList();
+            var offered = await offers.OfferedSkusAsync(db, connection, secrets.Unprotect<RakutenFrCredentials>(connection.ProtectedCredentials), skus, context.CancellationToken);
+            var rates = configuration.GetSection("Platform:RakutenFr:EurPer").GetChildren()
+                .ToDictionary(c => c.Key, c => decimal.Parse(c.Value!, System.Globalization.CultureInfo.InvariantCulture));
+            plan = OfferRules.Plan(request, offered, rates);
+        }
+
+        await db.ExecuteOnceAsync(context, nameof(ListingRequestedConsumer), async ct =>
+        {
+            var now = clock.GetUtcNow();
+            if (plan.Refusal is { } refusal)
+            {
+                db.AddToOutbox(new ListingFailed(request.TenantId, request.ConnectionId, request.ListingId, request.Product.ProductId, refusal, false, request.Version, now));
+                return;
+            }
+
+            var skus = plan.Lines.Select(l => l.Sku).ToList();
+            var pending = (await db.OfferChanges.Where(c => c.ConnectionId == connection.Id && c.ImportId == null && skus.Contains(c.Sku)).ToListAsync(ct))
+                .ToDictionary(c => c.Sku);
+            foreach (var line in plan.Lines)
+            {
+                if (!pending.TryGetValue(line.Sku, out var change))
+                {
+                    change = new OfferChange { Id = Guid.NewGuid(), ConnectionId = connection.Id, TenantId = request.TenantId, Sku = line.Sku, QueuedAt = now };
+                    db.OfferChanges.Add(change);
+                }
+                else if (change.ListingId == request.ListingId && change.ListingVersion > request.Version)
+                {
+                    continue; // a newer request for this listing is already waiting
+                }
+
+                change.Price = line.Price ?? change.Price;
+                change.Stock = line.Stock ?? (request.Action is ListingAction.Publish or ListingAction.Unhide ? null : change.Stock);
+                change.ListingId = request.ListingId;
+                change.ListingVersion = request.Version;
+                change.ProductId = request.Product.ProductId;
+                change.Action = request.Action.ToString();
+                change.QueuedAt = now;
+            }
+        }, logger);
+        pusher.Wake();
+    }
+}

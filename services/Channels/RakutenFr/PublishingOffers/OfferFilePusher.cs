@@ -1,0 +1,179 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.BuildingBlocks.Outbox;
+using Rakuten.Platform.Channels.RakutenFr.Connecting;
+using Rakuten.Platform.Contracts;
+using Rakuten.Platform.Contracts.Catalog;
+
+namespace Rakuten.Platform.Channels.RakutenFr.PublishingOffers;
+
+/// <summary>Sends each connection's pending offer changes as one stock file when the file quota allows (Rakuten:
+/// at most 10 files an hour, spread evenly), then reads the import report back and settles every change it
+/// carried: the listings they answer become Published, Hidden, Withdrawn or Failed with the per-SKU errors.
+/// A crash after a file is sent but before it is recorded only sends those changes again in the next file.</summary>
+public sealed class OfferFilePusher(
+    IServiceScopeFactory scopes, RakutenFrStockClient stock, TimeProvider clock, IConfiguration configuration, ILogger<OfferFilePusher> logger)
+    : BackgroundService
+{
+    private const int MaxLinesPerFile = 20_000;
+    private readonly SemaphoreSlim _wake = new(0, 1);
+
+    private TimeSpan Interval => configuration.GetValue("Platform:RakutenFr:FileCheckInterval", TimeSpan.FromSeconds(5));
+
+    public int FilesPerHour => configuration.GetValue("Platform:RakutenFr:StockFilesPerHour", 10);
+
+    public void Wake()
+    {
+        if (_wake.CurrentCount == 0)
+        {
+            try
+            {
+                _wake.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Woken twice at once: one wake-up is enough.
+            }
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!configuration.GetValue("Platform:RakutenFr:OfferPusherEnabled", true))
+        {
+            return;
+        }
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await PushAllAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "Rakuten France stock file round failed; next round in {Interval}", Interval);
+            }
+
+            await _wake.WaitAsync(Interval, stoppingToken);
+        }
+    }
+
+    public async Task PushAllAsync(CancellationToken ct)
+    {
+        List<Guid> ids;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<RakutenFrDbContext>();
+            ids = await db.OfferChanges.Select(c => c.ConnectionId).Union(db.OfferImports.Where(i => !i.Done).Select(i => i.ConnectionId)).Distinct().ToListAsync(ct);
+        }
+
+        foreach (var id in ids)
+        {
+            try
+            {
+                await PushConnectionAsync(id, ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // One seller's trouble never stops the others.
+                logger.LogWarning(ex, "Rakuten France stock file for connection {Connection} failed; its changes wait for the next round", id);
+            }
+        }
+    }
+
+    private async Task PushConnectionAsync(Guid connectionId, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<RakutenFrDbContext>();
+        var connection = await db.Connections.AsNoTracking().FirstOrDefaultAsync(c => c.Id == connectionId, ct);
+        if (connection is null || connection.RemovedAt is not null || connection.FlowsPaused)
+        {
+            return;
+        }
+
+        var credentials = scope.ServiceProvider.GetRequiredService<ConnectionSecrets>().Unprotect<RakutenFrCredentials>(connection.ProtectedCredentials);
+        foreach (var open in await db.OfferImports.Where(i => i.ConnectionId == connectionId && !i.Done).OrderBy(i => i.SentAt).ToListAsync(ct))
+        {
+            var report = await stock.ReportAsync(connection.BaseUrl, credentials, open.ImportId, ct);
+            if (report.Finished)
+            {
+                await SettleAsync(db, connection, open, report, ct);
+            }
+        }
+
+        var pending = await db.OfferChanges.Where(c => c.ConnectionId == connectionId && c.ImportId == null).OrderBy(c => c.QueuedAt).Take(MaxLinesPerFile).ToListAsync(ct);
+        if (pending.Count == 0)
+        {
+            return;
+        }
+
+        var now = clock.GetUtcNow();
+        var recent = await db.OfferImports.Where(i => i.ConnectionId == connectionId && i.SentAt > now.AddHours(-1)).Select(i => i.SentAt).ToListAsync(ct);
+        if (OfferRules.NextFileAt(recent, FilesPerHour, now) > now)
+        {
+            return; // the changes keep coalescing until the quota allows the next file
+        }
+
+        long importId;
+        try
+        {
+            importId = await stock.ImportAsync(connection.BaseUrl, credentials, OfferFile.Build(pending.Select(c => new OfferFile.Line(c.Sku, c.Price, c.Stock))), ct);
+        }
+        catch (RakutenFrException ex) when (ex.QuotaExceeded)
+        {
+            logger.LogWarning("Rakuten France refused a stock file for {Seller}: {Error}; the changes wait", connection.ExternalId, ex.Error.Message);
+            return;
+        }
+
+        db.OfferImports.Add(new OfferImport { ImportId = importId, ConnectionId = connectionId, SentAt = now, Status = "Envoyé" });
+        foreach (var change in pending)
+        {
+            change.ImportId = importId;
+        }
+
+        await db.SaveChangesAsync(ct);
+        logger.LogInformation("Rakuten France stock file {Import} sent for {Seller}: {Lines} offers", importId, connection.ExternalId, pending.Count);
+        Wake(); // read its report on the next round rather than a full interval later
+    }
+
+    private async Task SettleAsync(RakutenFrDbContext db, ConnectionRecord connection, OfferImport import, FrImportReport report, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var changes = await db.OfferChanges.Where(c => c.ConnectionId == connection.Id && c.ImportId == import.ImportId).ToListAsync(ct);
+        var lines = report.Lines.GroupBy(l => l.Sku).ToDictionary(g => g.Key, g => g.Last());
+        var failures = new List<string>();
+        foreach (var change in changes)
+        {
+            if (!lines.TryGetValue(change.Sku, out var line))
+                failures.Add($"SKU {change.Sku}: not in the import report (status {report.Status})");
+            else if (!line.Ok)
+                failures.Add($"SKU {change.Sku}: {string.Join(" ", line.Errors)}");
+        }
+
+        var skus = changes.Select(c => c.Sku).ToList();
+        var adverts = await db.KnownOffers.AsNoTracking().Where(o => o.ConnectionId == connection.Id && skus.Contains(o.Sku)).ToDictionaryAsync(o => o.Sku, o => o.AdvertId, ct);
+        foreach (var listing in changes.Where(c => c.ListingId is not null).GroupBy(c => (c.ListingId!.Value, c.ListingVersion!.Value, c.ProductId!.Value, c.Action, c.TenantId)))
+        {
+            var (listingId, version, productId, action, tenantId) = listing.Key;
+            var errors = listing.Select(c => failures.FirstOrDefault(f => f.StartsWith($"SKU {c.Sku}:", StringComparison.Ordinal))).OfType<string>().ToList();
+            object outcome = errors.Count > 0
+                ? new ListingFailed(tenantId, connection.Id, listingId, productId, new ChannelError("IMPORT_REJECTED", string.Join("; ", errors)), false, version, now)
+                : action == nameof(ListingAction.Withdraw)
+                    ? new ListingWithdrawn(tenantId, connection.Id, listingId, productId, now)
+                    : new ListingPublished(tenantId, connection.Id, listingId, productId,
+                        string.Join(",", listing.Select(c => adverts.TryGetValue(c.Sku, out var a) ? a.ToString(System.Globalization.CultureInfo.InvariantCulture) : c.Sku)),
+                        action == nameof(ListingAction.Hide), version, now);
+            db.AddToOutbox(outcome);
+        }
+
+        db.OfferChanges.RemoveRange(changes);
+        import.Status = report.Status;
+        import.Failures = JsonSerializer.Serialize(failures);
+        import.Done = true;
+        await db.SaveChangesAsync(ct);
+        logger.LogInformation("Rakuten France stock file {Import} of {Seller}: {Status}, {Failed} of {Total} lines refused",
+            import.ImportId, connection.ExternalId, report.Status, failures.Count, changes.Count);
+    }
+}

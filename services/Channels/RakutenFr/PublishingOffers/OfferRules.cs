@@ -1,0 +1,59 @@
+using Rakuten.Platform.Contracts;
+using Rakuten.Platform.Contracts.Catalog;
+
+namespace Rakuten.Platform.Channels.RakutenFr.PublishingOffers;
+
+/// <summary>What a listing request means for Rakuten France offers, as pure functions.</summary>
+public static class OfferRules
+{
+    /// <summary>The offer lines a request queues, or why it cannot be carried out. Offers are matched on SKU; a
+    /// variant with no offer fails the listing naming the SKU. Rakuten France has no "hidden" state for an offer
+    /// and the stock file cannot delete one: hiding and withdrawing both set the stock to 0.</summary>
+    public static (IReadOnlyList<OfferFile.Line> Lines, ChannelError? Refusal) Plan(
+        ListingRequested request, IReadOnlySet<string> offeredSkus, IReadOnlyDictionary<string, decimal> eurPerUnit)
+    {
+        var product = request.Product;
+        var unnamed = product.Variants.Where(v => string.IsNullOrWhiteSpace(v.Sku)).Select(v => v.Title).ToList();
+        if (unnamed.Count > 0)
+            return ([], new ChannelError("NO_SKU", $"Rakuten France matches offers on SKU; variant(s) {string.Join(", ", unnamed.Select(t => $"'{t}'"))} of '{product.Title}' have none."));
+        var missing = product.Variants.Select(v => v.Sku!).Where(s => !offeredSkus.Contains(s)).Distinct().ToList();
+        if (missing.Count > 0)
+            return ([], new ChannelError("NO_OFFER", string.Join("; ", missing.Select(s => $"no Rakuten France offer with SKU {s}")) +
+                ". Create the offer on Rakuten France with this SKU as its seller reference, then publish again."));
+
+        if (request.Action is ListingAction.Hide or ListingAction.Withdraw)
+            return (product.Variants.Select(v => new OfferFile.Line(v.Sku!, null, 0)).ToList(), null);
+
+        var lines = new List<OfferFile.Line>();
+        foreach (var variant in product.Variants)
+        {
+            // Prices are never converted silently: EUR as it is, another currency only at a rate the operator set.
+            var price = variant.Price.Currency == "EUR" ? variant.Price.Amount
+                : eurPerUnit.TryGetValue(variant.Price.Currency, out var rate) ? decimal.Round(variant.Price.Amount * rate, 2, MidpointRounding.AwayFromZero)
+                : (decimal?)null;
+            if (price is null)
+                return ([], new ChannelError("RULE_CURRENCY",
+                    $"Rakuten France prices are in EUR; '{variant.Title}' is priced in {variant.Price.Currency} and no rate is set (Platform:RakutenFr:EurPer:{variant.Price.Currency})."));
+            lines.Add(new OfferFile.Line(variant.Sku!, price, null));
+        }
+
+        return (lines, null);
+    }
+
+    /// <summary>The next moment a stock file may go: Rakuten takes at most <paramref name="filesPerHour"/> in any
+    /// hour, and the platform spreads them evenly so that a burst never leaves the rest of the hour without one.</summary>
+    public static DateTimeOffset NextFileAt(IReadOnlyList<DateTimeOffset> sentWithinHour, int filesPerHour, DateTimeOffset now)
+    {
+        if (sentWithinHour.Count == 0)
+            return now;
+        var spacing = TimeSpan.FromHours(1) / filesPerHour;
+        var next = sentWithinHour.Max() + spacing;
+        if (sentWithinHour.Count >= filesPerHour)
+        {
+            var oldest = sentWithinHour.Order().ElementAt(sentWithinHour.Count - filesPerHour);
+            next = next > oldest.AddHours(1) ? next : oldest.AddHours(1);
+        }
+
+        return next;
+    }
+}

@@ -1,0 +1,71 @@
+namespace Rakuten.Platform.Channels.RakutenFr.PublishingOffers;
+
+/// <summary>A Rakuten France offer as the last export showed it: the seller's SKU is the only key that matters.</summary>
+public sealed class KnownOffer
+{
+    public required Guid ConnectionId { get; init; }
+
+    public required string Sku { get; init; }
+
+    public long AdvertId { get; set; }
+
+    public decimal Price { get; set; }
+
+    public int Stock { get; set; }
+
+    public required DateTimeOffset RefreshedAt { get; set; }
+}
+
+/// <summary>A change waiting for (ImportId null) or carried by a stock file. Pending changes of one SKU are
+/// coalesced: the latest wins. A change may answer a listing request (ListingId, ListingVersion, Action).</summary>
+public sealed class OfferChange
+{
+    public required Guid Id { get; init; }
+
+    public required Guid ConnectionId { get; init; }
+
+    public required Guid TenantId { get; init; }
+
+    public required string Sku { get; init; }
+
+    public decimal? Price { get; set; }
+
+    public int? Stock { get; set; }
+
+    public Guid? ListingId { get; set; }
+
+    public long? ListingVersion { get; set; }
+
+    public Guid? ProductId { get; set; }
+
+    public string? Action { get; set; }
+
+    public long? ImportId { get; set; }
+
+    public required DateTimeOffset QueuedAt { get; set; }
+}
+
+/// <summary>A stock file sent to Rakuten France: at most <c>FilesPerHour</c> of them in any hour.</summary>
+public sealed class OfferImport
+{
+    public required long ImportId { get; init; }
+
+    public required Guid ConnectionId { get; init; }
+
+    public required DateTimeOffset SentAt { get; init; }
+
+    public string Status { get; set; } = "";
+
+    public bool Done { get; set; }
+
+    /// <summary>The report's refused lines, per SKU, as a JSON array of "SKU x: error" texts.</summary>
+    public string Failures { get; set; } = "[]";
+}
+
+/// <summary>When the offer cache of a connection was last refreshed from the export.</summary>
+public sealed class OfferCatalog
+{
+    public required Guid ConnectionId { get; init; }
+
+    public required DateTimeOffset RefreshedAt { get; set; }
+}

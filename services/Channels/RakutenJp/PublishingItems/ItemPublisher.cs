@@ -1,0 +1,73 @@
+using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.Channels.RakutenJp.Connecting;
+using Rakuten.Platform.Contracts;
+using Rakuten.Platform.Contracts.Catalog;
+
+namespace Rakuten.Platform.Channels.RakutenJp.PublishingItems;
+
+/// <summary>Carries out one listing request on RMS and says what happened, as the event to publish. An item that
+/// cannot be published — RMS refuses it, or it breaks an RMS rule before it is even sent — is hidden
+/// (<c>hideItem</c>) so that no order can be placed for it; publishing it again un-hides it.</summary>
+public sealed class ItemPublisher(RmsItemClient items, TimeProvider clock, IConfiguration configuration)
+{
+    /// <summary>RMS requires a 6-digit genre; the merchant's own genre mapping is not built yet.</summary>
+    private string GenreId => configuration.GetValue("Platform:RakutenJp:DefaultGenreId", "100000")!;
+
+    public async Task<object> ApplyAsync(ConnectionRecord connection, RmsCredentials credentials, ListingRequested request, CancellationToken ct)
+    {
+        var manageNumber = RmsItemMapping.ManageNumberFor(request.Product.ProductId);
+        if (connection.FlowsPaused)
+        {
+            return Failed(request, new ChannelError("CONNECTION_PAUSED",
+                $"The RMS connection is {connection.Health}: nothing is written until its credentials are fixed; then resync the catalog."), hidden: false);
+        }
+
+        if (request.Action == ListingAction.Withdraw)
+        {
+            var deleted = await items.DeleteAsync(connection.Id, connection.BaseUrl, credentials, manageNumber, ct);
+            return deleted.Ok || deleted.NotFound
+                ? new ListingWithdrawn(request.TenantId, request.ConnectionId, request.ListingId, request.Product.ProductId, clock.GetUtcNow())
+                : Failed(request, Unexpected(deleted, "delete"), hidden: false);
+        }
+
+        var hide = request.Action == ListingAction.Hide;
+        var draft = RmsItemMapping.Map(request.Product, hide, GenreId);
+        if (draft.Refusal is { } rule)
+        {
+            return Failed(request, rule, await HideAsync(connection, credentials, manageNumber, ct));
+        }
+
+        var answer = await items.UpsertAsync(connection.Id, connection.BaseUrl, credentials, manageNumber, draft.Item!, ct);
+        if (answer.Ok)
+        {
+            return new ListingPublished(request.TenantId, request.ConnectionId, request.ListingId, request.Product.ProductId, manageNumber, hide, request.Version, clock.GetUtcNow());
+        }
+
+        return Failed(request, Unexpected(answer, "upsert"), answer.Refused ? await HideAsync(connection, credentials, manageNumber, ct) : false);
+    }
+
+    /// <summary>True when nothing can be ordered: the item is now hidden, or RMS has no such item.</summary>
+    private async Task<bool> HideAsync(ConnectionRecord connection, RmsCredentials credentials, string manageNumber, CancellationToken ct)
+    {
+        var answer = await items.PatchAsync(connection.Id, connection.BaseUrl, credentials, manageNumber, new() { ["hideItem"] = true }, ct);
+        return answer.Ok || answer.NotFound;
+    }
+
+    /// <summary>RMS's own refusal is kept as it is; anything else that is not worth retrying is named by its status.
+    /// Server errors and maintenance (5xx) throw, so the message is retried rather than reported.</summary>
+    private static ChannelError Unexpected(RmsItemAnswer answer, string call)
+    {
+        if ((int)answer.Status >= 500)
+        {
+            throw new HttpRequestException($"RMS items.{call} answered HTTP {(int)answer.Status}; the request will be retried.", null, answer.Status);
+        }
+
+        return answer.Error ?? new ChannelError($"HTTP_{(int)answer.Status}",
+            answer.Status == System.Net.HttpStatusCode.Unauthorized
+                ? "RMS refused the license key (HTTP 401): renew it on the connection, then resync the catalog."
+                : $"RMS items.{call} answered HTTP {(int)answer.Status}.");
+    }
+
+    private ListingFailed Failed(ListingRequested request, ChannelError error, bool hidden) =>
+        new(request.TenantId, request.ConnectionId, request.ListingId, request.Product.ProductId, error, hidden, request.Version, clock.GetUtcNow());
+}

@@ -1,0 +1,82 @@
+using System.Collections.Concurrent;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.BuildingBlocks.Inbox;
+using Rakuten.Platform.BuildingBlocks.Outbox;
+using Rakuten.Platform.Channels.RakutenJp.Connecting;
+using Rakuten.Platform.Contracts.Catalog;
+
+namespace Rakuten.Platform.Channels.RakutenJp.PublishingItems;
+
+/// <summary>A listing request for one of this service's RMS connections: carried out on RMS, then its outcome
+/// published once. Requests for one listing run one at a time, and one older than the last applied is dropped,
+/// so a late or redelivered request never overwrites a newer state. The RMS call happens outside the database
+/// transaction (it may wait for the rate limit); a redelivery repeats it, which is harmless: PUT, PATCH and
+/// DELETE of a whole item are idempotent.</summary>
+public sealed class ListingRequestedConsumer(
+    RakutenJpDbContext db, ConnectionSecrets secrets, ItemPublisher publisher, ILogger<ListingRequestedConsumer> logger)
+    : IConsumer<ListingRequested>
+{
+    private static readonly ConcurrentDictionary<Guid, SemaphoreSlim> Serial = new();
+
+    public async Task Consume(ConsumeContext<ListingRequested> context)
+    {
+        var request = context.Message;
+        var connection = await db.Connections.AsNoTracking().FirstOrDefaultAsync(c => c.Id == request.ConnectionId && c.RemovedAt == null, context.CancellationToken);
+        if (connection is null)
+        {
+            return; // another channel's connection, or one removed since
+        }
+
+        var serial = Serial.GetOrAdd(request.ListingId, _ => new SemaphoreSlim(1, 1));
+        await serial.WaitAsync(context.CancellationToken);
+        try
+        {
+            var applied = await db.PublishedItems.AsNoTracking().FirstOrDefaultAsync(p => p.ListingId == request.ListingId, context.CancellationToken);
+            if (applied is not null && applied.AppliedVersion >= request.Version)
+            {
+                logger.LogDebug("Listing {Listing} request {Version} is older than the applied {Applied}; dropped", request.ListingId, request.Version, applied.AppliedVersion);
+                return;
+            }
+
+            var outcome = await publisher.ApplyAsync(connection, secrets.Unprotect<RmsCredentials>(connection.ProtectedCredentials), request, context.CancellationToken);
+            await db.ExecuteOnceAsync(context, nameof(ListingRequestedConsumer), async ct =>
+            {
+                var row = await db.PublishedItems.FirstOrDefaultAsync(p => p.ListingId == request.ListingId, ct);
+                if (row is null)
+                {
+                    row = new PublishedItem { ListingId = request.ListingId, ConnectionId = connection.Id, ManageNumber = RmsItemMapping.ManageNumberFor(request.Product.ProductId) };
+                    db.PublishedItems.Add(row);
+                }
+
+                row.AppliedVersion = request.Version;
+                row.Action = request.Action.ToString();
+                row.Outcome = outcome.GetType().Name;
+                db.AddToOutbox(outcome);
+            }, logger);
+            logger.LogInformation("RMS item {ManageNumber}: {Action} v{Version} → {Outcome}", RmsItemMapping.ManageNumberFor(request.Product.ProductId),
+                request.Action, request.Version, outcome.GetType().Name);
+        }
+        finally
+        {
+            serial.Release();
+        }
+    }
+}
+
+/// <summary>The last listing request applied to an RMS item, so older ones are recognised.</summary>
+public sealed class PublishedItem
+{
+    public required Guid ListingId { get; init; }
+
+    public required Guid ConnectionId { get; init; }
+
+    public required string ManageNumber { get; init; }
+
+    public long AppliedVersion { get; set; }
+
+    public string Action { get; set; } = "";
+
+    public string Outcome { get; set; } = "";
+}
