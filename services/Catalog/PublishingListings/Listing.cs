@@ -48,6 +48,9 @@ public sealed class Listing
 
     public bool Hidden { get; set; }
 
+    /// <summary>A request that may have put the product on sale went out: a later refusal must hide it there.</summary>
+    public bool RequestedLive { get; set; }
+
     public long Version { get; set; }
 
     public required DateTimeOffset UpdatedAt { get; set; }

@@ -62,7 +62,7 @@ public static class ListingEndpoints
             // Withdraw always reaches the channel, even for a listing the catalog never saw live: the merchant asked for it.
             var decision = requested == ListingAction.Withdraw
                 ? ListingDecision.Ask(ListingAction.Withdraw)
-                : ListingRules.Reconcile(listing.Intent, product.Deleted, blocked, listing.ChannelListingId is not null);
+                : ListingRules.Reconcile(listing.Intent, product.Deleted, blocked, listing.RequestedLive);
             ListingSync.Apply(db, listing, decision, product, now);
             await db.SaveChangesAsync(ct);
             return Results.Accepted($"/catalog/listings?tenantId={product.TenantId}&productId={productId}",

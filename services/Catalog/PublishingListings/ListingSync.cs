@@ -56,7 +56,7 @@ public static class ListingSync
                 }
 
                 listing.BlockedReason = blocked.GetValueOrDefault(product.ProductId);
-                Apply(db, listing, ListingRules.Reconcile(listing.Intent, product.Deleted, listing.BlockedReason, listing.ChannelListingId is not null), product, now);
+                Apply(db, listing, ListingRules.Reconcile(listing.Intent, product.Deleted, listing.BlockedReason, listing.RequestedLive), product, now);
             }
         }
     }
@@ -71,6 +71,7 @@ public static class ListingSync
         listing.UpdatedAt = now;
         if (decision.Request is { } action)
         {
+            listing.RequestedLive = action != ListingAction.Withdraw;
             var snapshot = JsonSerializer.Deserialize<ProductSnapshot>(product.Snapshot, PlatformJson.Options)!;
             db.AddToOutbox(new ListingRequested(listing.TenantId, listing.ConnectionId, listing.ListingId, action, snapshot, listing.Version, now));
         }

@@ -17,6 +17,7 @@ public sealed class ProductSyncedConsumer(CatalogDbContext db, TimeProvider cloc
         db.ExecuteOnceAsync(context, nameof(ProductSyncedConsumer), async ct =>
         {
             var message = context.Message;
+            await TenantLock.AcquireAsync(db, message.TenantId, ct);
             var product = await db.Products.FirstOrDefaultAsync(p => p.ProductId == message.Product.ProductId, ct);
             if (product is not null && product.SourceVersion >= message.SourceVersion)
             {

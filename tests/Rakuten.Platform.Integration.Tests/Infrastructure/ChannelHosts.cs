@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Messaging;
+using Rakuten.Platform.Catalog;
 using Rakuten.Platform.Channels.RakutenFr;
 using Rakuten.Platform.Channels.RakutenJp;
 using Rakuten.Platform.Channels.Shopify;
@@ -46,7 +47,7 @@ public sealed class CapturedLogs : ILoggerProvider
     }
 }
 
-/// <summary>The Sandbox on a real port, and the three channel services in one process on real PostgreSQL
+/// <summary>The Sandbox on a real port, and the three channel services (and the catalog, when asked) in one process on real PostgreSQL
 /// and RabbitMQ, with their own fresh databases, a temporary key ring and a manual clock.</summary>
 public sealed class ChannelHosts : IAsyncDisposable
 {
@@ -75,7 +76,9 @@ public sealed class ChannelHosts : IAsyncDisposable
 
     public string SandboxUrl => Sandbox.BaseAddress!.ToString().TrimEnd('/');
 
-    public static async Task<ChannelHosts> StartAsync()
+    /// <param name="withCatalog">Also run the Catalog service (its own database) in the same process.</param>
+    /// <param name="settings">Settings on top of the test defaults.</param>
+    public static async Task<ChannelHosts> StartAsync(bool withCatalog = false, IDictionary<string, string?>? settings = null)
     {
         var infrastructure = await LocalInfrastructure.EnsureStartedAsync();
         var sandboxBuilder = WebApplication.CreateBuilder();
@@ -107,7 +110,9 @@ public sealed class ChannelHosts : IAsyncDisposable
             ["Platform:RakutenJp:ExpiryCheckInterval"] = "1.00:00:00",
             ["Platform:RakutenJp:OrderPollerEnabled"] = "false",
             ["Platform:RakutenJp:OrderApiSpacing"] = "00:00:00",
+            ["ConnectionStrings:catalog"] = Db("catalog"),
         });
+        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.AddServiceDefaults("channels-test");
         var logs = new CapturedLogs();
         builder.Logging.AddProvider(logs);
@@ -115,9 +120,19 @@ public sealed class ChannelHosts : IAsyncDisposable
         var clock = new ManualClock(DateTimeOffset.UtcNow);
         builder.Services.AddSingleton<TimeProvider>(clock);
         builder.AddRakutenJpService().AddRakutenFrService().AddShopifyService();
+        if (withCatalog)
+        {
+            builder.AddCatalogService();
+        }
+
         builder.AddPlatformBus();
         var channels = builder.Build();
         channels.MapRakutenJpService().MapRakutenFrService().MapShopifyService();
+        if (withCatalog)
+        {
+            channels.MapCatalogService();
+        }
+
         await channels.StartAsync();
         return new ChannelHosts(sandbox, channels, clock, logs);
     }

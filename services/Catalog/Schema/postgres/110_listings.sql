@@ -13,6 +13,7 @@ CREATE TABLE IF NOT EXISTS listings (
     error_message       text        NULL,
     channel_listing_id  text        NULL,
     hidden              boolean     NOT NULL,
+    requested_live      boolean     NOT NULL,
     version             bigint      NOT NULL,
     updated_at          timestamptz NOT NULL,
     UNIQUE (product_id, connection_id)

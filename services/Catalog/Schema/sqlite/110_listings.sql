@@ -13,6 +13,7 @@ CREATE TABLE IF NOT EXISTS listings (
     error_message       TEXT        NULL,
     channel_listing_id  TEXT        NULL,
     hidden              INTEGER     NOT NULL,
+    requested_live      INTEGER     NOT NULL,
     version             INTEGER      NOT NULL,
     updated_at          INTEGER NOT NULL,
     UNIQUE (product_id, connection_id)

@@ -1,0 +1,259 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using FluentAssertions;
+using Rakuten.Platform.Integration.Tests.Infrastructure;
+
+namespace Rakuten.Platform.Integration.Tests;
+
+/// <summary>Shopify → Catalog → Rakuten JP items and Rakuten France offers (issue 5), on RabbitMQ, PostgreSQL and
+/// the Sandbox: every service in one process, each with its own database, talking over the broker.</summary>
+public sealed class CatalogPublishingTests
+{
+    private const string Shop = "demo-store";
+    private const string RmsShop = "445566";
+    private const string Seller = "maboutique";
+    private const decimal EurPerYen = 0.0062m;
+
+    private sealed record Setup(ChannelHosts Hosts, Guid Tenant, string Shopify, string Rms, string Fr, Dictionary<string, string> ProductIds) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => Hosts.DisposeAsync();
+
+        public async Task<JsonArray> ListingsAsync(string? channel = null) =>
+            new((await Hosts.Platform.GetFromJsonAsync<JsonArray>($"/catalog/listings?tenantId={Tenant}"))!
+                .Where(l => channel is null || l!["channel"]!.GetValue<string>() == channel).Select(l => l!.DeepClone()).ToArray());
+
+        public async Task<JsonArray> RmsItemsAsync() => (await Hosts.Sandbox.GetFromJsonAsync<JsonArray>($"/control/rms/shops/{RmsShop}/items"))!;
+
+        public async Task<JsonArray> FrOffersAsync() => (await Hosts.Sandbox.GetFromJsonAsync<JsonArray>($"/control/rakuten-fr/sellers/{Seller}/offers"))!;
+
+        /// <summary>Rakuten France takes a stock file every 6 minutes: the test moves the platform's clock past the spacing.</summary>
+        public void NextFileSlot() => Hosts.Clock.Now = Hosts.Clock.Now.AddMinutes(7);
+
+        /// <summary>Edits the product first created with <paramref name="title"/>.</summary>
+        public async Task UpdateProductAsync(string title, object spec)
+        {
+            var id = ProductIds[title];
+            await Task.Delay(1100); // Shopify's updated_at has whole seconds: a later edit must be seen as later
+            (await Hosts.Sandbox.PutAsJsonAsync($"/control/shopify/shops/{Shop}/products/{id}", spec)).EnsureSuccessStatusCode();
+        }
+    }
+
+    private static object Product(string title, string? sku, decimal price = 1200m, decimal? compareAt = null) => new
+    {
+        title, vendor = "Acme", options = new[] { new { name = "Size", values = new[] { "M" } } },
+        variants = new[] { new { sku, price, compareAtPrice = compareAt, optionValues = new[] { "M" } } },
+    };
+
+    private static async Task<Setup> StartAsync(IEnumerable<(string Title, string? Sku)> products, IEnumerable<string>? offers = null, bool limitsOff = false)
+    {
+        var hosts = await ChannelHosts.StartAsync(withCatalog: true, new Dictionary<string, string?>
+        {
+            ["Platform:RakutenFr:FileCheckInterval"] = "00:00:00.200",
+            ["Platform:RakutenFr:EurPer:JPY"] = EurPerYen.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Platform:RakutenJp:ItemsApiPerSecond"] = limitsOff ? "0" : "5",
+            ["Platform:Shopify:ReconcileInterval"] = "00:00:00",
+        });
+        (await hosts.Sandbox.PostAsJsonAsync("/control/shopify/shops", new { shop = Shop, accessToken = "shpat_catalog", webhookSecret = "whsec_catalog" })).EnsureSuccessStatusCode();
+        (await hosts.Sandbox.PostAsJsonAsync("/control/rms/shops", new { shopId = RmsShop, serviceSecret = "sec-cat", licenseKey = "key-cat", licenseExpiresAt = DateTimeOffset.UtcNow.AddDays(80) })).EnsureSuccessStatusCode();
+        (await hosts.Sandbox.PutAsJsonAsync("/control/rms/settings", new { orderApiPerSecond = 0, itemsApiPerSecond = limitsOff ? 0 : 5 })).EnsureSuccessStatusCode();
+        (await hosts.Sandbox.PostAsJsonAsync("/control/rakuten-fr/sellers", new { login = Seller, token = "tok-cat" })).EnsureSuccessStatusCode();
+        var list = products.ToList();
+        var ids = new Dictionary<string, string>();
+        foreach (var (title, sku) in list)
+        {
+            var created = await (await hosts.Sandbox.PostAsJsonAsync($"/control/shopify/shops/{Shop}/products", Product(title, sku)))
+                .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>();
+            ids[title] = created!["id"]!.ToString().Split('/').Last();
+        }
+
+        foreach (var sku in offers ?? list.Select(p => p.Sku).OfType<string>().Distinct())
+        {
+            (await hosts.Sandbox.PostAsJsonAsync($"/control/rakuten-fr/sellers/{Seller}/offers", new { sku, headline = sku, price = 9.99m, stock = 3 })).EnsureSuccessStatusCode();
+        }
+
+        var tenant = Guid.NewGuid();
+        async Task<string> Connect(string channel, string baseUrl, object credentials) =>
+            (await (await hosts.Platform.PostAsJsonAsync($"/channels/{channel}/connections", new { tenantId = tenant, name = channel, baseUrl, credentials }))
+                .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+        var rms = await Connect("rakuten-jp", hosts.SandboxUrl + "/rms", new { serviceSecret = "sec-cat", licenseKey = "key-cat", shopUrl = "cat-shop" });
+        var fr = await Connect("rakuten-fr", hosts.SandboxUrl + "/rakuten-fr", new { login = Seller, token = "tok-cat" });
+        var shopify = await Connect("shopify", hosts.SandboxUrl + "/shopify/" + Shop, new { shop = Shop, accessToken = "shpat_catalog", webhookSecret = "whsec_catalog" });
+        foreach (var topic in new[] { "products/create", "products/update", "products/delete" })
+        {
+            (await hosts.Sandbox.PostAsJsonAsync($"/control/shopify/shops/{Shop}/webhooks", new
+            {
+                topic, callbackUrl = $"{hosts.Platform.BaseAddress}channels/shopify/webhooks/{shopify}",
+            })).EnsureSuccessStatusCode();
+        }
+
+        return new Setup(hosts, tenant, shopify, rms, fr, ids);
+    }
+
+    private static async Task WaitAsync(Func<Task<bool>> condition, string what, int seconds = 60, Action? meanwhile = null, Setup? setup = null)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (clock.Elapsed > TimeSpan.FromSeconds(seconds))
+                throw new TimeoutException($"Timed out waiting for {what}" + (setup is null ? "" : $"; listings: {(await setup.ListingsAsync()).ToJsonString()}"));
+            meanwhile?.Invoke();
+            await Task.Delay(200);
+        }
+    }
+
+    private static bool All(JsonArray listings, string state, int count) =>
+        listings.Count == count && listings.All(l => l!["state"]!.GetValue<string>() == state);
+
+    private static string State(JsonArray listings, string productId) =>
+        listings.First(l => l!["productId"]!.GetValue<string>() == productId)!["state"]!.GetValue<string>();
+
+    [Fact]
+    public async Task A_thousand_product_catalog_is_imported_and_published_to_both_channels()
+    {
+        const int count = 1000;
+        await using var setup = await StartAsync(Enumerable.Range(0, count).Select(i => ($"Product {i:D4}", (string?)$"SKU-{i:D4}")), limitsOff: true);
+
+        await WaitAsync(async () => All(await setup.ListingsAsync("RakutenJp"), "Published", count), "1,000 RMS listings published", 240);
+        await WaitAsync(async () => All(await setup.ListingsAsync("RakutenFr"), "Published", count), "1,000 Rakuten France listings published", 240,
+            meanwhile: setup.NextFileSlot);
+
+        var items = await setup.RmsItemsAsync();
+        items.Should().HaveCount(count);
+        items.Select(i => i!["manageNumber"]!.GetValue<string>()).Should().OnlyContain(m => m.StartsWith("v_")).And.OnlyHaveUniqueItems();
+        var skus = items.SelectMany(i => i!["variants"]!.AsObject().Select(v => v.Value!["merchantDefinedSkuId"]!.GetValue<string>())).ToList();
+        skus.Should().BeEquivalentTo(Enumerable.Range(0, count).Select(i => $"SKU-{i:D4}"));
+        var expected = decimal.Round(1200m * EurPerYen, 2);
+        (await setup.FrOffersAsync()).Should().HaveCount(count).And.OnlyContain(o => o!["price"]!.GetValue<decimal>() == expected);
+        var files = (await setup.Hosts.Platform.GetFromJsonAsync<JsonArray>($"/channels/rakuten-fr/connections/{setup.Fr}/stock-files"))!;
+        files.Count.Should().BeLessThanOrEqualTo(10, "the changes coalesce into a few files, inside Rakuten's 10 an hour");
+    }
+
+    [Fact]
+    public async Task An_update_webhook_reaches_RMS_and_Rakuten_France_and_a_SKU_without_offer_fails_only_there()
+    {
+        await using var setup = await StartAsync([("Linen shirt", "SHIRT-1"), ("Mug", "MUG-1")], offers: ["SHIRT-1"]);
+        await WaitAsync(async () => All(await setup.ListingsAsync("RakutenJp"), "Published", 2), "both RMS listings published");
+        await WaitAsync(async () => (await setup.ListingsAsync("RakutenFr")).Count(l => l!["state"]!.GetValue<string>() is "Published" or "Failed") == 2,
+            "the Rakuten France listings settled", meanwhile: setup.NextFileSlot);
+
+        var mug = (await setup.ListingsAsync("RakutenFr")).First(l => l!["state"]!.GetValue<string>() == "Failed")!;
+        mug["error"]!["code"]!.GetValue<string>().Should().Be("NO_OFFER");
+        mug["error"]!["message"]!.GetValue<string>().Should().StartWith("no Rakuten France offer with SKU MUG-1");
+
+        await setup.UpdateProductAsync("Linen shirt", Product("Linen shirt (2026)", "SHIRT-1", price: 5000m, compareAt: 6000m));
+
+        await WaitAsync(async () => (await setup.RmsItemsAsync()).Any(i => i!["title"]!.GetValue<string>() == "Linen shirt (2026)"), "the new title on RMS");
+        await WaitAsync(async () => (await setup.FrOffersAsync()).Single()!["price"]!.GetValue<decimal>() == 31.00m, "the new price on Rakuten France",
+            meanwhile: setup.NextFileSlot);
+        var variant = (await setup.RmsItemsAsync()).First(i => i!["title"]!.GetValue<string>() == "Linen shirt (2026)")!["variants"]!.AsObject().Single().Value!;
+        variant["standardPrice"]!.GetValue<string>().Should().Be("5000");
+        variant["referencePrice"]!["value"]!.GetValue<string>().Should().Be("6000");
+    }
+
+    [Fact]
+    public async Task A_duplicate_SKU_is_refused_on_both_channels_naming_both_products_until_it_is_fixed()
+    {
+        await using var setup = await StartAsync([("T-shirt", "DUP-1"), ("Mug", "DUP-1"), ("Cap", "CAP-1")], offers: ["DUP-1", "CAP-1", "MUG-2"]);
+        await WaitAsync(async () => (await setup.ListingsAsync()).Count(l => l!["state"]!.GetValue<string>() == "Failed") == 4
+                                    && (await setup.ListingsAsync("RakutenJp")).Any(l => l!["state"]!.GetValue<string>() == "Published"),
+            "four refused listings and the cap published", setup: setup);
+
+        var refused = (await setup.ListingsAsync()).Where(l => l!["state"]!.GetValue<string>() == "Failed").ToList();
+        refused.Should().OnlyContain(l => l!["error"]!["code"]!.GetValue<string>() == "DUPLICATE_SKU");
+        refused[0]!["error"]!["message"]!.GetValue<string>().Should().Contain("'Mug'").And.Contain("'T-shirt'").And.Contain("DUP-1");
+        // Whatever went out before the second claim arrived is hidden now: only the cap can be ordered.
+        (await setup.RmsItemsAsync()).Where(i => !i!["hideItem"]!.GetValue<bool>()).Select(i => i!["title"]!.GetValue<string>()).Should().Equal("Cap");
+        var mugId = refused.First()!["productId"]!.GetValue<string>();
+        var publish = await setup.Hosts.Platform.PostAsync($"/catalog/products/{mugId}/listings/{setup.Rms}/publish", null);
+        publish.StatusCode.Should().Be(HttpStatusCode.Conflict);
+        (await publish.Content.ReadAsStringAsync()).Should().Contain("must be unique");
+
+        // The merchant gives the mug its own SKU: both products are published.
+        await setup.UpdateProductAsync("Mug", Product("Mug", "MUG-2"));
+        await WaitAsync(async () => All(await setup.ListingsAsync("RakutenJp"), "Published", 3), "all three on RMS", setup: setup);
+        (await setup.RmsItemsAsync()).Should().HaveCount(3).And.OnlyContain(i => !i!["hideItem"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task A_failing_RMS_upsert_hides_the_item_and_fails_the_listing_with_the_RMS_code_until_it_is_fixed()
+    {
+        await using var setup = await StartAsync([("Kettle", "KET-1")]);
+        await WaitAsync(async () => All(await setup.ListingsAsync("RakutenJp"), "Published", 1), "the kettle on RMS");
+
+        // RMS takes standard prices up to 999,999,999 yen: this update is refused by RMS itself.
+        await setup.UpdateProductAsync("Kettle", Product("Kettle", "KET-1", price: 1_000_000_000m));
+
+        await WaitAsync(async () => All(await setup.ListingsAsync("RakutenJp"), "Failed", 1), "the listing failed");
+        var listing = (await setup.ListingsAsync("RakutenJp")).Single()!;
+        listing["error"]!["code"]!.GetValue<string>().Should().Be("IE0002");
+        listing["error"]!["message"]!.GetValue<string>().Should().Contain("standardPrice");
+        listing["hidden"]!.GetValue<bool>().Should().BeTrue();
+        var item = (await setup.RmsItemsAsync()).Single()!;
+        item["hideItem"]!.GetValue<bool>().Should().BeTrue("no order can be placed for an item that could not be published");
+        item["variants"]!.AsObject().Single().Value!["standardPrice"]!.GetValue<string>().Should().Be("1200", "the refused upsert changed nothing else");
+
+        await setup.UpdateProductAsync("Kettle", Product("Kettle", "KET-1", price: 9800m));
+        await WaitAsync(async () => All(await setup.ListingsAsync("RakutenJp"), "Published", 1), "published again");
+        (await setup.RmsItemsAsync()).Single()!["hideItem"]!.GetValue<bool>().Should().BeFalse("publishing it again un-hides it");
+    }
+
+    [Fact]
+    public async Task An_unmanaged_RMS_item_is_untouched_by_a_full_resync_and_the_merchant_can_hide_unhide_and_withdraw()
+    {
+        await using var setup = await StartAsync([("Teapot", "TEA-1")]);
+        var unmanaged = new JsonObject
+        {
+            ["title"] = "Merchant's own teapot", ["itemType"] = "NORMAL", ["genreId"] = "100371",
+            ["variants"] = new JsonObject { ["tea-1"] = new JsonObject { ["merchantDefinedSkuId"] = "TEA-1", ["standardPrice"] = "3000" } },
+        };
+        (await setup.Hosts.Sandbox.PutAsJsonAsync($"/control/rms/shops/{RmsShop}/items/teapot-001", unmanaged)).EnsureSuccessStatusCode();
+        await WaitAsync(async () => All(await setup.ListingsAsync("RakutenJp"), "Published", 1), "the teapot on RMS");
+        var before = (await setup.RmsItemsAsync()).First(i => i!["manageNumber"]!.GetValue<string>() == "teapot-001")!.ToJsonString();
+        var version = (await setup.ListingsAsync("RakutenJp")).Single()!["version"]!.GetValue<long>();
+
+        (await setup.Hosts.Platform.PostAsync($"/catalog/ops/connections/{setup.Rms}/resync", null)).StatusCode.Should().Be(HttpStatusCode.Accepted);
+        await WaitAsync(async () => (await setup.ListingsAsync("RakutenJp")).Single()!["version"]!.GetValue<long>() > version
+                                    && All(await setup.ListingsAsync("RakutenJp"), "Published", 1), "the resync done");
+
+        (await setup.RmsItemsAsync()).First(i => i!["manageNumber"]!.GetValue<string>() == "teapot-001")!.ToJsonString().Should().Be(before);
+        var listing = (await setup.ListingsAsync("RakutenJp")).Single()!;
+        var product = listing["productId"]!.GetValue<string>();
+        var managed = listing["channelListingId"]!.GetValue<string>();
+
+        async Task Act(string action, string state)
+        {
+            (await setup.Hosts.Platform.PostAsync($"/catalog/products/{product}/listings/{setup.Rms}/{action}", null)).StatusCode.Should().Be(HttpStatusCode.Accepted);
+            await WaitAsync(async () => State(await setup.ListingsAsync("RakutenJp"), product) == state, $"{action} → {state}");
+        }
+
+        await Act("hide", "Hidden");
+        (await setup.RmsItemsAsync()).First(i => i!["manageNumber"]!.GetValue<string>() == managed)!["hideItem"]!.GetValue<bool>().Should().BeTrue();
+        await Act("unhide", "Published");
+        (await setup.RmsItemsAsync()).First(i => i!["manageNumber"]!.GetValue<string>() == managed)!["hideItem"]!.GetValue<bool>().Should().BeFalse();
+        await Act("withdraw", "Withdrawn");
+        (await setup.RmsItemsAsync()).Select(i => i!["manageNumber"]!.GetValue<string>()).Should().Equal("teapot-001");
+        (await setup.Hosts.Platform.PostAsync($"/catalog/products/{product}/listings/{setup.Rms}/activate", null)).StatusCode.Should().Be(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Duplicated_and_delayed_webhooks_leave_the_last_edit_on_RMS()
+    {
+        await using var setup = await StartAsync([("Vase", "VASE-1")]);
+        await WaitAsync(async () => All(await setup.ListingsAsync("RakutenJp"), "Published", 1), "the vase on RMS");
+        // Every delivery twice, each after a random delay of up to 1.5 s: they arrive out of order.
+        (await setup.Hosts.Sandbox.PutAsJsonAsync("/control/shopify/settings", new { duplicateRate = 1.0, maxDelayMilliseconds = 1500 })).EnsureSuccessStatusCode();
+
+        foreach (var title in new[] { "Vase v1", "Vase v2", "Vase v3" })
+        {
+            await setup.UpdateProductAsync("Vase", Product(title, "VASE-1"));
+        }
+
+        await WaitAsync(async () => (await setup.Hosts.Sandbox.GetFromJsonAsync<JsonArray>("/control/shopify/webhook-deliveries"))!.Count >= 6, "all six deliveries");
+        await WaitAsync(async () => (await setup.RmsItemsAsync()).Single()!["title"]!.GetValue<string>() == "Vase v3"
+                                    && All(await setup.ListingsAsync("RakutenJp"), "Published", 1), "the last edit on RMS");
+        await Task.Delay(2000);
+        (await setup.RmsItemsAsync()).Single()!["title"]!.GetValue<string>().Should().Be("Vase v3", "no late delivery undoes the last edit");
+    }
+}
