@@ -140,7 +140,7 @@ public static class OutboxBenchmark
         }
     }
 
-    private static int Arg(string[] args, string name, int fallback)
+    public static int Arg(string[] args, string name, int fallback)
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback;

@@ -1,9 +1,11 @@
 using Rakuten.Platform.Benchmarks;
 
 // dotnet run -c Release --project tests/Benchmarks -- outbox [--events N] [--writers N] [--batch N] [--rate N] [--seconds N] [--rate-batch N]
+// dotnet run -c Release --project tests/Benchmarks -- catalog [--products N] [--variants N] [--items-per-second N]
 return args.FirstOrDefault() switch
 {
     "outbox" => await OutboxBenchmark.RunAsync(args[1..]),
+    "catalog" => await CatalogBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -17,6 +19,10 @@ static int Usage()
           --rate N      events/s for the latency phase (default 2000)
           --seconds N   length of the latency phase (default 15)
           --rate-batch N  events per transaction in the latency phase (default 1)
+        usage: dotnet run -c Release --project tests/Benchmarks -- catalog [options]
+          --products N  products in the Shopify Sandbox (default 500)
+          --variants N  variants per product (default 20; 500 x 20 = 10,000)
+          --items-per-second N  the RMS Items API rate the Sandbox enforces and the platform keeps to (default 5)
         RabbitMQ and PostgreSQL: started (or found running) through deploy/local/start.sh.
         """);
     return 2;

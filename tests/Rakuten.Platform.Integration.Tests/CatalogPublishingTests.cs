@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using FluentAssertions;
 using Rakuten.Platform.Integration.Tests.Infrastructure;
+using Rakuten.Platform.TestService.Testing;
 
 namespace Rakuten.Platform.Integration.Tests;
 

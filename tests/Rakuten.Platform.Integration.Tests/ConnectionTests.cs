@@ -11,6 +11,7 @@ using Rakuten.Platform.Channels.RakutenJp;
 using Rakuten.Platform.Channels.RakutenJp.Connecting;
 using Rakuten.Platform.Channels.Shopify;
 using Rakuten.Platform.Integration.Tests.Infrastructure;
+using Rakuten.Platform.TestService.Testing;
 
 namespace Rakuten.Platform.Integration.Tests;
 

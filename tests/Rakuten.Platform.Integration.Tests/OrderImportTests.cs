@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Rakuten.Platform.Channels.RakutenJp;
 using Rakuten.Platform.Channels.RakutenJp.ImportingOrders;
 using Rakuten.Platform.Integration.Tests.Infrastructure;
+using Rakuten.Platform.TestService.Testing;
 
 namespace Rakuten.Platform.Integration.Tests;
 

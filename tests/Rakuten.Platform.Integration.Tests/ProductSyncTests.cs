@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Rakuten.Platform.Channels.Shopify;
 using Rakuten.Platform.Channels.Shopify.SyncingProducts;
 using Rakuten.Platform.Integration.Tests.Infrastructure;
+using Rakuten.Platform.TestService.Testing;
 
 namespace Rakuten.Platform.Integration.Tests;
 

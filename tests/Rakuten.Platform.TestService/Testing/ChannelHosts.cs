@@ -13,9 +13,8 @@ using Rakuten.Platform.Channels.RakutenFr;
 using Rakuten.Platform.Channels.RakutenJp;
 using Rakuten.Platform.Channels.Shopify;
 using Rakuten.Platform.Sandbox;
-using Rakuten.Platform.TestService.Testing;
 
-namespace Rakuten.Platform.Integration.Tests.Infrastructure;
+namespace Rakuten.Platform.TestService.Testing;
 
 /// <summary>A clock the test moves by hand.</summary>
 public sealed class ManualClock(DateTimeOffset start) : TimeProvider
@@ -78,7 +77,8 @@ public sealed class ChannelHosts : IAsyncDisposable
 
     /// <param name="withCatalog">Also run the Catalog service (its own database) in the same process.</param>
     /// <param name="settings">Settings on top of the test defaults.</param>
-    public static async Task<ChannelHosts> StartAsync(bool withCatalog = false, IDictionary<string, string?>? settings = null)
+    /// <param name="minimumLevel">The lowest log level kept (benchmarks keep only warnings).</param>
+    public static async Task<ChannelHosts> StartAsync(bool withCatalog = false, IDictionary<string, string?>? settings = null, LogLevel minimumLevel = LogLevel.Debug)
     {
         var infrastructure = await LocalInfrastructure.EnsureStartedAsync();
         var sandboxBuilder = WebApplication.CreateBuilder();
@@ -116,7 +116,7 @@ public sealed class ChannelHosts : IAsyncDisposable
         builder.AddServiceDefaults("channels-test");
         var logs = new CapturedLogs();
         builder.Logging.AddProvider(logs);
-        builder.Logging.SetMinimumLevel(LogLevel.Debug);
+        builder.Logging.SetMinimumLevel(minimumLevel);
         var clock = new ManualClock(DateTimeOffset.UtcNow);
         builder.Services.AddSingleton<TimeProvider>(clock);
         builder.AddRakutenJpService().AddRakutenFrService().AddShopifyService();
@@ -144,6 +144,7 @@ public sealed class ChannelHosts : IAsyncDisposable
     {
         Sandbox.Dispose();
         Platform.Dispose();
+        await _channels.StopAsync();
         await _channels.DisposeAsync();
         await _sandbox.DisposeAsync();
     }
