@@ -1,7 +1,43 @@
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Persistence;
+using Rakuten.Platform.Inventory.AllocatingStock;
 
 namespace Rakuten.Platform.Inventory;
 
-/// <summary>The inventory service's own database: event store, outbox and inbox for now; its tables come with its flows.</summary>
-public sealed class InventoryDbContext(DbContextOptions<InventoryDbContext> options) : PlatformDbContext(options);
+/// <summary>The inventory service's database: stock per (SKU, location), reservations, allocation rules and the
+/// channel quantities last published, with event store, outbox and inbox.</summary>
+public sealed class InventoryDbContext(DbContextOptions<InventoryDbContext> options) : PlatformDbContext(options)
+{
+    public DbSet<LocationStock> LocationStocks => Set<LocationStock>();
+
+    public DbSet<Reservation> Reservations => Set<Reservation>();
+
+    public DbSet<ChannelRule> ChannelRules => Set<ChannelRule>();
+
+    public DbSet<ChannelQuantity> ChannelQuantities => Set<ChannelQuantity>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        modelBuilder.Entity<LocationStock>(e =>
+        {
+            e.ToTable("location_stock");
+            e.HasKey(x => new { x.SourceConnectionId, x.LocationId, x.Sku });
+        });
+        modelBuilder.Entity<Reservation>(e =>
+        {
+            e.ToTable("reservations");
+            e.HasKey(x => new { x.OrderId, x.Sku });
+        });
+        modelBuilder.Entity<ChannelRule>(e =>
+        {
+            e.ToTable("channel_rules");
+            e.HasKey(x => x.ConnectionId);
+        });
+        modelBuilder.Entity<ChannelQuantity>(e =>
+        {
+            e.ToTable("channel_quantities");
+            e.HasKey(x => new { x.ConnectionId, x.Sku });
+        });
+    }
+}

@@ -1,5 +1,7 @@
+using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
+using Rakuten.Platform.Inventory.AllocatingStock;
 
 namespace Rakuten.Platform.Inventory;
 
@@ -10,12 +12,19 @@ public static class InventoryService
     public static WebApplicationBuilder AddInventoryService(this WebApplicationBuilder builder)
     {
         builder.AddServiceDatabase<InventoryDbContext>(Name);
+        builder.AddPlatformConsumer<StockLevelReportedConsumer>(Name);
+        builder.AddPlatformConsumer<OrderAcceptedConsumer>(Name);
+        builder.AddPlatformConsumer<OrderCancelledConsumer>(Name);
+        builder.AddPlatformConsumer<OrderExportedConsumer>(Name);
+        builder.AddPlatformConsumer<ShipmentDispatchedConsumer>(Name);
+        builder.AddPlatformConsumer<ConnectionHealthChangedConsumer>(Name);
         return builder;
     }
 
     public static WebApplication MapInventoryService(this WebApplication app)
     {
         app.MapOutboxStatus<InventoryDbContext>("/inventory");
+        app.MapGroup("/inventory").WithTags("Inventory").MapStock();
         return app;
     }
 }

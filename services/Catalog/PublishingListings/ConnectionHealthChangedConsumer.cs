@@ -1,7 +1,7 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Inbox;
-using Rakuten.Platform.Catalog.SyncingProducts;
+using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.Contracts;
 using Rakuten.Platform.Contracts.Connections;
 
@@ -24,7 +24,7 @@ public sealed class ConnectionHealthChangedConsumer(
 
         return db.ExecuteOnceAsync(context, nameof(ConnectionHealthChangedConsumer), async ct =>
         {
-            await TenantLock.AcquireAsync(db, m.TenantId, ct);
+            await AdvisoryLock.AcquireAsync(db, $"catalog:{m.TenantId}", ct);
             var connection = await db.ListingConnections.FirstOrDefaultAsync(c => c.ConnectionId == m.ConnectionId, ct);
             var now = clock.GetUtcNow();
             if (connection is not null)

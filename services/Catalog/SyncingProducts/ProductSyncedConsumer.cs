@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Inbox;
 using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.BuildingBlocks.Outbox;
+using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.Catalog.PublishingListings;
 using Rakuten.Platform.Contracts.Catalog;
 
@@ -17,7 +18,8 @@ public sealed class ProductSyncedConsumer(CatalogDbContext db, TimeProvider cloc
         db.ExecuteOnceAsync(context, nameof(ProductSyncedConsumer), async ct =>
         {
             var message = context.Message;
-            await TenantLock.AcquireAsync(db, message.TenantId, ct);
+            // The SKU registry is a per-tenant invariant: two products claiming one SKU at once must not each miss the other's claim.
+            await AdvisoryLock.AcquireAsync(db, $"catalog:{message.TenantId}", ct);
             var product = await db.Products.FirstOrDefaultAsync(p => p.ProductId == message.Product.ProductId, ct);
             if (product is not null && product.SourceVersion >= message.SourceVersion)
             {

@@ -16,6 +16,8 @@ public sealed class RakutenFrDbContext(DbContextOptions<RakutenFrDbContext> opti
 
     public DbSet<OfferImport> OfferImports => Set<OfferImport>();
 
+    public DbSet<OfferStockVersion> StockVersions => Set<OfferStockVersion>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
@@ -38,6 +40,11 @@ public sealed class RakutenFrDbContext(DbContextOptions<RakutenFrDbContext> opti
         {
             e.ToTable("offer_imports");
             e.HasKey(x => new { x.ConnectionId, x.ImportId });
+        });
+        modelBuilder.Entity<OfferStockVersion>(e =>
+        {
+            e.ToTable("offer_stock_versions");
+            e.HasKey(x => new { x.ConnectionId, x.Sku });
         });
     }
 }

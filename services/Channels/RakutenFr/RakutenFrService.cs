@@ -23,6 +23,7 @@ public static class RakutenFrService
         builder.Services.AddSingleton<OfferFilePusher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OfferFilePusher>());
         builder.AddPlatformConsumer<ListingRequestedConsumer>(Name);
+        builder.AddPlatformConsumer<ChannelStockChangedConsumer>(Name);
         return builder;
     }
 

@@ -2,10 +2,11 @@ using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.Channels.RakutenJp.ImportingOrders;
 using Rakuten.Platform.Channels.RakutenJp.PublishingItems;
+using Rakuten.Platform.Channels.RakutenJp.PushingStock;
 
 namespace Rakuten.Platform.Channels.RakutenJp;
 
-/// <summary>The Rakuten JP adapter's database: its connections, order poller positions, imported orders, published items,
+/// <summary>The Rakuten JP adapter's database: its connections, order poller positions, imported orders, published items, SKU locations and stock pushes,
 /// event store, outbox and inbox.</summary>
 public sealed class RakutenJpDbContext(DbContextOptions<RakutenJpDbContext> options) : ChannelDbContext(options)
 {
@@ -14,6 +15,10 @@ public sealed class RakutenJpDbContext(DbContextOptions<RakutenJpDbContext> opti
     public DbSet<ImportedOrder> ImportedOrders => Set<ImportedOrder>();
 
     public DbSet<PublishedItem> PublishedItems => Set<PublishedItem>();
+
+    public DbSet<RmsSku> RmsSkus => Set<RmsSku>();
+
+    public DbSet<StockPush> StockPushes => Set<StockPush>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -32,6 +37,16 @@ public sealed class RakutenJpDbContext(DbContextOptions<RakutenJpDbContext> opti
         {
             e.ToTable("published_items");
             e.HasKey(x => x.ListingId);
+        });
+        modelBuilder.Entity<RmsSku>(e =>
+        {
+            e.ToTable("rms_skus");
+            e.HasKey(x => new { x.ConnectionId, x.Sku });
+        });
+        modelBuilder.Entity<StockPush>(e =>
+        {
+            e.ToTable("stock_pushes");
+            e.HasKey(x => new { x.ConnectionId, x.Sku });
         });
     }
 }

@@ -4,6 +4,8 @@ using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.Channels.RakutenJp.Connecting;
 using Rakuten.Platform.Channels.RakutenJp.ImportingOrders;
 using Rakuten.Platform.Channels.RakutenJp.PublishingItems;
+using Rakuten.Platform.Channels.RakutenJp.PushingStock;
+using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Messaging;
 
 namespace Rakuten.Platform.Channels.RakutenJp;
@@ -27,6 +29,10 @@ public static class RakutenJpService
         builder.Services.AddSingleton<RmsItemClient>();
         builder.Services.AddSingleton<ItemPublisher>();
         builder.AddPlatformConsumer<ListingRequestedConsumer>(Name);
+        builder.Services.AddSingleton<RmsInventoryClient>();
+        builder.Services.AddSingleton<StockPusher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<StockPusher>());
+        builder.AddPlatformConsumer<ChannelStockChangedConsumer>(Name);
         return builder;
     }
 
@@ -34,6 +40,14 @@ public static class RakutenJpService
     {
         app.MapOutboxStatus<RakutenJpDbContext>("/channels/rakuten-jp");
         app.MapConnections<RakutenJpDbContext, RmsCredentials>("/channels/rakuten-jp");
+        // The merchant's "sync stock": push every SKU again; and the reconciliation on demand (read RMS back, repair).
+        app.MapPost("/channels/rakuten-jp/connections/{id:guid}/sync-stock", async (Guid id, StockPusher pusher, CancellationToken ct) =>
+            Results.Accepted(value: new { queued = await pusher.ResyncAsync(id, ct) })).WithTags("Rakuten JP");
+        app.MapPost("/channels/rakuten-jp/connections/{id:guid}/reconcile-stock", async (Guid id, StockPusher pusher, CancellationToken ct) =>
+            Results.Ok(new { repaired = await pusher.ReconcileAsync(id, ct) })).WithTags("Rakuten JP");
+        app.MapGet("/channels/rakuten-jp/connections/{id:guid}/stock", async (Guid id, RakutenJpDbContext db, CancellationToken ct) =>
+            Results.Ok(await db.StockPushes.AsNoTracking().Where(p => p.ConnectionId == id).OrderBy(p => p.Sku)
+                .Select(p => new { p.Sku, p.Quantity, p.Version, p.PushedQuantity, pending = p.Version > p.PushedVersion, p.Error }).ToListAsync(ct))).WithTags("Rakuten JP");
         return app;
     }
 }

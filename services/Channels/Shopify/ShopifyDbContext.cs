@@ -1,10 +1,11 @@
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.Channels.Shopify.SyncingProducts;
+using Rakuten.Platform.Channels.Shopify.SyncingStock;
 
 namespace Rakuten.Platform.Channels.Shopify;
 
-/// <summary>The Shopify adapter's database: connections, webhook deliveries, id mappings, product versions,
+/// <summary>The Shopify adapter's database: connections, webhook deliveries, id mappings, product versions, stock levels,
 /// event store, outbox and inbox.</summary>
 public sealed class ShopifyDbContext(DbContextOptions<ShopifyDbContext> options) : ChannelDbContext(options)
 {
@@ -13,6 +14,10 @@ public sealed class ShopifyDbContext(DbContextOptions<ShopifyDbContext> options)
     public DbSet<ExternalId> ExternalIds => Set<ExternalId>();
 
     public DbSet<ProductVersion> ProductVersions => Set<ProductVersion>();
+
+    public DbSet<StockLevel> StockLevels => Set<StockLevel>();
+
+    public DbSet<InventoryItemSku> InventoryItemSkus => Set<InventoryItemSku>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -32,6 +37,16 @@ public sealed class ShopifyDbContext(DbContextOptions<ShopifyDbContext> options)
         {
             e.ToTable("product_versions");
             e.HasKey(x => new { x.ConnectionId, x.ExternalProductId });
+        });
+        modelBuilder.Entity<StockLevel>(e =>
+        {
+            e.ToTable("stock_levels");
+            e.HasKey(x => new { x.ConnectionId, x.InventoryItemId, x.LocationId });
+        });
+        modelBuilder.Entity<InventoryItemSku>(e =>
+        {
+            e.ToTable("inventory_item_skus");
+            e.HasKey(x => new { x.ConnectionId, x.InventoryItemId });
         });
     }
 }

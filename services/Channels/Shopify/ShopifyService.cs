@@ -3,6 +3,7 @@ using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.Channels.Shopify.Connecting;
 using Rakuten.Platform.Channels.Shopify.SyncingProducts;
+using Rakuten.Platform.Channels.Shopify.SyncingStock;
 
 namespace Rakuten.Platform.Channels.Shopify;
 
@@ -16,6 +17,7 @@ public static class ShopifyService
         builder.AddConnectionSecrets();
         builder.Services.AddHttpClient("shopify", c => c.Timeout = TimeSpan.FromSeconds(30));
         builder.Services.AddSingleton<IChannelConnector<ShopifyCredentials>, ShopifyConnector>();
+        builder.Services.AddSingleton<ShopifyAdminClient>();
         builder.Services.AddSingleton<WebhookProcessor>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookProcessor>());
         builder.Services.AddSingleton<ProductImport>();

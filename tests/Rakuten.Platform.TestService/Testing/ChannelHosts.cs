@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.Catalog;
+using Rakuten.Platform.Inventory;
 using Rakuten.Platform.Channels.RakutenFr;
 using Rakuten.Platform.Channels.RakutenJp;
 using Rakuten.Platform.Channels.Shopify;
@@ -75,7 +76,7 @@ public sealed class ChannelHosts : IAsyncDisposable
 
     public string SandboxUrl => Sandbox.BaseAddress!.ToString().TrimEnd('/');
 
-    /// <param name="withCatalog">Also run the Catalog service (its own database) in the same process.</param>
+    /// <param name="withCatalog">Also run the Catalog and Inventory services (their own databases) in the same process.</param>
     /// <param name="settings">Settings on top of the test defaults.</param>
     /// <param name="minimumLevel">The lowest log level kept (benchmarks keep only warnings).</param>
     public static async Task<ChannelHosts> StartAsync(bool withCatalog = false, IDictionary<string, string?>? settings = null, LogLevel minimumLevel = LogLevel.Debug)
@@ -111,6 +112,7 @@ public sealed class ChannelHosts : IAsyncDisposable
             ["Platform:RakutenJp:OrderPollerEnabled"] = "false",
             ["Platform:RakutenJp:OrderApiSpacing"] = "00:00:00",
             ["ConnectionStrings:catalog"] = Db("catalog"),
+            ["ConnectionStrings:inventory"] = Db("inventory"),
         });
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.AddServiceDefaults("channels-test");
@@ -123,6 +125,7 @@ public sealed class ChannelHosts : IAsyncDisposable
         if (withCatalog)
         {
             builder.AddCatalogService();
+            builder.AddInventoryService();
         }
 
         builder.AddPlatformBus();
@@ -131,6 +134,7 @@ public sealed class ChannelHosts : IAsyncDisposable
         if (withCatalog)
         {
             channels.MapCatalogService();
+            channels.MapInventoryService();
         }
 
         await channels.StartAsync();

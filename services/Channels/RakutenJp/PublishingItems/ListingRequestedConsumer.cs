@@ -5,6 +5,7 @@ using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.BuildingBlocks.Inbox;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.Channels.RakutenJp.Connecting;
+using Rakuten.Platform.Channels.RakutenJp.PushingStock;
 using Rakuten.Platform.Contracts.Catalog;
 
 namespace Rakuten.Platform.Channels.RakutenJp.PublishingItems;
@@ -50,6 +51,7 @@ public sealed class ListingRequestedConsumer(
                     db.PublishedItems.Add(row);
                 }
 
+                await RecordSkusAsync(row.ManageNumber, outcome, ct);
                 row.AppliedVersion = request.Version;
                 row.Action = request.Action.ToString();
                 row.Outcome = outcome.GetType().Name;
@@ -61,6 +63,37 @@ public sealed class ListingRequestedConsumer(
         finally
         {
             serial.Release();
+        }
+
+        // Where each SKU lives in RMS, so stock can be pushed to it (only once it is published).
+        async Task RecordSkusAsync(string manageNumber, object outcome, CancellationToken ct)
+        {
+            var skus = outcome is ListingPublished ? request.Product.Variants.Where(v => v.Sku is not null).DistinctBy(v => v.Sku).ToList() : [];
+            var names = skus.Select(v => v.Sku!).ToList();
+            var rows = await db.RmsSkus.Where(s => s.ConnectionId == request.ConnectionId && (s.ManageNumber == manageNumber || names.Contains(s.Sku))).ToListAsync(ct);
+            db.RmsSkus.RemoveRange(rows.Where(r => r.ManageNumber == manageNumber && !names.Contains(r.Sku)));
+            foreach (var variant in skus)
+            {
+                // A SKU that moved here from another product follows it.
+                var row = rows.FirstOrDefault(r => r.Sku == variant.Sku);
+                if (row is null)
+                {
+                    row = new RmsSku { ConnectionId = request.ConnectionId, Sku = variant.Sku!, ManageNumber = manageNumber, VariantId = "" };
+                    db.RmsSkus.Add(row);
+                }
+
+                row.ManageNumber = manageNumber;
+                row.VariantId = RmsItemMapping.VariantIdFor(variant.VariantId);
+            }
+
+            if (skus.Count == 0)
+            {
+                return;
+            }
+
+            // Stock waiting for this item is pushed now that it exists.
+            await db.StockPushes.Where(p => p.ConnectionId == request.ConnectionId && names.Contains(p.Sku))
+                .ExecuteUpdateAsync(s => s.SetProperty(p => p.PushedVersion, 0L), ct);
         }
     }
 }

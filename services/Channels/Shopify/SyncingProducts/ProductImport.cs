@@ -23,7 +23,8 @@ public sealed class ProductImport(IServiceScopeFactory scopes, IHttpClientFactor
         query Products($after: String) {
           products(first: 50, after: $after) {
             nodes { id title vendor descriptionHtml updatedAt options { name values } images(first: 20) { nodes { url } }
-                    variants(first: 100) { nodes { id sku title price compareAtPrice barcode selectedOptions { name value } } } }
+                    variants(first: 100) { nodes { id sku title price compareAtPrice barcode selectedOptions { name value }
+                      inventoryItem { id inventoryLevels(first: 50) { nodes { location { id } quantities(names: ["available"]) { name quantity } } } } } } }
             pageInfo { hasNextPage endCursor }
           }
         }
@@ -132,6 +133,16 @@ public sealed class ProductImport(IServiceScopeFactory scopes, IHttpClientFactor
                 if (await ProductSync.StageAsync(db, connection, product, product.ExternalId, product.UpdatedAt, currency, now, ct))
                 {
                     handed++;
+                }
+
+                // The stock levels read with the product are the truth at this moment: the initial import, and the
+                // stock half of the reconciliation.
+                foreach (var variant in product.Variants.Where(v => v.InventoryItemId is not null))
+                {
+                    foreach (var (location, quantity) in variant.Levels ?? [])
+                    {
+                        await SyncingStock.StockSync.StageAsync(db, connection, variant.InventoryItemId!, location, quantity, null, now, ct);
+                    }
                 }
             }
 

@@ -27,6 +27,11 @@ public static class ProductSync
         var variants = new List<ProductVariant>();
         foreach (var v in product?.Variants ?? [])
         {
+            if (v is { InventoryItemId: { } item, Sku: { } sku })
+            {
+                await SyncingStock.StockSync.MapItemAsync(db, connection.Id, item, sku, ct);
+            }
+
             variants.Add(new ProductVariant(await InternalIdAsync(db, connection.Id, "variant", v.ExternalId, ct), v.ExternalId, v.Sku, v.Title,
                 v.OptionValues, new Money(v.Price, currency), v.CompareAtPrice is { } c ? new Money(c, currency) : null, v.Barcode, v.Grams, null));
         }

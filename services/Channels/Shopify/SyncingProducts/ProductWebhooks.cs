@@ -7,6 +7,8 @@ using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.Channels.Shopify.Connecting;
 
+using Rakuten.Platform.Channels.Shopify.SyncingStock;
+
 namespace Rakuten.Platform.Channels.Shopify.SyncingProducts;
 
 /// <summary><c>POST /channels/shopify/webhooks/{connectionId}</c>: the signature is checked on the raw body before
@@ -86,7 +88,8 @@ public static class ProductWebhooks
 
 /// <summary>Processes stored webhook deliveries in arrival order, each in its own transaction with its mark;
 /// one it cannot read is marked with the error (visible in the table) and does not block the others.</summary>
-public sealed class WebhookProcessor(IServiceScopeFactory scopes, TimeProvider clock, IConfiguration configuration, ILogger<WebhookProcessor> logger)
+public sealed class WebhookProcessor(
+    IServiceScopeFactory scopes, ShopifyAdminClient admin, TimeProvider clock, IConfiguration configuration, ILogger<WebhookProcessor> logger)
     : BackgroundService
 {
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -138,7 +141,7 @@ public sealed class WebhookProcessor(IServiceScopeFactory scopes, TimeProvider c
                 var connection = await db.Connections.FirstAsync(c => c.Id == delivery.ConnectionId, ct);
                 try
                 {
-                    await ApplyAsync(db, connection, delivery, currency, ct);
+                    await ApplyAsync(db, scope.ServiceProvider.GetRequiredService<ConnectionSecrets>(), connection, delivery, currency, ct);
                 }
                 catch (Exception ex) when (ex is FormatException or InvalidOperationException or System.Text.Json.JsonException or NullReferenceException)
                 {
@@ -153,7 +156,7 @@ public sealed class WebhookProcessor(IServiceScopeFactory scopes, TimeProvider c
         }
     }
 
-    private async Task ApplyAsync(ShopifyDbContext db, ConnectionRecord connection, WebhookDelivery delivery, string currency, CancellationToken ct)
+    private async Task ApplyAsync(ShopifyDbContext db, ConnectionSecrets secrets, ConnectionRecord connection, WebhookDelivery delivery, string currency, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         switch (delivery.Topic)
@@ -174,6 +177,32 @@ public sealed class WebhookProcessor(IServiceScopeFactory scopes, TimeProvider c
                 var id = JsonNode.Parse(delivery.Body)!["id"]!.ToJsonString().Trim('"');
                 // A deletion carries no updated_at: it is as new as the moment Shopify triggered it.
                 await ProductSync.StageAsync(db, connection, null, id, delivery.TriggeredAt ?? delivery.ReceivedAt, currency, now, ct);
+                break;
+            }
+
+            case "inventory_levels/update":
+            {
+                var (item, location, available, updatedAt) = StockSync.ParseWebhook(JsonNode.Parse(delivery.Body)!.AsObject());
+                var known = await db.StockLevels.AsNoTracking().FirstOrDefaultAsync(l => l.ConnectionId == connection.Id && l.InventoryItemId == item && l.LocationId == location, ct);
+                switch (StockSync.Decide(known, available, updatedAt))
+                {
+                    case StockVerdict.Accept:
+                        await StockSync.StageAsync(db, connection, item, location, available, updatedAt, now, ct);
+                        break;
+                    case StockVerdict.Ambiguous:
+                        // Two changes within one second: which came last is Shopify's to say.
+                        var credentials = secrets.Unprotect<Connecting.ShopifyCredentials>(connection.ProtectedCredentials);
+                        if (await admin.AvailableAsync(connection, credentials, item, location, ct) is { } current)
+                        {
+                            await StockSync.StageAsync(db, connection, item, location, current, null, now, ct);
+                        }
+
+                        break;
+                    default:
+                        logger.LogInformation("Stale {Topic} for item {Item} at {Location} ignored (event {Event})", delivery.Topic, item, location, delivery.EventId);
+                        break;
+                }
+
                 break;
             }
 

@@ -4,7 +4,8 @@ using System.Text.Json.Nodes;
 namespace Rakuten.Platform.Channels.Shopify.SyncingProducts;
 
 public sealed record ShopifyVariant(
-    string ExternalId, string? Sku, string Title, IReadOnlyList<string> OptionValues, decimal Price, decimal? CompareAtPrice, string? Barcode, int? Grams);
+    string ExternalId, string? Sku, string Title, IReadOnlyList<string> OptionValues, decimal Price, decimal? CompareAtPrice, string? Barcode, int? Grams,
+    string? InventoryItemId = null, IReadOnlyList<(string LocationId, int Available)>? Levels = null);
 
 /// <summary>A Shopify product as both sources give it — a webhook (REST shape, numeric ids) or the Admin
 /// GraphQL API (gid ids) — reduced to what the catalog needs.</summary>
@@ -28,7 +29,8 @@ public sealed record ShopifyProduct(
             Money(v["price"]) ?? throw new FormatException("variant price is missing"),
             Money(v["compare_at_price"]),
             v["barcode"]?.GetValue<string>(),
-            v["grams"]?.GetValue<int>())).ToList(),
+            v["grams"]?.GetValue<int>(),
+            v["inventory_item_id"]?.ToJsonString().Trim('"'))).ToList(),
         (p["images"] as JsonArray ?? []).OfType<JsonObject>().Select(i => i["src"]!.GetValue<string>()).ToList(),
         DateTimeOffset.Parse(p["updated_at"]?.GetValue<string>() ?? throw new FormatException("updated_at is missing"), CultureInfo.InvariantCulture));
 
@@ -48,7 +50,11 @@ public sealed record ShopifyProduct(
             Money(v["price"]) ?? 0,
             Money(v["compareAtPrice"]),
             v["barcode"]?.GetValue<string>(),
-            null)).ToList(),
+            null,
+            v["inventoryItem"]?["id"]?.GetValue<string>() is { } item ? Numeric(item) : null,
+            (v["inventoryItem"]?["inventoryLevels"]?["nodes"] as JsonArray ?? []).OfType<JsonObject>().Select(l => (
+                Numeric(l["location"]!["id"]!.GetValue<string>()),
+                (l["quantities"] as JsonArray ?? []).FirstOrDefault(q => q?["name"]?.GetValue<string>() == "available")?["quantity"]?.GetValue<int>() ?? 0)).ToList())).ToList(),
         (p["images"]?["nodes"] as JsonArray ?? []).OfType<JsonObject>().Select(i => i["url"]!.GetValue<string>()).ToList(),
         DateTimeOffset.Parse(p["updatedAt"]!.GetValue<string>(), CultureInfo.InvariantCulture));
 

@@ -1,0 +1,63 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Rakuten.Platform.BuildingBlocks.Inbox;
+using Rakuten.Platform.Contracts.Inventory;
+
+namespace Rakuten.Platform.Channels.RakutenFr.PublishingOffers;
+
+/// <summary>The latest quantity per (connection, SKU) joins the SKU's pending offer change — coalesced with any
+/// price change waiting — and goes out with the next stock file. An older version than the last seen changes nothing.</summary>
+public sealed class ChannelStockChangedConsumer(RakutenFrDbContext db, OfferFilePusher pusher, TimeProvider clock, ILogger<ChannelStockChangedConsumer> logger)
+    : IConsumer<ChannelStockChanged>
+{
+    public async Task Consume(ConsumeContext<ChannelStockChanged> context)
+    {
+        var m = context.Message;
+        if (!await db.Connections.AsNoTracking().AnyAsync(c => c.Id == m.ConnectionId && c.RemovedAt == null, context.CancellationToken))
+        {
+            return; // another channel's connection
+        }
+
+        await db.ExecuteOnceAsync(context, nameof(ChannelStockChangedConsumer), async ct =>
+        {
+            var seen = await db.StockVersions.FirstOrDefaultAsync(v => v.ConnectionId == m.ConnectionId && v.Sku == m.Sku, ct);
+            if (seen is not null && seen.Version >= m.Version)
+            {
+                return;
+            }
+
+            if (seen is null)
+            {
+                seen = new OfferStockVersion { ConnectionId = m.ConnectionId, Sku = m.Sku };
+                db.StockVersions.Add(seen);
+            }
+
+            seen.Version = m.Version;
+            if (await db.OfferCatalogs.AnyAsync(c => c.ConnectionId == m.ConnectionId, ct)
+                && !await db.KnownOffers.AnyAsync(o => o.ConnectionId == m.ConnectionId && o.Sku == m.Sku, ct))
+            {
+                return; // no offer with this SKU on Rakuten France: its listing already says so, and the file stays clean
+            }
+
+            var change = await db.OfferChanges.FirstOrDefaultAsync(c => c.ConnectionId == m.ConnectionId && c.Sku == m.Sku && c.ImportId == null, ct);
+            if (change is null)
+            {
+                change = new OfferChange { Id = Guid.NewGuid(), ConnectionId = m.ConnectionId, TenantId = m.TenantId, Sku = m.Sku, QueuedAt = clock.GetUtcNow() };
+                db.OfferChanges.Add(change);
+            }
+
+            change.Stock = m.Quantity;
+        }, logger);
+        pusher.Wake();
+    }
+}
+
+/// <summary>The last ChannelStockChanged version applied per (connection, SKU).</summary>
+public sealed class OfferStockVersion
+{
+    public required Guid ConnectionId { get; init; }
+
+    public required string Sku { get; init; }
+
+    public long Version { get; set; }
+}

@@ -1,0 +1,184 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.Channels.RakutenJp.Connecting;
+
+namespace Rakuten.Platform.Channels.RakutenJp.PushingStock;
+
+/// <summary>Pushes channel quantities to RMS: per connection, everything changed since the last push (latest
+/// quantity per SKU) in bulk-upserts of at most 400, ABSOLUTE, at most one call a second — a burst of changes
+/// becomes a few calls carrying the final quantities. A periodic reconciliation (and the merchant's "sync
+/// stock") reads RMS back through bulk-get and pushes again whatever differs.</summary>
+public sealed class StockPusher(
+    IServiceScopeFactory scopes, RmsInventoryClient rms, TimeProvider clock, IConfiguration configuration, ILogger<StockPusher> logger) : BackgroundService
+{
+    private readonly SemaphoreSlim _wake = new(0, 1);
+
+    private TimeSpan ReconcileInterval => configuration.GetValue("Platform:RakutenJp:StockReconcileInterval", TimeSpan.FromMinutes(15));
+
+    public void Wake()
+    {
+        try
+        {
+            if (_wake.CurrentCount == 0) _wake.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // already awake
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var lastReconcile = clock.GetUtcNow();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await PushAllAsync(stoppingToken);
+                if (ReconcileInterval > TimeSpan.Zero && clock.GetUtcNow() - lastReconcile >= ReconcileInterval)
+                {
+                    lastReconcile = clock.GetUtcNow();
+                    foreach (var id in await ConnectionIdsAsync(stoppingToken))
+                    {
+                        await ReconcileAsync(id, stoppingToken);
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "RMS stock push round failed; retrying");
+            }
+
+            await _wake.WaitAsync(TimeSpan.FromSeconds(5), stoppingToken);
+        }
+    }
+
+    private async Task<List<Guid>> ConnectionIdsAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<RakutenJpDbContext>();
+        return (await db.Connections.AsNoTracking().Where(c => c.RemovedAt == null).ToListAsync(ct)).Where(c => !c.FlowsPaused).Select(c => c.Id).ToList();
+    }
+
+    public async Task PushAllAsync(CancellationToken ct)
+    {
+        foreach (var id in await ConnectionIdsAsync(ct))
+        {
+            try
+            {
+                while (await PushBatchAsync(id, ct))
+                {
+                    // the next batch waits for the rate gate, not for the next round
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "RMS stock push for connection {Connection} failed; its changes wait for the next round", id);
+            }
+        }
+    }
+
+    /// <summary>One bulk-upsert of what is pending; false when nothing was (or could be) sent.</summary>
+    private async Task<bool> PushBatchAsync(Guid connectionId, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<RakutenJpDbContext>();
+        var connection = await db.Connections.AsNoTracking().FirstAsync(c => c.Id == connectionId, ct);
+        // Only SKUs the platform published (a managed item and variant) can be pushed; the others wait for their listing.
+        var pending = await (from push in db.StockPushes
+                             join sku in db.RmsSkus on new { push.ConnectionId, push.Sku } equals new { sku.ConnectionId, sku.Sku }
+                             where push.ConnectionId == connectionId && push.Version > push.PushedVersion
+                             orderby push.UpdatedAt
+                             select new { Push = push, sku.ManageNumber, sku.VariantId }).Take(RmsInventoryClient.MaxUpsert).ToListAsync(ct);
+        if (pending.Count == 0)
+        {
+            return false;
+        }
+
+        var credentials = scope.ServiceProvider.GetRequiredService<ConnectionSecrets>().Unprotect<RmsCredentials>(connection.ProtectedCredentials);
+        var entries = pending.Select(p => new RmsStockEntry(p.ManageNumber, p.VariantId, Math.Clamp(p.Push.Quantity, 0, 99_999))).ToList();
+        var answer = await rms.BulkUpsertAsync(connectionId, connection.BaseUrl, credentials, entries, ct);
+        if (answer.Ok)
+        {
+            foreach (var p in pending)
+            {
+                p.Push.PushedVersion = p.Push.Version;
+                p.Push.PushedQuantity = p.Push.Quantity;
+                p.Push.Error = null;
+            }
+
+            await db.SaveChangesAsync(ct);
+            logger.LogInformation("RMS stock of {Shop}: {Count} SKUs pushed in one bulk-upsert", connection.ExternalId, pending.Count);
+            return true;
+        }
+
+        if ((int)answer.Status is >= 400 and < 500 && answer.Status != HttpStatusCode.Unauthorized && answer.Error is { } error)
+        {
+            // All or nothing: RMS names the entry it refused; that SKU keeps its error and stays out, the rest go next.
+            var refused = answer.EntryIndex is { } i && i < pending.Count ? [pending[i]] : pending;
+            foreach (var p in refused)
+            {
+                p.Push.PushedVersion = p.Push.Version;
+                p.Push.Error = $"{error.Code}: {error.Message}";
+            }
+
+            await db.SaveChangesAsync(ct);
+            logger.LogWarning("RMS refused stock of {Count} SKU(s) of {Shop}: {Code} {Message}", refused.Count, connection.ExternalId, error.Code, error.Message);
+            return true;
+        }
+
+        logger.LogWarning("RMS inventory bulk-upsert for {Shop} answered HTTP {Status}; retrying next round", connection.ExternalId, (int)answer.Status);
+        return false;
+    }
+
+    /// <summary>Reads back every pushed SKU of a connection; any quantity RMS has that differs from the last push
+    /// (changed behind the platform's back) is pushed again. Returns how many were repaired.</summary>
+    public async Task<int> ReconcileAsync(Guid connectionId, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<RakutenJpDbContext>();
+        var connection = await db.Connections.AsNoTracking().FirstAsync(c => c.Id == connectionId, ct);
+        var credentials = scope.ServiceProvider.GetRequiredService<ConnectionSecrets>().Unprotect<RmsCredentials>(connection.ProtectedCredentials);
+        var pushed = await (from push in db.StockPushes
+                            join sku in db.RmsSkus on new { push.ConnectionId, push.Sku } equals new { sku.ConnectionId, sku.Sku }
+                            where push.ConnectionId == connectionId && push.PushedQuantity != null && push.Version == push.PushedVersion
+                            select new { Push = push, sku.ManageNumber, sku.VariantId }).ToListAsync(ct);
+        var repaired = 0;
+        foreach (var batch in pushed.Chunk(RmsInventoryClient.MaxGet))
+        {
+            var answer = await rms.BulkGetAsync(connectionId, connection.BaseUrl, credentials, batch.Select(b => (b.ManageNumber, b.VariantId)).ToList(), ct);
+            if (!answer.Ok)
+            {
+                logger.LogWarning("RMS inventory bulk-get for {Shop} answered HTTP {Status}; reconciliation stopped", connection.ExternalId, (int)answer.Status);
+                break;
+            }
+
+            var actual = answer.Found.ToDictionary(f => (f.ManageNumber, f.VariantId), f => f.Quantity);
+            foreach (var row in batch.Where(b => !actual.TryGetValue((b.ManageNumber, b.VariantId), out var q) || q != b.Push.PushedQuantity))
+            {
+                row.Push.PushedVersion = 0; // pushed again by the next round
+                repaired++;
+            }
+        }
+
+        await db.SaveChangesAsync(ct);
+        if (repaired > 0)
+        {
+            logger.LogWarning("RMS stock of {Shop}: {Count} SKU(s) differed from what the platform pushed; pushing them again", connection.ExternalId, repaired);
+            Wake();
+        }
+
+        return repaired;
+    }
+
+    /// <summary>The merchant's "sync stock": every SKU of the connection is pushed again.</summary>
+    public async Task<int> ResyncAsync(Guid connectionId, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<RakutenJpDbContext>();
+        var count = await db.StockPushes.Where(p => p.ConnectionId == connectionId).ExecuteUpdateAsync(s => s.SetProperty(p => p.PushedVersion, 0L), ct);
+        Wake();
+        return count;
+    }
+}

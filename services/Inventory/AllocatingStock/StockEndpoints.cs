@@ -1,0 +1,65 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+
+namespace Rakuten.Platform.Inventory.AllocatingStock;
+
+public sealed record RuleRequest(IReadOnlyList<string>? Locations, int Buffer = 0, int? MaxQuantity = null, int? ZeroBelow = null);
+
+/// <summary>Stock per SKU and location with its reservations and channel quantities; the allocation rule of a connection.</summary>
+public static class StockEndpoints
+{
+    public static void MapStock(this RouteGroupBuilder inventory)
+    {
+        inventory.MapGet("/stock", async (Guid tenantId, string? sku, InventoryDbContext db, CancellationToken ct) =>
+        {
+            var levels = await db.LocationStocks.AsNoTracking().Where(l => l.TenantId == tenantId && (sku == null || l.Sku == sku)).ToListAsync(ct);
+            var reserved = await db.Reservations.AsNoTracking().Where(r => r.TenantId == tenantId && (sku == null || r.Sku == sku)).ToListAsync(ct);
+            var connections = await db.ChannelRules.AsNoTracking().Where(r => r.TenantId == tenantId).Select(r => r.ConnectionId).ToListAsync(ct);
+            var channel = await db.ChannelQuantities.AsNoTracking().Where(q => connections.Contains(q.ConnectionId) && (sku == null || q.Sku == sku)).ToListAsync(ct);
+            return Results.Ok(levels.Select(l => l.Sku).Concat(reserved.Select(r => r.Sku)).Distinct().Order(StringComparer.Ordinal).Select(s => new
+            {
+                sku = s,
+                locations = levels.Where(l => l.Sku == s).Select(l => new { l.LocationId, l.Available, l.Version }),
+                reserved = reserved.Where(r => r.Sku == s).Sum(r => r.Quantity),
+                channels = channel.Where(q => q.Sku == s).Select(q => new { q.ConnectionId, q.Quantity, q.Version }),
+            }));
+        });
+
+        inventory.MapGet("/connections/{connectionId:guid}/rules", async (Guid connectionId, InventoryDbContext db, CancellationToken ct) =>
+            await db.ChannelRules.AsNoTracking().FirstOrDefaultAsync(r => r.ConnectionId == connectionId, ct) is { } rule
+                ? Results.Ok(View(rule))
+                : Results.NotFound(new { errors = new[] { $"no Rakuten connection {connectionId} known to inventory" } }));
+
+        inventory.MapPut("/connections/{connectionId:guid}/rules", async (Guid connectionId, RuleRequest request, InventoryDbContext db, TimeProvider clock, CancellationToken ct) =>
+        {
+            var allocation = new AllocationRule(request.Locations, request.Buffer, request.MaxQuantity, request.ZeroBelow);
+            if (allocation.Problems() is { Count: > 0 } problems)
+                return Results.BadRequest(new { errors = problems });
+            var rule = await db.ChannelRules.FirstOrDefaultAsync(r => r.ConnectionId == connectionId && !r.Removed, ct);
+            if (rule is null)
+                return Results.NotFound(new { errors = new[] { $"no active Rakuten connection {connectionId} known to inventory" } });
+
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            rule.Locations = request.Locations is null ? null : JsonSerializer.Serialize(request.Locations);
+            rule.Buffer = request.Buffer;
+            rule.MaxQuantity = request.MaxQuantity;
+            rule.ZeroBelow = request.ZeroBelow;
+            await db.SaveChangesAsync(ct);
+            var skus = await db.LocationStocks.Where(l => l.TenantId == rule.TenantId).Select(l => l.Sku).Distinct().ToListAsync(ct);
+            foreach (var sku in skus.Order(StringComparer.Ordinal))
+            {
+                await ChannelStock.LockAsync(db, rule.TenantId, sku, ct);
+            }
+
+            await ChannelStock.RecomputeAsync(db, rule.TenantId, skus, clock.GetUtcNow(), ct, connectionId);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            return Results.Ok(View(rule));
+        });
+    }
+
+    private static object View(ChannelRule rule) => new
+    {
+        rule.ConnectionId, rule.Channel, locations = ChannelStock.RuleOf(rule).Locations, rule.Buffer, rule.MaxQuantity, rule.ZeroBelow, rule.Removed,
+    };
+}
