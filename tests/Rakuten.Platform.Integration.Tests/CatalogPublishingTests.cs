@@ -12,103 +12,20 @@ namespace Rakuten.Platform.Integration.Tests;
 /// the Sandbox: every service in one process, each with its own database, talking over the broker.</summary>
 public sealed class CatalogPublishingTests
 {
-    private const string Shop = "demo-store";
-    private const string RmsShop = "445566";
-    private const string Seller = "maboutique";
-    private const decimal EurPerYen = 0.0062m;
+    private const string RmsShop = Marketplace.RmsShop;
+    private const decimal EurPerYen = Marketplace.EurPerYen;
 
-    private sealed record Setup(ChannelHosts Hosts, Guid Tenant, string Shopify, string Rms, string Fr, Dictionary<string, string> ProductIds) : IAsyncDisposable
-    {
-        public ValueTask DisposeAsync() => Hosts.DisposeAsync();
+    private static object Product(string title, string? sku, decimal price = 1200m, decimal? compareAt = null) => Marketplace.Product(title, sku, price, compareAt);
 
-        public async Task<JsonArray> ListingsAsync(string? channel = null) =>
-            new((await Hosts.Platform.GetFromJsonAsync<JsonArray>($"/catalog/listings?tenantId={Tenant}"))!
-                .Where(l => channel is null || l!["channel"]!.GetValue<string>() == channel).Select(l => l!.DeepClone()).ToArray());
+    private static Task<Marketplace> StartAsync(IEnumerable<(string Title, string? Sku)> products, IEnumerable<string>? offers = null, bool limitsOff = false) =>
+        Marketplace.StartAsync(products, offers, limitsOff);
 
-        public async Task<JsonArray> RmsItemsAsync() => (await Hosts.Sandbox.GetFromJsonAsync<JsonArray>($"/control/rms/shops/{RmsShop}/items"))!;
+    private static Task WaitAsync(Func<Task<bool>> condition, string what, int seconds = 60, Action? meanwhile = null, Marketplace? setup = null) =>
+        Marketplace.WaitAsync(condition, what, seconds, meanwhile, setup);
 
-        public async Task<JsonArray> FrOffersAsync() => (await Hosts.Sandbox.GetFromJsonAsync<JsonArray>($"/control/rakuten-fr/sellers/{Seller}/offers"))!;
+    private static bool All(JsonArray listings, string state, int count) => Marketplace.All(listings, state, count);
 
-        /// <summary>Rakuten France takes a stock file every 6 minutes: the test moves the platform's clock past the spacing.</summary>
-        public void NextFileSlot() => Hosts.Clock.Now = Hosts.Clock.Now.AddMinutes(7);
-
-        /// <summary>Edits the product first created with <paramref name="title"/>.</summary>
-        public async Task UpdateProductAsync(string title, object spec)
-        {
-            var id = ProductIds[title];
-            await Task.Delay(1100); // Shopify's updated_at has whole seconds: a later edit must be seen as later
-            (await Hosts.Sandbox.PutAsJsonAsync($"/control/shopify/shops/{Shop}/products/{id}", spec)).EnsureSuccessStatusCode();
-        }
-    }
-
-    private static object Product(string title, string? sku, decimal price = 1200m, decimal? compareAt = null) => new
-    {
-        title, vendor = "Acme", options = new[] { new { name = "Size", values = new[] { "M" } } },
-        variants = new[] { new { sku, price, compareAtPrice = compareAt, optionValues = new[] { "M" } } },
-    };
-
-    private static async Task<Setup> StartAsync(IEnumerable<(string Title, string? Sku)> products, IEnumerable<string>? offers = null, bool limitsOff = false)
-    {
-        var hosts = await ChannelHosts.StartAsync(withCatalog: true, new Dictionary<string, string?>
-        {
-            ["Platform:RakutenFr:FileCheckInterval"] = "00:00:00.200",
-            ["Platform:RakutenFr:EurPer:JPY"] = EurPerYen.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Platform:RakutenJp:ItemsApiPerSecond"] = limitsOff ? "0" : "5",
-            ["Platform:Shopify:ReconcileInterval"] = "00:00:00",
-        });
-        (await hosts.Sandbox.PostAsJsonAsync("/control/shopify/shops", new { shop = Shop, accessToken = "shpat_catalog", webhookSecret = "whsec_catalog" })).EnsureSuccessStatusCode();
-        (await hosts.Sandbox.PostAsJsonAsync("/control/rms/shops", new { shopId = RmsShop, serviceSecret = "sec-cat", licenseKey = "key-cat", licenseExpiresAt = DateTimeOffset.UtcNow.AddDays(80) })).EnsureSuccessStatusCode();
-        (await hosts.Sandbox.PutAsJsonAsync("/control/rms/settings", new { orderApiPerSecond = 0, itemsApiPerSecond = limitsOff ? 0 : 5 })).EnsureSuccessStatusCode();
-        (await hosts.Sandbox.PostAsJsonAsync("/control/rakuten-fr/sellers", new { login = Seller, token = "tok-cat" })).EnsureSuccessStatusCode();
-        var list = products.ToList();
-        var ids = new Dictionary<string, string>();
-        foreach (var (title, sku) in list)
-        {
-            var created = await (await hosts.Sandbox.PostAsJsonAsync($"/control/shopify/shops/{Shop}/products", Product(title, sku)))
-                .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>();
-            ids[title] = created!["id"]!.ToString().Split('/').Last();
-        }
-
-        foreach (var sku in offers ?? list.Select(p => p.Sku).OfType<string>().Distinct())
-        {
-            (await hosts.Sandbox.PostAsJsonAsync($"/control/rakuten-fr/sellers/{Seller}/offers", new { sku, headline = sku, price = 9.99m, stock = 3 })).EnsureSuccessStatusCode();
-        }
-
-        var tenant = Guid.NewGuid();
-        async Task<string> Connect(string channel, string baseUrl, object credentials) =>
-            (await (await hosts.Platform.PostAsJsonAsync($"/channels/{channel}/connections", new { tenantId = tenant, name = channel, baseUrl, credentials }))
-                .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
-        var rms = await Connect("rakuten-jp", hosts.SandboxUrl + "/rms", new { serviceSecret = "sec-cat", licenseKey = "key-cat", shopUrl = "cat-shop" });
-        var fr = await Connect("rakuten-fr", hosts.SandboxUrl + "/rakuten-fr", new { login = Seller, token = "tok-cat" });
-        var shopify = await Connect("shopify", hosts.SandboxUrl + "/shopify/" + Shop, new { shop = Shop, accessToken = "shpat_catalog", webhookSecret = "whsec_catalog" });
-        foreach (var topic in new[] { "products/create", "products/update", "products/delete" })
-        {
-            (await hosts.Sandbox.PostAsJsonAsync($"/control/shopify/shops/{Shop}/webhooks", new
-            {
-                topic, callbackUrl = $"{hosts.Platform.BaseAddress}channels/shopify/webhooks/{shopify}",
-            })).EnsureSuccessStatusCode();
-        }
-
-        return new Setup(hosts, tenant, shopify, rms, fr, ids);
-    }
-
-    private static async Task WaitAsync(Func<Task<bool>> condition, string what, int seconds = 60, Action? meanwhile = null, Setup? setup = null)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (clock.Elapsed > TimeSpan.FromSeconds(seconds))
-                throw new TimeoutException($"Timed out waiting for {what}" + (setup is null ? "" : $"; listings: {(await setup.ListingsAsync()).ToJsonString()}"));
-            meanwhile?.Invoke();
-            await Task.Delay(200);
-        }
-    }
-
-    private static bool All(JsonArray listings, string state, int count) =>
-        listings.Count == count && listings.All(l => l!["state"]!.GetValue<string>() == state);
-
-    private static string State(JsonArray listings, string productId) =>
-        listings.First(l => l!["productId"]!.GetValue<string>() == productId)!["state"]!.GetValue<string>();
+    private static string State(JsonArray listings, string productId) => Marketplace.State(listings, productId);
 
     [Fact]
     public async Task A_thousand_product_catalog_is_imported_and_published_to_both_channels()

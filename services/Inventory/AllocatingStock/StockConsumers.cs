@@ -33,6 +33,7 @@ public sealed class StockLevelReportedConsumer(InventoryDbContext db, TimeProvid
             row.Available = m.Available;
             row.Version = m.Version;
             row.UpdatedAt = m.OccurredAt;
+            await db.SaveChangesAsync(ct); // the recomputation reads the levels from the database
             await ChannelStock.RecomputeAsync(db, m.TenantId, [m.Sku], clock.GetUtcNow(), ct);
         }, logger);
 }

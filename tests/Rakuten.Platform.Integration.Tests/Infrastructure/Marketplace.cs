@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Rakuten.Platform.TestService.Testing;
+
+namespace Rakuten.Platform.Integration.Tests.Infrastructure;
+
+/// <summary>A merchant with a Shopify store, an RMS shop and a Rakuten France seller in the Sandbox, connected to
+/// the channel services, the catalog and inventory (ChannelHosts with the catalog), Shopify webhooks registered.</summary>
+public sealed class Marketplace(ChannelHosts Hosts, Guid Tenant, string Shopify, string Rms, string Fr, Dictionary<string, string> ProductIds, string Location) : IAsyncDisposable
+{
+    public const string Shop = "demo-store";
+    public const string RmsShop = "445566";
+    public const string Seller = "maboutique";
+    public const decimal EurPerYen = 0.0062m;
+
+    public ChannelHosts Hosts { get; } = Hosts;
+
+    public Guid Tenant { get; } = Tenant;
+
+    public string Shopify { get; } = Shopify;
+
+    public string Rms { get; } = Rms;
+
+    public string Fr { get; } = Fr;
+
+    public Dictionary<string, string> ProductIds { get; } = ProductIds;
+
+    public string Location { get; } = Location;
+
+    public ValueTask DisposeAsync() => Hosts.DisposeAsync();
+
+    /// <summary>What each service holds, for a test that timed out.</summary>
+    public async Task<string> DescribeAsync() =>
+        $"listings: {(await ListingsAsync()).ToJsonString()}; inventory: {await Hosts.Platform.GetStringAsync($"/inventory/stock?tenantId={Tenant}")}; " +
+        $"rules: {await Hosts.Platform.GetStringAsync($"/inventory/connections/{Rms}/rules")}; " +
+        $"RMS pushes: {await Hosts.Platform.GetStringAsync($"/channels/rakuten-jp/connections/{Rms}/stock")}; " +
+        $"warnings: {string.Join(" | ", Hosts.Logs.Lines.Where(l => l.Contains("fail", StringComparison.OrdinalIgnoreCase) || l.Contains("Exception")).Take(5))}";
+
+    public async Task<JsonArray> ListingsAsync(string? channel = null) =>
+        new((await Hosts.Platform.GetFromJsonAsync<JsonArray>($"/catalog/listings?tenantId={Tenant}"))!
+            .Where(l => channel is null || l!["channel"]!.GetValue<string>() == channel).Select(l => l!.DeepClone()).ToArray());
+
+    public async Task<JsonArray> RmsItemsAsync() => (await Hosts.Sandbox.GetFromJsonAsync<JsonArray>($"/control/rms/shops/{RmsShop}/items"))!;
+
+    public async Task<JsonArray> FrOffersAsync() => (await Hosts.Sandbox.GetFromJsonAsync<JsonArray>($"/control/rakuten-fr/sellers/{Seller}/offers"))!;
+
+    /// <summary>Rakuten France takes a stock file every 6 minutes: the test moves the platform's clock past the spacing.</summary>
+    public void NextFileSlot() => Hosts.Clock.Now = Hosts.Clock.Now.AddMinutes(7);
+
+    /// <summary>Edits the product first created with <paramref name="title"/>.</summary>
+    public async Task UpdateProductAsync(string title, object spec)
+    {
+        var id = ProductIds[title];
+        await Task.Delay(1100); // Shopify's updated_at has whole seconds: a later edit must be seen as later
+        (await Hosts.Sandbox.PutAsJsonAsync($"/control/shopify/shops/{Shop}/products/{id}", spec)).EnsureSuccessStatusCode();
+    }
+
+    public static object Product(string title, string? sku, decimal price = 1200m, decimal? compareAt = null) => new
+    {
+        title, vendor = "Acme", options = new[] { new { name = "Size", values = new[] { "M" } } },
+        variants = new[] { new { sku, price, compareAtPrice = compareAt, optionValues = new[] { "M" } } },
+    };
+
+    public static async Task<Marketplace> StartAsync(IEnumerable<(string Title, string? Sku)> products, IEnumerable<string>? offers = null, bool limitsOff = false)
+    {
+        var hosts = await ChannelHosts.StartAsync(withCatalog: true, new Dictionary<string, string?>
+        {
+            ["Platform:RakutenFr:FileCheckInterval"] = "00:00:00.200",
+            ["Platform:RakutenFr:EurPer:JPY"] = EurPerYen.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Platform:RakutenJp:ItemsApiPerSecond"] = limitsOff ? "0" : "5",
+            ["Platform:Shopify:ReconcileInterval"] = "00:00:00",
+        });
+        var store = await (await hosts.Sandbox.PostAsJsonAsync("/control/shopify/shops", new { shop = Shop, accessToken = "shpat_catalog", webhookSecret = "whsec_catalog" }))
+            .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>();
+        var location = store!["locationId"]!.GetValue<string>().Split('/').Last();
+        (await hosts.Sandbox.PostAsJsonAsync("/control/rms/shops", new { shopId = RmsShop, serviceSecret = "sec-cat", licenseKey = "key-cat", licenseExpiresAt = DateTimeOffset.UtcNow.AddDays(80) })).EnsureSuccessStatusCode();
+        (await hosts.Sandbox.PutAsJsonAsync("/control/rms/settings", new { orderApiPerSecond = 0, itemsApiPerSecond = limitsOff ? 0 : 5 })).EnsureSuccessStatusCode();
+        (await hosts.Sandbox.PostAsJsonAsync("/control/rakuten-fr/sellers", new { login = Seller, token = "tok-cat" })).EnsureSuccessStatusCode();
+        var list = products.ToList();
+        var ids = new Dictionary<string, string>();
+        foreach (var (title, sku) in list)
+        {
+            var created = await (await hosts.Sandbox.PostAsJsonAsync($"/control/shopify/shops/{Shop}/products", Product(title, sku)))
+                .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>();
+            ids[title] = created!["id"]!.ToString().Split('/').Last();
+        }
+
+        foreach (var sku in offers ?? list.Select(p => p.Sku).OfType<string>().Distinct())
+        {
+            (await hosts.Sandbox.PostAsJsonAsync($"/control/rakuten-fr/sellers/{Seller}/offers", new { sku, headline = sku, price = 9.99m, stock = 3 })).EnsureSuccessStatusCode();
+        }
+
+        var tenant = Guid.NewGuid();
+        async Task<string> Connect(string channel, string baseUrl, object credentials) =>
+            (await (await hosts.Platform.PostAsJsonAsync($"/channels/{channel}/connections", new { tenantId = tenant, name = channel, baseUrl, credentials }))
+                .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+        var rms = await Connect("rakuten-jp", hosts.SandboxUrl + "/rms", new { serviceSecret = "sec-cat", licenseKey = "key-cat", shopUrl = "cat-shop" });
+        var fr = await Connect("rakuten-fr", hosts.SandboxUrl + "/rakuten-fr", new { login = Seller, token = "tok-cat" });
+        var shopify = await Connect("shopify", hosts.SandboxUrl + "/shopify/" + Shop, new { shop = Shop, accessToken = "shpat_catalog", webhookSecret = "whsec_catalog" });
+        foreach (var topic in new[] { "products/create", "products/update", "products/delete", "inventory_levels/update" })
+        {
+            (await hosts.Sandbox.PostAsJsonAsync($"/control/shopify/shops/{Shop}/webhooks", new
+            {
+                topic, callbackUrl = $"{hosts.Platform.BaseAddress}channels/shopify/webhooks/{shopify}",
+            })).EnsureSuccessStatusCode();
+        }
+
+        return new Marketplace(hosts, tenant, shopify, rms, fr, ids, location);
+    }
+
+    public static async Task WaitAsync(Func<Task<bool>> condition, string what, int seconds = 60, Action? meanwhile = null, Marketplace? setup = null)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (clock.Elapsed > TimeSpan.FromSeconds(seconds))
+                throw new TimeoutException($"Timed out waiting for {what}" + (setup is null ? "" : $"; {await setup.DescribeAsync()}"));
+            meanwhile?.Invoke();
+            await Task.Delay(200);
+        }
+    }
+
+    public static bool All(JsonArray listings, string state, int count) =>
+        listings.Count == count && listings.All(l => l!["state"]!.GetValue<string>() == state);
+
+    public static string State(JsonArray listings, string productId) =>
+        listings.First(l => l!["productId"]!.GetValue<string>() == productId)!["state"]!.GetValue<string>();
+
+}
