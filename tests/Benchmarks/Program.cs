@@ -2,10 +2,12 @@ using Rakuten.Platform.Benchmarks;
 
 // dotnet run -c Release --project tests/Benchmarks -- outbox [--events N] [--writers N] [--batch N] [--rate N] [--seconds N] [--rate-batch N]
 // dotnet run -c Release --project tests/Benchmarks -- catalog [--products N] [--variants N] [--items-per-second N]
+// dotnet run -c Release --project tests/Benchmarks -- stock [--skus N] [--rate N] [--seconds N] [--burst N]
 return args.FirstOrDefault() switch
 {
     "outbox" => await OutboxBenchmark.RunAsync(args[1..]),
     "catalog" => await CatalogBenchmark.RunAsync(args[1..]),
+    "stock" => await StockBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -23,6 +25,11 @@ static int Usage()
           --products N  products in the Shopify Sandbox (default 500)
           --variants N  variants per product (default 20; 500 x 20 = 10,000)
           --items-per-second N  the RMS Items API rate the Sandbox enforces and the platform keeps to (default 5)
+        usage: dotnet run -c Release --project tests/Benchmarks -- stock [options]
+          --skus N      SKUs published to RMS (default 200)
+          --rate N      stock changes per second in the steady phase (default 100)
+          --seconds N   length of the steady phase (default 30)
+          --burst N     changes in the throughput phase (default 20000)
         RabbitMQ and PostgreSQL: started (or found running) through deploy/local/start.sh.
         """);
     return 2;

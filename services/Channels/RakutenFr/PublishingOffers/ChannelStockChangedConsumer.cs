@@ -20,19 +20,19 @@ public sealed class ChannelStockChangedConsumer(RakutenFrDbContext db, OfferFile
 
         await db.ExecuteOnceAsync(context, nameof(ChannelStockChangedConsumer), async ct =>
         {
-            var seen = await db.StockVersions.FirstOrDefaultAsync(v => v.ConnectionId == m.ConnectionId && v.Sku == m.Sku, ct);
-            if (seen is not null && seen.Version >= m.Version)
+            // A conditional update holds the version row until commit: a concurrent older version finds nothing to update.
+            var newer = await db.StockVersions.Where(v => v.ConnectionId == m.ConnectionId && v.Sku == m.Sku && v.Version < m.Version)
+                .ExecuteUpdateAsync(s => s.SetProperty(v => v.Version, m.Version), ct);
+            if (newer == 0)
             {
-                return;
+                if (await db.StockVersions.AnyAsync(v => v.ConnectionId == m.ConnectionId && v.Sku == m.Sku, ct))
+                {
+                    return; // stale
+                }
+
+                db.StockVersions.Add(new OfferStockVersion { ConnectionId = m.ConnectionId, Sku = m.Sku, Version = m.Version });
             }
 
-            if (seen is null)
-            {
-                seen = new OfferStockVersion { ConnectionId = m.ConnectionId, Sku = m.Sku };
-                db.StockVersions.Add(seen);
-            }
-
-            seen.Version = m.Version;
             if (await db.OfferCatalogs.AnyAsync(c => c.ConnectionId == m.ConnectionId, ct)
                 && !await db.KnownOffers.AnyAsync(o => o.ConnectionId == m.ConnectionId && o.Sku == m.Sku, ct))
             {

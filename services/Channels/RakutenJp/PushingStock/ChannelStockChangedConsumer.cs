@@ -20,21 +20,15 @@ public sealed class ChannelStockChangedConsumer(RakutenJpDbContext db, StockPush
 
         await db.ExecuteOnceAsync(context, nameof(ChannelStockChangedConsumer), async ct =>
         {
-            var row = await db.StockPushes.FirstOrDefaultAsync(p => p.ConnectionId == m.ConnectionId && p.Sku == m.Sku, ct);
-            if (row is not null && row.Version >= m.Version)
+            // A conditional update holds the row until commit: a concurrent older version then finds nothing to update.
+            var now = clock.GetUtcNow();
+            var updated = await db.StockPushes.Where(p => p.ConnectionId == m.ConnectionId && p.Sku == m.Sku && p.Version < m.Version)
+                .ExecuteUpdateAsync(s => s.SetProperty(p => p.Quantity, m.Quantity).SetProperty(p => p.Version, m.Version).SetProperty(p => p.UpdatedAt, now), ct);
+            if (updated == 0 && !await db.StockPushes.AnyAsync(p => p.ConnectionId == m.ConnectionId && p.Sku == m.Sku, ct))
             {
-                return;
+                // The first quantity of this SKU; a racing first insert loses on the key and is retried as an update.
+                db.StockPushes.Add(new StockPush { ConnectionId = m.ConnectionId, Sku = m.Sku, Quantity = m.Quantity, Version = m.Version, UpdatedAt = now });
             }
-
-            if (row is null)
-            {
-                row = new StockPush { ConnectionId = m.ConnectionId, Sku = m.Sku };
-                db.StockPushes.Add(row);
-            }
-
-            row.Quantity = m.Quantity;
-            row.Version = m.Version;
-            row.UpdatedAt = clock.GetUtcNow();
         }, logger);
         pusher.Wake();
     }

@@ -23,14 +23,16 @@ public sealed partial class RmsInventoryClient(IHttpClientFactory http, RmsRateG
     public const int MaxGet = 1000;
 
     /// <summary>ABSOLUTE quantities (required for a SKU RMS has never had stock for; RELATIVE would also drift).</summary>
-    public Task<RmsStockAnswer> BulkUpsertAsync(Guid connectionId, string baseUrl, RmsCredentials credentials, IReadOnlyList<RmsStockEntry> entries, CancellationToken ct)
+    /// <param name="slotTaken">The caller already waited for this call's slot (<see cref="WaitForUpsertSlotAsync"/>).</param>
+    public Task<RmsStockAnswer> BulkUpsertAsync(Guid connectionId, string baseUrl, RmsCredentials credentials, IReadOnlyList<RmsStockEntry> entries, CancellationToken ct,
+        bool slotTaken = false)
     {
         if (entries.FirstOrDefault(e => !RmsItemMapping.IsManaged(e.ManageNumber)) is { } foreign)
         {
             throw new InvalidOperationException($"Refusing to write stock of RMS item '{foreign.ManageNumber}': it is not managed by the platform.");
         }
 
-        return SendAsync(connectionId, "inventory-bulk-upsert", 1, baseUrl, credentials, "bulk-upsert", new JsonObject
+        return SendAsync(connectionId, UpsertBucket, slotTaken ? 0 : 1, baseUrl, credentials, "bulk-upsert", new JsonObject
         {
             ["inventories"] = new JsonArray(entries.Select(e => (JsonNode)new JsonObject
             {
@@ -38,6 +40,12 @@ public sealed partial class RmsInventoryClient(IHttpClientFactory http, RmsRateG
             }).ToArray()),
         }, ct);
     }
+
+    /// <summary>Waits until a bulk-upsert may go (1 per second per shop). A caller that gathers its batch after
+    /// this wait sends everything that changed while it waited, not only what was pending before.</summary>
+    public Task WaitForUpsertSlotAsync(Guid connectionId, CancellationToken ct) => gate.WaitAsync(connectionId, UpsertBucket, 1, ct);
+
+    private const string UpsertBucket = "inventory-bulk-upsert";
 
     public Task<RmsStockAnswer> BulkGetAsync(Guid connectionId, string baseUrl, RmsCredentials credentials, IReadOnlyList<(string ManageNumber, string VariantId)> keys, CancellationToken ct) =>
         SendAsync(connectionId, "inventory-bulk-get", 5, baseUrl, credentials, "bulk-get", new JsonObject
@@ -50,7 +58,8 @@ public sealed partial class RmsInventoryClient(IHttpClientFactory http, RmsRateG
     {
         for (var attempt = 0; ; attempt++)
         {
-            await gate.WaitAsync(connectionId, bucket, perSecond, ct);
+            // A retry after a 429 always waits for a fresh slot.
+            await gate.WaitAsync(connectionId, bucket, attempt > 0 ? Math.Max(perSecond, 1) : perSecond, ct);
             using var client = http.CreateClient("rms");
             using var request = new HttpRequestMessage(HttpMethod.Post, $"{baseUrl.TrimEnd('/')}/es/2.0/inventories/{function}") { Content = JsonContent.Create(body) };
             request.Headers.Authorization = credentials.Esa();

@@ -85,6 +85,13 @@ public sealed class StockPusher(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RakutenJpDbContext>();
         var connection = await db.Connections.AsNoTracking().FirstAsync(c => c.Id == connectionId, ct);
+        if (!await db.StockPushes.AnyAsync(p => p.ConnectionId == connectionId && p.Version > p.PushedVersion, ct))
+        {
+            return false;
+        }
+
+        // The slot first, the batch after: whatever changed while waiting goes in this call.
+        await rms.WaitForUpsertSlotAsync(connectionId, ct);
         // Only SKUs the platform published (a managed item and variant) can be pushed; the others wait for their listing.
         var pending = await (from push in db.StockPushes
                              join sku in db.RmsSkus on new { push.ConnectionId, push.Sku } equals new { sku.ConnectionId, sku.Sku }
@@ -98,7 +105,7 @@ public sealed class StockPusher(
 
         var credentials = scope.ServiceProvider.GetRequiredService<ConnectionSecrets>().Unprotect<RmsCredentials>(connection.ProtectedCredentials);
         var entries = pending.Select(p => new RmsStockEntry(p.ManageNumber, p.VariantId, Math.Clamp(p.Push.Quantity, 0, 99_999))).ToList();
-        var answer = await rms.BulkUpsertAsync(connectionId, connection.BaseUrl, credentials, entries, ct);
+        var answer = await rms.BulkUpsertAsync(connectionId, connection.BaseUrl, credentials, entries, ct, slotTaken: true);
         if (answer.Ok)
         {
             foreach (var p in pending)

@@ -17,7 +17,8 @@ public static class ProductSync
     public static async Task<bool> StageAsync(ShopifyDbContext db, ConnectionRecord connection, ShopifyProduct? product, string externalId,
         DateTimeOffset version, string currency, DateTimeOffset now, CancellationToken ct)
     {
-        var known = await db.ProductVersions.FirstOrDefaultAsync(v => v.ConnectionId == connection.Id && v.ExternalProductId == externalId, ct);
+        var known = db.ProductVersions.Local.FirstOrDefault(v => v.ConnectionId == connection.Id && v.ExternalProductId == externalId)
+                    ?? await db.ProductVersions.FirstOrDefaultAsync(v => v.ConnectionId == connection.Id && v.ExternalProductId == externalId, ct);
         if (IsStale(known, version))
         {
             return false;

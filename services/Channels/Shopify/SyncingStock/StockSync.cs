@@ -57,8 +57,7 @@ public static class StockSync
     public static async Task<bool> StageAsync(ShopifyDbContext db, ConnectionRecord connection, string itemId, string locationId, int available,
         DateTimeOffset? updatedAt, DateTimeOffset now, CancellationToken ct)
     {
-        var known = db.StockLevels.Local.FirstOrDefault(l => l.ConnectionId == connection.Id && l.InventoryItemId == itemId && l.LocationId == locationId)
-                    ?? await db.StockLevels.FirstOrDefaultAsync(l => l.ConnectionId == connection.Id && l.InventoryItemId == itemId && l.LocationId == locationId, ct);
+        var known = await FindAsync(db, connection.Id, itemId, locationId, ct);
         if (updatedAt is { } at ? Decide(known, available, at) != StockVerdict.Accept : known is not null && known.Available == available)
         {
             return false;
@@ -83,6 +82,11 @@ public static class StockSync
         db.AddToOutbox(new StockLevelReported(connection.TenantId, connection.Id, sku, itemId, locationId, available, known.Version, now));
         return true;
     }
+
+    /// <summary>The level kept for (item, location), this unit of work's own changes first.</summary>
+    public static async Task<StockLevel?> FindAsync(ShopifyDbContext db, Guid connectionId, string itemId, string locationId, CancellationToken ct) =>
+        db.StockLevels.Local.FirstOrDefault(l => l.ConnectionId == connectionId && l.InventoryItemId == itemId && l.LocationId == locationId)
+        ?? await db.StockLevels.FirstOrDefaultAsync(l => l.ConnectionId == connectionId && l.InventoryItemId == itemId && l.LocationId == locationId, ct);
 
     /// <summary>Remembers the SKU of each inventory item a product names.</summary>
     public static async Task MapItemAsync(ShopifyDbContext db, Guid connectionId, string itemId, string sku, CancellationToken ct)

@@ -16,3 +16,6 @@ CREATE TABLE IF NOT EXISTS inventory_item_skus (
     sku                text NOT NULL,
     PRIMARY KEY (connection_id, inventory_item_id)
 );
+
+-- The webhook processor reads the unprocessed deliveries in arrival order, batch after batch.
+CREATE INDEX IF NOT EXISTS ix_webhook_deliveries_pending ON webhook_deliveries (received_at) WHERE processed_at IS NULL;
