@@ -1,7 +1,31 @@
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Persistence;
+using Rakuten.Platform.Orders.ImportingOrders;
 
 namespace Rakuten.Platform.Orders;
 
-/// <summary>The orders service's own database: event store, outbox and inbox for now; its tables come with its flows.</summary>
-public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) : PlatformDbContext(options);
+/// <summary>The orders service's database: the order streams (event store), the order read model, the SKUs the
+/// catalog knows, outbox and inbox.</summary>
+public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) : PlatformDbContext(options)
+{
+    public DbSet<OrderRecord> Orders => Set<OrderRecord>();
+
+    public DbSet<CatalogSku> CatalogSkus => Set<CatalogSku>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        modelBuilder.Entity<OrderRecord>(e =>
+        {
+            e.ToTable("orders");
+            e.HasKey(x => x.OrderId);
+            e.Property(x => x.Status).HasConversion<string>();
+            e.Property(x => x.HoldReason).HasConversion<string>();
+        });
+        modelBuilder.Entity<CatalogSku>(e =>
+        {
+            e.ToTable("catalog_skus");
+            e.HasKey(x => new { x.TenantId, x.Sku, x.ProductId });
+        });
+    }
+}

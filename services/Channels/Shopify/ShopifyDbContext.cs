@@ -1,11 +1,12 @@
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.Channels.Shopify.ExportingOrders;
 using Rakuten.Platform.Channels.Shopify.SyncingProducts;
 using Rakuten.Platform.Channels.Shopify.SyncingStock;
 
 namespace Rakuten.Platform.Channels.Shopify;
 
-/// <summary>The Shopify adapter's database: connections, webhook deliveries, id mappings, product versions, stock levels,
+/// <summary>The Shopify adapter's database: connections, webhook deliveries, id mappings, product versions, stock levels, order exports,
 /// event store, outbox and inbox.</summary>
 public sealed class ShopifyDbContext(DbContextOptions<ShopifyDbContext> options) : ChannelDbContext(options)
 {
@@ -18,6 +19,8 @@ public sealed class ShopifyDbContext(DbContextOptions<ShopifyDbContext> options)
     public DbSet<StockLevel> StockLevels => Set<StockLevel>();
 
     public DbSet<InventoryItemSku> InventoryItemSkus => Set<InventoryItemSku>();
+
+    public DbSet<OrderExport> OrderExports => Set<OrderExport>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -47,6 +50,13 @@ public sealed class ShopifyDbContext(DbContextOptions<ShopifyDbContext> options)
         {
             e.ToTable("inventory_item_skus");
             e.HasKey(x => new { x.ConnectionId, x.InventoryItemId });
+        });
+        modelBuilder.Entity<OrderExport>(e =>
+        {
+            e.ToTable("order_exports");
+            e.HasKey(x => x.OrderId);
+            e.Property(x => x.State).HasConversion<string>();
+            e.Ignore(x => x.Tag);
         });
     }
 }

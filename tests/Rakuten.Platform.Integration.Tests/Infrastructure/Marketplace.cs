@@ -35,7 +35,8 @@ public sealed class Marketplace(ChannelHosts Hosts, Guid Tenant, string Shopify,
         $"listings: {(await ListingsAsync()).ToJsonString()}; inventory: {await Hosts.Platform.GetStringAsync($"/inventory/stock?tenantId={Tenant}")}; " +
         $"rules: {await Hosts.Platform.GetStringAsync($"/inventory/connections/{Rms}/rules")}; " +
         $"RMS pushes: {await Hosts.Platform.GetStringAsync($"/channels/rakuten-jp/connections/{Rms}/stock")}; " +
-        $"warnings: {string.Join(" | ", Hosts.Logs.Lines.Where(l => l.Contains("fail", StringComparison.OrdinalIgnoreCase) || l.Contains("Exception")).Take(5))}";
+        $"catalog products: {await Hosts.Platform.GetStringAsync($"/catalog/products?tenantId={Tenant}")}; " +
+        $"warnings: {string.Join(" | ", Hosts.Logs.Lines.Where(l => l.Contains("fail", StringComparison.OrdinalIgnoreCase) || l.Contains("Exception")).Select(l => l[..Math.Min(400, l.Length)]).Distinct().Take(8))}";
 
     public async Task<JsonArray> ListingsAsync(string? channel = null) =>
         new((await Hosts.Platform.GetFromJsonAsync<JsonArray>($"/catalog/listings?tenantId={Tenant}"))!
@@ -62,7 +63,8 @@ public sealed class Marketplace(ChannelHosts Hosts, Guid Tenant, string Shopify,
         variants = new[] { new { sku, price, compareAtPrice = compareAt, optionValues = new[] { "M" } } },
     };
 
-    public static async Task<Marketplace> StartAsync(IEnumerable<(string Title, string? Sku)> products, IEnumerable<string>? offers = null, bool limitsOff = false)
+    public static async Task<Marketplace> StartAsync(IEnumerable<(string Title, string? Sku)> products, IEnumerable<string>? offers = null, bool limitsOff = false,
+        string? plan = null)
     {
         var hosts = await ChannelHosts.StartAsync(withCatalog: true, new Dictionary<string, string?>
         {
@@ -71,7 +73,7 @@ public sealed class Marketplace(ChannelHosts Hosts, Guid Tenant, string Shopify,
             ["Platform:RakutenJp:ItemsApiPerSecond"] = limitsOff ? "0" : "5",
             ["Platform:Shopify:ReconcileInterval"] = "00:00:00",
         });
-        var store = await (await hosts.Sandbox.PostAsJsonAsync("/control/shopify/shops", new { shop = Shop, accessToken = "shpat_catalog", webhookSecret = "whsec_catalog" }))
+        var store = await (await hosts.Sandbox.PostAsJsonAsync("/control/shopify/shops", new { shop = Shop, accessToken = "shpat_catalog", webhookSecret = "whsec_catalog", plan }))
             .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>();
         var location = store!["locationId"]!.GetValue<string>().Split('/').Last();
         (await hosts.Sandbox.PostAsJsonAsync("/control/rms/shops", new { shopId = RmsShop, serviceSecret = "sec-cat", licenseKey = "key-cat", licenseExpiresAt = DateTimeOffset.UtcNow.AddDays(80) })).EnsureSuccessStatusCode();

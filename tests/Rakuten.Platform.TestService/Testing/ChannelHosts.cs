@@ -10,6 +10,7 @@ using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.Catalog;
 using Rakuten.Platform.Inventory;
+using Rakuten.Platform.Orders;
 using Rakuten.Platform.Channels.RakutenFr;
 using Rakuten.Platform.Channels.RakutenJp;
 using Rakuten.Platform.Channels.Shopify;
@@ -47,7 +48,7 @@ public sealed class CapturedLogs : ILoggerProvider
     }
 }
 
-/// <summary>The Sandbox on a real port, and the three channel services (and the catalog, when asked) in one process on real PostgreSQL
+/// <summary>The Sandbox on a real port, and the three channel services (and the catalog, inventory and orders, when asked) in one process on real PostgreSQL
 /// and RabbitMQ, with their own fresh databases, a temporary key ring and a manual clock.</summary>
 public sealed class ChannelHosts : IAsyncDisposable
 {
@@ -76,7 +77,7 @@ public sealed class ChannelHosts : IAsyncDisposable
 
     public string SandboxUrl => Sandbox.BaseAddress!.ToString().TrimEnd('/');
 
-    /// <param name="withCatalog">Also run the Catalog and Inventory services (their own databases) in the same process.</param>
+    /// <param name="withCatalog">Also run the Catalog, Inventory and Orders services (their own databases) in the same process.</param>
     /// <param name="settings">Settings on top of the test defaults.</param>
     /// <param name="minimumLevel">The lowest log level kept (benchmarks keep only warnings).</param>
     public static async Task<ChannelHosts> StartAsync(bool withCatalog = false, IDictionary<string, string?>? settings = null, LogLevel minimumLevel = LogLevel.Debug)
@@ -113,6 +114,7 @@ public sealed class ChannelHosts : IAsyncDisposable
             ["Platform:RakutenJp:OrderApiSpacing"] = "00:00:00",
             ["ConnectionStrings:catalog"] = Db("catalog"),
             ["ConnectionStrings:inventory"] = Db("inventory"),
+            ["ConnectionStrings:orders"] = Db("orders"),
         });
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.AddServiceDefaults("channels-test");
@@ -126,6 +128,7 @@ public sealed class ChannelHosts : IAsyncDisposable
         {
             builder.AddCatalogService();
             builder.AddInventoryService();
+            builder.AddOrdersService();
         }
 
         builder.AddPlatformBus();
@@ -135,6 +138,7 @@ public sealed class ChannelHosts : IAsyncDisposable
         {
             channels.MapCatalogService();
             channels.MapInventoryService();
+            channels.MapOrdersService();
         }
 
         await channels.StartAsync();

@@ -1,0 +1,253 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.BuildingBlocks.Messaging;
+using Rakuten.Platform.BuildingBlocks.Outbox;
+using Rakuten.Platform.Channels.Shopify.Connecting;
+using Rakuten.Platform.Channels.Shopify.SyncingStock;
+using Rakuten.Platform.Contracts;
+using Rakuten.Platform.Contracts.Orders;
+
+namespace Rakuten.Platform.Channels.Shopify.ExportingOrders;
+
+/// <summary>Creates the Shopify order of each recorded intent, exactly once: the intent is marked Attempted and
+/// committed before orderCreate is called, and an Attempted intent is first looked up by its tag — after a crash in
+/// the middle of the call the order is found, not created again. orderCreate decrements Shopify stock itself
+/// (DECREMENT_IGNORING_POLICY), so the stock drops exactly as often as the order is created. A development store's
+/// per-minute order limit is met by waiting, not by failing; any other refusal holds the order with Shopify's errors.</summary>
+public sealed class OrderExporter(
+    IServiceScopeFactory scopes, ShopifyAdminClient shopify, TimeProvider clock, IConfiguration configuration, ILogger<OrderExporter> logger) : BackgroundService
+{
+    private const string CreateOrder = """
+        mutation Create($order: OrderCreateOrderInput!, $options: OrderCreateOptionsInput) {
+          orderCreate(order: $order, options: $options) { order { id name tags } userErrors { field message code } }
+        }
+        """;
+
+    private const string OrdersByTag = """
+        query Find($query: String!) { orders(first: 1, query: $query) { nodes { id name tags } } }
+        """;
+
+    private const string VariantBySku = """
+        query Variant($query: String!) { productVariants(first: 1, query: $query) { nodes { id sku } } }
+        """;
+
+    private readonly SemaphoreSlim _wake = new(0, 1);
+
+    private TimeSpan RateLimitWait => configuration.GetValue("Platform:Shopify:OrderRateLimitWait", TimeSpan.FromSeconds(15));
+
+    public void Wake()
+    {
+        try
+        {
+            if (_wake.CurrentCount == 0) _wake.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // already awake
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await ExportDueAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "Shopify order export round failed; retrying");
+            }
+
+            await _wake.WaitAsync(TimeSpan.FromSeconds(2), stoppingToken);
+        }
+    }
+
+    /// <summary>Works through every intent that is due; returns how many Shopify orders now exist for them.</summary>
+    public async Task<int> ExportDueAsync(CancellationToken ct)
+    {
+        var created = 0;
+        List<Guid> due;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ShopifyDbContext>();
+            var now = clock.GetUtcNow();
+            due = await db.OrderExports.Where(e => (e.State == ExportState.Pending || e.State == ExportState.Attempted) && e.NextAttemptAt <= now)
+                .OrderBy(e => e.CreatedAt).Select(e => e.OrderId).ToListAsync(ct);
+        }
+
+        foreach (var orderId in due)
+        {
+            try
+            {
+                if (await ExportAsync(orderId, ct))
+                {
+                    created++;
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // One order's trouble never blocks the others; it stays Attempted and is looked up before any new call.
+                logger.LogWarning(ex, "Shopify order for {Order} not confirmed; it is looked up by its tag before any new attempt", orderId);
+                await using var scope = scopes.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<ShopifyDbContext>();
+                var export = await db.OrderExports.FirstAsync(e => e.OrderId == orderId, ct);
+                export.Error = ex.Message;
+                export.NextAttemptAt = clock.GetUtcNow() + TimeSpan.FromSeconds(Math.Min(300, 5 * Math.Pow(2, Math.Min(export.Attempts, 6))));
+                await db.SaveChangesAsync(ct);
+            }
+        }
+
+        return created;
+    }
+
+    private async Task<bool> ExportAsync(Guid orderId, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ShopifyDbContext>();
+        var export = await db.OrderExports.FirstAsync(e => e.OrderId == orderId, ct);
+        var connection = await db.Connections.AsNoTracking().FirstAsync(c => c.Id == export.ConnectionId, ct);
+        if (connection.FlowsPaused)
+        {
+            return false;
+        }
+
+        var credentials = scope.ServiceProvider.GetRequiredService<ConnectionSecrets>().Unprotect<ShopifyCredentials>(connection.ProtectedCredentials);
+        if (export.State == ExportState.Attempted)
+        {
+            var found = (await shopify.GraphQlAsync(connection, credentials, OrdersByTag, new { query = $"tag:{export.Tag}" }, ct))["data"]?["orders"]?["nodes"]?[0];
+            if (found is not null)
+            {
+                logger.LogInformation("Shopify order {Name} for {Channel} {Order} already existed (found by tag after an interrupted call)",
+                    found["name"], export.Channel, export.ChannelOrderId);
+                Created(db, export, found);
+                await db.SaveChangesAsync(ct);
+                return true;
+            }
+        }
+
+        var order = JsonSerializer.Deserialize<ChannelOrder>(export.Order, PlatformJson.Options)!;
+        var lines = new JsonArray();
+        foreach (var line in order.Lines)
+        {
+            var sku = line.Sku ?? line.MerchantSku;
+            var variant = sku is null ? null
+                : (await shopify.GraphQlAsync(connection, credentials, VariantBySku, new { query = $"sku:{sku}" }, ct))["data"]?["productVariants"]?["nodes"]?[0]?["id"]?.GetValue<string>();
+            var item = new JsonObject
+            {
+                ["quantity"] = line.Quantity,
+                ["priceSet"] = Price(line.UnitPrice),
+            };
+            if (variant is not null) item["variantId"] = variant;
+            else
+            {
+                item["title"] = line.Title;
+                item["sku"] = sku;
+            }
+
+            lines.Add(item);
+        }
+
+        // The intent of this very call is on disk before the call: a crash from here on is recognised by the tag.
+        export.State = ExportState.Attempted;
+        export.Attempts++;
+        await db.SaveChangesAsync(ct);
+
+        var input = OrderInput(export, order, lines);
+        var answer = await shopify.GraphQlAsync(connection, credentials, CreateOrder,
+            new { order = input, options = new JsonObject { ["inventoryBehaviour"] = "DECREMENT_IGNORING_POLICY" } }, ct);
+        var payload = answer["data"]?["orderCreate"];
+        if (payload?["order"] is JsonObject created)
+        {
+            Created(db, export, created);
+            await db.SaveChangesAsync(ct);
+            logger.LogInformation("Shopify order {Name} created for {Channel} {Order}", created["name"], export.Channel, export.ChannelOrderId);
+            return true;
+        }
+
+        var errors = (payload?["userErrors"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+        if (errors.Count == 0)
+        {
+            throw new InvalidOperationException($"Shopify answered orderCreate without an order or user errors: {answer.ToJsonString()[..Math.Min(300, answer.ToJsonString().Length)]}");
+        }
+
+        // userErrors mean Shopify created nothing: the intent goes back to Pending.
+        if (errors.Any(e => e["code"]?.GetValue<string>() == "TOO_MANY_REQUESTS"))
+        {
+            export.State = ExportState.Pending;
+            export.NextAttemptAt = clock.GetUtcNow() + RateLimitWait;
+            await db.SaveChangesAsync(ct);
+            logger.LogInformation("Shopify's order limit reached; {Channel} {Order} waits {Wait}", export.Channel, export.ChannelOrderId, RateLimitWait);
+            return false;
+        }
+
+        var detail = "Shopify refused the order: " + string.Join("; ", errors.Select(e => $"{string.Join(".", (e["field"] as JsonArray ?? []).Select(f => f?.ToString()))}: {e["message"]} ({e["code"]})"));
+        export.State = ExportState.Refused;
+        export.Error = detail;
+        db.AddToOutbox(new OrderHeld(export.TenantId, export.SourceConnectionId, export.OrderId, Enum.Parse<Channel>(export.Channel), export.ChannelOrderId,
+            HoldReason.ShopifyRefused, detail, "Correct what Shopify names (stock, variant, address), then retry the order.", clock.GetUtcNow()));
+        await db.SaveChangesAsync(ct);
+        logger.LogWarning("{Detail} ({Channel} {Order})", detail, export.Channel, export.ChannelOrderId);
+        return false;
+    }
+
+    private void Created(ShopifyDbContext db, OrderExport export, JsonNode order)
+    {
+        export.State = ExportState.Created;
+        export.ShopifyOrderId = order["id"]!.GetValue<string>();
+        export.ShopifyOrderName = order["name"]?.GetValue<string>() ?? "";
+        export.Error = null;
+        db.AddToOutbox(new OrderExported(export.TenantId, export.ConnectionId, export.OrderId, export.ShopifyOrderId, export.ShopifyOrderName, clock.GetUtcNow()));
+    }
+
+    /// <summary>The order as Shopify's OrderCreateOrderInput: the channel and its order id in sourceName,
+    /// sourceIdentifier and tags, so the merchant can find it and the platform can find it again.</summary>
+    public static JsonObject OrderInput(OrderExport export, ChannelOrder order, JsonArray lines)
+    {
+        var shipTo = order.ShipTo ?? order.Packages.Select(p => p.ShipTo).FirstOrDefault(a => a is not null);
+        var input = new JsonObject
+        {
+            ["lineItems"] = lines,
+            ["tags"] = new JsonArray("rakuten-platform", $"channel:{export.Channel}", $"channel-order:{export.ChannelOrderId}", export.Tag),
+            ["sourceName"] = "rakuten-platform",
+            ["sourceIdentifier"] = $"{export.Channel}:{export.ChannelOrderId}",
+            ["email"] = order.Buyer.Email,
+            ["phone"] = order.Buyer.Phone,
+            ["note"] = order.BuyerNotes,
+            ["currency"] = order.Total.Currency,
+            ["processedAt"] = order.OrderedAt.ToString("O", CultureInfo.InvariantCulture),
+            ["shippingLines"] = new JsonArray(new JsonObject { ["title"] = order.DeliveryMethod ?? "Standard", ["priceSet"] = Price(order.ShippingFee) }),
+            ["customAttributes"] = new JsonArray(
+                new JsonObject { ["key"] = "express", ["value"] = order.Express ? "true" : "false" },
+                new JsonObject { ["key"] = "gift", ["value"] = order.Gift ? "true" : "false" },
+                new JsonObject { ["key"] = "payment_method", ["value"] = order.PaymentMethod ?? "" },
+                new JsonObject { ["key"] = "points_used", ["value"] = order.PointsUsed.Amount.ToString(CultureInfo.InvariantCulture) }),
+        };
+        if (order.Coupons.Count > 0)
+        {
+            input["discountCode"] = new JsonObject
+            {
+                ["itemFixedDiscountCode"] = new JsonObject { ["code"] = order.Coupons[0].Code, ["amountSet"] = Price(new Money(order.Coupons.Sum(c => c.Amount.Amount), order.Coupons[0].Amount.Currency)) },
+            };
+        }
+
+        if (shipTo is not null) input["shippingAddress"] = Address(shipTo);
+        if (order.BillingAddress is not null) input["billingAddress"] = Address(order.BillingAddress);
+        return input;
+    }
+
+    private static JsonObject Price(Money money) => new()
+    {
+        ["shopMoney"] = new JsonObject { ["amount"] = money.Amount.ToString(CultureInfo.InvariantCulture), ["currencyCode"] = money.Currency },
+    };
+
+    private static JsonObject Address(PostalAddress a) => new()
+    {
+        ["lastName"] = a.Name, ["company"] = a.Company, ["address1"] = a.Line1, ["address2"] = a.Line2, ["city"] = a.City,
+        ["provinceCode"] = a.Province, ["zip"] = a.PostalCode, ["countryCode"] = a.CountryCode, ["phone"] = a.Phone,
+    };
+}

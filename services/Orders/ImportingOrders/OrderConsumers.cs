@@ -1,0 +1,111 @@
+using System.Text.Json;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Rakuten.Platform.BuildingBlocks.EventSourcing;
+using Rakuten.Platform.BuildingBlocks.Inbox;
+using Rakuten.Platform.BuildingBlocks.Messaging;
+using Rakuten.Platform.BuildingBlocks.Persistence;
+using Rakuten.Platform.Contracts.Catalog;
+using Rakuten.Platform.Contracts.Orders;
+
+namespace Rakuten.Platform.Orders.ImportingOrders;
+
+/// <summary>A marketplace order, imported once per (connection, channel order id) — the key is unique, so even two
+/// pollers delivering the same order make one — then accepted or held.</summary>
+public sealed class ChannelOrderReceivedConsumer(OrdersDbContext db, EventStore<OrdersDbContext> store, TimeProvider clock, ILogger<ChannelOrderReceivedConsumer> logger)
+    : IConsumer<ChannelOrderReceived>
+{
+    public Task Consume(ConsumeContext<ChannelOrderReceived> context) =>
+        db.ExecuteOnceAsync(context, nameof(ChannelOrderReceivedConsumer), async ct =>
+        {
+            var m = context.Message;
+            var existing = await db.Orders.FirstOrDefaultAsync(o => o.ConnectionId == m.ConnectionId && o.ChannelOrderId == m.ChannelOrderId, ct);
+            if (existing is not null)
+            {
+                logger.LogInformation("{Channel} order {Order} is already imported as {OrderId}", m.Channel, m.ChannelOrderId, existing.OrderId);
+                return;
+            }
+
+            var now = clock.GetUtcNow();
+            var record = new OrderRecord
+            {
+                OrderId = Guid.CreateVersion7(), TenantId = m.TenantId, ConnectionId = m.ConnectionId, Channel = m.Channel.ToString(),
+                ChannelOrderId = m.ChannelOrderId, ChannelStatus = m.ChannelStatus, Status = Contracts.Orders.UnifiedOrderStatus.Received,
+                Order = m.Order is null ? null : JsonSerializer.Serialize(m.Order, PlatformJson.Options), ParseError = m.ParseError, ReceivedAt = now, UpdatedAt = now,
+            };
+            db.Orders.Add(record);
+            await store.AppendAsync(OrderImport.Stream(record.OrderId), 0,
+                [new OrderReceived(record.OrderId, m.ConnectionId, m.Channel, m.ChannelOrderId, m.ChannelStatus, m.Order, m.ParseError)], ct: ct);
+            await db.SaveChangesAsync(ct); // the decision appends after this event: the stream's version is read from the database
+            await OrderImport.EvaluateAsync(db, store, record, now, ct);
+            logger.LogInformation("{Channel} order {Order} imported as {OrderId}: {Status} {Reason}", m.Channel, m.ChannelOrderId, record.OrderId, record.Status, record.HoldReason);
+        }, logger);
+}
+
+/// <summary>Keeps the SKUs the catalog knows; a held order waiting for one of them is decided again.</summary>
+public sealed class ProductSyncedConsumer(OrdersDbContext db, EventStore<OrdersDbContext> store, TimeProvider clock, ILogger<ProductSyncedConsumer> logger) : IConsumer<ProductSynced>
+{
+    public Task Consume(ConsumeContext<ProductSynced> context) =>
+        db.ExecuteOnceAsync(context, nameof(ProductSyncedConsumer), async ct =>
+        {
+            var m = context.Message;
+            await AdvisoryLock.AcquireAsync(db, $"orders-skus:{m.TenantId}", ct);
+            var mine = await db.CatalogSkus.Where(s => s.TenantId == m.TenantId && s.ProductId == m.Product.ProductId).ToListAsync(ct);
+            var skus = m.Deleted ? [] : m.Product.Variants.Select(v => v.Sku).OfType<string>().Distinct().ToList();
+            db.CatalogSkus.RemoveRange(mine.Where(s => !skus.Contains(s.Sku)));
+            db.CatalogSkus.AddRange(skus.Where(s => mine.All(x => x.Sku != s)).Select(s => new CatalogSku { TenantId = m.TenantId, Sku = s, ProductId = m.Product.ProductId }));
+            await db.SaveChangesAsync(ct);
+            await OrderImport.RetryHeldAsync(db, store, m.TenantId, skus.Concat(mine.Select(s => s.Sku)).Distinct().ToList(), clock.GetUtcNow(), ct);
+        }, logger);
+}
+
+/// <summary>Shopify has the order: recorded on the order.</summary>
+public sealed class OrderExportedConsumer(OrdersDbContext db, EventStore<OrdersDbContext> store, TimeProvider clock, ILogger<OrderExportedConsumer> logger) : IConsumer<OrderExported>
+{
+    public Task Consume(ConsumeContext<OrderExported> context) =>
+        db.ExecuteOnceAsync(context, nameof(OrderExportedConsumer), async ct =>
+        {
+            var m = context.Message;
+            var record = await db.Orders.FirstOrDefaultAsync(o => o.OrderId == m.OrderId, ct);
+            if (record is null || record.ShopifyOrderId is not null)
+            {
+                return;
+            }
+
+            await store.AppendAsync(OrderImport.Stream(m.OrderId), await store.CurrentVersionAsync(OrderImport.Stream(m.OrderId), ct),
+                [new OrderWasExported(m.ShopifyOrderId, m.ShopifyOrderName)], ct: ct);
+            record.ShopifyOrderId = m.ShopifyOrderId;
+            record.ShopifyOrderName = m.ShopifyOrderName;
+            record.UpdatedAt = clock.GetUtcNow();
+        }, logger);
+}
+
+/// <summary>Shopify refused the order (the Shopify adapter says why): the order is held with Shopify's errors.</summary>
+public sealed class ShopifyRefusedConsumer(OrdersDbContext db, EventStore<OrdersDbContext> store, TimeProvider clock, ILogger<ShopifyRefusedConsumer> logger) : IConsumer<OrderHeld>
+{
+    public Task Consume(ConsumeContext<OrderHeld> context)
+    {
+        var m = context.Message;
+        if (m.Reason != HoldReason.ShopifyRefused)
+        {
+            return Task.CompletedTask; // the other holds are this service's own
+        }
+
+        return db.ExecuteOnceAsync(context, nameof(ShopifyRefusedConsumer), async ct =>
+        {
+            var record = await db.Orders.FirstOrDefaultAsync(o => o.OrderId == m.OrderId, ct);
+            if (record is null)
+            {
+                return;
+            }
+
+            await store.AppendAsync(OrderImport.Stream(m.OrderId), await store.CurrentVersionAsync(OrderImport.Stream(m.OrderId), ct),
+                [new OrderWasHeld(m.Reason, m.Detail, m.Action)], ct: ct);
+            record.Status = UnifiedOrderStatus.Held;
+            record.HoldReason = m.Reason;
+            record.HoldDetail = m.Detail;
+            record.HoldAction = m.Action;
+            record.UpdatedAt = clock.GetUtcNow();
+        }, logger);
+    }
+}

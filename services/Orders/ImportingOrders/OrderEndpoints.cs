@@ -1,0 +1,65 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Rakuten.Platform.BuildingBlocks.EventSourcing;
+using Rakuten.Platform.BuildingBlocks.Messaging;
+using Rakuten.Platform.Contracts.Orders;
+
+namespace Rakuten.Platform.Orders.ImportingOrders;
+
+/// <summary>Orders and holds, as ops and the merchant see them; a held order can be retried on request.</summary>
+public static class OrderEndpoints
+{
+    public static void MapOrders(this RouteGroupBuilder orders)
+    {
+        orders.MapGet("", async (Guid tenantId, string? status, OrdersDbContext db, CancellationToken ct) =>
+        {
+            var query = db.Orders.AsNoTracking().Where(o => o.TenantId == tenantId);
+            if (status is not null)
+            {
+                if (!Enum.TryParse<UnifiedOrderStatus>(status, true, out var s))
+                    return Results.BadRequest(new { errors = new[] { $"status must be one of {string.Join(", ", Enum.GetNames<UnifiedOrderStatus>())}" } });
+                query = query.Where(o => o.Status == s);
+            }
+
+            return Results.Ok((await query.OrderBy(o => o.ReceivedAt).ToListAsync(ct)).Select(View));
+        });
+
+        orders.MapGet("/holds", async (Guid tenantId, OrdersDbContext db, CancellationToken ct) =>
+            Results.Ok((await db.Orders.AsNoTracking().Where(o => o.TenantId == tenantId && o.Status == UnifiedOrderStatus.Held)
+                .OrderBy(o => o.ReceivedAt).ToListAsync(ct)).Select(o => new
+                {
+                    o.OrderId, o.Channel, o.ChannelOrderId, reason = o.HoldReason.ToString(), detail = o.HoldDetail, action = o.HoldAction, o.UpdatedAt,
+                })));
+
+        orders.MapGet("/{orderId:guid}", async (Guid orderId, OrdersDbContext db, EventStore<OrdersDbContext> store, CancellationToken ct) =>
+            await db.Orders.AsNoTracking().FirstOrDefaultAsync(o => o.OrderId == orderId, ct) is { } record
+                ? Results.Ok(new
+                {
+                    order = View(record),
+                    detail = record.Order is null ? null : JsonSerializer.Deserialize<ChannelOrder>(record.Order, PlatformJson.Options),
+                    history = (await store.LoadAsync(OrderImport.Stream(orderId), ct: ct)).Select(e => new { e.Version, type = e.Data.GetType().Name, e.RecordedAt }),
+                })
+                : Results.NotFound(new { errors = new[] { $"no order {orderId}" } }));
+
+        orders.MapPost("/{orderId:guid}/retry", async (Guid orderId, OrdersDbContext db, EventStore<OrdersDbContext> store, TimeProvider clock, CancellationToken ct) =>
+        {
+            var record = await db.Orders.FirstOrDefaultAsync(o => o.OrderId == orderId, ct);
+            if (record is null) return Results.NotFound(new { errors = new[] { $"no order {orderId}" } });
+            if (record.Status != UnifiedOrderStatus.Held) return Results.Conflict(new { errors = new[] { $"order {orderId} is {record.Status}, not held" } });
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            // A Shopify refusal is retried by accepting again: the Shopify adapter tries the order once more.
+            if (record.HoldReason == HoldReason.ShopifyRefused) record.HoldReason = null;
+            await OrderImport.EvaluateAsync(db, store, record, clock.GetUtcNow(), ct);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            return Results.Ok(View(record));
+        });
+    }
+
+    private static object View(OrderRecord o) => new
+    {
+        o.OrderId, o.Channel, o.ConnectionId, o.ChannelOrderId, o.ChannelStatus, status = o.Status.ToString(),
+        hold = o.HoldReason is null ? null : new { reason = o.HoldReason.ToString(), detail = o.HoldDetail, action = o.HoldAction },
+        o.ShopifyOrderId, o.ShopifyOrderName, o.ReceivedAt, o.UpdatedAt,
+    };
+}

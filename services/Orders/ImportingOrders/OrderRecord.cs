@@ -1,0 +1,64 @@
+using Rakuten.Platform.BuildingBlocks.EventSourcing;
+using Rakuten.Platform.Contracts;
+using Rakuten.Platform.Contracts.Orders;
+
+namespace Rakuten.Platform.Orders.ImportingOrders;
+
+/// <summary>The order read model (the event stream <c>order-{id}</c> is the record of what happened).</summary>
+public sealed class OrderRecord
+{
+    public required Guid OrderId { get; init; }
+
+    public required Guid TenantId { get; init; }
+
+    public required Guid ConnectionId { get; init; }
+
+    public required string Channel { get; init; }
+
+    public required string ChannelOrderId { get; init; }
+
+    public required string ChannelStatus { get; set; }
+
+    public UnifiedOrderStatus Status { get; set; }
+
+    public HoldReason? HoldReason { get; set; }
+
+    public string? HoldDetail { get; set; }
+
+    public string? HoldAction { get; set; }
+
+    /// <summary>The unified order as JSON (null when the payload could not be read).</summary>
+    public string? Order { get; set; }
+
+    public string? ParseError { get; set; }
+
+    public string? ShopifyOrderId { get; set; }
+
+    public string? ShopifyOrderName { get; set; }
+
+    public required DateTimeOffset ReceivedAt { get; init; }
+
+    public required DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>The SKUs the catalog knows, per product (from ProductSynced), for the unknown/duplicate SKU holds.</summary>
+public sealed class CatalogSku
+{
+    public required Guid TenantId { get; init; }
+
+    public required string Sku { get; init; }
+
+    public required Guid ProductId { get; init; }
+}
+
+[StoredEvent("order-received.v1")]
+public sealed record OrderReceived(Guid OrderId, Guid ConnectionId, Channel Channel, string ChannelOrderId, string ChannelStatus, ChannelOrder? Order, string? ParseError);
+
+[StoredEvent("order-held.v1")]
+public sealed record OrderWasHeld(HoldReason Reason, string Detail, string Action);
+
+[StoredEvent("order-accepted.v1")]
+public sealed record OrderWasAccepted;
+
+[StoredEvent("order-exported.v1")]
+public sealed record OrderWasExported(string ShopifyOrderId, string ShopifyOrderName);

@@ -1,0 +1,61 @@
+using Rakuten.Platform.Contracts;
+using Rakuten.Platform.Contracts.Orders;
+
+namespace Rakuten.Platform.Orders.ImportingOrders;
+
+/// <summary>Why an order cannot go to Shopify yet, and what resolves it.</summary>
+public sealed record Hold(HoldReason Reason, string Detail, string Action);
+
+/// <summary>The import rules, as pure functions: an order is accepted, or held with its reason and the action
+/// that resolves it. One bad order is held on its own; nothing here looks at any other order.</summary>
+public static class OrderRules
+{
+    public const decimal RmsUndetermined = -9999m;
+
+    /// <param name="claims">How many catalog products claim a SKU (0 = unknown, 2+ = duplicate).</param>
+    public static Hold? Decide(Channel channel, ChannelOrder? order, string? parseError, Func<string, int> claims)
+    {
+        if (order is null)
+        {
+            return new Hold(HoldReason.MalformedPayload, $"The marketplace's order could not be read: {parseError ?? "no order in the message"}",
+                "Check the order on the marketplace; once its data is fixed, retry it (POST /orders/{id}/retry).");
+        }
+
+        // Seed rule: an RMS order with any line the platform does not manage is the merchant's to fulfil in RMS — all of it.
+        if (channel == Channel.RakutenJp && order.Lines.FirstOrDefault(l => l.ManageNumber is null || !l.ManageNumber.StartsWith("v_", StringComparison.Ordinal)) is { } foreign)
+        {
+            return new Hold(HoldReason.UnmanagedLine, $"contains items managed in Rakuten — fulfil it in RMS (line '{foreign.Title}', manage number {foreign.ManageNumber ?? "none"})",
+                "Fulfil this order in RMS: it contains items the platform does not manage.");
+        }
+
+        if (order.ShipTo is null && order.Packages.All(p => p.ShipTo is null))
+        {
+            return new Hold(HoldReason.MissingShipTo, "The order has no ship-to address.",
+                "Ask the buyer for the delivery address on the marketplace; the order is retried when it changes, or retry it.");
+        }
+
+        if (order.Total.Amount == RmsUndetermined || order.ShippingFee.Amount == RmsUndetermined || order.Lines.Any(l => l.UnitPrice.Amount == RmsUndetermined))
+        {
+            return new Hold(HoldReason.AmountNotDetermined, "Rakuten has not determined the order's amount yet (-9999).",
+                "Nothing to do: the order is retried when Rakuten settles the amount, or retry it.");
+        }
+
+        foreach (var line in order.Lines)
+        {
+            var sku = line.Sku ?? line.MerchantSku;
+            if (sku is null || claims(sku) == 0)
+            {
+                return new Hold(HoldReason.UnknownSku, $"SKU {sku ?? "(none)"} of line '{line.Title}' is not in the catalog.",
+                    "Add the SKU to a Shopify product (or correct it on the marketplace); the order is retried when the SKU appears.");
+            }
+
+            if (claims(sku) > 1)
+            {
+                return new Hold(HoldReason.DuplicateSku, $"SKU {sku} of line '{line.Title}' is used by more than one product.",
+                    "Give each variant its own SKU in Shopify; the order is retried when the SKU is unique.");
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,149 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FluentAssertions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Rakuten.Platform.BuildingBlocks.Messaging;
+using Rakuten.Platform.Channels.RakutenJp.ImportingOrders;
+using Rakuten.Platform.Channels.Shopify;
+using Rakuten.Platform.Channels.Shopify.ExportingOrders;
+using Rakuten.Platform.Contracts;
+using Rakuten.Platform.Contracts.Orders;
+using Rakuten.Platform.Integration.Tests.Infrastructure;
+
+namespace Rakuten.Platform.Integration.Tests;
+
+/// <summary>RMS orders → Orders → Shopify (issue 7, first part), on RabbitMQ, PostgreSQL and the Sandbox.</summary>
+public sealed class OrderFlowTests
+{
+    private static object RmsOrder(string manageNumber, string sku, int units = 1) => new
+    {
+        buyer = new { familyName = "楽天", firstName = "花子", zipCode = "158-0094", prefecture = "東京都", city = "世田谷区", subAddress = "玉川1-14-1", phone = "03-1234-5678" },
+        packages = new[] { new { items = new[] { new { manageNumber, variantId = manageNumber + "-v", merchantDefinedSkuId = sku, itemName = "マグ", price = 1500, units } }, postagePrice = 500 } },
+        email = "hanako@example.jp",
+    };
+
+    private static async Task<string> PlaceAsync(Marketplace m, object order) =>
+        (await (await m.Hosts.Sandbox.PostAsJsonAsync($"/control/rms/shops/{Marketplace.RmsShop}/orders", order)).EnsureSuccessStatusCode()
+            .Content.ReadFromJsonAsync<JsonObject>())!["orderNumber"]!.GetValue<string>();
+
+    private static async Task PollAsync(Marketplace m)
+    {
+        m.Hosts.Clock.Now = DateTimeOffset.UtcNow.AddSeconds(2);
+        await m.Hosts.Services.GetRequiredService<RmsOrderPoller>().PollAllAsync(CancellationToken.None);
+    }
+
+    private static async Task<JsonArray> OrdersAsync(Marketplace m) => (await m.Hosts.Platform.GetFromJsonAsync<JsonArray>($"/orders?tenantId={m.Tenant}"))!;
+
+    private static async Task<JsonArray> ShopifyOrdersAsync(Marketplace m) => (await m.Hosts.Sandbox.GetFromJsonAsync<JsonArray>($"/control/shopify/shops/{Marketplace.Shop}/orders"))!;
+
+    private static async Task<string> ManageNumberAsync(Marketplace m) =>
+        (await m.ListingsAsync("RakutenJp")).Single()!["channelListingId"]!.GetValue<string>();
+
+    [Fact]
+    public async Task An_RMS_order_reaches_Shopify_once_with_its_channel_tags_and_lowers_Shopify_stock_once()
+    {
+        await using var m = await Marketplace.StartAsync([("Mug", "MUG-1")]);
+        await Marketplace.WaitAsync(async () => Marketplace.All(await m.ListingsAsync("RakutenJp"), "Published", 1), "the mug on RMS", setup: m);
+        (await m.Hosts.Sandbox.PutAsJsonAsync($"/control/shopify/shops/{Marketplace.Shop}/inventory", new { sku = "MUG-1", available = 5 })).EnsureSuccessStatusCode();
+        var number = await PlaceAsync(m, RmsOrder(await ManageNumberAsync(m), "MUG-1", units: 2));
+
+        await PollAsync(m);
+        await PollAsync(m); // a second round (or a second poller) finds the same order again
+        await Marketplace.WaitAsync(async () => (await OrdersAsync(m)).SingleOrDefault()?["shopifyOrderName"] is not null, "the order exported to Shopify", setup: m);
+
+        var order = (await OrdersAsync(m)).Single()!;
+        order["status"]!.GetValue<string>().Should().Be("Accepted");
+        order["channelOrderId"]!.GetValue<string>().Should().Be(number);
+        var shopify = (await ShopifyOrdersAsync(m)).Single()!;
+        shopify["tags"]!.AsArray().Select(t => t!.GetValue<string>()).Should().Contain(["channel:RakutenJp", $"channel-order:{number}"]);
+        shopify["sourceName"]!.GetValue<string>().Should().Be("rakuten-platform");
+        var levels = (await m.Hosts.Sandbox.GetFromJsonAsync<JsonArray>($"/control/shopify/shops/{Marketplace.Shop}/inventory"))!;
+        levels.Single()!["available"]!.GetValue<int>().Should().Be(3, "orderCreate decremented the 2 units once");
+        var history = await m.Hosts.Platform.GetFromJsonAsync<JsonObject>($"/orders/{order["orderId"]}");
+        history!["history"]!.AsArray().Select(e => e!["type"]!.GetValue<string>()).Should().Equal("OrderReceived", "OrderWasAccepted", "OrderWasExported");
+    }
+
+    [Fact]
+    public async Task Unmanaged_and_unknown_SKU_orders_are_held_with_their_reason_and_the_unknown_SKU_goes_through_once_the_SKU_exists()
+    {
+        await using var m = await Marketplace.StartAsync([("Mug", "MUG-1")]);
+        await Marketplace.WaitAsync(async () => Marketplace.All(await m.ListingsAsync("RakutenJp"), "Published", 1), "the mug on RMS", setup: m);
+        var managed = await ManageNumberAsync(m);
+        var unmanaged = await PlaceAsync(m, RmsOrder("mug-001", "MUG-1"));
+        var unknown = await PlaceAsync(m, RmsOrder(managed, "BOWL-9"));
+
+        await PollAsync(m);
+        await Marketplace.WaitAsync(async () => (await m.Hosts.Platform.GetFromJsonAsync<JsonArray>($"/orders/holds?tenantId={m.Tenant}"))!.Count == 2, "two holds", setup: m);
+
+        var holds = (await m.Hosts.Platform.GetFromJsonAsync<JsonArray>($"/orders/holds?tenantId={m.Tenant}"))!;
+        var rms = holds.Single(h => h!["channelOrderId"]!.GetValue<string>() == unmanaged)!;
+        rms["reason"]!.GetValue<string>().Should().Be("UnmanagedLine");
+        rms["detail"]!.GetValue<string>().Should().Contain("contains items managed in Rakuten — fulfil it in RMS");
+        var sku = holds.Single(h => h!["channelOrderId"]!.GetValue<string>() == unknown)!;
+        sku["reason"]!.GetValue<string>().Should().Be("UnknownSku");
+        sku["detail"]!.GetValue<string>().Should().Contain("SKU BOWL-9 ");
+        sku["action"]!.GetValue<string>().Should().NotBeNullOrWhiteSpace();
+        (await ShopifyOrdersAsync(m)).Should().BeEmpty();
+
+        // The merchant adds the SKU to a Shopify product: the held order is retried by itself.
+        (await m.Hosts.Sandbox.PostAsJsonAsync($"/control/shopify/shops/{Marketplace.Shop}/products", Marketplace.Product("Bowl", "BOWL-9"))).EnsureSuccessStatusCode();
+        await Marketplace.WaitAsync(async () => (await ShopifyOrdersAsync(m)).Count == 1, "the formerly unknown SKU's order in Shopify", setup: m);
+        (await m.Hosts.Platform.GetFromJsonAsync<JsonArray>($"/orders/holds?tenantId={m.Tenant}"))!.Single()!["channelOrderId"]!.GetValue<string>().Should().Be(unmanaged);
+    }
+
+    [Fact]
+    public async Task A_crash_after_orderCreate_reached_Shopify_finds_the_order_by_its_tag_instead_of_creating_it_again()
+    {
+        await using var m = await Marketplace.StartAsync([("Mug", "MUG-1")]);
+        await Marketplace.WaitAsync(async () => Marketplace.All(await m.ListingsAsync("RakutenJp"), "Published", 1), "the mug on RMS", setup: m);
+        var orderId = Guid.NewGuid();
+        var order = new ChannelOrder(new Buyer("楽天 花子", "hanako@example.jp", null),
+            new PostalAddress("楽天 花子", null, "玉川1-14-1", null, "世田谷区", "東京都", "158-0094", "JP", null),
+            null, [new OrderLine("1", "MUG-1", "v_x", "v_x-v", "MUG-1", "マグ", 1, new Money(1500, "JPY"), [], null, null, [])],
+            [], new Money(500, "JPY"), [], new Money(0, "JPY"), new Money(0, "JPY"), new Money(2000, "JPY"), null, null, false, false, null, DateTimeOffset.UtcNow);
+        var export = new OrderExport
+        {
+            OrderId = orderId, TenantId = m.Tenant, ConnectionId = Guid.Parse(m.Shopify), SourceConnectionId = Guid.Parse(m.Rms), Channel = "RakutenJp",
+            ChannelOrderId = "445566-20261122-0000000099", Order = JsonSerializer.Serialize(order, PlatformJson.Options), State = ExportState.Attempted,
+            NextAttemptAt = DateTimeOffset.MinValue, CreatedAt = DateTimeOffset.UtcNow,
+        };
+        // The process died after Shopify created the order and before the answer was recorded: the intent says Attempted,
+        // and Shopify has the order with its tag.
+        await using (var scope = m.Hosts.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ShopifyDbContext>();
+            db.OrderExports.Add(export);
+            await db.SaveChangesAsync();
+        }
+
+        using (var request = new HttpRequestMessage(HttpMethod.Post, $"/shopify/{Marketplace.Shop}/admin/api/2026-01/graphql.json")
+        {
+            Content = JsonContent.Create(new
+            {
+                query = "mutation Create($order: OrderCreateOrderInput!) { orderCreate(order: $order) { order { id name } userErrors { message } } }",
+                variables = new { order = new { lineItems = new[] { new { title = "マグ", quantity = 1 } }, tags = new[] { export.Tag } } },
+            }),
+        })
+        {
+            request.Headers.Add("X-Shopify-Access-Token", "shpat_catalog");
+            (await m.Hosts.Sandbox.SendAsync(request)).EnsureSuccessStatusCode();
+        }
+
+        await using (var scope = m.Hosts.Services.CreateAsyncScope())
+        {
+            var exporter = scope.ServiceProvider.GetRequiredService<OrderExporter>();
+            await exporter.ExportDueAsync(CancellationToken.None);
+            await exporter.ExportDueAsync(CancellationToken.None);
+        }
+
+        (await ShopifyOrdersAsync(m)).Should().ContainSingle(o => o!["tags"]!.AsArray().Any(t => t!.GetValue<string>() == export.Tag));
+        await using (var scope = m.Hosts.Services.CreateAsyncScope())
+        {
+            var row = await scope.ServiceProvider.GetRequiredService<ShopifyDbContext>().OrderExports.AsNoTracking().SingleAsync(e => e.OrderId == orderId);
+            row.State.Should().Be(ExportState.Created);
+            row.ShopifyOrderId.Should().NotBeNull();
+        }
+    }
+}
