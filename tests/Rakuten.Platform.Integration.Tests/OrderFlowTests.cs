@@ -146,4 +146,29 @@ public sealed class OrderFlowTests
             row.ShopifyOrderId.Should().NotBeNull();
         }
     }
+
+    [Fact]
+    public async Task A_development_stores_five_orders_a_minute_are_met_by_waiting_not_by_failing()
+    {
+        await using var m = await Marketplace.StartAsync([("Mug", "MUG-1")], plan: "development");
+        await Marketplace.WaitAsync(async () => Marketplace.All(await m.ListingsAsync("RakutenJp"), "Published", 1), "the mug on RMS", setup: m);
+        var managed = await ManageNumberAsync(m);
+        for (var i = 0; i < 7; i++)
+        {
+            await PlaceAsync(m, RmsOrder(managed, "MUG-1"));
+        }
+
+        await PollAsync(m);
+        await Marketplace.WaitAsync(async () => (await ShopifyOrdersAsync(m)).Count == 5
+                                                && (await OrdersAsync(m)).Count(o => o!["status"]!.GetValue<string>() == "Accepted") == 7, "five orders in the first minute", setup: m);
+        await Task.Delay(1000);
+        (await ShopifyOrdersAsync(m)).Should().HaveCount(5, "Shopify takes five a minute on a development store");
+        (await m.Hosts.Platform.GetFromJsonAsync<JsonArray>($"/orders/holds?tenantId={m.Tenant}"))!.Should().BeEmpty("waiting for the next minute is not a hold");
+
+        // The next minute: the two waiting orders go through.
+        (await m.Hosts.Sandbox.PostAsJsonAsync("/control/clock/advance", new { seconds = 61 })).EnsureSuccessStatusCode();
+        m.Hosts.Clock.Now = m.Hosts.Clock.Now.AddSeconds(61);
+        await Marketplace.WaitAsync(async () => (await ShopifyOrdersAsync(m)).Count == 7, "all seven orders", setup: m);
+        (await OrdersAsync(m)).Should().OnlyContain(o => o!["shopifyOrderName"] != null);
+    }
 }

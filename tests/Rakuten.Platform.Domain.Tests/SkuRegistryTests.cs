@@ -1,7 +1,7 @@
 using FluentAssertions;
 using Rakuten.Platform.Catalog.SyncingProducts;
 
-namespace Rakuten.Platform.Catalog.Tests;
+namespace Rakuten.Platform.Domain.Tests;
 
 public sealed class SkuRegistryTests
 {

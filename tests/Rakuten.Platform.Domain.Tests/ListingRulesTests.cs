@@ -2,7 +2,7 @@ using FluentAssertions;
 using Rakuten.Platform.Catalog.PublishingListings;
 using Rakuten.Platform.Contracts.Catalog;
 
-namespace Rakuten.Platform.Catalog.Tests;
+namespace Rakuten.Platform.Domain.Tests;
 
 public sealed class ListingRulesTests
 {

@@ -1,7 +1,7 @@
 using FluentAssertions;
 using Rakuten.Platform.Inventory.AllocatingStock;
 
-namespace Rakuten.Platform.Catalog.Tests;
+namespace Rakuten.Platform.Domain.Tests;
 
 /// <summary>The channel quantity rule (Inventory service), as a pure function.</summary>
 public sealed class AllocationTests
