@@ -61,6 +61,8 @@ public sealed class OrderFlowTests
         shopify["sourceName"]!.GetValue<string>().Should().Be("rakuten-platform");
         var levels = (await m.Hosts.Sandbox.GetFromJsonAsync<JsonArray>($"/control/shopify/shops/{Marketplace.Shop}/inventory"))!;
         levels.Single()!["available"]!.GetValue<int>().Should().Be(3, "orderCreate decremented the 2 units once");
+        var rms = await m.Hosts.Sandbox.GetFromJsonAsync<JsonObject>($"/control/rms/shops/{Marketplace.RmsShop}/orders/{number}");
+        rms!["orderProgress"]!.GetValue<int>().Should().Be(300, "the imported order was confirmed in RMS");
         var history = await m.Hosts.Platform.GetFromJsonAsync<JsonObject>($"/orders/{order["orderId"]}");
         history!["history"]!.AsArray().Select(e => e!["type"]!.GetValue<string>()).Should().Equal("OrderReceived", "OrderWasAccepted", "OrderWasExported");
     }
@@ -170,5 +172,34 @@ public sealed class OrderFlowTests
         m.Hosts.Clock.Now = m.Hosts.Clock.Now.AddSeconds(61);
         await Marketplace.WaitAsync(async () => (await ShopifyOrdersAsync(m)).Count == 7, "all seven orders", setup: m);
         (await OrdersAsync(m)).Should().OnlyContain(o => o!["shopifyOrderName"] != null);
+    }
+
+    [Fact]
+    public async Task A_thousand_RMS_orders_become_exactly_a_thousand_Shopify_orders_even_when_a_poll_is_cut_off_midway()
+    {
+        const int count = 1000;
+        await using var m = await Marketplace.StartAsync([("Mug", "MUG-1")]);
+        await Marketplace.WaitAsync(async () => Marketplace.All(await m.ListingsAsync("RakutenJp"), "Published", 1), "the mug on RMS", setup: m);
+        var managed = await ManageNumberAsync(m);
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (_, _) => await PlaceAsync(m, RmsOrder(managed, "MUG-1")));
+
+        // The first poll is cut off in the middle (the process dies, say); the next polls resume from the stored position.
+        (await m.Hosts.Sandbox.PutAsJsonAsync("/control/rms/settings", new { orderApiPerSecond = 2 })).EnsureSuccessStatusCode();
+        m.Hosts.Clock.Now = DateTimeOffset.UtcNow.AddSeconds(2);
+        using (var cut = new CancellationTokenSource(TimeSpan.FromSeconds(2)))
+        {
+            var poller = m.Hosts.Services.GetRequiredService<RmsOrderPoller>();
+            await FluentActions.Awaiting(() => poller.PollAllAsync(cut.Token)).Should().ThrowAsync<OperationCanceledException>();
+        }
+
+        (await m.Hosts.Sandbox.PutAsJsonAsync("/control/rms/settings", new { orderApiPerSecond = 0 })).EnsureSuccessStatusCode();
+        await PollAsync(m);
+        await PollAsync(m);
+        await Marketplace.WaitAsync(async () => (await OrdersAsync(m)).Count(o => o!["shopifyOrderName"] != null) == count, "1,000 orders in Shopify", 180, setup: m);
+
+        var shopify = await ShopifyOrdersAsync(m);
+        shopify.Should().HaveCount(count);
+        shopify.Select(o => o!["tags"]!.AsArray().Single(t => t!.GetValue<string>().StartsWith("channel-order:"))!.GetValue<string>()).Should().OnlyHaveUniqueItems();
+        (await OrdersAsync(m)).Should().HaveCount(count);
     }
 }

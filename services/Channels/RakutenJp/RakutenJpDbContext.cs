@@ -14,6 +14,8 @@ public sealed class RakutenJpDbContext(DbContextOptions<RakutenJpDbContext> opti
 
     public DbSet<ImportedOrder> ImportedOrders => Set<ImportedOrder>();
 
+    public DbSet<OrderConfirmation> OrderConfirmations => Set<OrderConfirmation>();
+
     public DbSet<PublishedItem> PublishedItems => Set<PublishedItem>();
 
     public DbSet<RmsSku> RmsSkus => Set<RmsSku>();
@@ -31,6 +33,11 @@ public sealed class RakutenJpDbContext(DbContextOptions<RakutenJpDbContext> opti
         modelBuilder.Entity<ImportedOrder>(e =>
         {
             e.ToTable("imported_orders");
+            e.HasKey(x => new { x.ConnectionId, x.OrderNumber });
+        });
+        modelBuilder.Entity<OrderConfirmation>(e =>
+        {
+            e.ToTable("order_confirmations");
             e.HasKey(x => new { x.ConnectionId, x.OrderNumber });
         });
         modelBuilder.Entity<PublishedItem>(e =>

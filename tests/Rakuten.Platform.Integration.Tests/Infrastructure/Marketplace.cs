@@ -36,6 +36,8 @@ public sealed class Marketplace(ChannelHosts Hosts, Guid Tenant, string Shopify,
         $"rules: {await Hosts.Platform.GetStringAsync($"/inventory/connections/{Rms}/rules")}; " +
         $"RMS pushes: {await Hosts.Platform.GetStringAsync($"/channels/rakuten-jp/connections/{Rms}/stock")}; " +
         $"catalog products: {await Hosts.Platform.GetStringAsync($"/catalog/products?tenantId={Tenant}")}; " +
+        $"orders by status: {string.Join(", ", (await Hosts.Platform.GetFromJsonAsync<JsonArray>($"/orders?tenantId={Tenant}"))!.GroupBy(o => $"{o!["status"]}{(o["shopifyOrderName"] is null ? "" : "+shopify")}").Select(g => $"{g.Key} {g.Count()}"))}; " +
+        $"Shopify orders: {(await Hosts.Sandbox.GetFromJsonAsync<JsonArray>($"/control/shopify/shops/{Shop}/orders"))!.Count}; " +
         $"warnings: {string.Join(" | ", Hosts.Logs.Lines.Where(l => l.Contains("fail", StringComparison.OrdinalIgnoreCase) || l.Contains("Exception")).Select(l => l[..Math.Min(400, l.Length)]).Distinct().Take(8))}";
 
     public async Task<JsonArray> ListingsAsync(string? channel = null) =>

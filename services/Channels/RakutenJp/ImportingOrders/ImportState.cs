@@ -19,3 +19,16 @@ public sealed class ImportedOrder
 
     public required DateTimeOffset ImportedAt { get; init; }
 }
+
+/// <summary>An imported order that must be confirmed in RMS (100 → 300), and how RMS answered once it was.</summary>
+public sealed class OrderConfirmation
+{
+    public required Guid ConnectionId { get; init; }
+
+    public required string OrderNumber { get; init; }
+
+    public DateTimeOffset? ConfirmedAt { get; set; }
+
+    /// <summary>RMS's message for this order (INFO_101, or why it could not be confirmed).</summary>
+    public string? Outcome { get; set; }
+}

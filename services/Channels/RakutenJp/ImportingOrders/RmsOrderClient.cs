@@ -51,6 +51,10 @@ public sealed class RmsOrderClient(IHttpClientFactory http)
             ["version"] = GetOrderVersion,
         }, ct);
 
+    /// <summary>注文確認: up to 100 orders, each answered in the MessageModelList (INFO_101, or ERROR_102 cancelled / 103 not awaiting confirmation).</summary>
+    public Task<RmsAnswer> ConfirmOrderAsync(string baseUrl, RmsCredentials credentials, IReadOnlyList<string> numbers, CancellationToken ct) =>
+        PostAsync(baseUrl, credentials, "confirmOrder", new JsonObject { ["orderNumberList"] = new JsonArray(numbers.Select(n => (JsonNode)n).ToArray()) }, ct);
+
     private async Task<RmsAnswer> PostAsync(string baseUrl, RmsCredentials credentials, string function, JsonObject body, CancellationToken ct)
     {
         using var client = http.CreateClient("rms");

@@ -32,6 +32,9 @@ public sealed class RmsOrderPoller(
 
     private TimeSpan Backfill => configuration.GetValue("Platform:RakutenJp:OrderBackfill", TimeSpan.FromDays(90));
 
+    /// <summary>Confirm (注文確認, 100 → 300) the orders the platform imports; a shop that confirms by hand turns it off.</summary>
+    private bool ConfirmOrders => configuration.GetValue("Platform:RakutenJp:ConfirmOrders", true);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!configuration.GetValue("Platform:RakutenJp:OrderPollerEnabled", true))
@@ -107,6 +110,46 @@ public sealed class RmsOrderPoller(
             await db.SaveChangesAsync(ct);
             from = to;
         }
+
+        if (ConfirmOrders)
+        {
+            await ConfirmPendingAsync(db, connection, credentials, ct);
+        }
+    }
+
+    /// <summary>Confirms imported orders still awaiting it, 100 at a time. The pending list is in the database, so an
+    /// order imported just before a crash is confirmed by the next round; RMS's per-order answer is kept.</summary>
+    private async Task ConfirmPendingAsync(RakutenJpDbContext db, ConnectionRecord connection, RmsCredentials credentials, CancellationToken ct)
+    {
+        while (true)
+        {
+            var pending = await db.OrderConfirmations.Where(c => c.ConnectionId == connection.Id && c.ConfirmedAt == null)
+                .OrderBy(c => c.OrderNumber).Take(100).ToListAsync(ct);
+            if (pending.Count == 0)
+            {
+                return;
+            }
+
+            var answer = await CallAsync(() => rms.ConfirmOrderAsync(connection.BaseUrl, credentials, pending.Select(p => p.OrderNumber).ToList(), ct), ct);
+            if (!await AcceptAsync(db, connection, answer, "confirmOrder", ct))
+            {
+                return;
+            }
+
+            var messages = (answer.Body!["MessageModelList"] as JsonArray ?? []).OfType<JsonObject>()
+                .Where(m => m["orderNumber"] is not null).GroupBy(m => m["orderNumber"]!.GetValue<string>()).ToDictionary(g => g.Key, g => g.First());
+            var now = clock.GetUtcNow();
+            foreach (var confirmation in pending)
+            {
+                // Answered either way (confirmed, cancelled meanwhile, no longer awaiting confirmation): not asked again.
+                var message = messages.GetValueOrDefault(confirmation.OrderNumber);
+                confirmation.ConfirmedAt = now;
+                confirmation.Outcome = message is null ? "no answer for this order" : $"{message["messageCode"]}: {message["message"]}";
+            }
+
+            await db.SaveChangesAsync(ct);
+            logger.LogInformation("RMS confirmOrder for {Shop}: {Count} order(s) answered", connection.ExternalId, pending.Count);
+        }
     }
 
     private async Task<bool> ImportWindowAsync(RakutenJpDbContext db, ConnectionRecord connection, RmsCredentials credentials,
@@ -177,6 +220,12 @@ public sealed class RmsOrderPoller(
 
         var now = clock.GetUtcNow();
         db.ImportedOrders.Add(new ImportedOrder { ConnectionId = connection.Id, OrderNumber = number, OrderProgress = progress, ImportedAt = now });
+        // Only orders the platform will fulfil are confirmed: one with a line the merchant manages in RMS is theirs to confirm.
+        if (progress == 100 && mapped is not null && mapped.Lines.All(l => l.ManageNumber?.StartsWith("v_", StringComparison.Ordinal) == true))
+        {
+            db.OrderConfirmations.Add(new OrderConfirmation { ConnectionId = connection.Id, OrderNumber = number });
+        }
+
         db.AddToOutbox(new ChannelOrderReceived(connection.TenantId, connection.Id, Channel.RakutenJp, number,
             progress.ToString(System.Globalization.CultureInfo.InvariantCulture), mapped, parseError, now));
         try
@@ -187,7 +236,7 @@ public sealed class RmsOrderPoller(
         catch (DbUpdateException ex) when (DatabaseErrors.IsUniqueViolation(ex, "imported_orders"))
         {
             // Another poller imported it a moment ago: drop this attempt's rows, keep the rest of the unit of work.
-            foreach (var entry in db.ChangeTracker.Entries().Where(e => e is { State: EntityState.Added, Entity: ImportedOrder or OutboxMessage }).ToList())
+            foreach (var entry in db.ChangeTracker.Entries().Where(e => e is { State: EntityState.Added, Entity: ImportedOrder or OutboxMessage or OrderConfirmation }).ToList())
             {
                 entry.State = EntityState.Detached;
             }

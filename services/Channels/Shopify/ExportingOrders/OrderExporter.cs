@@ -80,11 +80,13 @@ public sealed class OrderExporter(
                 .OrderBy(e => e.CreatedAt).Select(e => e.OrderId).ToListAsync(ct);
         }
 
+        // Variant ids by SKU for this round: every order of a popular SKU need not ask Shopify again.
+        var variants = new Dictionary<(Guid, string), string?>();
         foreach (var orderId in due)
         {
             try
             {
-                if (await ExportAsync(orderId, ct))
+                if (await ExportAsync(orderId, variants, ct))
                 {
                     created++;
                 }
@@ -105,7 +107,7 @@ public sealed class OrderExporter(
         return created;
     }
 
-    private async Task<bool> ExportAsync(Guid orderId, CancellationToken ct)
+    private async Task<bool> ExportAsync(Guid orderId, Dictionary<(Guid, string), string?> variants, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ShopifyDbContext>();
@@ -135,8 +137,19 @@ public sealed class OrderExporter(
         foreach (var line in order.Lines)
         {
             var sku = line.Sku ?? line.MerchantSku;
-            var variant = sku is null ? null
-                : (await shopify.GraphQlAsync(connection, credentials, VariantBySku, new { query = $"sku:{sku}" }, ct))["data"]?["productVariants"]?["nodes"]?[0]?["id"]?.GetValue<string>();
+            string? variant = null;
+            if (sku is not null && !variants.TryGetValue((connection.Id, sku), out variant))
+            {
+                var found = await shopify.GraphQlAsync(connection, credentials, VariantBySku, new { query = $"sku:{sku}" }, ct);
+                if (found["data"] is null)
+                {
+                    throw new InvalidOperationException($"Shopify did not answer the variant look-up for SKU {sku}: {found.ToJsonString()[..Math.Min(300, found.ToJsonString().Length)]}");
+                }
+
+                variant = found["data"]?["productVariants"]?["nodes"]?[0]?["id"]?.GetValue<string>();
+                variants[(connection.Id, sku)] = variant;
+            }
+
             var item = new JsonObject
             {
                 ["quantity"] = line.Quantity,

@@ -8,18 +8,37 @@ namespace Rakuten.Platform.Channels.Shopify.SyncingStock;
 /// <summary>Admin GraphQL calls of the stock and order flows.</summary>
 public sealed class ShopifyAdminClient(IHttpClientFactory http)
 {
-    /// <summary>One GraphQL operation; the whole answer (data, errors, extensions). Non-2xx throws.</summary>
+    /// <summary>One GraphQL operation; the whole answer (data, errors, extensions). Shopify's cost bucket is
+    /// respected: a THROTTLED answer (HTTP 200 or 429) waits until the bucket holds the query's cost, then asks
+    /// again. Any other non-2xx throws.</summary>
     public async Task<JsonObject> GraphQlAsync(ConnectionRecord connection, ShopifyCredentials credentials, string query, object variables, CancellationToken ct)
     {
-        using var client = http.CreateClient("shopify");
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"{connection.BaseUrl.TrimEnd('/')}/admin/api/{ShopifyConnector.ApiVersion}/graphql.json")
+        for (var attempt = 0; ; attempt++)
         {
-            Content = JsonContent.Create(new { query, variables }),
-        };
-        request.Headers.Add("X-Shopify-Access-Token", credentials.AccessToken);
-        using var response = await client.SendAsync(request, ct);
-        response.EnsureSuccessStatusCode();
-        return await response.Content.ReadFromJsonAsync<JsonObject>(ct) ?? [];
+            using var client = http.CreateClient("shopify");
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"{connection.BaseUrl.TrimEnd('/')}/admin/api/{ShopifyConnector.ApiVersion}/graphql.json")
+            {
+                Content = JsonContent.Create(new { query, variables }),
+            };
+            request.Headers.Add("X-Shopify-Access-Token", credentials.AccessToken);
+            using var response = await client.SendAsync(request, ct);
+            var body = response.Content.Headers.ContentLength == 0 ? [] : await response.Content.ReadFromJsonAsync<JsonObject>(ct) ?? [];
+            var throttled = response.StatusCode == System.Net.HttpStatusCode.TooManyRequests
+                            || body["errors"]?[0]?["extensions"]?["code"]?.GetValue<string>() == "THROTTLED";
+            if (throttled && attempt < 20)
+            {
+                var cost = body["extensions"]?["cost"];
+                var requested = cost?["requestedQueryCost"]?.GetValue<double>() ?? 10;
+                var available = cost?["throttleStatus"]?["currentlyAvailable"]?.GetValue<double>() ?? 0;
+                var restore = cost?["throttleStatus"]?["restoreRate"]?.GetValue<double>() ?? 50;
+                var wait = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(Math.Max(0.05, (requested - available) / restore));
+                await Task.Delay(wait, ct);
+                continue;
+            }
+
+            response.EnsureSuccessStatusCode();
+            return body;
+        }
     }
 
     /// <summary>The available quantity of one inventory item at one location now, or null if Shopify has none.</summary>
