@@ -47,4 +47,30 @@ public sealed class RmsRateGate
             await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.FromMilliseconds(1), ct);
         }
     }
+
+    /// <summary>Moves the latest slot of (connection, api) to now: for a caller that took its slot, then did some
+    /// work (gathering its batch) before sending — RMS counts the request when it arrives, not when the slot was taken.</summary>
+    public void Restamp(Guid connectionId, string api)
+    {
+        if (!_windows.TryGetValue((connectionId, api), out var window))
+        {
+            return;
+        }
+
+        lock (window)
+        {
+            if (window.Count == 0)
+            {
+                return;
+            }
+
+            var kept = window.ToArray();
+            kept[^1] = Stopwatch.GetElapsedTime(Origin);
+            window.Clear();
+            foreach (var at in kept)
+            {
+                window.Enqueue(at);
+            }
+        }
+    }
 }

@@ -32,6 +32,11 @@ public sealed partial class RmsInventoryClient(IHttpClientFactory http, RmsRateG
             throw new InvalidOperationException($"Refusing to write stock of RMS item '{foreign.ManageNumber}': it is not managed by the platform.");
         }
 
+        if (slotTaken)
+        {
+            gate.Restamp(connectionId, UpsertBucket); // the batch was gathered after the slot: count the second from now
+        }
+
         return SendAsync(connectionId, UpsertBucket, slotTaken ? 0 : 1, baseUrl, credentials, "bulk-upsert", new JsonObject
         {
             ["inventories"] = new JsonArray(entries.Select(e => (JsonNode)new JsonObject
@@ -64,6 +69,9 @@ public sealed partial class RmsInventoryClient(IHttpClientFactory http, RmsRateG
             using var request = new HttpRequestMessage(HttpMethod.Post, $"{baseUrl.TrimEnd('/')}/es/2.0/inventories/{function}") { Content = JsonContent.Create(body) };
             request.Headers.Authorization = credentials.Esa();
             using var response = await client.SendAsync(request, ct);
+            // Under load RMS may handle a request well after it left: the next one's second counts from the answer,
+            // so two calls can never be handled closer than the rate allows.
+            gate.Restamp(connectionId, bucket);
             if (response.StatusCode == HttpStatusCode.TooManyRequests && attempt < 5)
             {
                 await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1), ct);
