@@ -1,33 +1,14 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using System.Data.Common;
+using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Persistence;
 
 namespace Rakuten.Platform.BuildingBlocks.Outbox;
 
-/// <summary>Wakes the relay of one service's outbox right after a commit that made outbox rows visible.</summary>
-public sealed class OutboxSignal<TContext> where TContext : PlatformDbContext
-{
-    private readonly SemaphoreSlim _pending = new(0, 1);
-
-    public void Pulse()
-    {
-        // At most one pending wake-up: many commits in a burst are one batch for the relay.
-        if (_pending.CurrentCount == 0)
-        {
-            try
-            {
-                _pending.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // Another commit pulsed at the same instant; one wake-up covers both.
-            }
-        }
-    }
-
-    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken ct) => _pending.WaitAsync(timeout, ct);
-}
+/// <summary>Wakes the relay of one service's outbox right after a commit that made outbox rows visible
+/// (many commits in a burst are one batch for the relay).</summary>
+public sealed class OutboxSignal<TContext> : WakeSignal where TContext : PlatformDbContext;
 
 /// <summary>Pulses the relay when outbox rows become visible: after SaveChanges in its own transaction, or
 /// after the commit of the caller's transaction (never before: the relay must not look too early).</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.Channels.RakutenFr.Connecting;
@@ -17,26 +18,13 @@ public sealed class OfferFilePusher(
     : BackgroundService
 {
     private const int MaxLinesPerFile = 20_000;
-    private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly WakeSignal _wake = new();
 
     private TimeSpan Interval => configuration.GetValue("Platform:RakutenFr:FileCheckInterval", TimeSpan.FromSeconds(5));
 
     public int FilesPerHour => configuration.GetValue("Platform:RakutenFr:StockFilesPerHour", 10);
 
-    public void Wake()
-    {
-        if (_wake.CurrentCount == 0)
-        {
-            try
-            {
-                _wake.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // Woken twice at once: one wake-up is enough.
-            }
-        }
-    }
+    public void Wake() => _wake.Pulse();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
+using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.Channels.RakutenJp.Connecting;
 
@@ -12,21 +13,11 @@ namespace Rakuten.Platform.Channels.RakutenJp.PushingStock;
 public sealed class StockPusher(
     IServiceScopeFactory scopes, RmsInventoryClient rms, TimeProvider clock, IConfiguration configuration, ILogger<StockPusher> logger) : BackgroundService
 {
-    private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly WakeSignal _wake = new();
 
     private TimeSpan ReconcileInterval => configuration.GetValue("Platform:RakutenJp:StockReconcileInterval", TimeSpan.FromMinutes(15));
 
-    public void Wake()
-    {
-        try
-        {
-            if (_wake.CurrentCount == 0) _wake.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // already awake
-        }
-    }
+    public void Wake() => _wake.Pulse();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.BuildingBlocks.Outbox;
@@ -34,21 +35,11 @@ public sealed class OrderExporter(
         query Variant($query: String!) { productVariants(first: 1, query: $query) { nodes { id sku } } }
         """;
 
-    private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly WakeSignal _wake = new();
 
     private TimeSpan RateLimitWait => configuration.GetValue("Platform:Shopify:OrderRateLimitWait", TimeSpan.FromSeconds(15));
 
-    public void Wake()
-    {
-        try
-        {
-            if (_wake.CurrentCount == 0) _wake.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // already awake
-        }
-    }
+    public void Wake() => _wake.Pulse();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

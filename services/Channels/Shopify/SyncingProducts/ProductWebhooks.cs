@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
-using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.Channels.Shopify.Connecting;
 
@@ -92,9 +92,9 @@ public sealed class WebhookProcessor(
     IServiceScopeFactory scopes, ShopifyAdminClient admin, TimeProvider clock, IConfiguration configuration, ILogger<WebhookProcessor> logger)
     : BackgroundService
 {
-    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly WakeSignal _wake = new();
 
-    public void Wake() => _wake.Writer.TryWrite(true);
+    public void Wake() => _wake.Pulse();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -109,16 +109,8 @@ public sealed class WebhookProcessor(
                 logger.LogWarning(ex, "Webhook processing failed; retrying");
             }
 
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(5));
-            try
-            {
-                await _wake.Reader.ReadAsync(timeout.Token);
-            }
-            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-            {
-                // The sweep: pick up anything a wake-up missed.
-            }
+            // Woken by each stored delivery; the 5-second sweep picks up anything a wake-up missed.
+            await _wake.WaitAsync(TimeSpan.FromSeconds(5), stoppingToken);
         }
     }
 
