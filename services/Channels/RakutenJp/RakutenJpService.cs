@@ -26,6 +26,7 @@ public static class RakutenJpService
         builder.Services.AddSingleton<RmsOrderPoller>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RmsOrderPoller>());
         builder.Services.AddSingleton<RmsRateGate>();
+        builder.Services.AddSingleton<RmsRestClient>();
         builder.Services.AddSingleton<RmsItemClient>();
         builder.Services.AddSingleton<ItemPublisher>();
         builder.AddPlatformConsumer<ListingRequestedConsumer>(Name);

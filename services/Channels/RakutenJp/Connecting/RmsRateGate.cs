@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 
-namespace Rakuten.Platform.Channels.RakutenJp.PublishingItems;
+namespace Rakuten.Platform.Channels.RakutenJp.Connecting;
 
 /// <summary>Keeps calls to one RMS API at most <c>perSecond</c> per shop over any rolling second (how RMS
 /// counts): a caller waits for its slot instead of earning a 429. One gate per process; several replicas

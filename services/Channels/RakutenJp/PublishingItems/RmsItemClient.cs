@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using System.Text.Json.Nodes;
 using Rakuten.Platform.Channels.RakutenJp.Connecting;
 using Rakuten.Platform.Contracts;
@@ -18,9 +17,9 @@ public sealed record RmsItemAnswer(HttpStatusCode Status, ChannelError? Error)
 }
 
 /// <summary>Items API 2.0 (reference/rakuten-jp-rms.md §6): upsert (PUT, full replacement), patch, delete, each
-/// spaced by <see cref="RmsRateGate"/> and retried after a 429. It refuses outright to write any item whose
+/// through <see cref="RmsRestClient"/> (rate gate, 429 waited out). It refuses outright to write any item whose
 /// manage number does not begin with <c>v_</c>: those are the merchant's own (seed rule).</summary>
-public sealed class RmsItemClient(IHttpClientFactory http, RmsRateGate gate, IConfiguration configuration)
+public sealed class RmsItemClient(RmsRestClient rest, IConfiguration configuration)
 {
     /// <summary>RMS publishes no Items API rate (reference §6); 5 calls per second per shop is this platform's
     /// assumption, matched by the Sandbox and adjustable here.</summary>
@@ -43,45 +42,8 @@ public sealed class RmsItemClient(IHttpClientFactory http, RmsRateGate gate, ICo
             throw new InvalidOperationException($"Refusing to write RMS item '{manageNumber}': only items whose manage number begins with '{RmsItemMapping.ManagedPrefix}' are managed by the platform.");
         }
 
-        for (var attempt = 0; ; attempt++)
-        {
-            await gate.WaitAsync(connectionId, "items", PerSecond, ct);
-            using var client = http.CreateClient("rms");
-            using var request = new HttpRequestMessage(method, $"{baseUrl.TrimEnd('/')}/es/2.0/items/manage-numbers/{Uri.EscapeDataString(manageNumber)}");
-            if (body is not null)
-            {
-                request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
-            }
-
-            request.Headers.Authorization = credentials.Esa();
-            using var response = await client.SendAsync(request, ct);
-            if (response.StatusCode == HttpStatusCode.TooManyRequests && attempt < 5)
-            {
-                await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1), ct);
-                continue;
-            }
-
-            return new RmsItemAnswer(response.StatusCode, FirstError(await response.Content.ReadAsStringAsync(ct)));
-        }
-    }
-
-    /// <summary>RMS 2.0 REST errors: <c>{"errors":[{"code","message","metadata":{"propertyPath"}}]}</c>.</summary>
-    private static ChannelError? FirstError(string text)
-    {
-        try
-        {
-            if (JsonNode.Parse(text) is JsonObject { } json && json["errors"] is JsonArray { Count: > 0 } errors && errors[0] is JsonObject first)
-            {
-                var path = first["metadata"]?["propertyPath"]?.GetValue<string>();
-                var message = first["message"]?.GetValue<string>() ?? "";
-                return new ChannelError(first["code"]?.GetValue<string>() ?? "UNKNOWN", path is null ? message : $"{message} ({path})");
-            }
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            // Not an RMS envelope (a proxy page, an empty body): the status alone tells the caller what happened.
-        }
-
-        return null;
+        var answer = await rest.SendAsync(connectionId, "items", PerSecond, method,
+            $"{baseUrl.TrimEnd('/')}/es/2.0/items/manage-numbers/{Uri.EscapeDataString(manageNumber)}", credentials, body, ct);
+        return new RmsItemAnswer(answer.Status, answer.Error);
     }
 }
