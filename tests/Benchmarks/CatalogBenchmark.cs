@@ -79,13 +79,6 @@ public static class CatalogBenchmark
         return 0;
     }
 
-    private static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (clock.Elapsed > timeout) throw new TimeoutException("the catalog benchmark did not finish in time");
-            await Task.Delay(250);
-        }
-    }
+    private static Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout) =>
+        Poll.UntilAsync(condition, timeout, TimeSpan.FromMilliseconds(250), "the catalog benchmark to finish");
 }

@@ -166,13 +166,6 @@ public static class StockBenchmark
 
     private static double Percentile(List<double> sorted, int p) => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p / 100.0 * sorted.Count) - 1)];
 
-    private static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (clock.Elapsed > timeout) throw new TimeoutException("the stock benchmark did not finish in time");
-            await Task.Delay(100);
-        }
-    }
+    private static Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout) =>
+        Poll.UntilAsync(condition, timeout, TimeSpan.FromMilliseconds(100), "the stock benchmark to finish");
 }
