@@ -1,16 +1,19 @@
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.Orders.ImportingOrders;
+using Rakuten.Platform.Orders.TrackingStatus;
 
 namespace Rakuten.Platform.Orders;
 
 /// <summary>The orders service's database: the order streams (event store), the order read model, the SKUs the
-/// catalog knows, outbox and inbox.</summary>
+/// catalog knows, cancellations, outbox and inbox.</summary>
 public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) : PlatformDbContext(options)
 {
     public DbSet<OrderRecord> Orders => Set<OrderRecord>();
 
     public DbSet<CatalogSku> CatalogSkus => Set<CatalogSku>();
+
+    public DbSet<OrderCancellation> Cancellations => Set<OrderCancellation>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -26,6 +29,13 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
         {
             e.ToTable("catalog_skus");
             e.HasKey(x => new { x.TenantId, x.Sku, x.ProductId });
+        });
+        modelBuilder.Entity<OrderCancellation>(e =>
+        {
+            e.ToTable("order_cancellations");
+            e.HasKey(x => x.OrderId);
+            e.Property(x => x.Initiator).HasConversion<string>();
+            e.Property(x => x.PreviousStatus).HasConversion<string>();
         });
     }
 }

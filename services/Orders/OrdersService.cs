@@ -1,7 +1,9 @@
 using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
+using Rakuten.Platform.Orders.CancellingOrders;
 using Rakuten.Platform.Orders.ImportingOrders;
+using Rakuten.Platform.Orders.TrackingStatus;
 
 namespace Rakuten.Platform.Orders;
 
@@ -16,13 +18,17 @@ public static class OrdersService
         builder.AddPlatformConsumer<ProductSyncedConsumer>(Name);
         builder.AddPlatformConsumer<OrderExportedConsumer>(Name);
         builder.AddPlatformConsumer<ShopifyRefusedConsumer>(Name);
+        builder.AddPlatformConsumer<ChannelOrderStatusChangedConsumer>(Name);
+        builder.AddPlatformConsumer<OrderCancellationRefusedConsumer>(Name);
         return builder;
     }
 
     public static WebApplication MapOrdersService(this WebApplication app)
     {
         app.MapOutboxStatus<OrdersDbContext>("/orders");
-        app.MapGroup("/orders").WithTags("Orders").MapOrders();
+        var orders = app.MapGroup("/orders").WithTags("Orders");
+        orders.MapOrders();
+        orders.MapCancellations();
         return app;
     }
 }

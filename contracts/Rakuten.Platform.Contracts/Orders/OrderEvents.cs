@@ -89,3 +89,42 @@ public sealed record OrderExported(
     string ShopifyOrderId,
     string ShopifyOrderName,
     DateTimeOffset OccurredAt) : IConnectionEvent;
+
+/// <summary>The merchant asked the platform to cancel the order: the marketplace adapter cancels it there (RMS
+/// cancelOrder, Rakuten France cancelitem per unit) and then reports the cancelled status, or OrderCancellationRefused.
+/// <c>Reason</c> is one of <see cref="CancellationReasons"/>; <c>Comment</c> is what the buyer is told.</summary>
+[MessageUrn("rakuten-platform:orders:order-cancellation-requested:v1")]
+[EntityName("rakuten-platform.orders.order-cancellation-requested.v1")]
+public sealed record OrderCancellationRequested(
+    Guid TenantId,
+    Guid ConnectionId,
+    Guid OrderId,
+    Channel Channel,
+    string ChannelOrderId,
+    string Reason,
+    string Comment,
+    IReadOnlyList<string> ChannelItemIds,
+    DateTimeOffset OccurredAt) : IConnectionEvent;
+
+/// <summary>The marketplace would not cancel the order (it shipped meanwhile, say); its code and message are kept.</summary>
+[MessageUrn("rakuten-platform:orders:order-cancellation-refused:v1")]
+[EntityName("rakuten-platform.orders.order-cancellation-refused.v1")]
+public sealed record OrderCancellationRefused(
+    Guid TenantId,
+    Guid ConnectionId,
+    Guid OrderId,
+    Channel Channel,
+    string ChannelOrderId,
+    ChannelError Error,
+    DateTimeOffset OccurredAt) : IConnectionEvent;
+
+/// <summary>Why the merchant cancels an order; each marketplace adapter maps it to its own code.</summary>
+public static class CancellationReasons
+{
+    public const string BuyerRequest = "BuyerRequest";
+    public const string OutOfStock = "OutOfStock";
+    public const string ShippingDelay = "ShippingDelay";
+    public const string Other = "Other";
+
+    public static readonly IReadOnlyList<string> All = [BuyerRequest, OutOfStock, ShippingDelay, Other];
+}

@@ -16,6 +16,10 @@ public sealed class RakutenJpDbContext(DbContextOptions<RakutenJpDbContext> opti
 
     public DbSet<OrderConfirmation> OrderConfirmations => Set<OrderConfirmation>();
 
+    public DbSet<OrderFingerprint> OrderFingerprints => Set<OrderFingerprint>();
+
+    public DbSet<OrderCatchUp> OrderCatchUps => Set<OrderCatchUp>();
+
     public DbSet<PublishedItem> PublishedItems => Set<PublishedItem>();
 
     public DbSet<RmsSku> RmsSkus => Set<RmsSku>();
@@ -39,6 +43,16 @@ public sealed class RakutenJpDbContext(DbContextOptions<RakutenJpDbContext> opti
         {
             e.ToTable("order_confirmations");
             e.HasKey(x => new { x.ConnectionId, x.OrderNumber });
+        });
+        modelBuilder.Entity<OrderFingerprint>(e =>
+        {
+            e.ToTable("order_fingerprints");
+            e.HasKey(x => new { x.ConnectionId, x.OrderNumber });
+        });
+        modelBuilder.Entity<OrderCatchUp>(e =>
+        {
+            e.ToTable("order_catch_ups");
+            e.HasKey(x => x.ConnectionId);
         });
         modelBuilder.Entity<PublishedItem>(e =>
         {

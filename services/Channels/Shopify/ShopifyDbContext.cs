@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.Channels.Shopify.CancellingOrders;
 using Rakuten.Platform.Channels.Shopify.ExportingOrders;
 using Rakuten.Platform.Channels.Shopify.SyncingProducts;
 using Rakuten.Platform.Channels.Shopify.SyncingStock;
@@ -21,6 +22,8 @@ public sealed class ShopifyDbContext(DbContextOptions<ShopifyDbContext> options)
     public DbSet<InventoryItemSku> InventoryItemSkus => Set<InventoryItemSku>();
 
     public DbSet<OrderExport> OrderExports => Set<OrderExport>();
+
+    public DbSet<ShopifyCancellation> ShopifyCancellations => Set<ShopifyCancellation>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -50,6 +53,11 @@ public sealed class ShopifyDbContext(DbContextOptions<ShopifyDbContext> options)
         {
             e.ToTable("inventory_item_skus");
             e.HasKey(x => new { x.ConnectionId, x.InventoryItemId });
+        });
+        modelBuilder.Entity<ShopifyCancellation>(e =>
+        {
+            e.ToTable("shopify_cancellations");
+            e.HasKey(x => x.OrderId);
         });
         modelBuilder.Entity<OrderExport>(e =>
         {

@@ -3,6 +3,7 @@ using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.Channels.Shopify.Connecting;
 using Rakuten.Platform.BuildingBlocks.Messaging;
+using Rakuten.Platform.Channels.Shopify.CancellingOrders;
 using Rakuten.Platform.Channels.Shopify.ExportingOrders;
 using Rakuten.Platform.Channels.Shopify.SyncingProducts;
 using Rakuten.Platform.Channels.Shopify.SyncingStock;
@@ -20,7 +21,9 @@ public static class ShopifyService
         builder.Services.AddHttpClient("shopify", c => c.Timeout = TimeSpan.FromSeconds(30));
         builder.Services.AddSingleton<IChannelConnector<ShopifyCredentials>, ShopifyConnector>();
         builder.Services.AddSingleton<ShopifyAdminClient>();
+        builder.Services.AddSingleton<ShopifyOrderCanceller>();
         builder.Services.AddSingleton<OrderExporter>();
+        builder.AddPlatformConsumer<OrderCancelledConsumer>(Name);
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OrderExporter>());
         builder.AddPlatformConsumer<OrderAcceptedConsumer>(Name);
         builder.Services.AddSingleton<WebhookProcessor>();

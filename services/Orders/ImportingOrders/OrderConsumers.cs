@@ -11,7 +11,8 @@ using Rakuten.Platform.Contracts.Orders;
 namespace Rakuten.Platform.Orders.ImportingOrders;
 
 /// <summary>A marketplace order, imported once per (connection, channel order id) — the key is unique, so even two
-/// pollers delivering the same order make one — then accepted or held.</summary>
+/// pollers delivering the same order make one — then accepted or held. Handed on again with new content, an order held
+/// for its content is decided again.</summary>
 public sealed class ChannelOrderReceivedConsumer(OrdersDbContext db, EventStore<OrdersDbContext> store, TimeProvider clock, ILogger<ChannelOrderReceivedConsumer> logger)
     : IConsumer<ChannelOrderReceived>
 {
@@ -22,6 +23,21 @@ public sealed class ChannelOrderReceivedConsumer(OrdersDbContext db, EventStore<
             var existing = await db.Orders.FirstOrDefaultAsync(o => o.ConnectionId == m.ConnectionId && o.ChannelOrderId == m.ChannelOrderId, ct);
             if (existing is not null)
             {
+                // The marketplace changed the order: a hold its content caused (amount, address, payload) is decided again.
+                var order = m.Order is null ? null : JsonSerializer.Serialize(m.Order, PlatformJson.Options);
+                if (existing.Status == UnifiedOrderStatus.Held && existing.HoldReason is HoldReason.AmountNotDetermined or HoldReason.MissingShipTo or HoldReason.MalformedPayload
+                    && (order != existing.Order || m.ParseError != existing.ParseError))
+                {
+                    await store.AppendAsync(OrderImport.Stream(existing.OrderId), await store.CurrentVersionAsync(OrderImport.Stream(existing.OrderId), ct),
+                        [new OrderContentChanged(m.Order, m.ParseError)], ct: ct);
+                    existing.Order = order;
+                    existing.ParseError = m.ParseError;
+                    await db.SaveChangesAsync(ct);
+                    await OrderImport.EvaluateAsync(db, store, existing, clock.GetUtcNow(), ct);
+                    logger.LogInformation("{Channel} order {Order} changed on the marketplace: now {Status}", m.Channel, m.ChannelOrderId, existing.Status);
+                    return;
+                }
+
                 logger.LogInformation("{Channel} order {Order} is already imported as {OrderId}", m.Channel, m.ChannelOrderId, existing.OrderId);
                 return;
             }

@@ -62,3 +62,6 @@ public sealed record OrderWasAccepted;
 
 [StoredEvent("order-exported.v1")]
 public sealed record OrderWasExported(string ShopifyOrderId, string ShopifyOrderName);
+
+[StoredEvent("order-content-changed.v1")]
+public sealed record OrderContentChanged(ChannelOrder? Order, string? ParseError);

@@ -32,6 +32,7 @@ public static partial class ShopifyAdminApi
 
             var lines = new List<SLine>();
             var decrements = new List<(long Item, int Quantity)>();
+            var taken = new List<(long Item, long Location, int Quantity)>();
             for (var i = 0; i < items.Count; i++)
             {
                 var item = items[i] as JsonObject ?? [];
@@ -84,6 +85,7 @@ public static partial class ShopifyAdminApi
                     if (level != default)
                     {
                         SetLevel(c.State, c.Shop, c.Webhooks, level.Item, level.Location, c.Shop.Levels[level] - quantity);
+                        taken.Add((level.Item, level.Location, quantity));
                     }
                 }
             }
@@ -105,6 +107,7 @@ public static partial class ShopifyAdminApi
                 FulfillmentOrderId = c.State.NextShopifyId++,
             };
             order.Lines.AddRange(lines);
+            order.Decremented.AddRange(taken);
             c.Shop.Orders[order.Id] = order;
             c.Shop.RecentOrders.Enqueue(now);
             c.Webhooks.Emit(c.Shop, "orders/create", new JsonObject { ["id"] = order.Id, ["name"] = order.Name, ["created_at"] = ShopifyJson.Time(now) });
@@ -125,6 +128,15 @@ public static partial class ShopifyAdminApi
             }
 
             order.CancelledAt = c.State.Clock.GetUtcNow();
+            // restock: the units the order took go back where they came from (its unfulfilled ones; fulfilments here do not move stock).
+            if (args["restock"]?.GetValue<bool>() == true)
+            {
+                foreach (var (item, location, quantity) in order.Decremented)
+                {
+                    SetLevel(c.State, c.Shop, c.Webhooks, item, location, c.Shop.Levels.GetValueOrDefault((item, location)) + quantity);
+                }
+            }
+
             c.Webhooks.Emit(c.Shop, "orders/cancelled", new JsonObject { ["id"] = order.Id, ["cancelled_at"] = ShopifyJson.Time(order.CancelledAt.Value) });
             return new JsonObject
             {

@@ -100,6 +100,9 @@ public sealed class SOrder
 
     public DateTimeOffset? CancelledAt { get; set; }
 
+    /// <summary>The units orderCreate took from stock, per (inventory item, location): orderCancel with restock returns them.</summary>
+    public List<(long Item, long Location, int Quantity)> Decremented { get; } = [];
+
     public List<SLine> Lines { get; } = [];
 
     public long FulfillmentOrderId { get; init; }

@@ -32,3 +32,21 @@ public sealed class OrderConfirmation
     /// <summary>RMS's message for this order (INFO_101, or why it could not be confirmed).</summary>
     public string? Outcome { get; set; }
 }
+
+/// <summary>The content of an imported order as last handed on, as a fingerprint: the sweep hands a changed order on again.</summary>
+public sealed class OrderFingerprint
+{
+    public required Guid ConnectionId { get; init; }
+
+    public required string OrderNumber { get; init; }
+
+    public required string Fingerprint { get; set; }
+}
+
+/// <summary>When the daily catch-up (the last five days searched again) last ran for a connection.</summary>
+public sealed class OrderCatchUp
+{
+    public required Guid ConnectionId { get; init; }
+
+    public required DateTimeOffset CaughtUpAt { get; set; }
+}

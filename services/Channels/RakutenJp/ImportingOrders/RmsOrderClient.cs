@@ -17,9 +17,12 @@ public sealed record RmsAnswer(HttpStatusCode Status, JsonObject? Body, TimeSpan
 }
 
 /// <summary>The RakutenPay Order API (RMS): POST with a JSON body and the ESA header; dates as
-/// <c>yyyy-MM-ddTHH:mm:ss+0900</c> with no colon in the offset (RMS refuses +09:00 with ERROR_011).</summary>
-public sealed class RmsOrderClient(IHttpClientFactory http)
+/// <c>yyyy-MM-ddTHH:mm:ss+0900</c> with no colon in the offset (RMS refuses +09:00 with ERROR_011). Calls for one shop
+/// are spaced (the poller, the status sweep and cancellations share the spacing) and a 429 is retried after its
+/// Retry-After, twice at most.</summary>
+public sealed class RmsOrderClient(IHttpClientFactory http, IConfiguration configuration)
 {
+    private readonly Dictionary<string, (SemaphoreSlim Gate, long LastCall)> _shops = [];
     public const int GetOrderVersion = 10;
 
     private static readonly TimeSpan Jst = TimeSpan.FromHours(9);
@@ -55,7 +58,74 @@ public sealed class RmsOrderClient(IHttpClientFactory http)
     public Task<RmsAnswer> ConfirmOrderAsync(string baseUrl, RmsCredentials credentials, IReadOnlyList<string> numbers, CancellationToken ct) =>
         PostAsync(baseUrl, credentials, "confirmOrder", new JsonObject { ["orderNumberList"] = new JsonArray(numbers.Select(n => (JsonNode)n).ToArray()) }, ct);
 
+    /// <summary>キャンセル申請: <paramref name="reasonCode"/> is an RMS changeReasonDetailApply code; RMS stock is restored (1),
+    /// as the platform's next absolute push would set it anyway.</summary>
+    public Task<RmsAnswer> CancelOrderAsync(string baseUrl, RmsCredentials credentials, string number, int reasonCode, CancellationToken ct) =>
+        PostAsync(baseUrl, credentials, "cancelOrder", new JsonObject
+        {
+            ["orderNumber"] = number,
+            ["inventoryRestoreType"] = 1,
+            ["changeReasonDetailApply"] = reasonCode,
+        }, ct);
+
+    /// <summary>RMS publishes no Order API rate; about one request a second per shop is the practice.</summary>
+    private TimeSpan CallSpacing => configuration.GetValue("Platform:RakutenJp:OrderApiSpacing", TimeSpan.FromSeconds(1.05));
+
     private async Task<RmsAnswer> PostAsync(string baseUrl, RmsCredentials credentials, string function, JsonObject body, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var answer = await SpacedAsync(baseUrl + credentials.ServiceSecret, () => SendAsync(baseUrl, credentials, function, body, ct), ct);
+            if (answer.Status != HttpStatusCode.TooManyRequests || attempt == 2)
+            {
+                return answer;
+            }
+
+            await Task.Delay(answer.RetryAfter ?? TimeSpan.FromSeconds(1), ct);
+        }
+    }
+
+    /// <summary>One call at a time per shop, each at least <see cref="CallSpacing"/> after the previous one ended.</summary>
+    private async Task<RmsAnswer> SpacedAsync(string shop, Func<Task<RmsAnswer>> call, CancellationToken ct)
+    {
+        SemaphoreSlim gate;
+        lock (_shops)
+        {
+            if (!_shops.TryGetValue(shop, out var entry))
+            {
+                _shops[shop] = entry = (new SemaphoreSlim(1, 1), 0);
+            }
+
+            gate = entry.Gate;
+        }
+
+        await gate.WaitAsync(ct);
+        try
+        {
+            long last;
+            lock (_shops) last = _shops[shop].LastCall;
+            var wait = CallSpacing - System.Diagnostics.Stopwatch.GetElapsedTime(last);
+            if (last != 0 && wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, ct);
+            }
+
+            try
+            {
+                return await call();
+            }
+            finally
+            {
+                lock (_shops) _shops[shop] = (gate, System.Diagnostics.Stopwatch.GetTimestamp());
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task<RmsAnswer> SendAsync(string baseUrl, RmsCredentials credentials, string function, JsonObject body, CancellationToken ct)
     {
         using var client = http.CreateClient("rms");
         using var request = new HttpRequestMessage(HttpMethod.Post, $"{baseUrl.TrimEnd('/')}/es/2.0/order/{function}/")

@@ -20,10 +20,11 @@ public static class RmsOrderMapping
         foreach (var package in packages)
         {
             var ids = new List<string>();
-            foreach (var item in (package["ItemModelList"] as JsonArray ?? []).OfType<JsonObject>())
+            foreach (var (item, index) in (package["ItemModelList"] as JsonArray ?? []).OfType<JsonObject>().Select((x, i) => (x, i)))
             {
                 var sku = (item["SkuModelList"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault();
-                var id = Text(item["itemDetailId"]) ?? Guid.NewGuid().ToString();
+                // Stable without itemDetailId too: the sweep compares fingerprints of the same order read twice.
+                var id = Text(item["itemDetailId"]) ?? $"{Text(package["basketId"])}-{index}";
                 ids.Add(id);
                 lines.Add(new OrderLine(
                     id,
@@ -68,6 +69,11 @@ public static class RmsOrderMapping
             Text(o["remarks"]),
             orderedAt);
     }
+
+    /// <summary>What the platform was told about an order, in a few bytes: a different fingerprint means it changed.</summary>
+    public static string Fingerprint(ChannelOrder? order, string? parseError) =>
+        Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
+            order is null ? "error:" + parseError : System.Text.Json.JsonSerializer.Serialize(order))))[..32];
 
     /// <summary>A ship-to still waiting for the recipient (RMS's 入力待ち placeholders) is no address at all.</summary>
     private static PostalAddress? Address(JsonObject? a)

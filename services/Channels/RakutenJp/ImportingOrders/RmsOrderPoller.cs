@@ -14,7 +14,8 @@ namespace Rakuten.Platform.Channels.RakutenJp.ImportingOrders;
 /// <summary>Finds new RMS orders per connection (searchOrder by order date, statuses 100 and 300, then getOrder
 /// in batches of 100) and hands each to the platform once as ChannelOrderReceived. Its position per connection
 /// is stored, so a restart, a maintenance window (503) or a paused connection (401) resumes where it stopped:
-/// the window is searched again from there, and (connection, order number) keeps every order to one import.</summary>
+/// the window is searched again from there, and (connection, order number) keeps every order to one import. Once a day
+/// the last five days are searched again (the catch-up).</summary>
 public sealed class RmsOrderPoller(
     IServiceScopeFactory scopes, RmsOrderClient rms, TimeProvider clock, IConfiguration configuration, ILogger<RmsOrderPoller> logger)
     : BackgroundService
@@ -27,8 +28,9 @@ public sealed class RmsOrderPoller(
 
     private TimeSpan Interval => configuration.GetValue("Platform:RakutenJp:OrderPollInterval", TimeSpan.FromSeconds(30));
 
-    /// <summary>RMS publishes no Order API rate; about one request a second per shop is the practice.</summary>
-    private TimeSpan CallSpacing => configuration.GetValue("Platform:RakutenJp:OrderApiSpacing", TimeSpan.FromSeconds(1.05));
+    private TimeSpan CatchUpEvery => configuration.GetValue("Platform:RakutenJp:OrderCatchUpEvery", TimeSpan.FromDays(1));
+
+    private TimeSpan CatchUpWindow => configuration.GetValue("Platform:RakutenJp:OrderCatchUpWindow", TimeSpan.FromDays(5));
 
     private TimeSpan Backfill => configuration.GetValue("Platform:RakutenJp:OrderBackfill", TimeSpan.FromDays(90));
 
@@ -111,6 +113,25 @@ public sealed class RmsOrderPoller(
             from = to;
         }
 
+        // Daily, the last five days are searched again: an order RMS listed late, or one lost to a mishap, is found here.
+        var catchUp = await db.OrderCatchUps.FirstOrDefaultAsync(c => c.ConnectionId == connectionId, ct);
+        if (catchUp is null)
+        {
+            db.OrderCatchUps.Add(new OrderCatchUp { ConnectionId = connectionId, CaughtUpAt = now }); // the backfill just covered them
+            await db.SaveChangesAsync(ct);
+        }
+        else if (now - catchUp.CaughtUpAt >= CatchUpEvery)
+        {
+            if (!await ImportWindowAsync(db, connection, credentials, now - CatchUpWindow, now, ct))
+            {
+                return;
+            }
+
+            catchUp.CaughtUpAt = now;
+            await db.SaveChangesAsync(ct);
+            logger.LogInformation("RMS daily catch-up of {Shop} searched the last {Days} days", connection.ExternalId, CatchUpWindow.TotalDays);
+        }
+
         if (ConfirmOrders)
         {
             await ConfirmPendingAsync(db, connection, credentials, ct);
@@ -130,7 +151,7 @@ public sealed class RmsOrderPoller(
                 return;
             }
 
-            var answer = await CallAsync(() => rms.ConfirmOrderAsync(connection.BaseUrl, credentials, pending.Select(p => p.OrderNumber).ToList(), ct), ct);
+            var answer = await rms.ConfirmOrderAsync(connection.BaseUrl, credentials, pending.Select(p => p.OrderNumber).ToList(), ct);
             if (!await AcceptAsync(db, connection, answer, "confirmOrder", ct))
             {
                 return;
@@ -159,7 +180,7 @@ public sealed class RmsOrderPoller(
         var numbers = new List<string>();
         for (var page = 1; ; page++)
         {
-            var answer = await CallAsync(() => rms.SearchOrderAsync(connection.BaseUrl, credentials, from, to, page, NewOrderProgresses, ct), ct);
+            var answer = await rms.SearchOrderAsync(connection.BaseUrl, credentials, from, to, page, NewOrderProgresses, ct);
             if (!await AcceptAsync(db, connection, answer, "searchOrder", ct))
             {
                 return false;
@@ -186,7 +207,7 @@ public sealed class RmsOrderPoller(
             .Select(i => i.OrderNumber).ToListAsync(ct)).ToHashSet();
         foreach (var batch in numbers.Where(n => !known.Contains(n)).Distinct().Chunk(100))
         {
-            var answer = await CallAsync(() => rms.GetOrderAsync(connection.BaseUrl, credentials, batch, ct), ct);
+            var answer = await rms.GetOrderAsync(connection.BaseUrl, credentials, batch, ct);
             if (!await AcceptAsync(db, connection, answer, "getOrder", ct))
             {
                 return false;
@@ -206,20 +227,11 @@ public sealed class RmsOrderPoller(
     {
         var number = order["orderNumber"]!.GetValue<string>();
         var progress = order["orderProgress"]?.GetValue<int>() ?? 0;
-        ChannelOrder? mapped = null;
-        string? parseError = null;
-        try
-        {
-            mapped = RmsOrderMapping.ToChannelOrder(order);
-        }
-        catch (Exception ex) when (ex is FormatException or InvalidOperationException or NullReferenceException or ArgumentException)
-        {
-            // A payload that cannot be read is handed on with its error, to be held — not dropped.
-            parseError = $"{ex.GetType().Name}: {ex.Message}";
-        }
+        var (mapped, parseError) = Map(order);
 
         var now = clock.GetUtcNow();
         db.ImportedOrders.Add(new ImportedOrder { ConnectionId = connection.Id, OrderNumber = number, OrderProgress = progress, ImportedAt = now });
+        db.OrderFingerprints.Add(new OrderFingerprint { ConnectionId = connection.Id, OrderNumber = number, Fingerprint = RmsOrderMapping.Fingerprint(mapped, parseError) });
         // Only orders the platform will fulfil are confirmed: one with a line the merchant manages in RMS is theirs to confirm.
         if (progress == 100 && mapped is not null && mapped.Lines.All(l => l.ManageNumber?.StartsWith("v_", StringComparison.Ordinal) == true))
         {
@@ -236,14 +248,33 @@ public sealed class RmsOrderPoller(
         catch (DbUpdateException ex) when (DatabaseErrors.IsUniqueViolation(ex, "imported_orders"))
         {
             // Another poller imported it a moment ago: drop this attempt's rows, keep the rest of the unit of work.
-            foreach (var entry in db.ChangeTracker.Entries().Where(e => e is { State: EntityState.Added, Entity: ImportedOrder or OutboxMessage or OrderConfirmation }).ToList())
+            foreach (var entry in db.ChangeTracker.Entries().Where(e => e is { State: EntityState.Added, Entity: ImportedOrder or OutboxMessage or OrderConfirmation or OrderFingerprint }).ToList())
             {
                 entry.State = EntityState.Detached;
             }
         }
     }
 
-    private async Task<bool> AcceptAsync(RakutenJpDbContext db, ConnectionRecord connection, RmsAnswer answer, string function, CancellationToken ct)
+    /// <summary>An RMS order as the platform's ChannelOrder, or the reason it cannot be read.</summary>
+    public static (ChannelOrder? Order, string? ParseError) Map(JsonObject order)
+    {
+        try
+        {
+            return (RmsOrderMapping.ToChannelOrder(order), null);
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidOperationException or NullReferenceException or ArgumentException)
+        {
+            // A payload that cannot be read is handed on with its error, to be held — not dropped.
+            return (null, $"{ex.GetType().Name}: {ex.Message}");
+        }
+    }
+
+    private Task<bool> AcceptAsync(RakutenJpDbContext db, ConnectionRecord connection, RmsAnswer answer, string function, CancellationToken ct) =>
+        AcceptAsync(db, connection, answer, function, "order import", clock, logger, ct);
+
+    /// <summary>Whether RMS answered; a 401 marks the connection Unauthorized (its flows pause), anything else is logged.</summary>
+    public static async Task<bool> AcceptAsync(RakutenJpDbContext db, ConnectionRecord connection, RmsAnswer answer, string function, string flow,
+        TimeProvider clock, ILogger logger, CancellationToken ct)
     {
         if (answer.Ok)
         {
@@ -253,35 +284,15 @@ public sealed class RmsOrderPoller(
         if (answer.Status == HttpStatusCode.Unauthorized)
         {
             ConnectionEndpoints.SetHealth(db, connection, ConnectionHealth.Unauthorized,
-                $"RMS refused the credentials on {function} (HTTP 401): order import is paused until the connection gets a valid license key.", clock.GetUtcNow());
+                $"RMS refused the credentials on {function} (HTTP 401): {flow} is paused until the connection gets a valid license key.", clock.GetUtcNow());
             await db.SaveChangesAsync(ct);
-            logger.LogWarning("RMS connection {Connection} ({Shop}) is Unauthorized; its order import is paused", connection.Id, connection.ExternalId);
+            logger.LogWarning("RMS connection {Connection} ({Shop}) is Unauthorized; its {Flow} is paused", connection.Id, connection.ExternalId, flow);
         }
         else
         {
-            logger.LogWarning("RMS {Function} for {Shop} answered {Answer}; retrying next round", function, connection.ExternalId, answer.Messages);
+            logger.LogWarning("RMS {Function} for {Shop} answered {Answer}; retried later", function, connection.ExternalId, answer.Messages);
         }
 
         return false;
-    }
-
-    /// <summary>Spaces calls to the Order API's rate and retries a 429 after its Retry-After, twice at most.</summary>
-    private async Task<RmsAnswer> CallAsync(Func<Task<RmsAnswer>> call, CancellationToken ct)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            if (CallSpacing > TimeSpan.Zero)
-            {
-                await Task.Delay(CallSpacing, ct);
-            }
-
-            var answer = await call();
-            if (answer.Status != HttpStatusCode.TooManyRequests || attempt == 2)
-            {
-                return answer;
-            }
-
-            await Task.Delay(answer.RetryAfter ?? TimeSpan.FromSeconds(1), ct);
-        }
     }
 }

@@ -9,6 +9,9 @@ public enum ExportState
     Attempted,
     Created,
     Refused,
+
+    /// <summary>The marketplace order was cancelled before a Shopify order existed: none is created.</summary>
+    Cancelled,
 }
 
 /// <summary>The intent to create one Shopify order for one accepted marketplace order, recorded before any call.</summary>

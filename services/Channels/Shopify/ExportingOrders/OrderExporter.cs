@@ -6,6 +6,7 @@ using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.BuildingBlocks.Outbox;
+using Rakuten.Platform.Channels.Shopify.CancellingOrders;
 using Rakuten.Platform.Channels.Shopify.Connecting;
 using Rakuten.Platform.Channels.Shopify.SyncingStock;
 using Rakuten.Platform.Contracts;
@@ -19,7 +20,7 @@ namespace Rakuten.Platform.Channels.Shopify.ExportingOrders;
 /// (DECREMENT_IGNORING_POLICY), so the stock drops exactly as often as the order is created. A development store's
 /// per-minute order limit is met by waiting, not by failing; any other refusal holds the order with Shopify's errors.</summary>
 public sealed class OrderExporter(
-    IServiceScopeFactory scopes, ShopifyAdminClient shopify, TimeProvider clock, IConfiguration configuration, ILogger<OrderExporter> logger) : BackgroundService
+    IServiceScopeFactory scopes, ShopifyAdminClient shopify, ShopifyOrderCanceller canceller, TimeProvider clock, IConfiguration configuration, ILogger<OrderExporter> logger) : BackgroundService
 {
     private const string CreateOrder = """
         mutation Create($order: OrderCreateOrderInput!, $options: OrderCreateOptionsInput) {
@@ -47,6 +48,7 @@ public sealed class OrderExporter(
         {
             try
             {
+                await canceller.RunDueAsync(stoppingToken);
                 await ExportDueAsync(stoppingToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -67,7 +69,9 @@ public sealed class OrderExporter(
         {
             var db = scope.ServiceProvider.GetRequiredService<ShopifyDbContext>();
             var now = clock.GetUtcNow();
-            due = await db.OrderExports.Where(e => (e.State == ExportState.Pending || e.State == ExportState.Attempted) && e.NextAttemptAt <= now)
+            // A cancelled order is the canceller's: it decides whether a Shopify order exists to cancel.
+            due = await db.OrderExports.Where(e => (e.State == ExportState.Pending || e.State == ExportState.Attempted) && e.NextAttemptAt <= now
+                                                   && !db.ShopifyCancellations.Any(c => c.OrderId == e.OrderId))
                 .OrderBy(e => e.CreatedAt).Select(e => e.OrderId).ToListAsync(ct);
         }
 
@@ -112,7 +116,7 @@ public sealed class OrderExporter(
         var credentials = scope.ServiceProvider.GetRequiredService<ConnectionSecrets>().Unprotect<ShopifyCredentials>(connection.ProtectedCredentials);
         if (export.State == ExportState.Attempted)
         {
-            var found = (await shopify.GraphQlAsync(connection, credentials, OrdersByTag, new { query = $"tag:{export.Tag}" }, ct))["data"]?["orders"]?["nodes"]?[0];
+            var found = await FindByTagAsync(shopify, connection, credentials, export, ct);
             if (found is not null)
             {
                 logger.LogInformation("Shopify order {Name} for {Channel} {Order} already existed (found by tag after an interrupted call)",
@@ -198,6 +202,10 @@ public sealed class OrderExporter(
         logger.LogWarning("{Detail} ({Channel} {Order})", detail, export.Channel, export.ChannelOrderId);
         return false;
     }
+
+    /// <summary>The Shopify order an interrupted orderCreate may have made, found by the intent's tag.</summary>
+    public static async Task<JsonNode?> FindByTagAsync(ShopifyAdminClient shopify, ConnectionRecord connection, ShopifyCredentials credentials, OrderExport export, CancellationToken ct) =>
+        (await shopify.GraphQlAsync(connection, credentials, OrdersByTag, new { query = $"tag:{export.Tag}" }, ct))["data"]?["orders"]?["nodes"]?[0];
 
     private void Created(ShopifyDbContext db, OrderExport export, JsonNode order)
     {

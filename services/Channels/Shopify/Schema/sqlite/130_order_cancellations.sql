@@ -1,0 +1,8 @@
+-- Marketplace orders cancelled on the platform whose Shopify order must be cancelled (restocked) — or never
+-- created: recorded before any call, done once Shopify answered.
+CREATE TABLE IF NOT EXISTS shopify_cancellations (
+    order_id      TEXT        PRIMARY KEY,
+    requested_at  INTEGER     NOT NULL,
+    done_at       INTEGER     NULL,
+    outcome       TEXT        NULL
+);

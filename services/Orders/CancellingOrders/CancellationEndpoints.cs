@@ -1,0 +1,61 @@
+using Microsoft.EntityFrameworkCore;
+using Rakuten.Platform.BuildingBlocks.EventSourcing;
+using Rakuten.Platform.BuildingBlocks.Outbox;
+using Rakuten.Platform.Contracts;
+using Rakuten.Platform.Contracts.Orders;
+using Rakuten.Platform.Orders.TrackingStatus;
+
+namespace Rakuten.Platform.Orders.CancellingOrders;
+
+public sealed record CancelOrderRequest(string? Reason, string? Comment);
+
+/// <summary>The merchant cancels an order through the platform: the marketplace is asked first (OrderCancellationRequested);
+/// only once it reports the order cancelled are the stock released and the Shopify order cancelled — a marketplace that
+/// refuses (the order shipped meanwhile) leaves everything as it was, with its reason on the order.</summary>
+public static class CancellationEndpoints
+{
+    public static void MapCancellations(this RouteGroupBuilder orders)
+    {
+        orders.MapPost("/{orderId:guid}/cancel", async (Guid orderId, CancelOrderRequest request, OrdersDbContext db, EventStore<OrdersDbContext> store,
+            TimeProvider clock, CancellationToken ct) =>
+        {
+            var reason = request.Reason ?? CancellationReasons.BuyerRequest;
+            if (!CancellationReasons.All.Contains(reason))
+                return Results.BadRequest(new { errors = new[] { $"reason must be one of {string.Join(", ", CancellationReasons.All)}" } });
+            if (request.Comment is { Length: > 500 })
+                return Results.BadRequest(new { errors = new[] { "comment must be at most 500 characters (it is sent to the buyer)" } });
+
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var record = await db.Orders.FirstOrDefaultAsync(o => o.OrderId == orderId, ct);
+            if (record is null) return Results.NotFound(new { errors = new[] { $"no order {orderId}" } });
+            if (!OrderStatusMap.Cancellable(record.Status))
+                return Results.Conflict(new { errors = new[] { $"order {orderId} is {record.Status}: only a Received, Held or Accepted order can be cancelled" } });
+            var existing = await db.Cancellations.FirstOrDefaultAsync(c => c.OrderId == orderId, ct);
+            if (existing is not null) db.Cancellations.Remove(existing); // a refused request asked again
+
+            var now = clock.GetUtcNow();
+            var comment = string.IsNullOrWhiteSpace(request.Comment) ? DefaultComment(reason) : request.Comment.Trim();
+            db.Cancellations.Add(new OrderCancellation
+            {
+                OrderId = orderId, Initiator = CancellationInitiator.Merchant, Reason = reason, Comment = comment, PreviousStatus = record.Status, RequestedAt = now,
+            });
+            await OrderStatus.AppendAsync(db, store, record, new OrderCancellationWasRequested(reason, comment), ct);
+            await OrderStatus.MoveAsync(db, store, record, UnifiedOrderStatus.CancellationRequested, null, now, ct);
+            var order = OrderStatus.Order(record);
+            var items = order?.Lines.SelectMany(l => l.ChannelItemIds.Count > 0 ? l.ChannelItemIds : [l.ChannelLineId]).ToList() ?? [];
+            db.AddToOutbox(new OrderCancellationRequested(record.TenantId, record.ConnectionId, record.OrderId, Enum.Parse<Channel>(record.Channel),
+                record.ChannelOrderId, reason, comment, items, now));
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            return Results.Accepted($"/orders/{orderId}", new { orderId, status = record.Status.ToString(), reason, comment });
+        });
+    }
+
+    private static string DefaultComment(string reason) => reason switch
+    {
+        CancellationReasons.OutOfStock => "We are sorry: this item is out of stock and your order has been cancelled.",
+        CancellationReasons.ShippingDelay => "We are sorry: we cannot ship your order in time and have cancelled it.",
+        CancellationReasons.BuyerRequest => "Your order has been cancelled as you requested.",
+        _ => "Your order has been cancelled.",
+    };
+}

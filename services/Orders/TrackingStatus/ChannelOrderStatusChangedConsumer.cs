@@ -1,0 +1,65 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Rakuten.Platform.BuildingBlocks.EventSourcing;
+using Rakuten.Platform.BuildingBlocks.Inbox;
+using Rakuten.Platform.Contracts.Orders;
+
+namespace Rakuten.Platform.Orders.TrackingStatus;
+
+/// <summary>The marketplace moved an order: the order follows by the status map (forward only, Cancelled final). A
+/// cancellation on the channel — whole or of some units — is announced once as OrderCancelled, which releases the
+/// stock and cancels the Shopify order.</summary>
+public sealed class ChannelOrderStatusChangedConsumer(
+    OrdersDbContext db, EventStore<OrdersDbContext> store, TimeProvider clock, ILogger<ChannelOrderStatusChangedConsumer> logger) : IConsumer<ChannelOrderStatusChanged>
+{
+    public Task Consume(ConsumeContext<ChannelOrderStatusChanged> context) =>
+        db.ExecuteOnceAsync(context, nameof(ChannelOrderStatusChangedConsumer), async ct =>
+        {
+            var m = context.Message;
+            // ChannelOrderReceived travels on another queue: a status change may overtake it. Redelivery waits for it.
+            var record = await db.Orders.FirstOrDefaultAsync(o => o.ConnectionId == m.ConnectionId && o.ChannelOrderId == m.ChannelOrderId, ct)
+                         ?? throw new InvalidOperationException($"{m.Channel} order {m.ChannelOrderId} is not imported yet; its status {m.ChannelStatus} is retried");
+            var now = clock.GetUtcNow();
+            record.ChannelStatus = m.ChannelStatus;
+            record.UpdatedAt = now;
+            var reported = OrderStatusMap.FromChannel(m.Channel, m.ChannelStatus);
+            if (reported is null)
+            {
+                logger.LogWarning("{Channel} order {Order} has status {Status}, which the status map does not know; the order stays {Current}",
+                    m.Channel, m.ChannelOrderId, m.ChannelStatus, record.Status);
+                return;
+            }
+
+            var cancellation = await db.Cancellations.FirstOrDefaultAsync(c => c.OrderId == record.OrderId, ct);
+            if (m.ChannelStatus == "PARTIALLY_CANCELLED" && record.Status != UnifiedOrderStatus.Cancelled && m.ChannelItemIds.Count > 0)
+            {
+                // Some units cancelled on the channel: their stock is released; the rest of the order goes on.
+                await OrderStatus.AnnounceCancellationAsync(db, store, record, null, m.ChannelItemIds, now, ct);
+            }
+
+            if (OrderStatusMap.Next(record.Status, reported.Value) is not { } next)
+            {
+                return;
+            }
+
+            var before = record.Status;
+            await OrderStatus.MoveAsync(db, store, record, next, m.ChannelStatus, now, ct);
+            if (next == UnifiedOrderStatus.Cancelled && cancellation?.AnnouncedAt is null)
+            {
+                if (cancellation is null)
+                {
+                    cancellation = new OrderCancellation
+                    {
+                        OrderId = record.OrderId, Initiator = CancellationInitiator.Channel, Reason = $"cancelled on {m.Channel} ({m.ChannelStatus})",
+                        PreviousStatus = before, RequestedAt = now,
+                    };
+                    db.Cancellations.Add(cancellation);
+                }
+
+                cancellation.AnnouncedAt = now;
+                await OrderStatus.AnnounceCancellationAsync(db, store, record, cancellation, null, now, ct);
+            }
+
+            logger.LogInformation("{Channel} order {Order} is now {Status} (channel status {ChannelStatus})", m.Channel, m.ChannelOrderId, next, m.ChannelStatus);
+        }, logger);
+}

@@ -1,0 +1,98 @@
+using System.Text.Json;
+using Rakuten.Platform.BuildingBlocks.EventSourcing;
+using Rakuten.Platform.BuildingBlocks.Messaging;
+using Rakuten.Platform.BuildingBlocks.Outbox;
+using Rakuten.Platform.Contracts;
+using Rakuten.Platform.Contracts.Orders;
+using Rakuten.Platform.Orders.ImportingOrders;
+
+namespace Rakuten.Platform.Orders.TrackingStatus;
+
+[StoredEvent("order-status-changed.v1")]
+public sealed record OrderStatusWasChanged(UnifiedOrderStatus From, UnifiedOrderStatus To, string? ChannelStatus);
+
+[StoredEvent("order-cancellation-requested.v1")]
+public sealed record OrderCancellationWasRequested(string Reason, string Comment);
+
+[StoredEvent("order-cancellation-refused.v1")]
+public sealed record OrderCancellationWasRefused(string Code, string Message);
+
+[StoredEvent("order-cancelled.v1")]
+public sealed record OrderWasCancelled(CancellationInitiator Initiator, IReadOnlyList<SkuQuantity> Lines);
+
+/// <summary>Records a status move: its event in the order's stream, the read model, and OrderStatusChanged in the outbox.</summary>
+public static class OrderStatus
+{
+    public static async Task MoveAsync(OrdersDbContext db, EventStore<OrdersDbContext> store, OrderRecord record, UnifiedOrderStatus to, string? channelStatus,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        var from = record.Status;
+        await AppendAsync(db, store, record, new OrderStatusWasChanged(from, to, channelStatus), ct);
+        record.Status = to;
+        record.UpdatedAt = now;
+        db.AddToOutbox(new OrderStatusChanged(record.TenantId, record.ConnectionId, record.OrderId, from, to, now));
+    }
+
+    /// <summary>Appends one event at the stream's current version (written by this transaction's earlier saves too).</summary>
+    public static async Task AppendAsync(OrdersDbContext db, EventStore<OrdersDbContext> store, OrderRecord record, object e, CancellationToken ct)
+    {
+        await db.SaveChangesAsync(ct);
+        var stream = OrderImport.Stream(record.OrderId);
+        await store.AppendAsync(stream, await store.CurrentVersionAsync(stream, ct), [e], ct: ct);
+    }
+
+    public static ChannelOrder? Order(OrderRecord record) =>
+        record.Order is null ? null : JsonSerializer.Deserialize<ChannelOrder>(record.Order, PlatformJson.Options);
+
+    /// <summary>The units a cancellation frees: every line, or only the units with the given channel item / line ids.</summary>
+    public static IReadOnlyList<SkuQuantity> Units(OrderRecord record, IReadOnlyCollection<string>? channelItemIds = null)
+    {
+        var order = Order(record);
+        if (order is null)
+        {
+            return [];
+        }
+
+        return order.Lines
+            .Select(l => (Sku: l.Sku ?? l.MerchantSku, Quantity: channelItemIds is null or { Count: 0 } ? l.Quantity
+                : channelItemIds.Contains(l.ChannelLineId) ? l.Quantity : l.ChannelItemIds.Count(channelItemIds.Contains)))
+            .Where(x => x.Sku is not null && x.Quantity > 0)
+            .GroupBy(x => x.Sku!)
+            .Select(g => new SkuQuantity(g.Key, g.Sum(x => x.Quantity)))
+            .ToList();
+    }
+
+    /// <summary>Announces the cancellation once (stock released, Shopify order cancelled by their services).</summary>
+    public static async Task AnnounceCancellationAsync(OrdersDbContext db, EventStore<OrdersDbContext> store, OrderRecord record,
+        OrderCancellation? cancellation, IReadOnlyCollection<string>? channelItemIds, DateTimeOffset now, CancellationToken ct)
+    {
+        var initiator = cancellation?.Initiator ?? CancellationInitiator.Channel;
+        var lines = Units(record, channelItemIds);
+        await AppendAsync(db, store, record, new OrderWasCancelled(initiator, lines), ct);
+        db.AddToOutbox(new OrderCancelled(record.TenantId, record.ConnectionId, record.OrderId, Enum.Parse<Channel>(record.Channel), record.ChannelOrderId,
+            lines, initiator, cancellation?.Reason, now));
+    }
+}
+
+/// <summary>A cancellation of one order, asked by the channel or by the merchant through the platform.</summary>
+public sealed class OrderCancellation
+{
+    public required Guid OrderId { get; init; }
+
+    public required CancellationInitiator Initiator { get; init; }
+
+    public required string Reason { get; init; }
+
+    public string? Comment { get; init; }
+
+    /// <summary>Where the order goes back to if the marketplace refuses.</summary>
+    public required UnifiedOrderStatus PreviousStatus { get; init; }
+
+    public required DateTimeOffset RequestedAt { get; init; }
+
+    /// <summary>When OrderCancelled went out (once).</summary>
+    public DateTimeOffset? AnnouncedAt { get; set; }
+
+    /// <summary>The marketplace's code and message when it would not cancel.</summary>
+    public string? Refusal { get; set; }
+}
