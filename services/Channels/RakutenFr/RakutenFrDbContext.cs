@@ -1,11 +1,12 @@
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.Channels.RakutenFr.ImportingSales;
 using Rakuten.Platform.Channels.RakutenFr.PublishingOffers;
 
 namespace Rakuten.Platform.Channels.RakutenFr;
 
 /// <summary>The Rakuten France adapter's database: its connections, the offers by SKU, the offer changes and
-/// stock files, event store, outbox and inbox.</summary>
+/// stock files, the sales and their items, event store, outbox and inbox.</summary>
 public sealed class RakutenFrDbContext(DbContextOptions<RakutenFrDbContext> options) : ChannelDbContext(options)
 {
     public DbSet<KnownOffer> KnownOffers => Set<KnownOffer>();
@@ -17,6 +18,12 @@ public sealed class RakutenFrDbContext(DbContextOptions<RakutenFrDbContext> opti
     public DbSet<OfferImport> OfferImports => Set<OfferImport>();
 
     public DbSet<OfferStockVersion> StockVersions => Set<OfferStockVersion>();
+
+    public DbSet<SaleItem> SaleItems => Set<SaleItem>();
+
+    public DbSet<ImportedSale> ImportedSales => Set<ImportedSale>();
+
+    public DbSet<KnownQuantity> Quantities => Set<KnownQuantity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -40,6 +47,21 @@ public sealed class RakutenFrDbContext(DbContextOptions<RakutenFrDbContext> opti
         {
             e.ToTable("offer_imports");
             e.HasKey(x => new { x.ConnectionId, x.ImportId });
+        });
+        modelBuilder.Entity<SaleItem>(e =>
+        {
+            e.ToTable("sale_items");
+            e.HasKey(x => new { x.ConnectionId, x.ItemId });
+        });
+        modelBuilder.Entity<ImportedSale>(e =>
+        {
+            e.ToTable("imported_sales");
+            e.HasKey(x => new { x.ConnectionId, x.PurchaseId });
+        });
+        modelBuilder.Entity<KnownQuantity>(e =>
+        {
+            e.ToTable("sku_quantities");
+            e.HasKey(x => new { x.ConnectionId, x.Sku });
         });
         modelBuilder.Entity<OfferStockVersion>(e =>
         {

@@ -3,7 +3,9 @@ using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
+using Rakuten.Platform.Channels.RakutenFr.CancellingSales;
 using Rakuten.Platform.Channels.RakutenFr.Connecting;
+using Rakuten.Platform.Channels.RakutenFr.ImportingSales;
 using Rakuten.Platform.Channels.RakutenFr.PublishingOffers;
 
 namespace Rakuten.Platform.Channels.RakutenFr;
@@ -24,6 +26,11 @@ public static class RakutenFrService
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OfferFilePusher>());
         builder.AddPlatformConsumer<ListingRequestedConsumer>(Name);
         builder.AddPlatformConsumer<ChannelStockChangedConsumer>(Name);
+        builder.Services.AddSingleton<RakutenFrSalesClient>();
+        builder.Services.AddSingleton<RakutenFrSalesPoller>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RakutenFrSalesPoller>());
+        builder.AddPlatformConsumer<SaleSettledConsumer>(Name);
+        builder.AddPlatformConsumer<OrderCancellationRequestedConsumer>(Name);
         return builder;
     }
 
@@ -35,6 +42,11 @@ public static class RakutenFrService
         app.MapGet("/channels/rakuten-fr/connections/{id:guid}/stock-files", async (Guid id, RakutenFrDbContext db, CancellationToken ct) =>
             Results.Ok((await db.OfferImports.AsNoTracking().Where(i => i.ConnectionId == id).OrderByDescending(i => i.SentAt).Take(50).ToListAsync(ct))
                 .Select(i => new { i.ImportId, i.SentAt, i.Status, i.Done, failures = System.Text.Json.JsonSerializer.Deserialize<string[]>(i.Failures) })))
+            .WithTags("Rakuten France");
+        // The units sold on Rakuten France: what the platform decided (accepted, or refused and why) and their status.
+        app.MapGet("/channels/rakuten-fr/connections/{id:guid}/sales", async (Guid id, RakutenFrDbContext db, CancellationToken ct) =>
+            Results.Ok((await db.SaleItems.AsNoTracking().Where(i => i.ConnectionId == id).OrderByDescending(i => i.PurchaseId).ThenBy(i => i.ItemId).Take(500).ToListAsync(ct))
+                .Select(i => new { i.PurchaseId, i.ItemId, i.Sku, i.Decision, i.Reason, i.Status, i.DecidedAt })))
             .WithTags("Rakuten France");
         return app;
     }

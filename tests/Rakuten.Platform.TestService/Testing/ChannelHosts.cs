@@ -112,6 +112,7 @@ public sealed class ChannelHosts : IAsyncDisposable
             ["Platform:RakutenJp:ExpiryCheckInterval"] = "1.00:00:00",
             ["Platform:RakutenJp:OrderPollerEnabled"] = "false",
             ["Platform:RakutenJp:OrderApiSpacing"] = "00:00:00",
+            ["Platform:RakutenFr:SalesPollerEnabled"] = "false",
             ["ConnectionStrings:catalog"] = Db("catalog"),
             ["ConnectionStrings:inventory"] = Db("inventory"),
             ["ConnectionStrings:orders"] = Db("orders"),

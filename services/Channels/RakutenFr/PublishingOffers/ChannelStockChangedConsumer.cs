@@ -1,12 +1,13 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Inbox;
+using Rakuten.Platform.Channels.RakutenFr.ImportingSales;
 using Rakuten.Platform.Contracts.Inventory;
 
 namespace Rakuten.Platform.Channels.RakutenFr.PublishingOffers;
 
 /// <summary>The latest quantity per (connection, SKU) joins the SKU's pending offer change — coalesced with any
-/// price change waiting — and goes out with the next stock file. An older version than the last seen changes nothing.</summary>
+/// price change waiting — and goes out with the next stock file; new sales are accepted against it. An older version than the last seen changes nothing.</summary>
 public sealed class ChannelStockChangedConsumer(RakutenFrDbContext db, OfferFilePusher pusher, TimeProvider clock, ILogger<ChannelStockChangedConsumer> logger)
     : IConsumer<ChannelStockChanged>
 {
@@ -32,6 +33,11 @@ public sealed class ChannelStockChangedConsumer(RakutenFrDbContext db, OfferFile
 
                 db.StockVersions.Add(new OfferStockVersion { ConnectionId = m.ConnectionId, Sku = m.Sku, Version = m.Version });
             }
+
+            // The quantity new sales are accepted against.
+            var known = await db.Quantities.FirstOrDefaultAsync(q => q.ConnectionId == m.ConnectionId && q.Sku == m.Sku, ct);
+            if (known is null) db.Quantities.Add(new KnownQuantity { ConnectionId = m.ConnectionId, Sku = m.Sku, Quantity = m.Quantity });
+            else known.Quantity = m.Quantity;
 
             if (await db.OfferCatalogs.AnyAsync(c => c.ConnectionId == m.ConnectionId, ct)
                 && !await db.KnownOffers.AnyAsync(o => o.ConnectionId == m.ConnectionId && o.Sku == m.Sku, ct))

@@ -18,17 +18,8 @@ public sealed record FrImportReport(string Status, IReadOnlyList<FrImportLine> L
     public bool Finished => Status is "Traité" or "Annulé" or "Aucune ligne n'a été chargée";
 }
 
-/// <summary>Rakuten France said no: its error code and message (errorresponse), whatever the HTTP status.</summary>
-public sealed class RakutenFrException(ChannelError error) : Exception($"Rakuten France: {error.Code}: {error.Message}")
-{
-    public ChannelError Error { get; } = error;
-
-    public bool QuotaExceeded => Error.Code == "InvalidUserRights" && Error.Message.Contains("Quota", StringComparison.OrdinalIgnoreCase);
-}
-
 /// <summary><c>stock_ws</c> (reference/rakuten-fr.md §A.3): the offer export, matched on SKU (the seller reference,
-/// never Rakuten's ids), and the XML stock import file with its report. Answers are ISO-8859-1 XML whose
-/// namespaces vary by action, so elements are read by local name; errors may come with HTTP 200 (§A.5).</summary>
+/// never Rakuten's ids), and the XML stock import file with its report.</summary>
 public sealed class RakutenFrStockClient(IHttpClientFactory http)
 {
     public async Task<IReadOnlyList<FrOffer>> ExportAsync(string baseUrl, RakutenFrCredentials credentials, CancellationToken ct)
@@ -41,10 +32,10 @@ public sealed class RakutenFrStockClient(IHttpClientFactory http)
             foreach (var advert in document.Descendants().Where(e => e.Name.LocalName == "advert"))
             {
                 offers.Add(new FrOffer(
-                    Child(advert, "sku"),
-                    long.Parse(Child(advert, "advertid"), CultureInfo.InvariantCulture),
-                    decimal.TryParse(advert.Elements().FirstOrDefault(e => e.Name.LocalName == "price") is { } price ? Child(price, "amount") : "", NumberStyles.Number, CultureInfo.InvariantCulture, out var p) ? p : 0,
-                    int.TryParse(Child(advert, "stock"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? s : 0));
+                    RakutenFrApi.Child(advert, "sku"),
+                    long.Parse(RakutenFrApi.Child(advert, "advertid"), CultureInfo.InvariantCulture),
+                    decimal.TryParse(advert.Elements().FirstOrDefault(e => e.Name.LocalName == "price") is { } price ? RakutenFrApi.Child(price, "amount") : "", NumberStyles.Number, CultureInfo.InvariantCulture, out var p) ? p : 0,
+                    int.TryParse(RakutenFrApi.Child(advert, "stock"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? s : 0));
             }
 
             token = document.Descendants().FirstOrDefault(e => e.Name.LocalName == "nexttoken")?.Value.Trim() ?? "";
@@ -62,9 +53,9 @@ public sealed class RakutenFrStockClient(IHttpClientFactory http)
         part.Headers.ContentType = new MediaTypeHeaderValue("text/xml") { CharSet = "ISO-8859-1" };
         content.Add(part, "file", "offers.xml");
         using var client = http.CreateClient("rakuten-fr");
-        using var response = await client.PostAsync(Url(baseUrl, credentials, "genericimportfile", "2015-02-02", ""), content, ct);
-        var document = await ReadAsync(response, ct);
-        return long.Parse(Descendant(document, "importid"), CultureInfo.InvariantCulture);
+        using var response = await client.PostAsync(RakutenFrApi.Url(baseUrl, "stock_ws", credentials, "genericimportfile", "2015-02-02", ""), content, ct);
+        var document = await RakutenFrApi.ReadAsync(response, ct);
+        return long.Parse(RakutenFrApi.Descendant(document, "importid"), CultureInfo.InvariantCulture);
     }
 
     public async Task<FrImportReport> ReportAsync(string baseUrl, RakutenFrCredentials credentials, long importId, CancellationToken ct)
@@ -76,9 +67,9 @@ public sealed class RakutenFrStockClient(IHttpClientFactory http)
         {
             var extra = $"&fileid={importId}" + (token.Length > 0 ? $"&nexttoken={Uri.EscapeDataString(token)}" : "");
             var document = await GetAsync(baseUrl, credentials, "genericimportreport", "2017-02-10", extra, ct);
-            status = document.Descendants().FirstOrDefault(e => e.Name.LocalName == "file") is { } file ? Child(file, "status") : status;
+            status = document.Descendants().FirstOrDefault(e => e.Name.LocalName == "file") is { } file ? RakutenFrApi.Child(file, "status") : status;
             lines.AddRange(document.Descendants().Where(e => e.Name.LocalName == "product").Select(p => new FrImportLine(
-                Child(p, "sku"), Child(p, "status") == "OK",
+                RakutenFrApi.Child(p, "sku"), RakutenFrApi.Child(p, "status") == "OK",
                 p.Descendants().Where(e => e.Name.LocalName == "error").Select(e => e.Value.Trim()).ToList())));
             token = document.Descendants().FirstOrDefault(e => e.Name.LocalName == "nexttoken")?.Value.Trim() ?? "";
         }
@@ -87,47 +78,8 @@ public sealed class RakutenFrStockClient(IHttpClientFactory http)
         return new FrImportReport(status, lines);
     }
 
-    private async Task<XDocument> GetAsync(string baseUrl, RakutenFrCredentials credentials, string action, string version, string extra, CancellationToken ct)
-    {
-        using var client = http.CreateClient("rakuten-fr");
-        using var response = await client.GetAsync(Url(baseUrl, credentials, action, version, extra), ct);
-        return await ReadAsync(response, ct);
-    }
-
-    private static string Url(string baseUrl, RakutenFrCredentials c, string action, string version, string extra) =>
-        $"{baseUrl.TrimEnd('/')}/stock_ws?action={action}&login={Uri.EscapeDataString(c.Login)}&pwd={Uri.EscapeDataString(c.Token)}&version={version}{extra}";
-
-    private static async Task<XDocument> ReadAsync(HttpResponseMessage response, CancellationToken ct)
-    {
-        XDocument document;
-        try
-        {
-            document = XDocument.Load(await response.Content.ReadAsStreamAsync(ct));
-        }
-        catch (System.Xml.XmlException ex)
-        {
-            throw new HttpRequestException($"Rakuten France answered HTTP {(int)response.StatusCode} with no readable XML: {ex.Message}", ex, response.StatusCode);
-        }
-
-        if (document.Root?.Name.LocalName == "errorresponse")
-        {
-            var detail = string.Join(" ", document.Descendants().Where(e => e.Name.LocalName == "detail").Select(d => d.Value.Trim()));
-            throw new RakutenFrException(new ChannelError(Descendant(document, "code"), $"{Descendant(document, "message")} {detail}".Trim()));
-        }
-
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new HttpRequestException($"Rakuten France answered HTTP {(int)response.StatusCode}.", null, response.StatusCode);
-        }
-
-        return document;
-    }
-
-    private static string Child(XElement element, string name) =>
-        element.Elements().FirstOrDefault(e => e.Name.LocalName == name)?.Value.Trim() ?? "";
-
-    private static string Descendant(XDocument document, string name) =>
-        document.Descendants().FirstOrDefault(e => e.Name.LocalName == name)?.Value.Trim() ?? "";
+    private Task<XDocument> GetAsync(string baseUrl, RakutenFrCredentials credentials, string action, string version, string extra, CancellationToken ct) =>
+        RakutenFrApi.GetAsync(http, baseUrl, "stock_ws", credentials, action, version, extra, ct);
 }
 
 /// <summary>The stock import file (genericimportfile XML): one item per offer, keyed by <c>sellerReference</c>,

@@ -1,0 +1,64 @@
+using System.Xml.Linq;
+using Rakuten.Platform.Contracts;
+
+namespace Rakuten.Platform.Channels.RakutenFr.Connecting;
+
+/// <summary>Rakuten France said no: its error code and message (errorresponse), whatever the HTTP status.</summary>
+public sealed class RakutenFrException(ChannelError error) : Exception($"Rakuten France: {error.Code}: {error.Message}")
+{
+    public ChannelError Error { get; } = error;
+
+    public bool QuotaExceeded => Error.Code == "InvalidUserRights" && Error.Message.Contains("Quota", StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>How every Rakuten France web service is called (reference/rakuten-fr.md §A.0–A.5): one URL per service
+/// (<c>sales_ws</c>, <c>stock_ws</c>), the operation in <c>action</c>, credentials and a per-action <c>version</c> in the
+/// query. Answers are ISO-8859-1 XML whose namespaces vary by action, so elements are read by local name; an
+/// <c>errorresponse</c> may come with HTTP 200 and is looked for first (§A.5).</summary>
+public static class RakutenFrApi
+{
+    public static string Url(string baseUrl, string service, RakutenFrCredentials c, string action, string version, string extra) =>
+        $"{baseUrl.TrimEnd('/')}/{service}?action={action}&login={Uri.EscapeDataString(c.Login)}&pwd={Uri.EscapeDataString(c.Token)}&version={version}{extra}";
+
+    public static async Task<XDocument> GetAsync(IHttpClientFactory http, string baseUrl, string service, RakutenFrCredentials credentials,
+        string action, string version, string extra, CancellationToken ct)
+    {
+        using var client = http.CreateClient("rakuten-fr");
+        using var response = await client.GetAsync(Url(baseUrl, service, credentials, action, version, extra), ct);
+        return await ReadAsync(response, ct);
+    }
+
+    public static async Task<XDocument> ReadAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        XDocument document;
+        try
+        {
+            document = XDocument.Load(await response.Content.ReadAsStreamAsync(ct));
+        }
+        catch (System.Xml.XmlException ex)
+        {
+            throw new HttpRequestException($"Rakuten France answered HTTP {(int)response.StatusCode} with no readable XML: {ex.Message}", ex, response.StatusCode);
+        }
+
+        if (document.Root?.Name.LocalName == "errorresponse")
+        {
+            var detail = string.Join(" ", document.Descendants().Where(e => e.Name.LocalName == "detail").Select(d => d.Value.Trim()));
+            throw new RakutenFrException(new ChannelError(Descendant(document, "code"), $"{Descendant(document, "message")} {detail}".Trim()));
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new HttpRequestException($"Rakuten France answered HTTP {(int)response.StatusCode}.", null, response.StatusCode);
+        }
+
+        return document;
+    }
+
+    public static string Child(XElement element, string name) =>
+        element.Elements().FirstOrDefault(e => e.Name.LocalName == name)?.Value.Trim() ?? "";
+
+    public static XElement? Element(XElement element, string name) => element.Elements().FirstOrDefault(e => e.Name.LocalName == name);
+
+    public static string Descendant(XDocument document, string name) =>
+        document.Descendants().FirstOrDefault(e => e.Name.LocalName == name)?.Value.Trim() ?? "";
+}
