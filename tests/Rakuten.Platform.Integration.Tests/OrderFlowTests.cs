@@ -11,36 +11,13 @@ using Rakuten.Platform.Channels.Shopify.ExportingOrders;
 using Rakuten.Platform.Contracts;
 using Rakuten.Platform.Contracts.Orders;
 using Rakuten.Platform.Integration.Tests.Infrastructure;
+using static Rakuten.Platform.Integration.Tests.Infrastructure.OrderScenario;
 
 namespace Rakuten.Platform.Integration.Tests;
 
 /// <summary>RMS orders → Orders → Shopify (issue 7, first part), on RabbitMQ, PostgreSQL and the Sandbox.</summary>
 public sealed class OrderFlowTests
 {
-    private static object RmsOrder(string manageNumber, string sku, int units = 1) => new
-    {
-        buyer = new { familyName = "楽天", firstName = "花子", zipCode = "158-0094", prefecture = "東京都", city = "世田谷区", subAddress = "玉川1-14-1", phone = "03-1234-5678" },
-        packages = new[] { new { items = new[] { new { manageNumber, variantId = manageNumber + "-v", merchantDefinedSkuId = sku, itemName = "マグ", price = 1500, units } }, postagePrice = 500 } },
-        email = "hanako@example.jp",
-    };
-
-    private static async Task<string> PlaceAsync(Marketplace m, object order) =>
-        (await (await m.Hosts.Sandbox.PostAsJsonAsync($"/control/rms/shops/{Marketplace.RmsShop}/orders", order)).EnsureSuccessStatusCode()
-            .Content.ReadFromJsonAsync<JsonObject>())!["orderNumber"]!.GetValue<string>();
-
-    private static async Task PollAsync(Marketplace m)
-    {
-        m.Hosts.Clock.Now = DateTimeOffset.UtcNow.AddSeconds(2);
-        await m.Hosts.Services.GetRequiredService<RmsOrderPoller>().PollAllAsync(CancellationToken.None);
-    }
-
-    private static async Task<JsonArray> OrdersAsync(Marketplace m) => (await m.Hosts.Platform.GetFromJsonAsync<JsonArray>($"/orders?tenantId={m.Tenant}"))!;
-
-    private static async Task<JsonArray> ShopifyOrdersAsync(Marketplace m) => (await m.Hosts.Sandbox.GetFromJsonAsync<JsonArray>($"/control/shopify/shops/{Marketplace.Shop}/orders"))!;
-
-    private static async Task<string> ManageNumberAsync(Marketplace m) =>
-        (await m.ListingsAsync("RakutenJp")).Single()!["channelListingId"]!.GetValue<string>();
-
     [Fact]
     public async Task An_RMS_order_reaches_Shopify_once_with_its_channel_tags_and_lowers_Shopify_stock_once()
     {

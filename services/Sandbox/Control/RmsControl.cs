@@ -92,6 +92,14 @@ public static class RmsControl
                 ? Results.Content(OrderModelJson.Render(order, 10).ToJsonString(), "application/json")
                 : Results.NotFound()));
 
+        // Rakuten settles an order's amount (-9999 until then), as after a buyer's change is confirmed.
+        rms.MapPost("/shops/{shopId}/orders/{orderNumber}/settle-amounts", (string shopId, string orderNumber) => WithShop(state, shopId, shop =>
+        {
+            if (!shop.Orders.TryGetValue(orderNumber, out var order)) return Results.NotFound();
+            order.AmountsUndetermined = false;
+            return Results.Ok(new { orderNumber });
+        }));
+
         rms.MapPost("/shops/{shopId}/orders/{orderNumber}/progress", (string shopId, string orderNumber, SetRmsProgress request) => WithShop(state, shopId, shop =>
         {
             if (!shop.Orders.TryGetValue(orderNumber, out var order)) return Results.NotFound();

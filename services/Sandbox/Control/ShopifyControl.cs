@@ -118,7 +118,11 @@ public static class ShopifyControl
             Results.Content(new JsonArray(s.Orders.Values.OrderBy(o => o.Id).Select(o => (JsonNode)ShopifyJson.Order(o)).ToArray()).ToJsonString(), "application/json")));
 
         shopify.MapGet("/shops/{shop}/inventory", (string shop) => WithShop(state, shop, s =>
-            Results.Ok(s.Levels.Select(l => new { inventoryItemId = l.Key.Item, locationId = l.Key.Location, available = l.Value }))));
+            Results.Ok(s.Levels.Select(l => new
+            {
+                inventoryItemId = l.Key.Item, locationId = l.Key.Location, available = l.Value,
+                sku = s.Products.Values.SelectMany(p => p.Variants).FirstOrDefault(v => v.InventoryItemId == l.Key.Item)?.Sku,
+            }))));
 
         shopify.MapGet("/webhook-deliveries", (WebhookDeliverer webhooks) =>
         {

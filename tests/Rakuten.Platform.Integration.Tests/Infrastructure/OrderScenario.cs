@@ -1,0 +1,84 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Rakuten.Platform.Channels.RakutenFr;
+using Rakuten.Platform.Channels.RakutenFr.ImportingSales;
+using Rakuten.Platform.Channels.RakutenJp.ImportingOrders;
+using Rakuten.Platform.Channels.RakutenJp.TrackingOrders;
+
+namespace Rakuten.Platform.Integration.Tests.Infrastructure;
+
+/// <summary>Orders placed on the marketplaces of a <see cref="Marketplace"/>, the pollers run by the test, and what each side holds.</summary>
+public static class OrderScenario
+{
+    public static object RmsOrder(string manageNumber, string sku, int units = 1) => new
+    {
+        buyer = new { familyName = "楽天", firstName = "花子", zipCode = "158-0094", prefecture = "東京都", city = "世田谷区", subAddress = "玉川1-14-1", phone = "03-1234-5678" },
+        packages = new[] { new { items = new[] { new { manageNumber, variantId = manageNumber + "-v", merchantDefinedSkuId = sku, itemName = "マグ", price = 1500, units } }, postagePrice = 500 } },
+        email = "hanako@example.jp",
+    };
+
+    public static object FrSale(params (string Sku, int Quantity)[] lines) => new
+    {
+        lines = lines.Select(l => new { sku = l.Sku, quantity = l.Quantity }).ToArray(),
+        billingAddress = new { civility = "MME", lastName = "Dupont", firstName = "Jeanne", address1 = "12 rue des Lilas", zipCode = "69003", city = "Lyon", country = "FRANCE", countryAlpha2 = "FX", phone = "0600000000" },
+        deliveryAddress = new { civility = "MME", lastName = "Dupont", firstName = "Jeanne", address1 = "12 rue des Lilas", zipCode = "69003", city = "Lyon", country = "FRANCE", countryAlpha2 = "FX", phone = "0600000000" },
+    };
+
+    public static async Task<string> PlaceAsync(Marketplace m, object order) =>
+        (await (await m.Hosts.Sandbox.PostAsJsonAsync($"/control/rms/shops/{Marketplace.RmsShop}/orders", order)).EnsureSuccessStatusCode()
+            .Content.ReadFromJsonAsync<JsonObject>())!["orderNumber"]!.GetValue<string>();
+
+    /// <summary>Places a Rakuten France sale; returns its purchase id and item ids.</summary>
+    public static async Task<(string PurchaseId, List<long> Items)> SellAsync(Marketplace m, object sale)
+    {
+        var placed = (await (await m.Hosts.Sandbox.PostAsJsonAsync($"/control/rakuten-fr/sellers/{Marketplace.Seller}/sales", sale)).EnsureSuccessStatusCode()
+            .Content.ReadFromJsonAsync<JsonObject>())!;
+        return (placed["purchaseId"]!.ToString(), placed["itemIds"]!.AsArray().Select(i => i!.GetValue<long>()).ToList());
+    }
+
+    public static Task PollAsync(Marketplace m) => PollAtAsync(m, DateTimeOffset.UtcNow.AddSeconds(2));
+
+    /// <summary>One RMS polling round with the platform's clock at <paramref name="at"/>.</summary>
+    public static Task PollAtAsync(Marketplace m, DateTimeOffset at)
+    {
+        m.Hosts.Clock.Now = at;
+        return m.Hosts.Services.GetRequiredService<RmsOrderPoller>().PollAllAsync(CancellationToken.None);
+    }
+
+    public static Task SweepAsync(Marketplace m) => m.Hosts.Services.GetRequiredService<RmsStatusSweep>().SweepAllAsync(CancellationToken.None);
+
+    public static Task PollFrAsync(Marketplace m) => m.Hosts.Services.GetRequiredService<RakutenFrSalesPoller>().PollAllAsync(CancellationToken.None);
+
+    public static async Task<JsonArray> OrdersAsync(Marketplace m) => (await m.Hosts.Platform.GetFromJsonAsync<JsonArray>($"/orders?tenantId={m.Tenant}"))!;
+
+    public static async Task<JsonObject> OrderAsync(Marketplace m, string channelOrderId)
+    {
+        var id = (await OrdersAsync(m)).Single(o => o!["channelOrderId"]!.GetValue<string>() == channelOrderId)!["orderId"]!.GetValue<string>();
+        return (await m.Hosts.Platform.GetFromJsonAsync<JsonObject>($"/orders/{id}"))!;
+    }
+
+    public static async Task<JsonArray> ShopifyOrdersAsync(Marketplace m) => (await m.Hosts.Sandbox.GetFromJsonAsync<JsonArray>($"/control/shopify/shops/{Marketplace.Shop}/orders"))!;
+
+    public static async Task<int> ShopifyStockAsync(Marketplace m, string sku) =>
+        (await m.Hosts.Sandbox.GetFromJsonAsync<JsonArray>($"/control/shopify/shops/{Marketplace.Shop}/inventory"))!
+            .Where(l => l!["sku"]?.GetValue<string>() == sku).Sum(l => l!["available"]!.GetValue<int>());
+
+    public static async Task SetShopifyStockAsync(Marketplace m, string sku, int available) =>
+        (await m.Hosts.Sandbox.PutAsJsonAsync($"/control/shopify/shops/{Marketplace.Shop}/inventory", new { sku, available })).EnsureSuccessStatusCode();
+
+    /// <summary>The quantity the Rakuten France adapter accepts new sales against (null: not told yet).</summary>
+    public static async Task<int?> FrQuantityAsync(Marketplace m, string sku)
+    {
+        await using var scope = m.Hosts.Services.CreateAsyncScope();
+        var connection = Guid.Parse(m.Fr);
+        return (await scope.ServiceProvider.GetRequiredService<RakutenFrDbContext>().Quantities.AsNoTracking()
+            .FirstOrDefaultAsync(q => q.ConnectionId == connection && q.Sku == sku))?.Quantity;
+    }
+
+    public static async Task<string> ManageNumberAsync(Marketplace m) =>
+        (await m.ListingsAsync("RakutenJp")).Single()!["channelListingId"]!.GetValue<string>();
+
+    public static IEnumerable<string> History(JsonObject order) => order["history"]!.AsArray().Select(e => e!["type"]!.GetValue<string>());
+}
