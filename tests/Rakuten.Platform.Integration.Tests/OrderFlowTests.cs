@@ -152,13 +152,109 @@ public sealed class OrderFlowTests
     }
 
     [Fact]
-    public async Task A_thousand_RMS_orders_become_exactly_a_thousand_Shopify_orders_even_when_a_poll_is_cut_off_midway()
+    public async Task Every_field_of_a_complex_RMS_order_and_a_relay_point_sale_reaches_the_platform_order_and_Shopify()
     {
-        const int count = 1000;
+        await using var m = await Marketplace.StartAsync([("Mug", "MUG-1"), ("Bowl", "BOWL-2")]);
+        await Marketplace.WaitAsync(async () => (await m.ListingsAsync("RakutenJp")).Count(l => l!["state"]!.GetValue<string>() == "Published") == 2, "both on RMS", setup: m);
+        await SetShopifyStockAsync(m, "MUG-1", 10);
+        await SetShopifyStockAsync(m, "BOWL-2", 10);
+        var items = await m.RmsItemsAsync();
+        string Manage(string sku) => items.Single(i => i!.ToJsonString().Contains($"\"merchantDefinedSkuId\":\"{sku}\""))!["manageNumber"]!.GetValue<string>();
+        var (mug, bowl) = (Manage("MUG-1"), Manage("BOWL-2"));
+        var orderedAt = new DateTimeOffset(2026, 11, 20, 10, 30, 0, TimeSpan.FromHours(9));
+        var number = await PlaceAsync(m, new
+        {
+            buyer = new { familyName = "楽天", firstName = "花子", zipCode = "158-0094", prefecture = "東京都", city = "世田谷区", subAddress = "玉川1-14-1", phone = "03-1234-5678" },
+            email = "hanako@example.jp",
+            orderedAt,
+            packages = new object[]
+            {
+                new { items = new[] { new { manageNumber = mug, variantId = mug + "-v", merchantDefinedSkuId = "MUG-1", itemName = "マグ", price = 1500, units = 2 } }, postagePrice = 500 },
+                new
+                {
+                    items = new[] { new { manageNumber = bowl, variantId = bowl + "-v", merchantDefinedSkuId = "BOWL-2", itemName = "ボウル", price = 2000, units = 1 } },
+                    shipTo = new { familyName = "山田", firstName = "太郎", zipCode = "530-0001", prefecture = "大阪府", city = "大阪市北区", subAddress = "梅田1-1-1", phone = "06-1111-2222" },
+                    postagePrice = 700,
+                },
+            },
+            coupons = new[] { new { code = "SHOP10", name = "店舗クーポン", price = 300 }, new { code = "RAKU5", name = "楽天クーポン", price = 200 } },
+            usedPoint = 150,
+            express = true,
+            gift = true,
+            remarks = "[配送日時指定:]\n午前中希望",
+        });
+        await PollAsync(m);
+        await Marketplace.WaitAsync(async () => (await OrdersAsync(m)).SingleOrDefault()?["shopifyOrderName"] is not null, "the order in Shopify", setup: m);
+
+        var detail = (await OrderAsync(m, number))["detail"]!;
+        detail["lines"]!.AsArray().Select(l => (l!["sku"]!.GetValue<string>(), l["quantity"]!.GetValue<int>(), l["unitPrice"]!["amount"]!.GetValue<decimal>(), l["manageNumber"]!.GetValue<string>()))
+            .Should().Equal(("MUG-1", 2, 1500m, mug), ("BOWL-2", 1, 2000m, bowl));
+        var packages = detail["packages"]!.AsArray();
+        packages.Should().HaveCount(2);
+        packages[0]!["shipTo"]!["name"]!.GetValue<string>().Should().Be("楽天 花子");
+        packages[1]!["shipTo"]!["name"]!.GetValue<string>().Should().Be("山田 太郎");
+        packages[1]!["shipTo"]!["postalCode"]!.GetValue<string>().Should().Be("530-0001");
+        detail["buyer"]!["email"]!.GetValue<string>().Should().EndWith("@pc.fw.rakuten.ne.jp", "RMS gives the buyer's relay address, not theirs");
+        detail["buyer"]!["phone"]!.GetValue<string>().Should().Be("03-1234-5678");
+        detail["billingAddress"]!["province"]!.GetValue<string>().Should().Be("東京都");
+        detail["shippingFee"]!["amount"]!.GetValue<decimal>().Should().Be(1200);
+        detail["coupons"]!.AsArray().Select(c => (c!["code"]!.GetValue<string>(), c["amount"]!["amount"]!.GetValue<decimal>())).Should().Equal(("SHOP10", 300m), ("RAKU5", 200m));
+        detail["pointsUsed"]!["amount"]!.GetValue<decimal>().Should().Be(150);
+        detail["total"]!["amount"]!.GetValue<decimal>().Should().Be(3000 + 2000 + 1200 - 500 - 150);
+        detail["tax"]!["amount"]!.GetValue<decimal>().Should().BeGreaterThan(0);
+        detail["paymentMethod"]!.GetValue<string>().Should().NotBeNullOrEmpty();
+        detail["deliveryMethod"]!.GetValue<string>().Should().Be("宅配便");
+        detail["express"]!.GetValue<bool>().Should().BeTrue();
+        detail["gift"]!.GetValue<bool>().Should().BeTrue();
+        detail["buyerNotes"]!.GetValue<string>().Should().Contain("午前中希望");
+        detail["orderedAt"]!.GetValue<DateTimeOffset>().Should().Be(orderedAt);
+
+        var input = (await ShopifyOrdersAsync(m)).Single()!["input"]!;
+        input["lineItems"]!.AsArray().Select(l => l!["quantity"]!.GetValue<int>()).Should().Equal(2, 1);
+        input["currency"]!.GetValue<string>().Should().Be("JPY");
+        input["email"]!.GetValue<string>().Should().Be(detail["buyer"]!["email"]!.GetValue<string>());
+        input["note"]!.GetValue<string>().Should().Contain("午前中希望");
+        input["shippingAddress"]!["zip"]!.GetValue<string>().Should().Be("158-0094");
+        input["discountCode"]!["itemFixedDiscountCode"]!["amountSet"]!["shopMoney"]!["amount"]!.GetValue<string>().Should().Be("500");
+        input["shippingLines"]![0]!["priceSet"]!["shopMoney"]!["amount"]!.GetValue<string>().Should().Be("1200");
+        var attributes = input["customAttributes"]!.AsArray().ToDictionary(a => a!["key"]!.GetValue<string>(), a => a!["value"]!.GetValue<string>());
+        attributes["express"].Should().Be("true");
+        attributes["gift"].Should().Be("true");
+        attributes["points_used"].Should().Be("150");
+        attributes["package_2_ship_to"].Should().Contain("山田 太郎").And.Contain("530-0001");
+
+        // A relay-point sale on Rakuten France: shipped to the relay point, named after the buyer.
+        (await m.Hosts.Sandbox.PostAsJsonAsync($"/control/rakuten-fr/sellers/{Marketplace.Seller}/sales", new
+        {
+            lines = new[] { new { sku = "MUG-1", quantity = 2 } },
+            billingAddress = new { civility = "MME", lastName = "Dupont", firstName = "Jeanne", address1 = "12 rue des Lilas", zipCode = "69003", city = "Lyon", country = "FRANCE", countryAlpha2 = "FX", phone = "0600000000" },
+            relayPoint = new { id = "012345", name = "Tabac du Centre", address = "3 place de la Mairie", zipCode = "69002", city = "Lyon", country = "FRANCE" },
+            shippingType = "Point relais Mondial Relay",
+        })).EnsureSuccessStatusCode();
+        await Marketplace.WaitAsync(async () => await FrQuantityAsync(m, "MUG-1") is > 2, "the mug's quantity on Rakuten France", setup: m);
+        await PollFrAsync(m);
+        await Marketplace.WaitAsync(async () => (await ShopifyOrdersAsync(m)).Count == 2, "the sale in Shopify", setup: m);
+        var sale = (await ShopifyOrdersAsync(m))[1]!["input"]!;
+        sale["currency"]!.GetValue<string>().Should().Be("EUR");
+        sale["shippingAddress"]!["company"]!.GetValue<string>().Should().Be("Tabac du Centre (relay point 012345)");
+        sale["shippingAddress"]!["address1"]!.GetValue<string>().Should().Be("3 place de la Mairie");
+        sale["billingAddress"]!["address1"]!.GetValue<string>().Should().Be("12 rue des Lilas");
+        sale["shippingLines"]![0]!["title"]!.GetValue<string>().Should().Be("Point relais Mondial Relay");
+        sale["lineItems"]!.AsArray().Single()!["quantity"]!.GetValue<int>().Should().Be(2);
+        sale["lineItems"]!.AsArray().Single()!["priceSet"]!["shopMoney"]!["amount"]!.GetValue<string>().Should().Be("7.44", "the sale price: the platform priced the offer at 1,200 JPY × 0.0062");
+    }
+
+    [Fact]
+    public async Task A_thousand_RMS_orders_and_300_Rakuten_France_sales_become_exactly_1300_Shopify_orders_with_a_poll_cut_off_and_two_pollers_at_once()
+    {
+        const int rmsCount = 1000, frCount = 300;
         await using var m = await Marketplace.StartAsync([("Mug", "MUG-1")]);
         await Marketplace.WaitAsync(async () => Marketplace.All(await m.ListingsAsync("RakutenJp"), "Published", 1), "the mug on RMS", setup: m);
+        await SetShopifyStockAsync(m, "MUG-1", 5000);
+        await Marketplace.WaitAsync(async () => await FrQuantityAsync(m, "MUG-1") == 5000, "the mug's quantity on Rakuten France", setup: m);
         var managed = await ManageNumberAsync(m);
-        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (_, _) => await PlaceAsync(m, RmsOrder(managed, "MUG-1")));
+        await Parallel.ForEachAsync(Enumerable.Range(0, rmsCount), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (_, _) => await PlaceAsync(m, RmsOrder(managed, "MUG-1")));
+        await Parallel.ForEachAsync(Enumerable.Range(0, frCount), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) => await SellAsync(m, FrSale(("MUG-1", 1 + i % 2))));
 
         // The first poll is cut off in the middle (the process dies, say); the next polls resume from the stored position.
         (await m.Hosts.Sandbox.PutAsJsonAsync("/control/rms/settings", new { orderApiPerSecond = 2 })).EnsureSuccessStatusCode();
@@ -170,13 +266,17 @@ public sealed class OrderFlowTests
         }
 
         (await m.Hosts.Sandbox.PutAsJsonAsync("/control/rms/settings", new { orderApiPerSecond = 0 })).EnsureSuccessStatusCode();
-        await PollAsync(m);
-        await PollAsync(m);
-        await Marketplace.WaitAsync(async () => (await OrdersAsync(m)).Count(o => o!["shopifyOrderName"] != null) == count, "1,000 orders in Shopify", 180, setup: m);
+        // Two pollers of each marketplace at once (two replicas, say): each order is still imported once.
+        await Task.WhenAll(PollAsync(m), PollAsync(m), PollFrAsync(m), PollFrAsync(m));
+        await Task.WhenAll(PollAsync(m), PollFrAsync(m));
+        await Marketplace.WaitAsync(async () => (await OrdersAsync(m)).Count(o => o!["shopifyOrderName"] != null) == rmsCount + frCount, "1,300 orders in Shopify", 240, setup: m);
 
         var shopify = await ShopifyOrdersAsync(m);
-        shopify.Should().HaveCount(count);
+        shopify.Should().HaveCount(rmsCount + frCount);
         shopify.Select(o => o!["tags"]!.AsArray().Single(t => t!.GetValue<string>().StartsWith("channel-order:"))!.GetValue<string>()).Should().OnlyHaveUniqueItems();
-        (await OrdersAsync(m)).Should().HaveCount(count);
+        shopify.Count(o => o!["sourceIdentifier"]!.GetValue<string>().StartsWith("RakutenFr:")).Should().Be(frCount);
+        shopify.Where(o => o!["sourceIdentifier"]!.GetValue<string>().StartsWith("RakutenFr:")).Sum(o => o!["lineItems"]!["nodes"]![0]!["quantity"]!.GetValue<int>())
+            .Should().Be(Enumerable.Range(0, frCount).Sum(i => 1 + i % 2), "each sale's units are one line per SKU");
+        (await OrdersAsync(m)).Should().HaveCount(rmsCount + frCount);
     }
 }

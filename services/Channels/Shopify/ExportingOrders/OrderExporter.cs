@@ -239,6 +239,20 @@ public sealed class OrderExporter(
                 new JsonObject { ["key"] = "payment_method", ["value"] = order.PaymentMethod ?? "" },
                 new JsonObject { ["key"] = "points_used", ["value"] = order.PointsUsed.Amount.ToString(CultureInfo.InvariantCulture) }),
         };
+        // Shopify has one shipping address; an RMS order's further baskets (gifts sent elsewhere) go to their own
+        // addresses, which the merchant must see on the order.
+        foreach (var (package, index) in order.Packages.Skip(1).Select((p, i) => (p, i + 2)))
+        {
+            if (package.ShipTo is { } to && to != shipTo)
+            {
+                ((JsonArray)input["customAttributes"]!).Add(new JsonObject
+                {
+                    ["key"] = $"package_{index}_ship_to",
+                    ["value"] = $"{to.Name}, {to.PostalCode} {to.Province} {to.City} {to.Line1} {to.Line2}".Trim() + $" (lines {string.Join(", ", package.ChannelLineIds)})",
+                });
+            }
+        }
+
         if (order.Coupons.Count > 0)
         {
             input["discountCode"] = new JsonObject
