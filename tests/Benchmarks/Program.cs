@@ -3,11 +3,13 @@ using Rakuten.Platform.Benchmarks;
 // dotnet run -c Release --project tests/Benchmarks -- outbox [--events N] [--writers N] [--batch N] [--rate N] [--seconds N] [--rate-batch N]
 // dotnet run -c Release --project tests/Benchmarks -- catalog [--products N] [--variants N] [--items-per-second N]
 // dotnet run -c Release --project tests/Benchmarks -- stock [--skus N] [--rate N] [--seconds N] [--burst N]
+// dotnet run -c Release --project tests/Benchmarks -- orders [--orders N] [--rate N] [--seconds N]
 return args.FirstOrDefault() switch
 {
     "outbox" => await OutboxBenchmark.RunAsync(args[1..]),
     "catalog" => await CatalogBenchmark.RunAsync(args[1..]),
     "stock" => await StockBenchmark.RunAsync(args[1..]),
+    "orders" => await OrdersBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -30,6 +32,10 @@ static int Usage()
           --rate N      stock changes per second in the steady phase (default 100)
           --seconds N   length of the steady phase (default 30)
           --burst N     changes in the throughput phase (default 20000)
+        usage: dotnet run -c Release --project tests/Benchmarks -- orders [options]
+          --orders N    orders waiting in RMS for the limits-off phase (default 5000)
+          --rate N      orders placed per second in the default-polling phase (default 2)
+          --seconds N   length of the default-polling phase (default 120)
         RabbitMQ and PostgreSQL: started (or found running) through deploy/local/start.sh.
         """);
     return 2;

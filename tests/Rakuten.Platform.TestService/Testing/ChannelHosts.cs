@@ -21,9 +21,14 @@ namespace Rakuten.Platform.TestService.Testing;
 /// <summary>A clock the test moves by hand.</summary>
 public sealed class ManualClock(DateTimeOffset start) : TimeProvider
 {
+    private bool _real;
+
     public DateTimeOffset Now { get; set; } = start;
 
-    public override DateTimeOffset GetUtcNow() => Now;
+    /// <summary>From now on the clock is the real one (a benchmark running the pollers on their own timers).</summary>
+    public void FollowRealTime() => _real = true;
+
+    public override DateTimeOffset GetUtcNow() => _real ? DateTimeOffset.UtcNow : Now;
 }
 
 /// <summary>Every log line of a process, formatted, so a test can search them for secrets.</summary>

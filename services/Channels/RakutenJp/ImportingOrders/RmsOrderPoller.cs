@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
@@ -213,22 +214,38 @@ public sealed class RmsOrderPoller(
                 return false;
             }
 
-            foreach (var order in (answer.Body!["OrderModelList"] as JsonArray ?? []).OfType<JsonObject>())
-            {
-                await ImportAsync(db, connection, order, ct);
-            }
+            await ImportAsync(db, connection, (answer.Body!["OrderModelList"] as JsonArray ?? []).OfType<JsonObject>().ToList(), ct);
         }
 
         return true;
     }
 
-    /// <summary>One order, once: its import mark and its ChannelOrderReceived commit together.</summary>
-    private async Task ImportAsync(RakutenJpDbContext db, ConnectionRecord connection, JsonObject order, CancellationToken ct)
+    /// <summary>A getOrder batch, each order once: its import mark and its ChannelOrderReceived commit together — the
+    /// whole batch in one transaction; if another poller imported one of them meanwhile, order by order instead.</summary>
+    private async Task ImportAsync(RakutenJpDbContext db, ConnectionRecord connection, IReadOnlyList<JsonObject> orders, CancellationToken ct)
+    {
+        foreach (var order in orders)
+        {
+            Stage(db, connection, order);
+        }
+
+        if (!await SaveAsync(db, ct))
+        {
+            foreach (var order in orders)
+            {
+                Stage(db, connection, order);
+                await SaveAsync(db, ct);
+            }
+        }
+
+        logger.LogInformation("{Count} RMS order(s) of {Shop} received", orders.Count, connection.ExternalId);
+    }
+
+    private void Stage(RakutenJpDbContext db, ConnectionRecord connection, JsonObject order)
     {
         var number = order["orderNumber"]!.GetValue<string>();
         var progress = order["orderProgress"]?.GetValue<int>() ?? 0;
         var (mapped, parseError) = Map(order);
-
         var now = clock.GetUtcNow();
         db.ImportedOrders.Add(new ImportedOrder { ConnectionId = connection.Id, OrderNumber = number, OrderProgress = progress, ImportedAt = now });
         db.OrderFingerprints.Add(new OrderFingerprint { ConnectionId = connection.Id, OrderNumber = number, Fingerprint = RmsOrderMapping.Fingerprint(mapped, parseError) });
@@ -240,15 +257,30 @@ public sealed class RmsOrderPoller(
 
         db.AddToOutbox(new ChannelOrderReceived(connection.TenantId, connection.Id, Channel.RakutenJp, number,
             progress.ToString(System.Globalization.CultureInfo.InvariantCulture), mapped, parseError, now));
+    }
+
+    /// <summary>Saves the staged orders; false (and nothing staged left) when another poller imported one of them first.
+    /// Saved rows are let go: a backfill of thousands of orders must not slow every later save.</summary>
+    private static async Task<bool> SaveAsync(RakutenJpDbContext db, CancellationToken ct)
+    {
+        bool Staged(EntityEntry e) => e.Entity is ImportedOrder or OutboxMessage or OrderConfirmation or OrderFingerprint;
         try
         {
             await db.SaveChangesAsync(ct);
-            logger.LogInformation("RMS order {Order} of {Shop} received (status {Progress})", number, connection.ExternalId, progress);
+            return true;
         }
         catch (DbUpdateException ex) when (DatabaseErrors.IsUniqueViolation(ex, "imported_orders"))
         {
-            // Another poller imported it a moment ago: drop this attempt's rows, keep the rest of the unit of work.
-            foreach (var entry in db.ChangeTracker.Entries().Where(e => e is { State: EntityState.Added, Entity: ImportedOrder or OutboxMessage or OrderConfirmation or OrderFingerprint }).ToList())
+            foreach (var entry in db.ChangeTracker.Entries().Where(e => e.State == EntityState.Added && Staged(e)).ToList())
+            {
+                entry.State = EntityState.Detached;
+            }
+
+            return false;
+        }
+        finally
+        {
+            foreach (var entry in db.ChangeTracker.Entries().Where(e => e.State == EntityState.Unchanged && Staged(e)).ToList())
             {
                 entry.State = EntityState.Detached;
             }

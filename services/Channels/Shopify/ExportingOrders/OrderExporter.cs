@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -38,6 +39,8 @@ public sealed class OrderExporter(
 
     private readonly WakeSignal _wake = new();
 
+    private int Workers => Math.Max(1, configuration.GetValue("Platform:Shopify:ExportWorkers", 4));
+
     private TimeSpan RateLimitWait => configuration.GetValue("Platform:Shopify:OrderRateLimitWait", TimeSpan.FromSeconds(15));
 
     public void Wake() => _wake.Pulse();
@@ -76,14 +79,15 @@ public sealed class OrderExporter(
         }
 
         // Variant ids by SKU for this round: every order of a popular SKU need not ask Shopify again.
-        var variants = new Dictionary<(Guid, string), string?>();
-        foreach (var orderId in due)
+        var variants = new ConcurrentDictionary<(Guid, string), string?>();
+        // A few orders at a time: each waits mostly on Shopify; the GraphQL cost bucket still paces them per store.
+        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Workers, CancellationToken = ct }, async (orderId, ct) =>
         {
             try
             {
                 if (await ExportAsync(orderId, variants, ct))
                 {
-                    created++;
+                    Interlocked.Increment(ref created);
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -97,12 +101,12 @@ public sealed class OrderExporter(
                 export.NextAttemptAt = clock.GetUtcNow() + TimeSpan.FromSeconds(Math.Min(300, 5 * Math.Pow(2, Math.Min(export.Attempts, 6))));
                 await db.SaveChangesAsync(ct);
             }
-        }
+        });
 
         return created;
     }
 
-    private async Task<bool> ExportAsync(Guid orderId, Dictionary<(Guid, string), string?> variants, CancellationToken ct)
+    private async Task<bool> ExportAsync(Guid orderId, ConcurrentDictionary<(Guid, string), string?> variants, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ShopifyDbContext>();
