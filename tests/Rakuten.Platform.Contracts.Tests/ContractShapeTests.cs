@@ -78,14 +78,14 @@ public sealed class ContractShapeTests
     }
 
     [Fact]
-    public void The_contracts_named_in_the_design_all_exist()
+    public void The_contracts_named_in_the_design_all_exist() // and the cancellation request/refusal the merchant's cancel needed
     {
         ContractTypesInAssembly().Select(t => t.Name).Should().BeEquivalentTo(
         [
             "ProductSynced", "ListingRequested", "ListingPublished", "ListingFailed", "ListingWithdrawn", "SkuRejected",
             "StockLevelReported", "ChannelStockChanged",
             "ChannelOrderReceived", "ChannelOrderStatusChanged", "OrderAccepted", "OrderHeld", "OrderCancelled",
-            "OrderStatusChanged", "OrderExported",
+            "OrderStatusChanged", "OrderExported", "OrderCancellationRequested", "OrderCancellationRefused",
             "FulfillmentReported", "ShipmentDispatched", "ShipmentConfirmedByChannel", "ShipmentRejectedByChannel",
             "ShipmentDelivered", "ConnectionHealthChanged",
         ]);
