@@ -6,7 +6,7 @@ using Rakuten.Platform.Orders.TrackingStatus;
 namespace Rakuten.Platform.Orders;
 
 /// <summary>The orders service's database: the order streams (event store), the order read model, the SKUs the
-/// catalog knows, cancellations, outbox and inbox.</summary>
+/// catalog knows, cancellations, shipments, outbox and inbox.</summary>
 public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) : PlatformDbContext(options)
 {
     public DbSet<OrderRecord> Orders => Set<OrderRecord>();
@@ -14,6 +14,8 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
     public DbSet<CatalogSku> CatalogSkus => Set<CatalogSku>();
 
     public DbSet<OrderCancellation> Cancellations => Set<OrderCancellation>();
+
+    public DbSet<OrderShipment> Shipments => Set<OrderShipment>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -29,6 +31,11 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
         {
             e.ToTable("catalog_skus");
             e.HasKey(x => new { x.TenantId, x.Sku, x.ProductId });
+        });
+        modelBuilder.Entity<OrderShipment>(e =>
+        {
+            e.ToTable("order_shipments");
+            e.HasKey(x => x.ShipmentId);
         });
         modelBuilder.Entity<OrderCancellation>(e =>
         {

@@ -20,6 +20,7 @@ public static class OrdersService
         builder.AddPlatformConsumer<ShopifyRefusedConsumer>(Name);
         builder.AddPlatformConsumer<ChannelOrderStatusChangedConsumer>(Name);
         builder.AddPlatformConsumer<OrderCancellationRefusedConsumer>(Name);
+        builder.AddPlatformConsumer<ShipmentConsumers>(Name);
         return builder;
     }
 

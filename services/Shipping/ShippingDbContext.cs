@@ -1,7 +1,36 @@
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Persistence;
+using Rakuten.Platform.Shipping.ReportingShipments;
 
 namespace Rakuten.Platform.Shipping;
 
-/// <summary>The shipping service's own database: event store, outbox and inbox for now; its tables come with its flows.</summary>
-public sealed class ShippingDbContext(DbContextOptions<ShippingDbContext> options) : PlatformDbContext(options);
+/// <summary>The shipping service's database: the shippable orders, shipments, carrier overrides, outbox and inbox.</summary>
+public sealed class ShippingDbContext(DbContextOptions<ShippingDbContext> options) : PlatformDbContext(options)
+{
+    public DbSet<ShippingOrder> Orders => Set<ShippingOrder>();
+
+    public DbSet<Shipment> Shipments => Set<Shipment>();
+
+    public DbSet<CarrierOverrideRow> CarrierOverrides => Set<CarrierOverrideRow>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        modelBuilder.Entity<ShippingOrder>(e =>
+        {
+            e.ToTable("shipping_orders");
+            e.HasKey(x => x.OrderId);
+        });
+        modelBuilder.Entity<Shipment>(e =>
+        {
+            e.ToTable("shipments");
+            e.HasKey(x => x.ShipmentId);
+            e.Property(x => x.Status).HasConversion<string>();
+        });
+        modelBuilder.Entity<CarrierOverrideRow>(e =>
+        {
+            e.ToTable("carrier_overrides");
+            e.HasKey(x => new { x.TenantId, x.ShopifyName });
+        });
+    }
+}

@@ -1,5 +1,7 @@
+using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
+using Rakuten.Platform.Shipping.ReportingShipments;
 
 namespace Rakuten.Platform.Shipping;
 
@@ -10,12 +12,16 @@ public static class ShippingService
     public static WebApplicationBuilder AddShippingService(this WebApplicationBuilder builder)
     {
         builder.AddServiceDatabase<ShippingDbContext>(Name);
+        builder.AddPlatformConsumer<ShippableOrderConsumer>(Name);
+        builder.AddPlatformConsumer<FulfillmentReportedConsumer>(Name);
+        builder.AddPlatformConsumer<ChannelAnswerConsumer>(Name);
         return builder;
     }
 
     public static WebApplication MapShippingService(this WebApplication app)
     {
         app.MapOutboxStatus<ShippingDbContext>("/shipping");
+        app.MapGroup("/shipping").WithTags("Shipping").MapShipping();
         return app;
     }
 }

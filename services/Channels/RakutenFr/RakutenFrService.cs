@@ -7,6 +7,7 @@ using Rakuten.Platform.Channels.RakutenFr.CancellingSales;
 using Rakuten.Platform.Channels.RakutenFr.Connecting;
 using Rakuten.Platform.Channels.RakutenFr.ImportingSales;
 using Rakuten.Platform.Channels.RakutenFr.PublishingOffers;
+using Rakuten.Platform.Channels.RakutenFr.ReportingShipments;
 
 namespace Rakuten.Platform.Channels.RakutenFr;
 
@@ -31,6 +32,7 @@ public static class RakutenFrService
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RakutenFrSalesPoller>());
         builder.AddPlatformConsumer<SaleSettledConsumer>(Name);
         builder.AddPlatformConsumer<OrderCancellationRequestedConsumer>(Name);
+        builder.AddPlatformConsumer<ShipmentDispatchedConsumer>(Name);
         return builder;
     }
 

@@ -6,6 +6,7 @@ using Rakuten.Platform.Channels.RakutenJp.CancellingOrders;
 using Rakuten.Platform.Channels.RakutenJp.ImportingOrders;
 using Rakuten.Platform.Channels.RakutenJp.TrackingOrders;
 using Rakuten.Platform.Channels.RakutenJp.PublishingItems;
+using Rakuten.Platform.Channels.RakutenJp.ReportingShipments;
 using Rakuten.Platform.Channels.RakutenJp.PushingStock;
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Messaging;
@@ -30,6 +31,7 @@ public static class RakutenJpService
         builder.Services.AddSingleton<RmsStatusSweep>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RmsStatusSweep>());
         builder.AddPlatformConsumer<OrderCancellationRequestedConsumer>(Name);
+        builder.AddPlatformConsumer<ShipmentDispatchedConsumer>(Name);
         builder.Services.AddSingleton<RmsRateGate>();
         builder.Services.AddSingleton<RmsRestClient>();
         builder.Services.AddSingleton<RmsItemClient>();

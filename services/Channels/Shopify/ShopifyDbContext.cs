@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.Channels.Shopify.CancellingOrders;
 using Rakuten.Platform.Channels.Shopify.ExportingOrders;
+using Rakuten.Platform.Channels.Shopify.SyncingFulfillments;
 using Rakuten.Platform.Channels.Shopify.SyncingProducts;
 using Rakuten.Platform.Channels.Shopify.SyncingStock;
 
@@ -24,6 +25,8 @@ public sealed class ShopifyDbContext(DbContextOptions<ShopifyDbContext> options)
     public DbSet<OrderExport> OrderExports => Set<OrderExport>();
 
     public DbSet<ShopifyCancellation> ShopifyCancellations => Set<ShopifyCancellation>();
+
+    public DbSet<FulfillmentRow> Fulfillments => Set<FulfillmentRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -53,6 +56,11 @@ public sealed class ShopifyDbContext(DbContextOptions<ShopifyDbContext> options)
         {
             e.ToTable("inventory_item_skus");
             e.HasKey(x => new { x.ConnectionId, x.InventoryItemId });
+        });
+        modelBuilder.Entity<FulfillmentRow>(e =>
+        {
+            e.ToTable("fulfillments");
+            e.HasKey(x => new { x.ConnectionId, x.FulfillmentId });
         });
         modelBuilder.Entity<ShopifyCancellation>(e =>
         {

@@ -39,6 +39,8 @@ public static class OrderEndpoints
                     cancellation = await db.Cancellations.AsNoTracking().FirstOrDefaultAsync(c => c.OrderId == orderId, ct) is { } c
                         ? new { initiator = c.Initiator.ToString(), c.Reason, c.Comment, c.RequestedAt, c.AnnouncedAt, c.Refusal }
                         : null,
+                    shipments = (await db.Shipments.AsNoTracking().Where(s => s.OrderId == orderId).OrderBy(s => s.UpdatedAt).ToListAsync(ct))
+                        .Select(s => new { s.ShipmentId, s.Status, s.Units, s.Error, s.UpdatedAt }),
                     detail = record.Order is null ? null : JsonSerializer.Deserialize<ChannelOrder>(record.Order, PlatformJson.Options),
                     history = (await store.LoadAsync(OrderImport.Stream(orderId), ct: ct)).Select(e => new { e.Version, type = e.Data.GetType().Name, e.RecordedAt }),
                 })

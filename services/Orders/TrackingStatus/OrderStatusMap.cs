@@ -47,7 +47,7 @@ public static class OrderStatusMap
         _ => 6, // CancellationRequested, Cancelled
     };
 
-    /// <summary>The order's next status once its channel reports <paramref name="reported"/>, or null when it stays as it is.
+    /// <summary>The order's next status once its channel (or its shipments) report <paramref name="reported"/>, or null when it stays as it is.
     /// Accepting is the platform's decision (stock, SKUs, holds), never the channel's: a channel's "accepted" changes
     /// nothing. The channel moves an order forward (shipped, payment completed) and cancels it; nothing moves backward,
     /// and Cancelled is final.</summary>
@@ -64,7 +64,7 @@ public static class OrderStatusMap
             UnifiedOrderStatus.CancellationRequested when current != UnifiedOrderStatus.CancellationRequested => UnifiedOrderStatus.CancellationRequested,
             // Shipped or paid on the channel: only an order the platform accepted moves (a held one stays held, with its
             // reason). A requested cancellation the channel overtook (it shipped first) yields to the channel.
-            UnifiedOrderStatus.PartiallyShipped or UnifiedOrderStatus.Shipped or UnifiedOrderStatus.Completed
+            UnifiedOrderStatus.PartiallyShipped or UnifiedOrderStatus.Shipped or UnifiedOrderStatus.Delivered or UnifiedOrderStatus.Completed
                 when current is not (UnifiedOrderStatus.Received or UnifiedOrderStatus.Held)
                      && (current == UnifiedOrderStatus.CancellationRequested || Rank(reported) > Rank(current)) => reported,
             _ => null,

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Rakuten.Platform.TestService.Testing;
 
 namespace Rakuten.Platform.Integration.Tests.Infrastructure;
@@ -38,7 +40,15 @@ public sealed class Marketplace(ChannelHosts Hosts, Guid Tenant, string Shopify,
         $"catalog products: {await Hosts.Platform.GetStringAsync($"/catalog/products?tenantId={Tenant}")}; " +
         $"orders by status: {string.Join(", ", (await Hosts.Platform.GetFromJsonAsync<JsonArray>($"/orders?tenantId={Tenant}"))!.GroupBy(o => $"{o!["status"]}{(o["shopifyOrderName"] is null ? "" : "+shopify")}").Select(g => $"{g.Key} {g.Count()}"))}; " +
         $"Shopify orders: {(await Hosts.Sandbox.GetFromJsonAsync<JsonArray>($"/control/shopify/shops/{Shop}/orders"))!.Count}; " +
+        $"Shopify export errors: {await ExportErrorsAsync()}; " +
         $"warnings: {string.Join(" | ", Hosts.Logs.Lines.Where(l => l.Contains("fail", StringComparison.OrdinalIgnoreCase) || l.Contains("Exception")).Select(l => l[..Math.Min(400, l.Length)]).Distinct().Take(8))}";
+
+    private async Task<string> ExportErrorsAsync()
+    {
+        await using var scope = Hosts.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<Rakuten.Platform.Channels.Shopify.ShopifyDbContext>();
+        return string.Join(" | ", (await db.OrderExports.AsNoTracking().Where(e => e.Error != null).Select(e => e.State + " " + e.Error).ToListAsync()).Distinct().Take(5));
+    }
 
     public async Task<JsonArray> ListingsAsync(string? channel = null) =>
         new((await Hosts.Platform.GetFromJsonAsync<JsonArray>($"/catalog/listings?tenantId={Tenant}"))!
@@ -102,7 +112,7 @@ public sealed class Marketplace(ChannelHosts Hosts, Guid Tenant, string Shopify,
         var rms = await Connect("rakuten-jp", hosts.SandboxUrl + "/rms", new { serviceSecret = "sec-cat", licenseKey = "key-cat", shopUrl = "cat-shop" });
         var fr = await Connect("rakuten-fr", hosts.SandboxUrl + "/rakuten-fr", new { login = Seller, token = "tok-cat" });
         var shopify = await Connect("shopify", hosts.SandboxUrl + "/shopify/" + Shop, new { shop = Shop, accessToken = "shpat_catalog", webhookSecret = "whsec_catalog" });
-        foreach (var topic in new[] { "products/create", "products/update", "products/delete", "inventory_levels/update" })
+        foreach (var topic in new[] { "products/create", "products/update", "products/delete", "inventory_levels/update", "fulfillments/create", "fulfillments/update" })
         {
             (await hosts.Sandbox.PostAsJsonAsync($"/control/shopify/shops/{Shop}/webhooks", new
             {

@@ -80,5 +80,46 @@ public static class OrderScenario
     public static async Task<string> ManageNumberAsync(Marketplace m) =>
         (await m.ListingsAsync("RakutenJp")).Single()!["channelListingId"]!.GetValue<string>();
 
+    /// <summary>The Shopify order the platform created for a marketplace order (found by its channel-order tag).</summary>
+    public static async Task<JsonNode> ShopifyOrderAsync(Marketplace m, string channelOrderId) =>
+        (await ShopifyOrdersAsync(m)).Single(o => o!["tags"]!.AsArray().Any(t => t!.GetValue<string>() == $"channel-order:{channelOrderId}"))!;
+
+    /// <summary>The merchant fulfils lines of the order in Shopify (fulfillmentCreate with tracking); returns the fulfilment id.</summary>
+    public static async Task<string> FulfilAsync(Marketplace m, string channelOrderId, string? company, string[] numbers, string[]? urls, params (string Sku, int Quantity)[] lines)
+    {
+        var fulfillmentOrder = (await ShopifyOrderAsync(m, channelOrderId))["fulfillmentOrders"]!["nodes"]![0]!;
+        var items = fulfillmentOrder["lineItems"]!["nodes"]!.AsArray();
+        var picks = lines.Select(l => new { id = items.First(i => i!["lineItem"]!["sku"]?.GetValue<string>() == l.Sku)!["id"]!.GetValue<string>(), quantity = l.Quantity }).ToArray();
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/shopify/{Marketplace.Shop}/admin/api/2026-01/graphql.json")
+        {
+            Content = JsonContent.Create(new
+            {
+                query = "mutation F($f: FulfillmentInput!) { fulfillmentCreate(fulfillment: $f) { fulfillment { id } userErrors { message } } }",
+                variables = new
+                {
+                    f = new
+                    {
+                        lineItemsByFulfillmentOrder = new[] { new { fulfillmentOrderId = fulfillmentOrder["id"]!.GetValue<string>(), fulfillmentOrderLineItems = picks } },
+                        trackingInfo = new { company, numbers, urls = urls ?? [] },
+                    },
+                },
+            }),
+        };
+        request.Headers.Add("X-Shopify-Access-Token", "shpat_catalog");
+        var answer = (await (await m.Hosts.Sandbox.SendAsync(request)).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>())!;
+        return answer["data"]?["fulfillmentCreate"]?["fulfillment"]?["id"]?.GetValue<string>().Split('/').Last()
+               ?? throw new InvalidOperationException($"fulfillmentCreate failed: {answer.ToJsonString()}");
+    }
+
+    /// <summary>The carrier reports the parcel delivered (the Sandbox sends fulfillments/update).</summary>
+    public static async Task DeliveredAsync(Marketplace m, string fulfillmentId) =>
+        (await m.Hosts.Sandbox.PostAsync($"/control/shopify/shops/{Marketplace.Shop}/fulfillments/{fulfillmentId}/delivered", null)).EnsureSuccessStatusCode();
+
+    public static async Task<JsonArray> ShipmentsAsync(Marketplace m, string channelOrderId)
+    {
+        var id = (await OrdersAsync(m)).Single(o => o!["channelOrderId"]!.GetValue<string>() == channelOrderId)!["orderId"]!.GetValue<string>();
+        return (await m.Hosts.Platform.GetFromJsonAsync<JsonArray>($"/shipping/orders/{id}/shipments"))!;
+    }
+
     public static IEnumerable<string> History(JsonObject order) => order["history"]!.AsArray().Select(e => e!["type"]!.GetValue<string>());
 }

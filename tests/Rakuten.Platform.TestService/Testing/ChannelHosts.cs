@@ -11,6 +11,7 @@ using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.Catalog;
 using Rakuten.Platform.Inventory;
 using Rakuten.Platform.Orders;
+using Rakuten.Platform.Shipping;
 using Rakuten.Platform.Channels.RakutenFr;
 using Rakuten.Platform.Channels.RakutenJp;
 using Rakuten.Platform.Channels.Shopify;
@@ -53,7 +54,7 @@ public sealed class CapturedLogs : ILoggerProvider
     }
 }
 
-/// <summary>The Sandbox on a real port, and the three channel services (and the catalog, inventory and orders, when asked) in one process on real PostgreSQL
+/// <summary>The Sandbox on a real port, and the three channel services (and the catalog, inventory, orders and shipping, when asked) in one process on real PostgreSQL
 /// and RabbitMQ, with their own fresh databases, a temporary key ring and a manual clock.</summary>
 public sealed class ChannelHosts : IAsyncDisposable
 {
@@ -82,7 +83,7 @@ public sealed class ChannelHosts : IAsyncDisposable
 
     public string SandboxUrl => Sandbox.BaseAddress!.ToString().TrimEnd('/');
 
-    /// <param name="withCatalog">Also run the Catalog, Inventory and Orders services (their own databases) in the same process.</param>
+    /// <param name="withCatalog">Also run the Catalog, Inventory, Orders and Shipping services (their own databases) in the same process.</param>
     /// <param name="settings">Settings on top of the test defaults.</param>
     /// <param name="minimumLevel">The lowest log level kept (benchmarks keep only warnings).</param>
     public static async Task<ChannelHosts> StartAsync(bool withCatalog = false, IDictionary<string, string?>? settings = null, LogLevel minimumLevel = LogLevel.Debug)
@@ -121,6 +122,7 @@ public sealed class ChannelHosts : IAsyncDisposable
             ["ConnectionStrings:catalog"] = Db("catalog"),
             ["ConnectionStrings:inventory"] = Db("inventory"),
             ["ConnectionStrings:orders"] = Db("orders"),
+            ["ConnectionStrings:shipping"] = Db("shipping"),
         });
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.AddServiceDefaults("channels-test");
@@ -135,6 +137,7 @@ public sealed class ChannelHosts : IAsyncDisposable
             builder.AddCatalogService();
             builder.AddInventoryService();
             builder.AddOrdersService();
+            builder.AddShippingService();
         }
 
         builder.AddPlatformBus();
@@ -145,6 +148,7 @@ public sealed class ChannelHosts : IAsyncDisposable
             channels.MapCatalogService();
             channels.MapInventoryService();
             channels.MapOrdersService();
+            channels.MapShippingService();
         }
 
         await channels.StartAsync();

@@ -34,6 +34,21 @@ public sealed class RakutenFrSalesClient(IHttpClientFactory http)
     public Task CancelItemAsync(string baseUrl, RakutenFrCredentials credentials, long itemId, string comment, CancellationToken ct) =>
         GetAsync(baseUrl, credentials, "cancelitem", "2011-02-02", $"&itemid={itemId}&comment={Uri.EscapeDataString(comment)}", ct);
 
+    /// <summary>Tracking for one unit: Rakuten's transporter name, the number and the URL (mandatory with <c>Autre</c>).</summary>
+    public Task SetTrackingAsync(string baseUrl, RakutenFrCredentials credentials, long itemId, string transporter, string number, string url, CancellationToken ct) =>
+        GetAsync(baseUrl, credentials, "settrackingpackageinfos", "2016-03-16",
+            $"&itemid={itemId}&transporter_name={Uri.EscapeDataString(transporter)}&tracking_number={Uri.EscapeDataString(number)}&tracking_url={Uri.EscapeDataString(url)}", ct);
+
+    /// <summary>The label Rakuten issued for a prepaid-label delivery (its tracking number and URL), or null.</summary>
+    public async Task<(string Number, string Url)?> PrepaidLabelAsync(string baseUrl, RakutenFrCredentials credentials, long purchaseId, CancellationToken ct)
+    {
+        var document = await GetAsync(baseUrl, credentials, "getshippinginformation", "2017-09-12", $"&purchaseid={purchaseId}", ct);
+        var label = document.Descendants().FirstOrDefault(e => e.Name.LocalName == "prepaidlabel");
+        return label is not null && RakutenFrApi.Child(label, "available") == "Y" && label.Descendants().FirstOrDefault(e => e.Name.LocalName == "trackinginformation") is { } tracking
+            ? (RakutenFrApi.Child(tracking, "trackingnumber"), RakutenFrApi.Child(tracking, "trackingurl"))
+            : null;
+    }
+
     public static long Long(XElement element, string name) => long.Parse(RakutenFrApi.Child(element, name), CultureInfo.InvariantCulture);
 
     private static List<XElement> Sales(XDocument document) => document.Descendants().Where(e => e.Name.LocalName == "sale").ToList();

@@ -68,6 +68,11 @@ public sealed class RmsOrderClient(IHttpClientFactory http, IConfiguration confi
             ["changeReasonDetailApply"] = reasonCode,
         }, ct);
 
+    /// <summary>発送情報の登録: per basket, shipping records (carrier code, number, date); a record with its
+    /// shippingDetailId is updated, one without is added. RMS answers per record.</summary>
+    public Task<RmsAnswer> UpdateOrderShippingAsync(string baseUrl, RmsCredentials credentials, string number, JsonArray baskets, CancellationToken ct) =>
+        PostAsync(baseUrl, credentials, "updateOrderShipping", new JsonObject { ["orderNumber"] = number, ["BasketidModelList"] = baskets }, ct);
+
     /// <summary>RMS publishes no Order API rate; about one request a second per shop is the practice.</summary>
     private TimeSpan CallSpacing => configuration.GetValue("Platform:RakutenJp:OrderApiSpacing", TimeSpan.FromSeconds(1.05));
 

@@ -145,7 +145,7 @@ public sealed class OrderExporter(
                     throw new InvalidOperationException($"Shopify did not answer the variant look-up for SKU {sku}: {found.ToJsonString()[..Math.Min(300, found.ToJsonString().Length)]}");
                 }
 
-                variant = found["data"]?["productVariants"]?["nodes"]?[0]?["id"]?.GetValue<string>();
+                variant = (found["data"]?["productVariants"]?["nodes"] as JsonArray)?.FirstOrDefault()?["id"]?.GetValue<string>();
                 variants[(connection.Id, sku)] = variant;
             }
 
@@ -209,7 +209,7 @@ public sealed class OrderExporter(
 
     /// <summary>The Shopify order an interrupted orderCreate may have made, found by the intent's tag.</summary>
     public static async Task<JsonNode?> FindByTagAsync(ShopifyAdminClient shopify, ConnectionRecord connection, ShopifyCredentials credentials, OrderExport export, CancellationToken ct) =>
-        (await shopify.GraphQlAsync(connection, credentials, OrdersByTag, new { query = $"tag:{export.Tag}" }, ct))["data"]?["orders"]?["nodes"]?[0];
+        ((await shopify.GraphQlAsync(connection, credentials, OrdersByTag, new { query = $"tag:{export.Tag}" }, ct))["data"]?["orders"]?["nodes"] as JsonArray)?.FirstOrDefault();
 
     private void Created(ShopifyDbContext db, OrderExport export, JsonNode order)
     {

@@ -246,6 +246,10 @@ public sealed class WebhookProcessor(
                 break;
             }
 
+            case "fulfillments/create" or "fulfillments/update":
+                await SyncingFulfillments.FulfillmentSync.StageAsync(db, connection, JsonNode.Parse(delivery.Body)!.AsObject(), delivery.TriggeredAt, now, ct);
+                break;
+
             default:
                 logger.LogDebug("Webhook topic {Topic} is not handled yet", delivery.Topic);
                 break;

@@ -10,10 +10,13 @@ public sealed class ShopifyAdminClient(IHttpClientFactory http)
 {
     /// <summary>One GraphQL operation; the whole answer (data, errors, extensions). Shopify's cost bucket is
     /// respected: a THROTTLED answer (HTTP 200 or 429) waits until the bucket holds the query's cost, then asks
-    /// again. Any other non-2xx throws.</summary>
+    /// again (for a minute at most). Any other non-2xx throws.</summary>
     public async Task<JsonObject> GraphQlAsync(ConnectionRecord connection, ShopifyCredentials credentials, string query, object variables, CancellationToken ct)
     {
-        for (var attempt = 0; ; attempt++)
+        // Several callers share a store's bucket (the exporter's workers, the stock flow): a throttled call waits its turn
+        // for as long as a minute, with a little jitter so that the waiters do not all ask again at the same instant.
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (true)
         {
             using var client = http.CreateClient("shopify");
             using var request = new HttpRequestMessage(HttpMethod.Post, $"{connection.BaseUrl.TrimEnd('/')}/admin/api/{ShopifyConnector.ApiVersion}/graphql.json")
@@ -25,13 +28,13 @@ public sealed class ShopifyAdminClient(IHttpClientFactory http)
             var body = response.Content.Headers.ContentLength == 0 ? [] : await response.Content.ReadFromJsonAsync<JsonObject>(ct) ?? [];
             var throttled = response.StatusCode == System.Net.HttpStatusCode.TooManyRequests
                             || body["errors"]?[0]?["extensions"]?["code"]?.GetValue<string>() == "THROTTLED";
-            if (throttled && attempt < 20)
+            if (throttled && DateTime.UtcNow < deadline)
             {
                 var cost = body["extensions"]?["cost"];
                 var requested = cost?["requestedQueryCost"]?.GetValue<double>() ?? 10;
                 var available = cost?["throttleStatus"]?["currentlyAvailable"]?.GetValue<double>() ?? 0;
                 var restore = cost?["throttleStatus"]?["restoreRate"]?.GetValue<double>() ?? 50;
-                var wait = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(Math.Max(0.05, (requested - available) / restore));
+                var wait = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(Math.Max(0.05, (requested - available) / restore) + Random.Shared.NextDouble() * 0.1);
                 await Task.Delay(wait, ct);
                 continue;
             }

@@ -1,0 +1,91 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json.Nodes;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.BuildingBlocks.Inbox;
+using Rakuten.Platform.BuildingBlocks.Outbox;
+using Rakuten.Platform.Channels.RakutenJp.Connecting;
+using Rakuten.Platform.Channels.RakutenJp.ImportingOrders;
+using Rakuten.Platform.Contracts;
+using Rakuten.Platform.Contracts.Shipping;
+
+namespace Rakuten.Platform.Channels.RakutenJp.ReportingShipments;
+
+/// <summary>A shipment of an RMS order → updateOrderShipping, one record per package in its basket: the carrier's
+/// deliveryCompany code, the tracking number and the ship date (JST). With a ship date on every basket RMS moves the
+/// order to 500 (発送済), which the status sweep reports. The order is read first: a record RMS already has with the
+/// same number is updated rather than added again, so a redelivery after a crash adds nothing. RMS's per-record
+/// errors go back on the shipment with their message codes.</summary>
+public sealed class ShipmentDispatchedConsumer(
+    RakutenJpDbContext db, ConnectionSecrets secrets, RmsOrderClient rms, TimeProvider clock, ILogger<ShipmentDispatchedConsumer> logger) : IConsumer<ShipmentDispatched>
+{
+    private static readonly TimeSpan Jst = TimeSpan.FromHours(9);
+
+    public async Task Consume(ConsumeContext<ShipmentDispatched> context)
+    {
+        var m = context.Message;
+        if (m.Channel != Channel.RakutenJp)
+        {
+            return;
+        }
+
+        await db.ExecuteOnceAsync(context, nameof(ShipmentDispatchedConsumer), async ct =>
+        {
+            var connection = await db.Connections.FirstOrDefaultAsync(c => c.Id == m.ConnectionId, ct);
+            if (connection is null)
+            {
+                return;
+            }
+
+            var credentials = secrets.Unprotect<RmsCredentials>(connection.ProtectedCredentials);
+            var read = await rms.GetOrderAsync(connection.BaseUrl, credentials, [m.ChannelOrderId], ct);
+            if (!await RmsOrderPoller.AcceptAsync(db, connection, read, "getOrder", "shipment reporting", clock, logger, ct))
+            {
+                throw new InvalidOperationException($"RMS did not answer getOrder for {m.ChannelOrderId} ({read.Messages}); the shipment is retried");
+            }
+
+            var known = ((read.Body!["OrderModelList"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault()?["PackageModelList"] as JsonArray ?? []).OfType<JsonObject>()
+                .SelectMany(p => (p["ShippingModelList"] as JsonArray ?? []).OfType<JsonObject>().Select(s => (Basket: p["basketId"]?.ToString(), Record: s)))
+                .Where(x => x.Record["shippingNumber"] is not null)
+                .ToDictionary(x => (x.Basket, x.Record["shippingNumber"]!.ToString()), x => x.Record["shippingDetailId"]?.GetValue<long>());
+            var date = m.ShippedAt.ToOffset(Jst).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            var baskets = new JsonArray(m.Packages.GroupBy(p => p.PackageId).Select(g => (JsonNode)new JsonObject
+            {
+                ["basketId"] = long.Parse(g.Key, CultureInfo.InvariantCulture),
+                ["ShippingModelList"] = new JsonArray(g.Select(p =>
+                {
+                    var record = new JsonObject { ["deliveryCompany"] = p.Carrier.RakutenJpCode ?? "1000", ["shippingDate"] = date };
+                    if (p.TrackingNumber is { } number)
+                    {
+                        record["shippingNumber"] = number;
+                        if (known.GetValueOrDefault((g.Key, number)) is { } detail) record["shippingDetailId"] = detail;
+                    }
+
+                    return (JsonNode)record;
+                }).ToArray()),
+            }).ToArray());
+            var answer = await rms.UpdateOrderShippingAsync(connection.BaseUrl, credentials, m.ChannelOrderId, baskets, ct);
+            var now = clock.GetUtcNow();
+            if (answer.Ok)
+            {
+                db.AddToOutbox(new ShipmentConfirmedByChannel(m.TenantId, m.ConnectionId, m.ShipmentId, m.OrderId, m.ChannelOrderId, now));
+                logger.LogInformation("RMS order {Order}: shipment {Shipment} reported ({Packages} record(s))", m.ChannelOrderId, m.ShipmentId, m.Packages.Count);
+                return;
+            }
+
+            if (answer.Status is HttpStatusCode.TooManyRequests or HttpStatusCode.Unauthorized || (int)answer.Status >= 500 || answer.Body is null)
+            {
+                throw new InvalidOperationException($"RMS updateOrderShipping for {m.ChannelOrderId} answered {answer.Messages}; the shipment is retried");
+            }
+
+            var errors = (answer.Body["MessageModelList"] as JsonArray ?? []).OfType<JsonObject>().Where(x => x["messageType"]?.ToString() == "ERROR").ToList();
+            var error = new ChannelError(
+                errors.FirstOrDefault()?["messageCode"]?.ToString() ?? $"HTTP {(int)answer.Status}",
+                errors.Count == 0 ? answer.Messages : string.Join("; ", errors.Select(x => $"{x["messageCode"]}: {x["message"]}")));
+            db.AddToOutbox(new ShipmentRejectedByChannel(m.TenantId, m.ConnectionId, m.ShipmentId, m.OrderId, m.ChannelOrderId, error, now));
+            logger.LogWarning("RMS refused shipment {Shipment} of order {Order}: {Error}", m.ShipmentId, m.ChannelOrderId, error.Message);
+        }, logger);
+    }
+}

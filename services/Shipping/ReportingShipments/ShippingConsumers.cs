@@ -1,0 +1,160 @@
+using System.Text.Json;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Rakuten.Platform.BuildingBlocks.Inbox;
+using Rakuten.Platform.BuildingBlocks.Messaging;
+using Rakuten.Platform.BuildingBlocks.Outbox;
+using Rakuten.Platform.Contracts;
+using Rakuten.Platform.Contracts.Orders;
+using Rakuten.Platform.Contracts.Shipping;
+
+namespace Rakuten.Platform.Shipping.ReportingShipments;
+
+/// <summary>Keeps the accepted orders (what can be shipped, in which baskets or units) and their Shopify order ids.</summary>
+public sealed class ShippableOrderConsumer(ShippingDbContext db, TimeProvider clock, ILogger<ShippableOrderConsumer> logger)
+    : IConsumer<OrderAccepted>, IConsumer<OrderExported>
+{
+    public Task Consume(ConsumeContext<OrderAccepted> context) =>
+        db.ExecuteOnceAsync(context, nameof(ShippableOrderConsumer), async ct =>
+        {
+            var m = context.Message;
+            if (await db.Orders.AnyAsync(o => o.OrderId == m.OrderId, ct))
+            {
+                return; // accepted again after a retry: same order
+            }
+
+            db.Orders.Add(new ShippingOrder
+            {
+                OrderId = m.OrderId, TenantId = m.TenantId, ConnectionId = m.ConnectionId, Channel = m.Channel.ToString(), ChannelOrderId = m.ChannelOrderId,
+                Order = JsonSerializer.Serialize(m.Order, PlatformJson.Options), UpdatedAt = clock.GetUtcNow(),
+            });
+        }, logger);
+
+    public Task Consume(ConsumeContext<OrderExported> context) =>
+        db.ExecuteOnceAsync(context, $"{nameof(ShippableOrderConsumer)}.exported", async ct =>
+        {
+            var m = context.Message;
+            // OrderAccepted travels on the same queue but may still be in its retries: redelivery waits for it.
+            var order = await db.Orders.FirstOrDefaultAsync(o => o.OrderId == m.OrderId, ct)
+                        ?? throw new InvalidOperationException($"order {m.OrderId} exported before it was recorded as accepted; retried");
+            order.ShopifyOrderId = m.ShopifyOrderId;
+            order.UpdatedAt = clock.GetUtcNow();
+        }, logger);
+}
+
+/// <summary>A Shopify fulfilment becomes one shipment of the marketplace order: the carrier resolved for that marketplace
+/// (the tenant's overrides first), the packages planned (RMS baskets, Rakuten France units), and ShipmentDispatched for the
+/// marketplace adapter to report — or ShipmentRejectedByChannel when the marketplace cannot take it (a carrier Rakuten
+/// France does not support and no tracking URL; a number longer than RMS takes). One shipment per fulfilment id, however
+/// often Shopify sends it; a later version only adds the delivery.</summary>
+public sealed class FulfillmentReportedConsumer(ShippingDbContext db, TimeProvider clock, ILogger<FulfillmentReportedConsumer> logger) : IConsumer<FulfillmentReported>
+{
+    private static readonly string[] Void = ["cancelled", "failure", "error"];
+
+    public Task Consume(ConsumeContext<FulfillmentReported> context) =>
+        db.ExecuteOnceAsync(context, nameof(FulfillmentReportedConsumer), async ct =>
+        {
+            var m = context.Message;
+            var order = await db.Orders.FirstOrDefaultAsync(o => o.ShopifyOrderId == m.ShopifyOrderId, ct)
+                        ?? throw new InvalidOperationException($"Shopify order {m.ShopifyOrderId} is not known as exported yet; fulfilment {m.FulfillmentId} retried");
+            var now = clock.GetUtcNow();
+            var shipment = await db.Shipments.FirstOrDefaultAsync(s => s.FulfillmentId == m.FulfillmentId, ct);
+            if (shipment is not null)
+            {
+                if (m.Version <= shipment.Version)
+                {
+                    return; // the same report again, or an older one
+                }
+
+                shipment.Version = m.Version;
+                shipment.UpdatedAt = now;
+                Deliver(order, shipment, m, now);
+                return;
+            }
+
+            if (Void.Contains(m.Status) || m.Lines.Count == 0)
+            {
+                logger.LogInformation("Fulfilment {Fulfillment} of {Order} ({Status}, {Lines} lines) is not a shipment", m.FulfillmentId, order.ChannelOrderId, m.Status, m.Lines.Count);
+                return;
+            }
+
+            var channel = Enum.Parse<Channel>(order.Channel);
+            var detail = JsonSerializer.Deserialize<ChannelOrder>(order.Order, PlatformJson.Options)!;
+            var overrides = (await db.CarrierOverrides.AsNoTracking().Where(c => c.TenantId == order.TenantId).ToListAsync(ct))
+                .Select(c => new CarrierOverride(c.ShopifyName, c.RakutenJpCode, c.RakutenFrTransporter, c.TrackingUrl)).ToList();
+            var (carrier, refusal) = channel == Channel.RakutenFr
+                ? CarrierRegistry.ForRakutenFr(m.Carrier, m.TrackingNumbers.FirstOrDefault(), m.TrackingUrls.FirstOrDefault(), overrides)
+                : (CarrierRegistry.ForRakutenJp(m.Carrier, m.TrackingNumbers.FirstOrDefault(), overrides), null);
+            var code = "UNSUPPORTED_CARRIER";
+            if (channel == Channel.RakutenJp && ShipmentPlanner.TooLong(m.TrackingNumbers) is { } longNumber)
+            {
+                (code, refusal) = ("TRACKING_NUMBER_TOO_LONG", $"tracking number {longNumber[..20]}… has {longNumber.Length} characters; RMS takes at most 120");
+            }
+
+            var before = (await db.Shipments.AsNoTracking().Where(s => s.OrderId == order.OrderId && s.Status != ShipmentStatus.Rejected).Select(s => s.Packages).ToListAsync(ct))
+                .SelectMany(p => JsonSerializer.Deserialize<List<ShipmentPackage>>(p, PlatformJson.Options)!).Select(p => p.PackageId).ToHashSet();
+            var packages = carrier is null ? [] : ShipmentPlanner.Plan(channel, detail, m.Lines, carrier, m.TrackingNumbers, before);
+            if (refusal is null && packages.Count == 0)
+            {
+                (code, refusal) = ("NOTHING_TO_SHIP", $"the fulfilment's SKUs ({string.Join(", ", m.Lines.Select(l => l.Sku))}) match no unit of the order still to ship");
+            }
+
+            shipment = new Shipment
+            {
+                ShipmentId = Guid.CreateVersion7(), OrderId = order.OrderId, FulfillmentId = m.FulfillmentId, Carrier = carrier?.Name ?? m.Carrier,
+                TrackingNumbers = JsonSerializer.Serialize(m.TrackingNumbers), Packages = JsonSerializer.Serialize(packages, PlatformJson.Options),
+                Units = packages.Sum(p => p.Lines.Sum(l => l.Quantity)), Status = refusal is null ? ShipmentStatus.Dispatched : ShipmentStatus.Rejected,
+                ErrorCode = refusal is null ? null : code, ErrorMessage = refusal, Version = m.Version, ShippedAt = m.ShippedAt, UpdatedAt = now,
+            };
+            db.Shipments.Add(shipment);
+            if (refusal is not null)
+            {
+                db.AddToOutbox(new ShipmentRejectedByChannel(order.TenantId, order.ConnectionId, shipment.ShipmentId, order.OrderId, order.ChannelOrderId, new ChannelError(code, refusal), now));
+                logger.LogWarning("Fulfilment {Fulfillment} of {Channel} order {Order} refused: {Refusal}", m.FulfillmentId, channel, order.ChannelOrderId, refusal);
+                return;
+            }
+
+            db.AddToOutbox(new ShipmentDispatched(order.TenantId, order.ConnectionId, shipment.ShipmentId, order.OrderId, channel, order.ChannelOrderId, packages, m.ShippedAt, now));
+            logger.LogInformation("{Channel} order {Order}: shipment {Shipment} with {Packages} package(s) by {Carrier}", channel, order.ChannelOrderId, shipment.ShipmentId, packages.Count, carrier!.Name);
+            Deliver(order, shipment, m, now);
+        }, logger);
+
+    private void Deliver(ShippingOrder order, Shipment shipment, FulfillmentReported m, DateTimeOffset now)
+    {
+        if (m.Status != "delivered" || shipment.Status is ShipmentStatus.Delivered or ShipmentStatus.Rejected)
+        {
+            return;
+        }
+
+        shipment.Status = ShipmentStatus.Delivered;
+        shipment.DeliveredAt = m.OccurredAt;
+        db.AddToOutbox(new ShipmentDelivered(order.TenantId, order.ConnectionId, shipment.ShipmentId, order.OrderId, m.OccurredAt, now));
+    }
+}
+
+/// <summary>What the marketplace answered, on the shipment.</summary>
+public sealed class ChannelAnswerConsumer(ShippingDbContext db, TimeProvider clock, ILogger<ChannelAnswerConsumer> logger)
+    : IConsumer<ShipmentConfirmedByChannel>, IConsumer<ShipmentRejectedByChannel>
+{
+    public Task Consume(ConsumeContext<ShipmentConfirmedByChannel> context) =>
+        db.ExecuteOnceAsync(context, nameof(ChannelAnswerConsumer), async ct =>
+        {
+            if (await db.Shipments.FirstOrDefaultAsync(s => s.ShipmentId == context.Message.ShipmentId, ct) is { Status: ShipmentStatus.Dispatched } shipment)
+            {
+                shipment.Status = ShipmentStatus.Confirmed;
+                shipment.UpdatedAt = clock.GetUtcNow();
+            }
+        }, logger);
+
+    public Task Consume(ConsumeContext<ShipmentRejectedByChannel> context) =>
+        db.ExecuteOnceAsync(context, $"{nameof(ChannelAnswerConsumer)}.rejected", async ct =>
+        {
+            if (await db.Shipments.FirstOrDefaultAsync(s => s.ShipmentId == context.Message.ShipmentId, ct) is { } shipment && shipment.Status != ShipmentStatus.Delivered)
+            {
+                shipment.Status = ShipmentStatus.Rejected;
+                shipment.ErrorCode = context.Message.Error.Code;
+                shipment.ErrorMessage = context.Message.Error.Message;
+                shipment.UpdatedAt = clock.GetUtcNow();
+            }
+        }, logger);
+}
