@@ -35,6 +35,13 @@ public sealed record ShipmentPackage(
     string? TrackingNumber,
     IReadOnlyList<ShippedLine> Lines);
 
+/// <summary>The units a shipment carries: several boxes of one RMS basket list the same lines once per box.</summary>
+public static class ShipmentUnits
+{
+    public static int Of(IEnumerable<ShipmentPackage> packages) =>
+        packages.SelectMany(p => p.Lines.Select(l => (p.PackageId, l.ChannelLineId, l.Sku, l.Quantity))).Distinct().Sum(x => x.Quantity);
+}
+
 /// <summary>A shipment left the warehouse; the marketplace adapter reports it and Inventory consumes the
 /// reservation. <c>ConnectionId</c> is the marketplace connection.</summary>
 [MessageUrn("rakuten-platform:shipping:shipment-dispatched:v1")]

@@ -33,7 +33,7 @@ public sealed class ShipmentConsumers(OrdersDbContext db, EventStore<OrdersDbCon
     : IConsumer<ShipmentDispatched>, IConsumer<ShipmentConfirmedByChannel>, IConsumer<ShipmentRejectedByChannel>, IConsumer<ShipmentDelivered>
 {
     public Task Consume(ConsumeContext<ShipmentDispatched> context) =>
-        ApplyAsync(context, context.Message.OrderId, context.Message.ShipmentId, "Dispatched", context.Message.Packages.Sum(p => p.Lines.Sum(l => l.Quantity)), null);
+        ApplyAsync(context, context.Message.OrderId, context.Message.ShipmentId, "Dispatched", ShipmentUnits.Of(context.Message.Packages), null);
 
     public Task Consume(ConsumeContext<ShipmentConfirmedByChannel> context) =>
         ApplyAsync(context, context.Message.OrderId, context.Message.ShipmentId, "Confirmed", null, null);

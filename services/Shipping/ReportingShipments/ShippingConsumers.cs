@@ -103,7 +103,7 @@ public sealed class FulfillmentReportedConsumer(ShippingDbContext db, TimeProvid
             {
                 ShipmentId = Guid.CreateVersion7(), OrderId = order.OrderId, FulfillmentId = m.FulfillmentId, Carrier = carrier?.Name ?? m.Carrier,
                 TrackingNumbers = JsonSerializer.Serialize(m.TrackingNumbers), Packages = JsonSerializer.Serialize(packages, PlatformJson.Options),
-                Units = packages.Sum(p => p.Lines.Sum(l => l.Quantity)), Status = refusal is null ? ShipmentStatus.Dispatched : ShipmentStatus.Rejected,
+                Units = ShipmentUnits.Of(packages), Status = refusal is null ? ShipmentStatus.Dispatched : ShipmentStatus.Rejected,
                 ErrorCode = refusal is null ? null : code, ErrorMessage = refusal, Version = m.Version, ShippedAt = m.ShippedAt, UpdatedAt = now,
             };
             db.Shipments.Add(shipment);
