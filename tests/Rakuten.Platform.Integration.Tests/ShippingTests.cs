@@ -108,13 +108,14 @@ public sealed class ShippingTests
         await Marketplace.WaitAsync(async () => await StatusAsync(m, sale.PurchaseId) == "PartiallyShipped", "partly shipped", setup: m);
 
         // The rest with Yamato: not a Rakuten France transporter, so Autre with Yamato's tracking URL.
-        await FulfilAsync(m, sale.PurchaseId, "Yamato (JA)", ["4912-0000-1111"], null, ("MUG-1", 1), ("BOWL-2", 1));
+        await FulfilAsync(m, sale.PurchaseId, "Yamato (JA)", ["4912-0000-1111", "4912-0000-2222"], null, ("MUG-1", 1), ("BOWL-2", 1));
         await Marketplace.WaitAsync(async () => (await ShipmentsAsync(m, sale.PurchaseId)).Count(s => s!["status"]!.GetValue<string>() == "Confirmed") == 2, "the rest's tracking", setup: m);
         sales = (await m.Hosts.Sandbox.GetFromJsonAsync<JsonArray>($"/control/rakuten-fr/sellers/{Marketplace.Seller}/sales"))!;
         sale.Items.Select(i => Item(sales, i)["status"]!.GetValue<string>()).Should().OnlyContain(s => s == "SHIPPED");
-        var yamato = Item(sales, sale.Items[2]);
-        yamato["transporterName"]!.GetValue<string>().Should().Be("Autre");
-        yamato["trackingUrl"]!.GetValue<string>().Should().Be("https://toi.kuronekoyamato.co.jp/cgi-bin/tneko?number00=1&number01=4912-0000-1111");
+        // Two units, two boxes: each unit its own number; Yamato is not a Rakuten France transporter, so Autre with its URL.
+        var second = sale.Items.Select(i => Item(sales, i)).Where(i => i["transporterName"]!.GetValue<string>() == "Autre").ToList();
+        second.Select(i => i["trackingNumber"]!.GetValue<string>()).Should().BeEquivalentTo(["4912-0000-1111", "4912-0000-2222"]);
+        second.Select(i => i["trackingUrl"]!.GetValue<string>()).Should().Contain("https://toi.kuronekoyamato.co.jp/cgi-bin/tneko?number00=1&number01=4912-0000-2222");
         await Marketplace.WaitAsync(async () => await StatusAsync(m, sale.PurchaseId) == "Shipped", "shipped", setup: m);
 
         // A carrier Rakuten France does not take, and no tracking URL to give it: refused, and the merchant sees why.
@@ -178,6 +179,34 @@ public sealed class ShippingTests
         error["code"]!.GetValue<string>().Should().Be("ORDER_EXT_API_UPDATE_ORDERSHIPPING_ERROR_102");
         error["message"]!.GetValue<string>().Should().Contain("キャンセル");
         (await OrderAsync(m, cancelled))["shipments"]![0]!["error"]!.GetValue<string>().Should().StartWith("ORDER_EXT_API_UPDATE_ORDERSHIPPING_ERROR_102");
+    }
+
+    [Fact]
+    public async Task Every_RMS_carrier_code_from_1000_to_1031_reaches_RMS_from_a_Shopify_tracking_company()
+    {
+        await using var m = await StoreAsync();
+        var manage = await ManageAsync(m, "MUG-1");
+        var carriers = Rakuten.Platform.Shipping.ReportingShipments.CarrierRegistry.All.GroupBy(c => c.RakutenJpCode).Select(g => g.First()).ToList();
+        carriers.Should().HaveCount(32);
+        var orders = new List<(string Number, string Code, string Company)>();
+        foreach (var carrier in carriers)
+        {
+            orders.Add((await PlaceAsync(m, RmsOrder(manage, "MUG-1")), carrier.RakutenJpCode, carrier.Aliases[0]));
+        }
+
+        await PollAsync(m);
+        await Marketplace.WaitAsync(async () => (await OrdersAsync(m)).Count(o => o!["shopifyOrderName"] is not null) == orders.Count, "32 orders in Shopify", 120, setup: m);
+        foreach (var (number, code, company) in orders)
+        {
+            await FulfilAsync(m, number, company, [$"T{code}"], null, ("MUG-1", 1));
+        }
+
+        await Marketplace.WaitAsync(async () => (await Task.WhenAll(orders.Select(o => StatusAsync(m, o.Number)))).All(s => s == "Shipped"), "32 shipments", 120, setup: m);
+        foreach (var (number, code, company) in orders)
+        {
+            await Marketplace.WaitAsync(async () => (await ShipmentsAsync(m, number)).SingleOrDefault()?["status"]?.GetValue<string>() == "Confirmed", $"{company} confirmed", setup: m);
+            Records(await RmsOrderAsync(m, number), 0).Single().Should().Be((code, $"T{code}", DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(9)).ToString("yyyy-MM-dd")), company);
+        }
     }
 
     [Fact]

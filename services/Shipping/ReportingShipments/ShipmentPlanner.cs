@@ -10,7 +10,8 @@ namespace Rakuten.Platform.Shipping.ReportingShipments;
 /// SKU, each with its own tracking number when there is one per unit, else the first.</summary>
 public static class ShipmentPlanner
 {
-    public static IReadOnlyList<ShipmentPackage> Plan(Channel channel, ChannelOrder order, IReadOnlyList<ShippedLine> shipped, CarrierInfo carrier,
+    /// <param name="carrier">The carrier as the marketplace names it, for one tracking number (its URL is built from it).</param>
+    public static IReadOnlyList<ShipmentPackage> Plan(Channel channel, ChannelOrder order, IReadOnlyList<ShippedLine> shipped, Func<string?, CarrierInfo> carrier,
         IReadOnlyList<string> numbers, IReadOnlySet<string> unitsShippedBefore)
     {
         var bySku = shipped.Where(l => l.Sku is not null).GroupBy(l => l.Sku!).ToDictionary(g => g.Key, g => g.Sum(l => l.Quantity));
@@ -23,8 +24,8 @@ public static class ShipmentPlanner
                 units.AddRange(free.Take(quantity).Select(i => (sku, i)));
             }
 
-            return units.Select((u, i) => new ShipmentPackage(u.Item, carrier, numbers.Count == units.Count ? numbers[i] : numbers.FirstOrDefault(),
-                [new ShippedLine(u.Sku, u.Item, 1)])).ToList();
+            return units.Select((u, i) => numbers.Count == units.Count ? numbers[i] : numbers.FirstOrDefault())
+                .Select((number, i) => new ShipmentPackage(units[i].Item, carrier(number), number, [new ShippedLine(units[i].Sku, units[i].Item, 1)])).ToList();
         }
 
         var packages = new List<ShipmentPackage>();
@@ -38,8 +39,8 @@ public static class ShipmentPlanner
             }
 
             packages.AddRange(numbers.Count == 0
-                ? [new ShipmentPackage(basket.PackageId, carrier, null, lines)]
-                : numbers.Select(n => new ShipmentPackage(basket.PackageId, carrier, n, lines)));
+                ? [new ShipmentPackage(basket.PackageId, carrier(null), null, lines)]
+                : numbers.Select(n => new ShipmentPackage(basket.PackageId, carrier(n), n, lines)));
         }
 
         return packages;

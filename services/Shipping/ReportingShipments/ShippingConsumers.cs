@@ -93,7 +93,15 @@ public sealed class FulfillmentReportedConsumer(ShippingDbContext db, TimeProvid
 
             var before = (await db.Shipments.AsNoTracking().Where(s => s.OrderId == order.OrderId && s.Status != ShipmentStatus.Rejected).Select(s => s.Packages).ToListAsync(ct))
                 .SelectMany(p => JsonSerializer.Deserialize<List<ShipmentPackage>>(p, PlatformJson.Options)!).Select(p => p.PackageId).ToHashSet();
-            var packages = carrier is null ? [] : ShipmentPlanner.Plan(channel, detail, m.Lines, carrier, m.TrackingNumbers, before);
+            // Each box its own URL: the carrier is resolved again for each tracking number (with Shopify's URL for it, if any).
+            CarrierInfo For(string? number)
+            {
+                var url = number is null ? null : m.TrackingUrls.ElementAtOrDefault(Math.Max(0, m.TrackingNumbers.ToList().IndexOf(number)));
+                return (channel == Channel.RakutenFr ? CarrierRegistry.ForRakutenFr(m.Carrier, number, url, overrides).Info
+                        : CarrierRegistry.ForRakutenJp(m.Carrier, number, overrides)) ?? carrier!;
+            }
+
+            var packages = carrier is null ? [] : ShipmentPlanner.Plan(channel, detail, m.Lines, For, m.TrackingNumbers, before);
             if (refusal is null && packages.Count == 0)
             {
                 (code, refusal) = ("NOTHING_TO_SHIP", $"the fulfilment's SKUs ({string.Join(", ", m.Lines.Select(l => l.Sku))}) match no unit of the order still to ship");
