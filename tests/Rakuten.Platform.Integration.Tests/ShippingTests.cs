@@ -129,7 +129,7 @@ public sealed class ShippingTests
     }
 
     [Fact]
-    public async Task A_prepaid_label_sale_keeps_Rakutens_tracking_number()
+    public async Task A_prepaid_label_sale_keeps_Rakutens_tracking_number_and_an_untracked_delivery_is_reported_by_unit()
     {
         await using var m = await StoreAsync();
         await Marketplace.WaitAsync(async () => await FrQuantityAsync(m, "MUG-1") == 20, "stock on Rakuten France", setup: m);
@@ -150,6 +150,16 @@ public sealed class ShippingTests
             .Single(s => s!["purchaseId"]!.ToString() == purchase)!["items"]![0]!;
         item["trackingNumber"]!.GetValue<string>().Should().Be("8R00000000001");
         item["transporterName"]!.GetValue<string>().Should().Be("Colissimo");
+
+        // A "Normal" delivery: no carrier, no number — Rakuten France is told the units left, by purchase and item id.
+        var letter = await SellAsync(m, FrSale(("MUG-1", 2)));
+        await PollFrAsync(m);
+        await ExportedAsync(m, letter.PurchaseId);
+        await FulfilAsync(m, letter.PurchaseId, null, [], null, ("MUG-1", 2));
+        await Marketplace.WaitAsync(async () => (await ShipmentsAsync(m, letter.PurchaseId)).SingleOrDefault()?["status"]?.GetValue<string>() == "Confirmed", "the untracked units reported", setup: m);
+        (await m.Hosts.Sandbox.GetFromJsonAsync<JsonArray>($"/control/rakuten-fr/sellers/{Marketplace.Seller}/sales"))!
+            .Single(s => s!["purchaseId"]!.ToString() == letter.PurchaseId)!["items"]!.AsArray().Select(i => i!["status"]!.GetValue<string>()).Should().Equal("SHIPPED", "SHIPPED");
+        await Marketplace.WaitAsync(async () => await StatusAsync(m, letter.PurchaseId) == "Shipped", "shipped", setup: m);
     }
 
     [Fact]

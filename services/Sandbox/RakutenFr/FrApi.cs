@@ -21,6 +21,7 @@ public static class FrApi
         ["getiteminfos"] = ["2017-08-07"],
         ["settrackingpackageinfos"] = ["2016-03-16", "2012-11-06"],
         ["cancelitem"] = ["2011-02-02"],
+        ["importitemshippingstatus"] = ["2016-05-09"],
         ["getbillinginformation"] = ["2016-03-16"],
         ["getshippinginformation"] = ["2017-09-12"],
         ["export"] = ["2018-06-29"],
@@ -31,7 +32,7 @@ public static class FrApi
     private static readonly Dictionary<string, string[]> Services = new()
     {
         ["sales_ws"] = ["getnewsales", "acceptsale", "refusesale", "getcurrentsales", "getitemtodolist", "getiteminfos",
-            "settrackingpackageinfos", "cancelitem", "getbillinginformation", "getshippinginformation"],
+            "settrackingpackageinfos", "cancelitem", "getbillinginformation", "getshippinginformation", "importitemshippingstatus"],
         ["stock_ws"] = ["export", "genericimportfile", "genericimportreport"],
     };
 
@@ -101,11 +102,11 @@ public static class FrApi
             }
 
             byte[]? file = null;
-            if (action == "genericimportfile")
+            if (action is "genericimportfile" or "importitemshippingstatus")
             {
                 if (!http.Request.HasFormContentType || (await http.Request.ReadFormAsync(http.RequestAborted)).Files["file"] is not { } upload)
                 {
-                    return Fail(state, 400, "Sender", "ParameterError", "Problem with parameters", "The stock file must be sent in POST multipart/form-data, field 'file'.");
+                    return Fail(state, 400, "Sender", "ParameterError", "Problem with parameters", "The file must be sent in POST multipart/form-data, field 'file'.");
                 }
 
                 using var buffer = new MemoryStream();
@@ -246,6 +247,9 @@ public static class FrApi
                 return Ok("setshippingpackageinfosresult", action, request, Response(new XElement("status", "OK")));
             }
 
+            case "importitemshippingstatus":
+                return ShippingStatus(state, seller, file!, request, Response);
+
             case "cancelitem":
             {
                 if (Item(seller, q, out _) is not { } item)
@@ -324,6 +328,55 @@ public static class FrApi
             default: // genericimportreport
                 return StockFiles.Report(state, seller, q, request, Response);
         }
+    }
+
+    /// <summary>The batch alternative to settrackingpackageinfos (§A.2): <c>&lt;items&gt;&lt;item&gt;&lt;purchaseid/&gt;&lt;itemid/&gt;
+    /// [&lt;transporter/&gt;&lt;trackingnumber/&gt;&lt;trackingurl/&gt;]&lt;/item&gt;…&lt;/items&gt;</c>; an untracked ("Normal") shipment needs
+    /// only the purchase and item ids. Every item is checked before any is marked shipped.</summary>
+    private static IResult ShippingStatus(SandboxState state, FrSeller seller, byte[] file, XElement request, Func<object[], XElement> response)
+    {
+        List<XElement> items;
+        try
+        {
+            items = XDocument.Parse(Encoding.Latin1.GetString(file)).Root?.Elements("item").ToList() ?? [];
+        }
+        catch (System.Xml.XmlException)
+        {
+            return Fail(state, 400, "Sender", "ParameterError", "Problem with parameters", "The file is not valid XML.");
+        }
+
+        var updates = new List<(FrItem Item, XElement Line)>();
+        foreach (var line in items)
+        {
+            var found = long.TryParse(line.Element("purchaseid")?.Value, out var purchaseId) && seller.Sales.TryGetValue(purchaseId, out var sale)
+                        && long.TryParse(line.Element("itemid")?.Value, out var itemId) ? sale.Items.FirstOrDefault(i => i.ItemId == itemId) : null;
+            var transporter = line.Element("transporter")?.Value ?? "";
+            var problem = found is null ? $"The item {line.Element("itemid")?.Value} of purchase {line.Element("purchaseid")?.Value} does not exist."
+                : found.Status is not ("ACCEPTED" or "SHIPPED") ? $"The item {found.ItemId} cannot be shipped ({found.Status})."
+                : transporter.Length > 0 && !state.Fr.Transporters.Contains(transporter) ? "The parameter 'transporter' is invalid."
+                : null;
+            if (problem is not null)
+            {
+                return Fail(state, 400, "Sender", "ParameterError", "Problem with parameters", problem);
+            }
+
+            updates.Add((found!, line));
+        }
+
+        if (updates.Count == 0)
+        {
+            return Fail(state, 400, "Sender", "ParameterError", "Problem with parameters", "The file has no item.");
+        }
+
+        foreach (var (item, line) in updates)
+        {
+            item.Status = "SHIPPED";
+            item.TransporterName = line.Element("transporter")?.Value;
+            item.TrackingNumber = line.Element("trackingnumber")?.Value;
+            item.TrackingUrl = line.Element("trackingurl")?.Value;
+        }
+
+        return Ok("importresult", "importitemshippingstatus", request, response([new XElement("status", "OK")]));
     }
 
     public static IResult Ok(string root, string schema, XElement request, XElement response) =>

@@ -85,6 +85,13 @@ public sealed class FulfillmentReportedConsumer(ShippingDbContext db, TimeProvid
             var (carrier, refusal) = channel == Channel.RakutenFr
                 ? CarrierRegistry.ForRakutenFr(m.Carrier, m.TrackingNumbers.FirstOrDefault(), m.TrackingUrls.FirstOrDefault(), overrides)
                 : (CarrierRegistry.ForRakutenJp(m.Carrier, m.TrackingNumbers.FirstOrDefault(), overrides), null);
+            if (channel == Channel.RakutenFr && m.TrackingNumbers.Count == 0)
+            {
+                // An untracked delivery ("Normal"): no number, so no URL to give — Rakuten France needs only the units.
+                (carrier, refusal) = (CarrierRegistry.Find(m.Carrier, overrides) is { } known
+                    ? new CarrierInfo(known.Name, known.RakutenJpCode, known.RakutenFrTransporter, null)
+                    : new CarrierInfo(m.Carrier ?? "untracked", null, null, null), null);
+            }
             var code = "UNSUPPORTED_CARRIER";
             if (channel == Channel.RakutenJp && ShipmentPlanner.TooLong(m.TrackingNumbers) is { } longNumber)
             {
@@ -97,7 +104,8 @@ public sealed class FulfillmentReportedConsumer(ShippingDbContext db, TimeProvid
             CarrierInfo For(string? number)
             {
                 var url = number is null ? null : m.TrackingUrls.ElementAtOrDefault(Math.Max(0, m.TrackingNumbers.ToList().IndexOf(number)));
-                return (channel == Channel.RakutenFr ? CarrierRegistry.ForRakutenFr(m.Carrier, number, url, overrides).Info
+                return number is null ? carrier!
+                    : (channel == Channel.RakutenFr ? CarrierRegistry.ForRakutenFr(m.Carrier, number, url, overrides).Info
                         : CarrierRegistry.ForRakutenJp(m.Carrier, number, overrides)) ?? carrier!;
             }
 

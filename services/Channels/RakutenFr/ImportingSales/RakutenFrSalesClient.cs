@@ -39,6 +39,27 @@ public sealed class RakutenFrSalesClient(IHttpClientFactory http)
         GetAsync(baseUrl, credentials, "settrackingpackageinfos", "2016-03-16",
             $"&itemid={itemId}&transporter_name={Uri.EscapeDataString(transporter)}&tracking_number={Uri.EscapeDataString(number)}&tracking_url={Uri.EscapeDataString(url)}", ct);
 
+    /// <summary>Untracked ("Normal") shipments in one file (importitemshippingstatus, POST multipart): only the purchase and
+    /// item ids are required, the transporter is added when there is one.</summary>
+    public async Task ImportShippingStatusAsync(string baseUrl, RakutenFrCredentials credentials, IReadOnlyList<(long PurchaseId, long ItemId, string? Transporter)> items, CancellationToken ct)
+    {
+        var document = new XDocument(new XDeclaration("1.0", "ISO-8859-1", null), new XElement("items", items.Select(i => new XElement("item",
+            new XElement("purchaseid", i.PurchaseId), new XElement("itemid", i.ItemId), i.Transporter is null ? null : new XElement("transporter", i.Transporter)))));
+        using var buffer = new MemoryStream();
+        using (var writer = new StreamWriter(buffer, System.Text.Encoding.Latin1))
+        {
+            document.Save(writer, SaveOptions.DisableFormatting);
+        }
+
+        using var content = new MultipartFormDataContent();
+        var part = new ByteArrayContent(buffer.ToArray());
+        part.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/xml") { CharSet = "ISO-8859-1" };
+        content.Add(part, "file", "shipping.xml");
+        using var client = http.CreateClient("rakuten-fr");
+        using var response = await client.PostAsync(RakutenFrApi.Url(baseUrl, "sales_ws", credentials, "importitemshippingstatus", "2016-05-09", ""), content, ct);
+        await RakutenFrApi.ReadAsync(response, ct);
+    }
+
     /// <summary>The label Rakuten issued for a prepaid-label delivery (its tracking number and URL), or null.</summary>
     public async Task<(string Number, string Url)?> PrepaidLabelAsync(string baseUrl, RakutenFrCredentials credentials, long purchaseId, CancellationToken ct)
     {

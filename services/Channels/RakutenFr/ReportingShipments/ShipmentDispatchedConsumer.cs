@@ -11,9 +11,10 @@ using Rakuten.Platform.Contracts.Shipping;
 
 namespace Rakuten.Platform.Channels.RakutenFr.ReportingShipments;
 
-/// <summary>A shipment of a Rakuten France sale → settrackingpackageinfos for each unit, always with a tracking URL when
-/// there is a number (the Shipping service resolved the transporter and built the URL; <c>Autre</c> carries one). A
-/// prepaid-label delivery keeps the number and URL Rakuten issued. A unit Rakuten already shows as shipped (a
+/// <summary>A shipment of a Rakuten France sale → settrackingpackageinfos for each tracked unit, always with a tracking URL
+/// (the Shipping service resolved the transporter and built the URL; <c>Autre</c> carries one); untracked units ("Normal"
+/// delivery, no number) in one importitemshippingstatus file with their purchase and item ids. A prepaid-label delivery
+/// keeps the number and URL Rakuten issued. A unit Rakuten already shows as shipped (a
 /// redelivery after a crash) counts as done; Rakuten's errors go back on the shipment. The sales poller sees the units
 /// shipped and reports the sale's new status.</summary>
 public sealed class ShipmentDispatchedConsumer(
@@ -38,12 +39,27 @@ public sealed class ShipmentDispatchedConsumer(
             var credentials = secrets.Unprotect<RakutenFrCredentials>(connection.ProtectedCredentials);
             var prepaid = await sales.PrepaidLabelAsync(connection.BaseUrl, credentials, purchaseId, ct);
             var errors = new List<ChannelError>();
-            foreach (var package in m.Packages)
+            // Untracked units (no number, no prepaid label): the batch file, where purchase and item ids are all Rakuten needs.
+            var untracked = prepaid is null ? m.Packages.Where(p => p.TrackingNumber is null).ToList() : [];
+            if (untracked.Count > 0)
+            {
+                try
+                {
+                    await sales.ImportShippingStatusAsync(connection.BaseUrl, credentials,
+                        untracked.Select(p => (purchaseId, long.Parse(p.PackageId, CultureInfo.InvariantCulture), p.Carrier.RakutenFrTransporter)).ToList(), ct);
+                }
+                catch (RakutenFrException ex) when (ex.Error.Code == "ParameterError")
+                {
+                    errors.Add(new ChannelError(ex.Error.Code, $"untracked units {string.Join(", ", untracked.Select(p => p.PackageId))}: {ex.Error.Message}"));
+                }
+            }
+
+            foreach (var package in m.Packages.Except(untracked))
             {
                 var itemId = long.Parse(package.PackageId, CultureInfo.InvariantCulture);
                 var (transporter, number, url) = prepaid is { } label
                     ? (Prepaid(label.Url) ?? package.Carrier.RakutenFrTransporter ?? "Colissimo", label.Number, label.Url)
-                    : (package.Carrier.RakutenFrTransporter ?? "Autre", package.TrackingNumber ?? "", package.TrackingNumber is null ? "" : package.Carrier.TrackingUrl ?? "");
+                    : (package.Carrier.RakutenFrTransporter ?? "Autre", package.TrackingNumber!, package.Carrier.TrackingUrl ?? "");
                 try
                 {
                     await sales.SetTrackingAsync(connection.BaseUrl, credentials, itemId, transporter, number, url, ct);

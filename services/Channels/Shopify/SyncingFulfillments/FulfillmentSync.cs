@@ -56,7 +56,9 @@ public static class FulfillmentSync
         var status = Text(body["shipment_status"]) ?? Text(body["status"]) ?? "success";
         var lines = (body["line_items"] as JsonArray ?? []).OfType<JsonObject>()
             .Select(l => new ShippedLine(Text(l["sku"]), l["id"]?.ToJsonString().Trim('"'), l["quantity"]?.GetValue<int>() ?? 0)).Where(l => l.Quantity > 0).ToList();
-        var row = await db.Fulfillments.FirstOrDefaultAsync(f => f.ConnectionId == connection.Id && f.FulfillmentId == id, ct);
+        // create and update of one fulfilment can come in the same batch: the first one's row is not saved yet.
+        var row = db.Fulfillments.Local.FirstOrDefault(f => f.ConnectionId == connection.Id && f.FulfillmentId == id)
+                  ?? await db.Fulfillments.FirstOrDefaultAsync(f => f.ConnectionId == connection.Id && f.FulfillmentId == id, ct);
         var changed = false;
         if (row is null)
         {
