@@ -226,7 +226,7 @@ public sealed class OrderFlowTests
         // A relay-point sale on Rakuten France: shipped to the relay point, named after the buyer.
         (await m.Hosts.Sandbox.PostAsJsonAsync($"/control/rakuten-fr/sellers/{Marketplace.Seller}/sales", new
         {
-            lines = new[] { new { sku = "MUG-1", quantity = 2 } },
+            lines = new[] { new { sku = "MUG-1", quantity = 2, price = 8.5m } },
             billingAddress = new { civility = "MME", lastName = "Dupont", firstName = "Jeanne", address1 = "12 rue des Lilas", zipCode = "69003", city = "Lyon", country = "FRANCE", countryAlpha2 = "FX", phone = "0600000000" },
             relayPoint = new { id = "012345", name = "Tabac du Centre", address = "3 place de la Mairie", zipCode = "69002", city = "Lyon", country = "FRANCE" },
             shippingType = "Point relais Mondial Relay",
@@ -241,7 +241,7 @@ public sealed class OrderFlowTests
         sale["billingAddress"]!["address1"]!.GetValue<string>().Should().Be("12 rue des Lilas");
         sale["shippingLines"]![0]!["title"]!.GetValue<string>().Should().Be("Point relais Mondial Relay");
         sale["lineItems"]!.AsArray().Single()!["quantity"]!.GetValue<int>().Should().Be(2);
-        sale["lineItems"]!.AsArray().Single()!["priceSet"]!["shopMoney"]!["amount"]!.GetValue<string>().Should().Be("7.44", "the sale price: the platform priced the offer at 1,200 JPY × 0.0062");
+        sale["lineItems"]!.AsArray().Single()!["priceSet"]!["shopMoney"]!["amount"]!.GetValue<string>().Should().Be("8.5", "each unit's sale price, in EUR");
     }
 
     [Fact]

@@ -114,6 +114,27 @@ public sealed class OrderLifecycleTests
     }
 
     [Fact]
+    public async Task A_malformed_RMS_order_is_held_with_its_parse_error_while_the_others_go_through()
+    {
+        await using var m = await MugOnRmsAsync(stock: 10);
+        var manage = await ManageNumberAsync(m);
+        var first = await PlaceAsync(m, RmsOrder(manage, "MUG-1"));
+        var broken = await PlaceAsync(m, RmsOrder(manage, "MUG-1"));
+        var last = await PlaceAsync(m, RmsOrder(manage, "MUG-1"));
+        (await m.Hosts.Sandbox.PostAsJsonAsync($"/control/rms/shops/{Marketplace.RmsShop}/orders/{broken}/corrupt", new { field = "orderDatetime", value = "yesterday" }))
+            .EnsureSuccessStatusCode();
+
+        await PollAsync(m);
+        await ExportedAsync(m, first);
+        await ExportedAsync(m, last);
+        await Marketplace.WaitAsync(async () => await StatusAsync(m, broken) == "Held", "the broken order held", setup: m);
+        var hold = (await OrderAsync(m, broken))["order"]!["hold"]!;
+        hold["reason"]!.GetValue<string>().Should().Be("MalformedPayload");
+        hold["detail"]!.GetValue<string>().Should().Contain("orderDatetime 'yesterday' is not an RMS date");
+        (await ShopifyOrdersAsync(m)).Should().HaveCount(2);
+    }
+
+    [Fact]
     public async Task Rakuten_France_units_are_accepted_by_stock_grouped_by_SKU_and_cancelled_both_ways()
     {
         await using var m = await MugOnRmsAsync(stock: 5, ("Bowl", "BOWL-2"));

@@ -42,6 +42,8 @@ public sealed record PlaceRmsOrder(
 
 public sealed record SetRmsProgress(int OrderProgress);
 
+public sealed record CorruptRmsOrder(string Field, System.Text.Json.Nodes.JsonNode? Value);
+
 public sealed record SetRmsStock(string ManageNumber, string VariantId, int Quantity);
 
 public sealed record RmsSettings(int? OrderApiPerSecond, int? ItemsApiPerSecond = null);
@@ -91,6 +93,16 @@ public static class RmsControl
             shop.Orders.TryGetValue(orderNumber, out var order)
                 ? Results.Content(OrderModelJson.Render(order, 10).ToJsonString(), "application/json")
                 : Results.NotFound()));
+
+        // The order's payload comes back with one top-level field replaced: a malformed order, as a marketplace bug sends.
+        rms.MapPost("/shops/{shopId}/orders/{orderNumber}/corrupt", (string shopId, string orderNumber, CorruptRmsOrder request) => WithShop(state, shopId, shop =>
+        {
+            if (!shop.Orders.TryGetValue(orderNumber, out var order)) return Results.NotFound();
+            if (string.IsNullOrWhiteSpace(request.Field) || request.Field == "orderNumber")
+                return Results.BadRequest(new { errors = new[] { "field must name an OrderModel field other than orderNumber" } });
+            order.Corruptions[request.Field] = request.Value?.DeepClone();
+            return Results.Ok(new { orderNumber, field = request.Field });
+        }));
 
         // Rakuten settles an order's amount (-9999 until then), as after a buyer's change is confirmed.
         rms.MapPost("/shops/{shopId}/orders/{orderNumber}/settle-amounts", (string shopId, string orderNumber) => WithShop(state, shopId, shop =>

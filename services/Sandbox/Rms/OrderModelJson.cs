@@ -120,6 +120,12 @@ public static class OrderModelJson
             model["goodsTax"] = (int)Math.Floor(goods * 0.1 / 1.1);
         }
 
+        // A field the test corrupted (a payload the platform cannot read, as a marketplace bug would send).
+        foreach (var (field, value) in o.Corruptions)
+        {
+            model[field] = value?.DeepClone();
+        }
+
         return model;
     }
 

@@ -119,6 +119,9 @@ public sealed class RmsOrder
 {
     public required string OrderNumber { get; set; }
 
+    /// <summary>Top-level OrderModel fields replaced as given (control: a malformed payload).</summary>
+    public Dictionary<string, System.Text.Json.Nodes.JsonNode?> Corruptions { get; } = [];
+
     public int OrderProgress { get; set; } = 100;
 
     public DateTimeOffset OrderDatetime { get; set; }

@@ -48,8 +48,7 @@ public static class RmsOrderMapping
             .Select(c => new Coupon(Text(c["couponCode"]) ?? "", Text(c["couponName"]) ?? "", new Money(Int(c["couponTotalPrice"]), Yen)))
             .ToList();
         var tax = (o["TaxSummaryModelList"] as JsonArray ?? []).OfType<JsonObject>().Sum(t => Int(t["reqPriceTax"]));
-        var orderedAt = DateTimeOffset.ParseExact(
-            Text(o["orderDatetime"])!.Insert(22, ":"), "yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture).ToUniversalTime();
+        var orderedAt = OrderedAt(Text(o["orderDatetime"]));
 
         return new ChannelOrder(
             new Buyer($"{Text(orderer["familyName"])} {Text(orderer["firstName"])}".Trim(), Text(orderer["emailAddress"]), Phone(orderer)),
@@ -69,6 +68,12 @@ public static class RmsOrderMapping
             Text(o["remarks"]),
             orderedAt);
     }
+
+    /// <summary>RMS's <c>yyyy-MM-ddTHH:mm:ss+0900</c> (no colon in the offset).</summary>
+    private static DateTimeOffset OrderedAt(string? text) =>
+        text is { Length: 24 } && DateTimeOffset.TryParseExact(text.Insert(22, ":"), "yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture, DateTimeStyles.None, out var at)
+            ? at.ToUniversalTime()
+            : throw new FormatException($"orderDatetime '{text}' is not an RMS date (yyyy-MM-ddTHH:mm:ss+0900)");
 
     /// <summary>What the platform was told about an order, in a few bytes: a different fingerprint means it changed.</summary>
     public static string Fingerprint(ChannelOrder? order, string? parseError) =>
