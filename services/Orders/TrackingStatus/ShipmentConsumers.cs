@@ -59,16 +59,14 @@ public sealed class ShipmentConsumers(OrdersDbContext db, EventStore<OrdersDbCon
             {
                 db.Shipments.Add(shipment = new OrderShipment { ShipmentId = shipmentId, OrderId = orderId, Status = status, Units = units ?? 0, UpdatedAt = now });
             }
-            else if (Rank(status) < Rank(shipment.Status))
-            {
-                return; // answers travel on several queues: a confirmation after the delivery changes nothing
-            }
 
-            shipment.Status = status;
+            // The messages of one shipment can arrive in any order (the delivery before the dispatch that says how many
+            // units it carries): the units are always taken, the status only moves forward.
             shipment.Units = units ?? shipment.Units;
             shipment.Error = error ?? shipment.Error;
+            shipment.Status = Rank(status) >= Rank(shipment.Status) ? status : shipment.Status;
             shipment.UpdatedAt = now;
-            await OrderStatus.AppendAsync(db, store, record, new OrderShipmentChanged(shipmentId, status, shipment.Units, error), ct);
+            await OrderStatus.AppendAsync(db, store, record, new OrderShipmentChanged(shipmentId, shipment.Status, shipment.Units, error), ct);
 
             var all = await db.Shipments.Where(s => s.OrderId == orderId && s.Status != "Rejected").ToListAsync(ct);
             var ordered = OrderStatus.Order(record)?.Lines.Sum(l => l.Quantity) ?? 0;
