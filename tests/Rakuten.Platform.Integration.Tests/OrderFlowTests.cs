@@ -148,7 +148,8 @@ public sealed class OrderFlowTests
         (await m.Hosts.Sandbox.PostAsJsonAsync("/control/clock/advance", new { seconds = 61 })).EnsureSuccessStatusCode();
         m.Hosts.Clock.Now = m.Hosts.Clock.Now.AddSeconds(61);
         await Marketplace.WaitAsync(async () => (await ShopifyOrdersAsync(m)).Count == 7, "all seven orders", setup: m);
-        (await OrdersAsync(m)).Should().OnlyContain(o => o!["shopifyOrderName"] != null);
+        await Marketplace.WaitAsync(async () => (await OrdersAsync(m)).All(o => o!["shopifyOrderName"] != null), "every order marked exported", setup: m);
+        (await ShopifyOrdersAsync(m)).Should().HaveCount(7, "waiting made no order twice");
     }
 
     [Fact]
