@@ -73,7 +73,7 @@ public sealed class OrderFlowTests
     }
 
     [Fact]
-    public async Task A_crash_after_orderCreate_reached_Shopify_finds_the_order_by_its_tag_instead_of_creating_it_again()
+    public async Task A_crash_around_orderCreate_finds_the_order_by_its_tag_or_creates_it_once_if_the_call_never_reached_Shopify()
     {
         await using var m = await Marketplace.StartAsync([("Mug", "MUG-1")]);
         await Marketplace.WaitAsync(async () => Marketplace.All(await m.ListingsAsync("RakutenJp"), "Published", 1), "the mug on RMS", setup: m);
@@ -89,11 +89,16 @@ public sealed class OrderFlowTests
             NextAttemptAt = DateTimeOffset.MinValue, CreatedAt = DateTimeOffset.UtcNow,
         };
         // The process died after Shopify created the order and before the answer was recorded: the intent says Attempted,
-        // and Shopify has the order with its tag.
+        // and Shopify has the order with its tag. A second one died before its call reached Shopify: Attempted, no order.
+        var lost = new OrderExport
+        {
+            OrderId = Guid.NewGuid(), TenantId = m.Tenant, ConnectionId = export.ConnectionId, SourceConnectionId = export.SourceConnectionId, Channel = "RakutenJp",
+            ChannelOrderId = "445566-20261122-0000000098", Order = export.Order, State = ExportState.Attempted, NextAttemptAt = DateTimeOffset.MinValue, CreatedAt = DateTimeOffset.UtcNow,
+        };
         await using (var scope = m.Hosts.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<ShopifyDbContext>();
-            db.OrderExports.Add(export);
+            db.OrderExports.AddRange(export, lost);
             await db.SaveChangesAsync();
         }
 
@@ -118,11 +123,11 @@ public sealed class OrderFlowTests
         }
 
         (await ShopifyOrdersAsync(m)).Should().ContainSingle(o => o!["tags"]!.AsArray().Any(t => t!.GetValue<string>() == export.Tag));
+        (await ShopifyOrdersAsync(m)).Should().ContainSingle(o => o!["tags"]!.AsArray().Any(t => t!.GetValue<string>() == lost.Tag), "not found by its tag: created, once");
         await using (var scope = m.Hosts.Services.CreateAsyncScope())
         {
-            var row = await scope.ServiceProvider.GetRequiredService<ShopifyDbContext>().OrderExports.AsNoTracking().SingleAsync(e => e.OrderId == orderId);
-            row.State.Should().Be(ExportState.Created);
-            row.ShopifyOrderId.Should().NotBeNull();
+            var rows = await scope.ServiceProvider.GetRequiredService<ShopifyDbContext>().OrderExports.AsNoTracking().Where(e => e.OrderId == orderId || e.OrderId == lost.OrderId).ToListAsync();
+            rows.Should().HaveCount(2).And.OnlyContain(r => r.State == ExportState.Created && r.ShopifyOrderId != null);
         }
     }
 
