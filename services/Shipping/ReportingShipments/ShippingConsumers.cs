@@ -92,6 +92,7 @@ public sealed class FulfillmentReportedConsumer(ShippingDbContext db, TimeProvid
                     ? new CarrierInfo(known.Name, known.RakutenJpCode, known.RakutenFrTransporter, null)
                     : new CarrierInfo(m.Carrier ?? "untracked", null, null, null), null);
             }
+
             var code = "UNSUPPORTED_CARRIER";
             if (channel == Channel.RakutenJp && ShipmentPlanner.TooLong(m.TrackingNumbers) is { } longNumber)
             {
