@@ -10,6 +10,11 @@ public abstract class ChannelDbContext(DbContextOptions options) : PlatformDbCon
 {
     public DbSet<ConnectionRecord> Connections => Set<ConnectionRecord>();
 
+    /// <summary>The connections whose flows run: not removed, not paused (<see cref="ConnectionRecord.FlowsPaused"/> is
+    /// decided in code, so the few connections are read and filtered here).</summary>
+    public async Task<List<Guid>> ActiveConnectionIdsAsync(CancellationToken ct) =>
+        (await Connections.AsNoTracking().Where(c => c.RemovedAt == null).ToListAsync(ct)).Where(c => !c.FlowsPaused).Select(c => c.Id).ToList();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);

@@ -1,6 +1,7 @@
 using System.Xml.Linq;
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.Channels.RakutenFr.Connecting;
@@ -36,19 +37,7 @@ public sealed class RakutenFrSalesPoller(
             return;
         }
 
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await PollAllAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogWarning(ex, "Rakuten France sales poll failed; next round in {Interval}", Interval);
-            }
-
-            await Task.Delay(Interval, stoppingToken);
-        }
+        await BackgroundRounds.RepeatAsync(PollAllAsync, ct => Task.Delay(Interval, ct), logger, "Rakuten France sales poll", stoppingToken);
     }
 
     public async Task PollAllAsync(CancellationToken ct)
@@ -56,22 +45,11 @@ public sealed class RakutenFrSalesPoller(
         List<Guid> ids;
         await using (var scope = scopes.CreateAsyncScope())
         {
-            var db = scope.ServiceProvider.GetRequiredService<RakutenFrDbContext>();
-            ids = (await db.Connections.AsNoTracking().Where(c => c.RemovedAt == null).ToListAsync(ct)).Where(c => !c.FlowsPaused).Select(c => c.Id).ToList();
+            ids = await scope.ServiceProvider.GetRequiredService<RakutenFrDbContext>().ActiveConnectionIdsAsync(ct);
         }
 
-        foreach (var id in ids)
-        {
-            try
-            {
-                await PollConnectionAsync(id, ct);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // One seller's trouble never stops the others; everything decided so far is on disk.
-                logger.LogWarning(ex, "Rakuten France sales poll of connection {Connection} failed; it resumes next round", id);
-            }
-        }
+        // Everything decided for a seller is on disk before its next step: one that fails resumes next round.
+        await BackgroundRounds.EachAsync(ids, PollConnectionAsync, logger, "Rakuten France sales poll of connection", ct);
     }
 
     private async Task PollConnectionAsync(Guid connectionId, CancellationToken ct)

@@ -33,19 +33,7 @@ public sealed class OfferFilePusher(
             return;
         }
 
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await PushAllAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogWarning(ex, "Rakuten France stock file round failed; next round in {Interval}", Interval);
-            }
-
-            await _wake.WaitAsync(Interval, stoppingToken);
-        }
+        await BackgroundRounds.RepeatAsync(PushAllAsync, ct => _wake.WaitAsync(Interval, ct), logger, "Rakuten France stock file", stoppingToken);
     }
 
     public async Task PushAllAsync(CancellationToken ct)
@@ -57,18 +45,8 @@ public sealed class OfferFilePusher(
             ids = await db.OfferChanges.Select(c => c.ConnectionId).Union(db.OfferImports.Where(i => !i.Done).Select(i => i.ConnectionId)).Distinct().ToListAsync(ct);
         }
 
-        foreach (var id in ids)
-        {
-            try
-            {
-                await PushConnectionAsync(id, ct);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // One seller's trouble never stops the others.
-                logger.LogWarning(ex, "Rakuten France stock file for connection {Connection} failed; its changes wait for the next round", id);
-            }
-        }
+        // A failed file leaves its changes queued: they go with the next round's.
+        await BackgroundRounds.EachAsync(ids, PushConnectionAsync, logger, "Rakuten France stock file of connection", ct);
     }
 
     private async Task PushConnectionAsync(Guid connectionId, CancellationToken ct)

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.Channels.RakutenJp.Connecting;
@@ -45,19 +46,7 @@ public sealed class RmsOrderPoller(
             return;
         }
 
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await PollAllAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogWarning(ex, "RMS order poll failed; next round in {Interval}", Interval);
-            }
-
-            await Task.Delay(Interval, stoppingToken);
-        }
+        await BackgroundRounds.RepeatAsync(PollAllAsync, ct => Task.Delay(Interval, ct), logger, "RMS order poll", stoppingToken);
     }
 
     public async Task PollAllAsync(CancellationToken ct)
@@ -65,23 +54,10 @@ public sealed class RmsOrderPoller(
         List<Guid> ids;
         await using (var scope = scopes.CreateAsyncScope())
         {
-            var db = scope.ServiceProvider.GetRequiredService<RakutenJpDbContext>();
-            ids = (await db.Connections.AsNoTracking().Where(c => c.RemovedAt == null).ToListAsync(ct))
-                .Where(c => !c.FlowsPaused).Select(c => c.Id).ToList();
+            ids = await scope.ServiceProvider.GetRequiredService<RakutenJpDbContext>().ActiveConnectionIdsAsync(ct);
         }
 
-        foreach (var id in ids)
-        {
-            try
-            {
-                await PollConnectionAsync(id, ct);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // One shop's trouble never stops the others.
-                logger.LogWarning(ex, "RMS order poll of connection {Connection} failed; it resumes from its last position", id);
-            }
-        }
+        await BackgroundRounds.EachAsync(ids, PollConnectionAsync, logger, "RMS order poll of connection", ct);
     }
 
     private async Task PollConnectionAsync(Guid connectionId, CancellationToken ct)

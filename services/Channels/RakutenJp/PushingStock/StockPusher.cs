@@ -48,8 +48,7 @@ public sealed class StockPusher(
     private async Task<List<Guid>> ConnectionIdsAsync(CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<RakutenJpDbContext>();
-        return (await db.Connections.AsNoTracking().Where(c => c.RemovedAt == null).ToListAsync(ct)).Where(c => !c.FlowsPaused).Select(c => c.Id).ToList();
+        return await scope.ServiceProvider.GetRequiredService<RakutenJpDbContext>().ActiveConnectionIdsAsync(ct);
     }
 
     public async Task PushAllAsync(CancellationToken ct)

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.Channels.RakutenJp.Connecting;
 using Rakuten.Platform.Channels.RakutenJp.ImportingOrders;
@@ -31,18 +32,8 @@ public sealed class RmsStatusSweep(
             return;
         }
 
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            await Task.Delay(Interval, stoppingToken);
-            try
-            {
-                await SweepAllAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogWarning(ex, "RMS status sweep failed; next round in {Interval}", Interval);
-            }
-        }
+        // The poller has just imported the orders: the first sweep comes one interval later.
+        await BackgroundRounds.RepeatAsync(SweepAllAsync, ct => Task.Delay(Interval, ct), logger, "RMS status sweep", stoppingToken, waitFirst: true);
     }
 
     public async Task SweepAllAsync(CancellationToken ct)
@@ -50,21 +41,10 @@ public sealed class RmsStatusSweep(
         List<Guid> ids;
         await using (var scope = scopes.CreateAsyncScope())
         {
-            var db = scope.ServiceProvider.GetRequiredService<RakutenJpDbContext>();
-            ids = (await db.Connections.AsNoTracking().Where(c => c.RemovedAt == null).ToListAsync(ct)).Where(c => !c.FlowsPaused).Select(c => c.Id).ToList();
+            ids = await scope.ServiceProvider.GetRequiredService<RakutenJpDbContext>().ActiveConnectionIdsAsync(ct);
         }
 
-        foreach (var id in ids)
-        {
-            try
-            {
-                await SweepConnectionAsync(id, ct);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogWarning(ex, "RMS status sweep of connection {Connection} failed; the next sweep reads its orders again", id);
-            }
-        }
+        await BackgroundRounds.EachAsync(ids, SweepConnectionAsync, logger, "RMS status sweep of connection", ct);
     }
 
     private async Task SweepConnectionAsync(Guid connectionId, CancellationToken ct)

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Inbox;
 using Rakuten.Platform.Channels.Shopify.Connecting;
 using Rakuten.Platform.Channels.Shopify.ExportingOrders;
@@ -83,17 +84,7 @@ public sealed class ShopifyOrderCanceller(IServiceScopeFactory scopes, ShopifyAd
                 .Where(c => c.DoneAt == null).OrderBy(c => c.RequestedAt).Select(c => c.OrderId).ToListAsync(ct);
         }
 
-        foreach (var orderId in due)
-        {
-            try
-            {
-                await CancelAsync(orderId, ct);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogWarning(ex, "Cancelling the Shopify order of {Order} failed; retried next round", orderId);
-            }
-        }
+        await BackgroundRounds.EachAsync(due, CancelAsync, logger, "Cancelling the Shopify order", ct);
     }
 
     private async Task CancelAsync(Guid orderId, CancellationToken ct)
