@@ -3,6 +3,7 @@ using Rakuten.Platform.BuildingBlocks.EventSourcing;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.Contracts;
 using Rakuten.Platform.Contracts.Orders;
+using Rakuten.Platform.Orders.ImportingOrders;
 using Rakuten.Platform.Orders.TrackingStatus;
 
 namespace Rakuten.Platform.Orders.CancellingOrders;
@@ -39,7 +40,7 @@ public static class CancellationEndpoints
             {
                 OrderId = orderId, Initiator = CancellationInitiator.Merchant, Reason = reason, Comment = comment, PreviousStatus = record.Status, RequestedAt = now,
             });
-            await OrderStatus.AppendAsync(db, store, record, new OrderCancellationWasRequested(reason, comment), ct);
+            await OrderImport.AppendAsync(db, store, record.OrderId, new OrderCancellationWasRequested(reason, comment), ct);
             await OrderStatus.MoveAsync(db, store, record, UnifiedOrderStatus.CancellationRequested, null, now, ct);
             var order = OrderStatus.Order(record);
             var items = order?.Lines.SelectMany(l => l.ChannelItemIds.Count > 0 ? l.ChannelItemIds : [l.ChannelLineId]).ToList() ?? [];

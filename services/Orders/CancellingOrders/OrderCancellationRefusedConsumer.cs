@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.EventSourcing;
 using Rakuten.Platform.BuildingBlocks.Inbox;
 using Rakuten.Platform.Contracts.Orders;
+using Rakuten.Platform.Orders.ImportingOrders;
 using Rakuten.Platform.Orders.TrackingStatus;
 
 namespace Rakuten.Platform.Orders.CancellingOrders;
@@ -23,7 +24,7 @@ public sealed class OrderCancellationRefusedConsumer(
             }
 
             cancellation.Refusal = $"{m.Error.Code}: {m.Error.Message}";
-            await OrderStatus.AppendAsync(db, store, record, new OrderCancellationWasRefused(m.Error.Code, m.Error.Message), ct);
+            await OrderImport.AppendAsync(db, store, record.OrderId, new OrderCancellationWasRefused(m.Error.Code, m.Error.Message), ct);
             await OrderStatus.MoveAsync(db, store, record, cancellation.PreviousStatus, null, clock.GetUtcNow(), ct);
             logger.LogWarning("{Channel} refused to cancel order {Order}: {Refusal}", m.Channel, m.ChannelOrderId, cancellation.Refusal);
         }, logger);

@@ -28,8 +28,7 @@ public sealed class ChannelOrderReceivedConsumer(OrdersDbContext db, EventStore<
                 if (existing.Status == UnifiedOrderStatus.Held && existing.HoldReason is HoldReason.AmountNotDetermined or HoldReason.MissingShipTo or HoldReason.MalformedPayload
                     && (order != existing.Order || m.ParseError != existing.ParseError))
                 {
-                    await store.AppendAsync(OrderImport.Stream(existing.OrderId), await store.CurrentVersionAsync(OrderImport.Stream(existing.OrderId), ct),
-                        [new OrderContentChanged(m.Order, m.ParseError)], ct: ct);
+                    await OrderImport.AppendAsync(db, store, existing.OrderId, new OrderContentChanged(m.Order, m.ParseError), ct);
                     existing.Order = order;
                     existing.ParseError = m.ParseError;
                     await db.SaveChangesAsync(ct);
@@ -88,8 +87,7 @@ public sealed class OrderExportedConsumer(OrdersDbContext db, EventStore<OrdersD
                 return;
             }
 
-            await store.AppendAsync(OrderImport.Stream(m.OrderId), await store.CurrentVersionAsync(OrderImport.Stream(m.OrderId), ct),
-                [new OrderWasExported(m.ShopifyOrderId, m.ShopifyOrderName)], ct: ct);
+            await OrderImport.AppendAsync(db, store, m.OrderId, new OrderWasExported(m.ShopifyOrderId, m.ShopifyOrderName), ct);
             record.ShopifyOrderId = m.ShopifyOrderId;
             record.ShopifyOrderName = m.ShopifyOrderName;
             record.UpdatedAt = clock.GetUtcNow();
@@ -115,8 +113,7 @@ public sealed class ShopifyRefusedConsumer(OrdersDbContext db, EventStore<Orders
                 return;
             }
 
-            await store.AppendAsync(OrderImport.Stream(m.OrderId), await store.CurrentVersionAsync(OrderImport.Stream(m.OrderId), ct),
-                [new OrderWasHeld(m.Reason, m.Detail, m.Action)], ct: ct);
+            await OrderImport.AppendAsync(db, store, m.OrderId, new OrderWasHeld(m.Reason, m.Detail, m.Action), ct);
             record.Status = UnifiedOrderStatus.Held;
             record.HoldReason = m.Reason;
             record.HoldDetail = m.Detail;

@@ -14,6 +14,14 @@ public static class OrderImport
 {
     public static string Stream(Guid orderId) => $"order-{orderId}";
 
+    /// <summary>Appends one event to the order's stream at its current version. The version is read from the database,
+    /// so this transaction's earlier changes (an event appended a moment ago) are saved first.</summary>
+    public static async Task AppendAsync(OrdersDbContext db, EventStore<OrdersDbContext> store, Guid orderId, object e, CancellationToken ct)
+    {
+        await db.SaveChangesAsync(ct);
+        await store.AppendAsync(Stream(orderId), await store.CurrentVersionAsync(Stream(orderId), ct), [e], ct: ct);
+    }
+
     public static async Task EvaluateAsync(OrdersDbContext db, EventStore<OrdersDbContext> store, OrderRecord record, DateTimeOffset now, CancellationToken ct)
     {
         var order = record.Order is null ? null : JsonSerializer.Deserialize<ChannelOrder>(record.Order, PlatformJson.Options);

@@ -27,18 +27,10 @@ public static class OrderStatus
         DateTimeOffset now, CancellationToken ct)
     {
         var from = record.Status;
-        await AppendAsync(db, store, record, new OrderStatusWasChanged(from, to, channelStatus), ct);
+        await OrderImport.AppendAsync(db, store, record.OrderId, new OrderStatusWasChanged(from, to, channelStatus), ct);
         record.Status = to;
         record.UpdatedAt = now;
         db.AddToOutbox(new OrderStatusChanged(record.TenantId, record.ConnectionId, record.OrderId, from, to, now));
-    }
-
-    /// <summary>Appends one event at the stream's current version (written by this transaction's earlier saves too).</summary>
-    public static async Task AppendAsync(OrdersDbContext db, EventStore<OrdersDbContext> store, OrderRecord record, object e, CancellationToken ct)
-    {
-        await db.SaveChangesAsync(ct);
-        var stream = OrderImport.Stream(record.OrderId);
-        await store.AppendAsync(stream, await store.CurrentVersionAsync(stream, ct), [e], ct: ct);
     }
 
     public static ChannelOrder? Order(OrderRecord record) =>
@@ -68,7 +60,7 @@ public static class OrderStatus
     {
         var initiator = cancellation?.Initiator ?? CancellationInitiator.Channel;
         var lines = Units(record, channelItemIds);
-        await AppendAsync(db, store, record, new OrderWasCancelled(initiator, lines), ct);
+        await OrderImport.AppendAsync(db, store, record.OrderId, new OrderWasCancelled(initiator, lines), ct);
         db.AddToOutbox(new OrderCancelled(record.TenantId, record.ConnectionId, record.OrderId, Enum.Parse<Channel>(record.Channel), record.ChannelOrderId,
             lines, initiator, cancellation?.Reason, now));
     }

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.EventSourcing;
 using Rakuten.Platform.BuildingBlocks.Inbox;
 using Rakuten.Platform.Contracts.Orders;
+using Rakuten.Platform.Orders.ImportingOrders;
 using Rakuten.Platform.Contracts.Shipping;
 
 namespace Rakuten.Platform.Orders.TrackingStatus;
@@ -66,7 +67,7 @@ public sealed class ShipmentConsumers(OrdersDbContext db, EventStore<OrdersDbCon
             shipment.Error = error ?? shipment.Error;
             shipment.Status = Rank(status) >= Rank(shipment.Status) ? status : shipment.Status;
             shipment.UpdatedAt = now;
-            await OrderStatus.AppendAsync(db, store, record, new OrderShipmentChanged(shipmentId, shipment.Status, shipment.Units, error), ct);
+            await OrderImport.AppendAsync(db, store, record.OrderId, new OrderShipmentChanged(shipmentId, shipment.Status, shipment.Units, error), ct);
 
             var all = await db.Shipments.Where(s => s.OrderId == orderId && s.Status != "Rejected").ToListAsync(ct);
             var ordered = OrderStatus.Order(record)?.Lines.Sum(l => l.Quantity) ?? 0;
