@@ -106,7 +106,7 @@ public static class OrdersBenchmark
         await watcher;
         var sorted = latencies.Order().ToList();
         Console.WriteLine($"default polling (every 30 s, Order API calls 1.05 s apart): {total:N0} orders at {rate}/s; placed → Shopify " +
-                          $"p50 {Percentile(sorted, 50) / 1000:N1} s, p99 {Percentile(sorted, 99) / 1000:N1} s, max {sorted.Last() / 1000:N1} s (target p99 <= 35 s)");
+                          $"p50 {Stats.Percentile(sorted, 50) / 1000:N1} s, p99 {Stats.Percentile(sorted, 99) / 1000:N1} s, max {sorted.Last() / 1000:N1} s (target p99 <= 35 s)");
     }
 
     private static async Task<(Guid Tenant, string ManageNumber)> SetUpAsync(ChannelHosts hosts, string shopId)
@@ -147,6 +147,4 @@ public static class OrdersBenchmark
         var db = scope.ServiceProvider.GetRequiredService<Rakuten.Platform.Orders.OrdersDbContext>();
         return (await db.Orders.CountAsync(o => o.TenantId == tenant), await db.Orders.CountAsync(o => o.TenantId == tenant && o.ShopifyOrderId != null));
     }
-
-    private static double Percentile(List<double> sorted, int p) => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p / 100.0 * sorted.Count) - 1)];
 }

@@ -136,7 +136,7 @@ public static class StockBenchmark
             throw;
         }
         var sorted = latencies.Order().ToList();
-        Console.WriteLine($"steady {rate}/s for {seconds} s: {total:N0} changes; webhook → RMS p50 {Percentile(sorted, 50):N0} ms, p99 {Percentile(sorted, 99):N0} ms, max {sorted.Last():N0} ms (target p99 <= 2,000 ms)");
+        Console.WriteLine($"steady {rate}/s for {seconds} s: {total:N0} changes; webhook → RMS p50 {Stats.Percentile(sorted, 50):N0} ms, p99 {Stats.Percentile(sorted, 99):N0} ms, max {sorted.Last():N0} ms (target p99 <= 2,000 ms)");
 
         // Phase 2: a burst as fast as the Sandbox emits it; the rate at which channel quantities are computed.
         var versionBefore = await ChannelVersionsAsync(hosts, tenant);
@@ -164,7 +164,6 @@ public static class StockBenchmark
         (await hosts.Platform.GetFromJsonAsync<JsonArray>($"/inventory/stock?tenantId={tenant}"))!
             .Sum(r => r!["channels"]!.AsArray().Sum(c => c!["version"]!.GetValue<long>()));
 
-    private static double Percentile(List<double> sorted, int p) => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p / 100.0 * sorted.Count) - 1)];
 
     private static Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout) =>
         Poll.UntilAsync(condition, timeout, TimeSpan.FromMilliseconds(100), "the stock benchmark to finish");
