@@ -3,7 +3,7 @@ using Rakuten.Platform.Benchmarks;
 // dotnet run -c Release --project tests/Benchmarks -- outbox [--events N] [--writers N] [--batch N] [--rate N] [--seconds N] [--rate-batch N]
 // dotnet run -c Release --project tests/Benchmarks -- catalog [--products N] [--variants N] [--items-per-second N]
 // dotnet run -c Release --project tests/Benchmarks -- stock [--skus N] [--rate N] [--seconds N] [--burst N]
-// dotnet run -c Release --project tests/Benchmarks -- orders [--orders N] [--rate N] [--seconds N]
+// dotnet run -c Release --project tests/Benchmarks -- orders [--orders N] [--warm-up N] [--rate N] [--seconds N]
 return args.FirstOrDefault() switch
 {
     "outbox" => await OutboxBenchmark.RunAsync(args[1..]),
@@ -33,9 +33,10 @@ static int Usage()
           --seconds N   length of the steady phase (default 30)
           --burst N     changes in the throughput phase (default 20000)
         usage: dotnet run -c Release --project tests/Benchmarks -- orders [options]
-          --orders N    orders waiting in RMS for the limits-off phase (default 5000)
+          --orders N    orders waiting in RMS for the limits-off phase (default 5000; 0 skips it)
+          --warm-up N   orders put through first, not measured (default 1000)
           --rate N      orders placed per second in the default-polling phase (default 2)
-          --seconds N   length of the default-polling phase (default 120)
+          --seconds N   length of the default-polling phase (default 120; 0 skips it)
         RabbitMQ and PostgreSQL: started (or found running) through deploy/local/start.sh.
         """);
     return 2;

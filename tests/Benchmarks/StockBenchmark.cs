@@ -28,6 +28,9 @@ public static class StockBenchmark
             ["Platform:Shopify:ReconcileInterval"] = "00:00:00",
             ["Platform:RakutenJp:StockReconcileInterval"] = "00:00:00",
         }, LogLevel.Warning);
+        // The real clock, as in production: a frozen test clock gives every stock webhook the same
+        // X-Shopify-Triggered-At, and each then looks ambiguous and is re-read from Shopify.
+        hosts.Clock.FollowRealTime();
         var sandbox = hosts.Sandbox;
         (await sandbox.PostAsJsonAsync("/control/shopify/shops", new { shop = "bench", accessToken = "shpat_bench", webhookSecret = "whsec_bench" })).EnsureSuccessStatusCode();
         (await sandbox.PutAsJsonAsync("/control/shopify/settings", new { bucketSize = 100_000, restoreRate = 100_000 })).EnsureSuccessStatusCode();
