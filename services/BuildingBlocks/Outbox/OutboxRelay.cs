@@ -18,7 +18,8 @@ public sealed record OutboxOptions(
     int BatchSize,
     int Workers,
     TimeSpan SweepInterval,
-    TimeSpan Retention)
+    TimeSpan Retention,
+    TimeSpan EndpointsWait)
 {
     public static OutboxOptions From(IConfiguration configuration)
     {
@@ -28,7 +29,8 @@ public sealed record OutboxOptions(
             section.GetValue("BatchSize", 500),
             section.GetValue("Workers", 2),
             section.GetValue("SweepInterval", TimeSpan.FromSeconds(2)),
-            section.GetValue("Retention", TimeSpan.FromDays(3)));
+            section.GetValue("Retention", TimeSpan.FromDays(3)),
+            section.GetValue("EndpointsWait", TimeSpan.FromMinutes(2)));
     }
 }
 
@@ -65,9 +67,36 @@ public sealed class OutboxRelay<TContext>(
             return;
         }
 
+        await WaitForEndpointsAsync(stoppingToken);
+
         // SQLite has a single writer and no row locks: one worker. PostgreSQL: several, disjoint by SKIP LOCKED.
         var workers = database.Database.Dialect == SqlDialect.Postgres ? Math.Max(1, options.Workers) : 1;
         await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(() => WorkAsync(stoppingToken), stoppingToken)));
+    }
+
+    /// <summary>The bus starts in the background (start-up does not wait for the broker). RabbitMQ drops a message
+    /// published to a message type no queue is bound to yet, and confirms it all the same: on a fresh broker (or with
+    /// temporary queues), rows relayed before this process's receive endpoints have declared their queues would be lost
+    /// to its own consumers. So the relay waits for them, up to <c>Platform:Outbox:EndpointsWait</c>, after which it
+    /// relays anyway rather than hold everything back for one endpoint that cannot start.</summary>
+    private async Task WaitForEndpointsAsync(CancellationToken ct)
+    {
+        if (bus is not IBusControl control)
+        {
+            return;
+        }
+
+        var waited = Stopwatch.StartNew();
+        while (control.CheckHealth().Status != BusHealthStatus.Healthy && !ct.IsCancellationRequested)
+        {
+            if (waited.Elapsed >= options.EndpointsWait)
+            {
+                logger.LogWarning("Outbox relay of {Service}: the bus is not healthy after {Waited}; relaying anyway", database.Database.Service, waited.Elapsed);
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100), ct).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
     }
 
     private async Task WorkAsync(CancellationToken stoppingToken)
