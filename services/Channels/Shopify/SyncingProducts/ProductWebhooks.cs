@@ -173,20 +173,35 @@ public sealed class WebhookProcessor(
             await db.InventoryItemSkus.Where(i => connectionIds.Contains(i.ConnectionId) && items.Contains(i.InventoryItemId)).LoadAsync(ct);
         }
 
-        foreach (var delivery in deliveries)
+        // Each lookup of this unit of work's own rows (DbSet.Local) would otherwise detect changes over every tracked
+        // row first: quadratic in the batch (100 stock deliveries took 3-5 s to apply at 100 changes/s). The save detects them once.
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        try
         {
-            try
+            foreach (var delivery in deliveries)
             {
-                await ApplyAsync(db, secrets, connections[delivery.ConnectionId], delivery, currency, ct);
+                await ApplyOneAsync(db, secrets, connections[delivery.ConnectionId], delivery, currency, ct);
             }
-            catch (Exception ex) when (ex is FormatException or InvalidOperationException or System.Text.Json.JsonException or NullReferenceException)
-            {
-                logger.LogWarning("Shopify webhook {Event} ({Topic}) could not be read: {Error}", delivery.EventId, delivery.Topic, ex.Message);
-                delivery.Error = $"{ex.GetType().Name}: {ex.Message}";
-            }
-
-            delivery.ProcessedAt = clock.GetUtcNow();
         }
+        finally
+        {
+            db.ChangeTracker.AutoDetectChangesEnabled = true;
+        }
+    }
+
+    private async Task ApplyOneAsync(ShopifyDbContext db, ConnectionSecrets secrets, ConnectionRecord connection, WebhookDelivery delivery, string currency, CancellationToken ct)
+    {
+        try
+        {
+            await ApplyAsync(db, secrets, connection, delivery, currency, ct);
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidOperationException or System.Text.Json.JsonException or NullReferenceException)
+        {
+            logger.LogWarning("Shopify webhook {Event} ({Topic}) could not be read: {Error}", delivery.EventId, delivery.Topic, ex.Message);
+            delivery.Error = $"{ex.GetType().Name}: {ex.Message}";
+        }
+
+        delivery.ProcessedAt = clock.GetUtcNow();
     }
 
     private async Task ApplyAsync(ShopifyDbContext db, ConnectionSecrets secrets, ConnectionRecord connection, WebhookDelivery delivery, string currency, CancellationToken ct)
