@@ -12,7 +12,8 @@ public static class InventoryService
     public static WebApplicationBuilder AddInventoryService(this WebApplicationBuilder builder)
     {
         builder.AddServiceDatabase<InventoryDbContext>(Name);
-        builder.AddPlatformConsumer<StockLevelReportedConsumer>(Name);
+        // Up to 100 levels a transaction; a lone change waits at most 20 ms for company.
+        builder.AddPlatformBatchConsumer<StockLevelReportedConsumer>(Name, messageLimit: 100, timeLimit: TimeSpan.FromMilliseconds(20), concurrencyLimit: 2);
         builder.AddPlatformConsumer<OrderAcceptedConsumer>(Name);
         builder.AddPlatformConsumer<OrderCancelledConsumer>(Name);
         builder.AddPlatformConsumer<OrderExportedConsumer>(Name);

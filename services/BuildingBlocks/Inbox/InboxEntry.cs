@@ -34,40 +34,91 @@ public static class InboxExtensions
     /// <inheritdoc cref="ExecuteOnceAsync{TContext}(TContext, ConsumeContext, string, Func{CancellationToken, Task}, ILogger?)"/>
     public static async Task<bool> ExecuteOnceAsync<TContext>(
         this TContext db, Guid messageId, string consumer, Func<CancellationToken, Task> effect, ILogger? logger, CancellationToken ct)
+        where TContext : PlatformDbContext =>
+        (await db.ExecuteOnceAsync([messageId], consumer, (_, token) => effect(token), logger, ct)).Count == 1;
+
+    /// <summary>A batch of deliveries (a MassTransit <c>Batch&lt;T&gt;</c>) in one transaction with one inbox mark
+    /// each: the messages already marked are left out, the others' effect commits with their marks, or nothing does.
+    /// A redelivered or retried batch therefore repeats nothing. Returns the messages handed to
+    /// <paramref name="effect"/>, in the batch's order.</summary>
+    public static async Task<IReadOnlyList<TMessage>> ExecuteOnceAsync<TContext, TMessage>(
+        this TContext db, Batch<TMessage> batch, string consumer, Func<IReadOnlyList<TMessage>, CancellationToken, Task> effect, ILogger? logger, CancellationToken ct)
+        where TContext : PlatformDbContext
+        where TMessage : class
+    {
+        var byId = new Dictionary<Guid, TMessage>();
+        foreach (var delivery in batch)
+        {
+            var id = delivery.MessageId ?? throw new InvalidOperationException($"{consumer}: message without a MessageId cannot be deduplicated.");
+            byId.TryAdd(id, delivery.Message); // the same message twice in one batch takes effect once
+        }
+
+        var fresh = await db.ExecuteOnceAsync(byId.Keys.ToList(), consumer, (ids, token) => effect(ids.Select(i => byId[i]).ToList(), token), logger, ct);
+        return fresh.Select(i => byId[i]).ToList();
+    }
+
+    private static async Task<IReadOnlyList<Guid>> ExecuteOnceAsync<TContext>(
+        this TContext db, IReadOnlyList<Guid> messageIds, string consumer, Func<IReadOnlyList<Guid>, CancellationToken, Task> effect, ILogger? logger, CancellationToken ct)
         where TContext : PlatformDbContext
     {
-        if (await AlreadyProcessedAsync(db, messageId, consumer, ct))
+        var fresh = await NotProcessedAsync(db, messageIds, consumer, logger, ct);
+        if (fresh.Count == 0)
         {
-            Duplicate(logger, messageId, consumer);
-            return false;
+            return fresh;
         }
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // Any failure below rolls the whole unit back, so EF's savepoint around each SaveChanges in a transaction
+        // (two more round trips each) would protect nothing.
+        var savepoints = db.Database.AutoSavepointsEnabled;
+        db.Database.AutoSavepointsEnabled = false;
         try
         {
-            await effect(ct);
-            db.Inbox.Add(new InboxEntry { MessageId = messageId, Consumer = consumer, ProcessedAt = DateTimeOffset.UtcNow });
+            await effect(fresh, ct);
+            var now = DateTimeOffset.UtcNow;
+            db.Inbox.AddRange(fresh.Select(id => new InboxEntry { MessageId = id, Consumer = consumer, ProcessedAt = now }));
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
-            return true;
+            return fresh;
         }
         catch (DbUpdateException ex) when (DatabaseErrors.IsUniqueViolation(ex))
         {
             await tx.RollbackAsync(CancellationToken.None);
             db.ChangeTracker.Clear();
-            // Lost the race to a concurrent delivery of the same message? Then its effect is already there.
-            if (await AlreadyProcessedAsync(db, messageId, consumer, CancellationToken.None))
+            // Lost the race to a concurrent delivery of the same messages? Then their effect is already there.
+            if ((await NotProcessedAsync(db, fresh, consumer, logger, CancellationToken.None)).Count == 0)
             {
-                Duplicate(logger, messageId, consumer);
-                return false;
+                return [];
             }
 
-            throw;
+            throw; // some of them are not done: the retry leaves out those that are
+        }
+        finally
+        {
+            db.Database.AutoSavepointsEnabled = savepoints;
         }
     }
 
-    private static Task<bool> AlreadyProcessedAsync(PlatformDbContext db, Guid messageId, string consumer, CancellationToken ct) =>
-        db.Inbox.AsNoTracking().AnyAsync(i => i.MessageId == messageId && i.Consumer == consumer, ct);
+    private static async Task<List<Guid>> NotProcessedAsync(PlatformDbContext db, IReadOnlyList<Guid> messageIds, string consumer, ILogger? logger, CancellationToken ct)
+    {
+        List<Guid> done;
+        if (messageIds.Count == 1)
+        {
+            var id = messageIds[0];
+            done = await db.Inbox.AsNoTracking().AnyAsync(i => i.MessageId == id && i.Consumer == consumer, ct) ? [id] : [];
+        }
+        else
+        {
+            done = await db.Inbox.AsNoTracking().Where(i => i.Consumer == consumer && messageIds.Contains(i.MessageId)).Select(i => i.MessageId).ToListAsync(ct);
+        }
+
+        foreach (var id in done)
+        {
+            Duplicate(logger, id, consumer);
+        }
+
+        return messageIds.Except(done).ToList();
+    }
 
     private static void Duplicate(ILogger? logger, Guid messageId, string consumer)
     {

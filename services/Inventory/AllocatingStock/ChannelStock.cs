@@ -15,8 +15,11 @@ public static class ChannelStock
     public static AllocationRule RuleOf(ChannelRule row) => new(
         row.Locations is null ? null : JsonSerializer.Deserialize<List<string>>(row.Locations), row.Buffer, row.MaxQuantity, row.ZeroBelow);
 
-    public static Task LockAsync(InventoryDbContext db, Guid tenantId, string sku, CancellationToken ct) =>
-        AdvisoryLock.AcquireAsync(db, $"inventory:{tenantId}:{sku}", ct);
+    /// <summary>Several SKUs at once, always in the same order, so that two transactions sharing SKUs cannot deadlock.</summary>
+    public static Task LockAllAsync(InventoryDbContext db, IEnumerable<(Guid TenantId, string Sku)> skus, CancellationToken ct) =>
+        AdvisoryLock.AcquireAllAsync(db, skus.Select(s => LockKey(s.TenantId, s.Sku)), ct);
+
+    private static string LockKey(Guid tenantId, string sku) => $"inventory:{tenantId}:{sku}";
 
     public static async Task RecomputeAsync(InventoryDbContext db, Guid tenantId, IReadOnlyCollection<string> skus, DateTimeOffset now, CancellationToken ct,
         Guid? onlyConnection = null, bool republish = false)

@@ -46,10 +46,7 @@ public static class StockEndpoints
             rule.ZeroBelow = request.ZeroBelow;
             await db.SaveChangesAsync(ct);
             var skus = await db.LocationStocks.Where(l => l.TenantId == rule.TenantId).Select(l => l.Sku).Distinct().ToListAsync(ct);
-            foreach (var sku in skus.Order(StringComparer.Ordinal))
-            {
-                await ChannelStock.LockAsync(db, rule.TenantId, sku, ct);
-            }
+            await ChannelStock.LockAllAsync(db, skus.Select(sku => (rule.TenantId, sku)), ct);
 
             await ChannelStock.RecomputeAsync(db, rule.TenantId, skus, clock.GetUtcNow(), ct, connectionId);
             await db.SaveChangesAsync(ct);
