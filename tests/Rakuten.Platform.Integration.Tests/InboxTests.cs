@@ -69,4 +69,61 @@ public sealed class InboxTests
         (await db.Effects.CountAsync(e => e.ProbeId == probe)).Should().Be(1);
         (await db.Inbox.CountAsync(i => i.MessageId == messageId)).Should().Be(1);
     }
+
+    [Theory]
+    [InlineData(SqlDialect.Postgres)]
+    [InlineData(SqlDialect.Sqlite)]
+    public async Task A_batch_applies_each_message_once_leaving_out_those_already_applied(SqlDialect dialect)
+    {
+        await using var database = await TestDatabase.CreateAsync(dialect);
+        var probe = Guid.NewGuid();
+        var (a, b, c) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+
+        async Task<IReadOnlyList<string>> Deliver(params (Guid, string)[] batch)
+        {
+            await using var scope = database.Scope();
+            var db = scope.ServiceProvider.GetRequiredService<ProbeDbContext>();
+            return await db.ExecuteOnceAsync(batch, "probe-batch-consumer", (messages, _) =>
+            {
+                db.Effects.AddRange(messages.Select(_ => new ProbeEffect { MessageId = Guid.NewGuid(), ProbeId = probe, ReceivedAt = DateTimeOffset.UtcNow }));
+                return Task.CompletedTask;
+            }, null, CancellationToken.None);
+        }
+
+        (await Deliver((a, "a"))).Should().Equal("a");
+        // a again, b twice in the same batch (a redelivery collected with the original), c new.
+        (await Deliver((a, "a"), (b, "b"), (b, "b"), (c, "c"))).Should().Equal("b", "c");
+        (await Deliver((c, "c"), (b, "b"))).Should().BeEmpty();
+
+        await using var check = database.Scope();
+        var db = check.ServiceProvider.GetRequiredService<ProbeDbContext>();
+        (await db.Effects.CountAsync(e => e.ProbeId == probe)).Should().Be(3);
+        (await db.Inbox.CountAsync(i => i.Consumer == "probe-batch-consumer")).Should().Be(3);
+    }
+
+    [Fact]
+    public async Task A_batch_whose_effect_fails_leaves_no_mark_and_the_retry_applies_all_of_it()
+    {
+        await using var database = await TestDatabase.CreateAsync(SqlDialect.Postgres);
+        var probe = Guid.NewGuid();
+        (Guid, string)[] batch = [(Guid.NewGuid(), "x"), (Guid.NewGuid(), "y")];
+        var attempts = 0;
+
+        async Task<IReadOnlyList<string>> Deliver()
+        {
+            await using var scope = database.Scope();
+            var db = scope.ServiceProvider.GetRequiredService<ProbeDbContext>();
+            return await db.ExecuteOnceAsync(batch, "probe-batch-consumer", (messages, _) =>
+            {
+                db.Effects.AddRange(messages.Select(_ => new ProbeEffect { MessageId = Guid.NewGuid(), ProbeId = probe, ReceivedAt = DateTimeOffset.UtcNow }));
+                return ++attempts == 1 ? throw new TimeoutException("downstream timed out") : Task.CompletedTask;
+            }, null, CancellationToken.None);
+        }
+
+        await FluentActions.Awaiting(Deliver).Should().ThrowAsync<TimeoutException>();
+        (await Deliver()).Should().Equal("x", "y");
+
+        await using var check = database.Scope();
+        (await check.ServiceProvider.GetRequiredService<ProbeDbContext>().Effects.CountAsync(e => e.ProbeId == probe)).Should().Be(2);
+    }
 }

@@ -41,16 +41,24 @@ public static class InboxExtensions
     /// each: the messages already marked are left out, the others' effect commits with their marks, or nothing does.
     /// A redelivered or retried batch therefore repeats nothing. Returns the messages handed to
     /// <paramref name="effect"/>, in the batch's order.</summary>
-    public static async Task<IReadOnlyList<TMessage>> ExecuteOnceAsync<TContext, TMessage>(
+    public static Task<IReadOnlyList<TMessage>> ExecuteOnceAsync<TContext, TMessage>(
         this TContext db, Batch<TMessage> batch, string consumer, Func<IReadOnlyList<TMessage>, CancellationToken, Task> effect, ILogger? logger, CancellationToken ct)
         where TContext : PlatformDbContext
-        where TMessage : class
+        where TMessage : class =>
+        db.ExecuteOnceAsync(
+            batch.Select(d => (d.MessageId ?? throw new InvalidOperationException($"{consumer}: message without a MessageId cannot be deduplicated."), d.Message)).ToList(),
+            consumer, effect, logger, ct);
+
+    /// <inheritdoc cref="ExecuteOnceAsync{TContext, TMessage}(TContext, Batch{TMessage}, string, Func{IReadOnlyList{TMessage}, CancellationToken, Task}, ILogger?, CancellationToken)"/>
+    public static async Task<IReadOnlyList<TMessage>> ExecuteOnceAsync<TContext, TMessage>(
+        this TContext db, IReadOnlyList<(Guid MessageId, TMessage Message)> deliveries, string consumer, Func<IReadOnlyList<TMessage>, CancellationToken, Task> effect,
+        ILogger? logger, CancellationToken ct)
+        where TContext : PlatformDbContext
     {
         var byId = new Dictionary<Guid, TMessage>();
-        foreach (var delivery in batch)
+        foreach (var (id, message) in deliveries)
         {
-            var id = delivery.MessageId ?? throw new InvalidOperationException($"{consumer}: message without a MessageId cannot be deduplicated.");
-            byId.TryAdd(id, delivery.Message); // the same message twice in one batch takes effect once
+            byId.TryAdd(id, message); // the same message twice in one batch takes effect once
         }
 
         var fresh = await db.ExecuteOnceAsync(byId.Keys.ToList(), consumer, (ids, token) => effect(ids.Select(i => byId[i]).ToList(), token), logger, ct);
