@@ -40,7 +40,8 @@ public static class RakutenJpService
         builder.Services.AddSingleton<RmsInventoryClient>();
         builder.Services.AddSingleton<StockPusher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<StockPusher>());
-        builder.AddPlatformConsumer<ChannelStockChangedConsumer>(Name);
+        // Up to 100 changes a transaction, the newest per SKU written; a lone change waits at most 20 ms for company.
+        builder.AddPlatformBatchConsumer<ChannelStockChangedConsumer>(Name, messageLimit: 100, timeLimit: TimeSpan.FromMilliseconds(20));
         return builder;
     }
 
