@@ -24,6 +24,7 @@ public sealed class ChannelStockChangedConsumer(RakutenJpDbContext db, StockPush
         await db.ExecuteOnceAsync(changes, nameof(ChannelStockChangedConsumer), async (fresh, ct) =>
         {
             var now = clock.GetUtcNow();
+            await StockPusher.LockAsync(db, fresh.Select(m => m.ConnectionId).Distinct(), ct);
             foreach (var m in ChannelStockBatches.Newest(fresh))
             {
                 // A conditional update holds the row until commit: a concurrent older version then finds nothing to update.

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.Channels.RakutenJp.Connecting;
 
 namespace Rakuten.Platform.Channels.RakutenJp.PushingStock;
@@ -105,7 +106,7 @@ public sealed class StockPusher(
                 p.Push.Error = null;
             }
 
-            await db.SaveChangesAsync(ct);
+            await SaveRecordedAsync(db, connectionId, ct);
             logger.LogInformation("RMS stock of {Shop}: {Count} SKUs pushed in one bulk-upsert", connection.ExternalId, pending.Count);
             return true;
         }
@@ -120,13 +121,26 @@ public sealed class StockPusher(
                 p.Push.Error = $"{error.Code}: {error.Message}";
             }
 
-            await db.SaveChangesAsync(ct);
+            await SaveRecordedAsync(db, connectionId, ct);
             logger.LogWarning("RMS refused stock of {Count} SKU(s) of {Shop}: {Code} {Message}", refused.Count, connection.ExternalId, error.Code, error.Message);
             return true;
         }
 
         logger.LogWarning("RMS inventory bulk-upsert for {Shop} answered HTTP {Status}; retrying next round", connection.ExternalId, (int)answer.Status);
         return false;
+    }
+
+    /// <summary>Serialises, per connection, the recording of a push with the consumer writing new versions: both
+    /// touch many of the connection's rows in one transaction, and in different orders they deadlocked under load.</summary>
+    public static Task LockAsync(RakutenJpDbContext db, IEnumerable<Guid> connectionIds, CancellationToken ct) =>
+        AdvisoryLock.AcquireAllAsync(db, connectionIds.Select(id => $"rakuten-jp-stock:{id}"), ct);
+
+    private static async Task SaveRecordedAsync(RakutenJpDbContext db, Guid connectionId, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await LockAsync(db, [connectionId], ct);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
     }
 
     /// <summary>Reads back every pushed SKU of a connection; any quantity RMS has that differs from the last push
@@ -159,7 +173,7 @@ public sealed class StockPusher(
             }
         }
 
-        await db.SaveChangesAsync(ct);
+        await SaveRecordedAsync(db, connectionId, ct);
         if (repaired > 0)
         {
             logger.LogWarning("RMS stock of {Shop}: {Count} SKU(s) differed from what the platform pushed; pushing them again", connection.ExternalId, repaired);

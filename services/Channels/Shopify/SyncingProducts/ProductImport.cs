@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
@@ -31,6 +32,10 @@ public sealed class ProductImport(IServiceScopeFactory scopes, IHttpClientFactor
         """;
 
     private readonly Channel<Guid> _queue = Channel.CreateUnbounded<Guid>();
+
+    // One import of a connection at a time: the import queued when a connection is added and a manual one started
+    // meanwhile both staged the same new products, and one failed on their keys (a 500 to the manual request).
+    private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _running = new();
 
     public void Added(ConnectionRecord connection) => _queue.Writer.TryWrite(connection.Id);
 
@@ -82,6 +87,20 @@ public sealed class ProductImport(IServiceScopeFactory scopes, IHttpClientFactor
 
     /// <summary>Returns how many products were handed on (stale ones are not counted).</summary>
     public async Task<int> ImportAsync(Guid connectionId, CancellationToken ct)
+    {
+        var running = _running.GetOrAdd(connectionId, _ => new SemaphoreSlim(1, 1));
+        await running.WaitAsync(ct);
+        try
+        {
+            return await ImportOnceAsync(connectionId, ct);
+        }
+        finally
+        {
+            running.Release();
+        }
+    }
+
+    private async Task<int> ImportOnceAsync(Guid connectionId, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ShopifyDbContext>();
