@@ -34,7 +34,7 @@ public sealed class ProductImport(IServiceScopeFactory scopes, IHttpClientFactor
     private readonly Channel<Guid> _queue = Channel.CreateUnbounded<Guid>();
 
     // One import of a connection at a time: the import queued when a connection is added and a manual one started
-    // meanwhile both staged the same new products, and one failed on their keys (a 500 to the manual request).
+    // meanwhile would stage the same new products in two units of work (a manual request answered 500 under load).
     private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _running = new();
 
     public void Added(ConnectionRecord connection) => _queue.Writer.TryWrite(connection.Id);
