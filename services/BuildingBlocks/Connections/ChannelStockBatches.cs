@@ -1,5 +1,7 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Rakuten.Platform.BuildingBlocks.Inbox;
 using Rakuten.Platform.Contracts.Inventory;
 
 namespace Rakuten.Platform.BuildingBlocks.Connections;
@@ -9,18 +11,27 @@ namespace Rakuten.Platform.BuildingBlocks.Connections;
 /// needs writing.</summary>
 public static class ChannelStockBatches
 {
-    /// <summary>The deliveries addressed to this adapter's connections (not removed), as (message id, message).</summary>
-    public static async Task<IReadOnlyList<(Guid MessageId, ChannelStockChanged Message)>> ForConnectionsAsync(
-        ChannelDbContext db, Batch<ChannelStockChanged> batch, CancellationToken ct)
+    /// <summary>Hands <paramref name="apply"/> the newest change per (connection, SKU) among the batch's deliveries for
+    /// this adapter's connections (not removed) and not yet applied, in one inbox transaction. False when none of the
+    /// batch was for this adapter.</summary>
+    public static async Task<bool> ApplyNewestOnceAsync<TContext>(TContext db, ConsumeContext<Batch<ChannelStockChanged>> context, string consumer,
+        Func<IReadOnlyList<ChannelStockChanged>, CancellationToken, Task> apply, ILogger logger)
+        where TContext : ChannelDbContext
     {
-        var ids = batch.Select(d => d.Message.ConnectionId).Distinct().ToList();
+        var ct = context.CancellationToken;
+        var ids = context.Message.Select(d => d.Message.ConnectionId).Distinct().ToList();
         var mine = (await db.Connections.AsNoTracking().Where(c => ids.Contains(c.Id) && c.RemovedAt == null).Select(c => c.Id).ToListAsync(ct)).ToHashSet();
-        return batch.Where(d => mine.Contains(d.Message.ConnectionId))
-            .Select(d => (d.MessageId ?? throw new InvalidOperationException("ChannelStockChanged without a MessageId cannot be deduplicated."), d.Message))
+        var deliveries = context.Message.Where(d => mine.Contains(d.Message.ConnectionId))
+            .Select(d => (d.MessageId ?? throw new InvalidOperationException($"{consumer}: message without a MessageId cannot be deduplicated."), d.Message))
             .ToList();
-    }
+        if (deliveries.Count == 0)
+        {
+            return false; // other channels' connections
+        }
 
-    /// <summary>Of several versions of one (connection, SKU), the newest: after it the older ones would change nothing.</summary>
-    public static IEnumerable<ChannelStockChanged> Newest(IEnumerable<ChannelStockChanged> changes) =>
-        changes.GroupBy(c => (c.ConnectionId, c.Sku)).Select(g => g.MaxBy(c => c.Version)!);
+        // Of several versions of one (connection, SKU), the newest: after it the older ones would change nothing.
+        await db.ExecuteOnceAsync(deliveries, consumer, (fresh, token) =>
+            apply(fresh.GroupBy(c => (c.ConnectionId, c.Sku)).Select(g => g.MaxBy(c => c.Version)!).ToList(), token), logger, ct);
+        return true;
+    }
 }

@@ -1,7 +1,6 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Connections;
-using Rakuten.Platform.BuildingBlocks.Inbox;
 using Rakuten.Platform.Channels.RakutenFr.ImportingSales;
 using Rakuten.Platform.Contracts.Inventory;
 
@@ -16,20 +15,16 @@ public sealed class ChannelStockChangedConsumer(RakutenFrDbContext db, OfferFile
 {
     public async Task Consume(ConsumeContext<Batch<ChannelStockChanged>> context)
     {
-        var changes = await ChannelStockBatches.ForConnectionsAsync(db, context.Message, context.CancellationToken);
-        if (changes.Count == 0)
-        {
-            return; // other channels' connections
-        }
-
-        await db.ExecuteOnceAsync(changes, nameof(ChannelStockChangedConsumer), async (fresh, ct) =>
-        {
-            foreach (var m in ChannelStockBatches.Newest(fresh))
+        if (await ChannelStockBatches.ApplyNewestOnceAsync(db, context, nameof(ChannelStockChangedConsumer), async (newest, ct) =>
             {
-                await ApplyAsync(m, ct);
-            }
-        }, logger, context.CancellationToken);
-        pusher.Wake();
+                foreach (var m in newest)
+                {
+                    await ApplyAsync(m, ct);
+                }
+            }, logger))
+        {
+            pusher.Wake();
+        }
     }
 
     private async Task ApplyAsync(ChannelStockChanged m, CancellationToken ct)

@@ -1,7 +1,6 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Connections;
-using Rakuten.Platform.BuildingBlocks.Inbox;
 using Rakuten.Platform.Contracts.Inventory;
 
 namespace Rakuten.Platform.Channels.RakutenJp.PushingStock;
@@ -15,28 +14,24 @@ public sealed class ChannelStockChangedConsumer(RakutenJpDbContext db, StockPush
 {
     public async Task Consume(ConsumeContext<Batch<ChannelStockChanged>> context)
     {
-        var changes = await ChannelStockBatches.ForConnectionsAsync(db, context.Message, context.CancellationToken);
-        if (changes.Count == 0)
-        {
-            return; // other channels' connections
-        }
-
-        await db.ExecuteOnceAsync(changes, nameof(ChannelStockChangedConsumer), async (fresh, ct) =>
-        {
-            var now = clock.GetUtcNow();
-            await StockPusher.LockAsync(db, fresh.Select(m => m.ConnectionId).Distinct(), ct);
-            foreach (var m in ChannelStockBatches.Newest(fresh))
+        if (await ChannelStockBatches.ApplyNewestOnceAsync(db, context, nameof(ChannelStockChangedConsumer), async (newest, ct) =>
             {
-                // A conditional update holds the row until commit: a concurrent older version then finds nothing to update.
-                var updated = await db.StockPushes.Where(p => p.ConnectionId == m.ConnectionId && p.Sku == m.Sku && p.Version < m.Version)
-                    .ExecuteUpdateAsync(s => s.SetProperty(p => p.Quantity, m.Quantity).SetProperty(p => p.Version, m.Version).SetProperty(p => p.UpdatedAt, now), ct);
-                if (updated == 0 && !await db.StockPushes.AnyAsync(p => p.ConnectionId == m.ConnectionId && p.Sku == m.Sku, ct))
+                var now = clock.GetUtcNow();
+                await StockPusher.LockAsync(db, newest.Select(m => m.ConnectionId).Distinct(), ct);
+                foreach (var m in newest)
                 {
-                    // The first quantity of this SKU; a racing first insert loses on the key and the batch is retried (as an update).
-                    db.StockPushes.Add(new StockPush { ConnectionId = m.ConnectionId, Sku = m.Sku, Quantity = m.Quantity, Version = m.Version, UpdatedAt = now });
+                    // A conditional update holds the row until commit: a concurrent older version then finds nothing to update.
+                    var updated = await db.StockPushes.Where(p => p.ConnectionId == m.ConnectionId && p.Sku == m.Sku && p.Version < m.Version)
+                        .ExecuteUpdateAsync(s => s.SetProperty(p => p.Quantity, m.Quantity).SetProperty(p => p.Version, m.Version).SetProperty(p => p.UpdatedAt, now), ct);
+                    if (updated == 0 && !await db.StockPushes.AnyAsync(p => p.ConnectionId == m.ConnectionId && p.Sku == m.Sku, ct))
+                    {
+                        // The first quantity of this SKU; a racing first insert loses on the key and the batch is retried (as an update).
+                        db.StockPushes.Add(new StockPush { ConnectionId = m.ConnectionId, Sku = m.Sku, Quantity = m.Quantity, Version = m.Version, UpdatedAt = now });
+                    }
                 }
-            }
-        }, logger, context.CancellationToken);
-        pusher.Wake();
+            }, logger))
+        {
+            pusher.Wake();
+        }
     }
 }
