@@ -109,17 +109,7 @@ public static class InboxExtensions
 
     private static async Task<List<Guid>> NotProcessedAsync(PlatformDbContext db, IReadOnlyList<Guid> messageIds, string consumer, ILogger? logger, CancellationToken ct)
     {
-        List<Guid> done;
-        if (messageIds.Count == 1)
-        {
-            var id = messageIds[0];
-            done = await db.Inbox.AsNoTracking().AnyAsync(i => i.MessageId == id && i.Consumer == consumer, ct) ? [id] : [];
-        }
-        else
-        {
-            done = await db.Inbox.AsNoTracking().Where(i => i.Consumer == consumer && messageIds.Contains(i.MessageId)).Select(i => i.MessageId).ToListAsync(ct);
-        }
-
+        var done = await db.Inbox.AsNoTracking().Where(i => i.Consumer == consumer && messageIds.Contains(i.MessageId)).Select(i => i.MessageId).ToListAsync(ct);
         foreach (var id in done)
         {
             Duplicate(logger, id, consumer);

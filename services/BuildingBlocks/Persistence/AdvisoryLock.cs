@@ -9,16 +9,7 @@ namespace Rakuten.Platform.BuildingBlocks.Persistence;
 /// rollback. SQLite (embedded, one process) already serialises its writers.</summary>
 public static class AdvisoryLock
 {
-    public static async Task AcquireAsync(PlatformDbContext db, string key, CancellationToken ct)
-    {
-        if (db.Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) != true)
-        {
-            return;
-        }
-
-        var id = IdOf(key);
-        await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock({id})", ct);
-    }
+    public static Task AcquireAsync(PlatformDbContext db, string key, CancellationToken ct) => AcquireAllAsync(db, [key], ct);
 
     /// <summary>Several keys in one round trip, taken in ordinal order of the keys — the order every caller holding
     /// more than one uses — so that two transactions sharing keys wait for each other instead of deadlocking.</summary>
