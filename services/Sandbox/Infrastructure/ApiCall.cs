@@ -58,7 +58,7 @@ public sealed record ApiCall(string Api, string Endpoint)
         HttpContext http, SandboxState state, string? account, IResult? refusal, Func<int, string, JsonNode> errorBody,
         (string Bucket, int PerSecond)? limit, Func<string, JsonNode?, IResult> handle, bool readsBody)
     {
-        if (state.Faults.Next(Api, Endpoint, account) is { } fault)
+        if (await state.Faults.NextAsync(Api, Endpoint, account, http.RequestAborted) is { } fault)
         {
             return await FaultAsync(http, fault, errorBody);
         }

@@ -19,6 +19,10 @@ public enum FaultKind
 
     /// <summary>200 with a body that is not what the API returns (truncated JSON / XML).</summary>
     Malformed,
+
+    /// <summary>The normal answer, <c>DelaySeconds</c> late: a slow network or a large upload, during which the
+    /// client's other work goes on.</summary>
+    Slow,
 }
 
 /// <summary>One injected fault: for <c>Api</c> (rms, rakuten-fr, shopify) and <c>Endpoint</c> ("*" for all),
@@ -46,6 +50,20 @@ public sealed class Faults(Random random)
         {
             // The client gave up, which is the point of this fault.
         }
+    }
+
+    /// <summary>The fault that applies to this call, if any; a <see cref="FaultKind.Slow"/> one is served here (the
+    /// call is delayed, then answered normally: null).</summary>
+    public async Task<FaultRule?> NextAsync(string api, string endpoint, string? account, CancellationToken requestAborted)
+    {
+        var fault = Next(api, endpoint, account);
+        if (fault is not { Kind: FaultKind.Slow })
+        {
+            return fault;
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(fault.DelaySeconds), requestAborted);
+        return null;
     }
 
     private readonly List<(Guid Id, FaultRule Rule, int Remaining)> _rules = [];

@@ -56,7 +56,7 @@ public static class FrApi
 
         async Task<IResult> AnswerAsync()
         {
-            if (state.Faults.Next(Api, $"{service}.{action}", login) is { } fault)
+            if (await state.Faults.NextAsync(Api, $"{service}.{action}", login, http.RequestAborted) is { } fault)
             {
                 return await FaultAsync(http, fault, state);
             }

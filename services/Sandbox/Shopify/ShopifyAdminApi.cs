@@ -99,7 +99,7 @@ public static partial class ShopifyAdminApi
             return new JsonAnswer(404, new JsonObject { ["errors"] = "Not Found" });
         }
 
-        if (state.Faults.Next(Api, "graphql", shopName) is { } fault)
+        if (await state.Faults.NextAsync(Api, "graphql", shopName, http.RequestAborted) is { } fault)
         {
             switch (fault.Kind)
             {
