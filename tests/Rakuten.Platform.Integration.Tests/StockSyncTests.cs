@@ -61,6 +61,31 @@ public sealed class StockSyncTests
     }
 
     [Fact]
+    public async Task A_stock_change_arriving_while_a_Rakuten_France_file_uploads_goes_out_in_the_next_file()
+    {
+        await using var m = await Marketplace.StartAsync([("Teapot", "TEA-1")]);
+        await Marketplace.WaitAsync(async () => Marketplace.All(await m.ListingsAsync("RakutenFr"), "Published", 1), "the teapot on Rakuten France",
+            meanwhile: m.NextFileSlot, setup: m);
+        await SetShopifyStockAsync(m, "TEA-1", 3);
+        await Marketplace.WaitAsync(async () => await FrStockAsync(m, "TEA-1") == 3, "3 on Rakuten France, nothing left waiting", meanwhile: m.NextFileSlot);
+
+        // The next file takes 6 s to upload; the second change reaches the adapter meanwhile, while the line carrying
+        // the first is on its way. Folded into that line, it would be settled with it by the report and never sent.
+        (await m.Hosts.Sandbox.PostAsJsonAsync("/control/faults", new
+        {
+            api = "rakuten-fr", endpoint = "stock_ws.genericimportfile", kind = "Slow", count = 1, delaySeconds = 6,
+        })).EnsureSuccessStatusCode();
+        m.NextFileSlot();
+        await SetShopifyStockAsync(m, "TEA-1", 5);
+        await Marketplace.WaitAsync(async () => (await m.Hosts.Sandbox.GetFromJsonAsync<JsonArray>("/control/faults"))!.Single()!["remaining"]!.GetValue<int>() == 0,
+            "the file with 5 to start uploading");
+        await SetShopifyStockAsync(m, "TEA-1", 8);
+
+        await Marketplace.WaitAsync(async () => await FrStockAsync(m, "TEA-1") == 5, "the first file's 5 on Rakuten France");
+        await Marketplace.WaitAsync(async () => await FrStockAsync(m, "TEA-1") == 8, "8 on Rakuten France with the next file", meanwhile: m.NextFileSlot);
+    }
+
+    [Fact]
     public async Task A_burst_of_5000_stock_changes_reaches_RMS_as_a_few_bulk_calls_with_the_final_quantities_and_no_429()
     {
         const int skus = 100;

@@ -15,52 +15,51 @@ public sealed class ChannelStockChangedConsumer(RakutenFrDbContext db, OfferFile
 {
     public async Task Consume(ConsumeContext<Batch<ChannelStockChanged>> context)
     {
-        if (await ChannelStockBatches.ApplyNewestOnceAsync(db, context, nameof(ChannelStockChangedConsumer), async (newest, ct) =>
-            {
-                foreach (var m in newest)
-                {
-                    await ApplyAsync(m, ct);
-                }
-            }, logger))
+        if (await ChannelStockBatches.ApplyNewestOnceAsync(db, context, nameof(ChannelStockChangedConsumer), ApplyAsync, logger))
         {
             pusher.Wake();
         }
     }
 
-    private async Task ApplyAsync(ChannelStockChanged m, CancellationToken ct)
+    private async Task ApplyAsync(IReadOnlyList<ChannelStockChanged> newest, CancellationToken ct)
     {
-        // A conditional update holds the version row until commit: a concurrent older version finds nothing to update.
-        var newer = await db.StockVersions.Where(v => v.ConnectionId == m.ConnectionId && v.Sku == m.Sku && v.Version < m.Version)
-            .ExecuteUpdateAsync(s => s.SetProperty(v => v.Version, m.Version), ct);
-        if (newer == 0)
+        var connectionIds = newest.Select(m => m.ConnectionId).Distinct().ToList();
+        // Until commit no other batch, listing or file of these connections touches their lines: the rows below can be
+        // read once for the whole batch and updated as read (a query per change took most of a batch's time under load).
+        await OfferFilePusher.LockAsync(db, connectionIds, ct);
+        var skus = newest.Select(m => m.Sku).Distinct().ToList();
+        var versions = await db.StockVersions.Where(v => connectionIds.Contains(v.ConnectionId) && skus.Contains(v.Sku)).ToDictionaryAsync(v => (v.ConnectionId, v.Sku), ct);
+        var quantities = await db.Quantities.Where(q => connectionIds.Contains(q.ConnectionId) && skus.Contains(q.Sku)).ToDictionaryAsync(q => (q.ConnectionId, q.Sku), ct);
+        var pending = await db.OfferChanges.Where(c => connectionIds.Contains(c.ConnectionId) && skus.Contains(c.Sku) && c.ImportId == null)
+            .ToDictionaryAsync(c => (c.ConnectionId, c.Sku), ct);
+        var catalogued = (await db.OfferCatalogs.Where(c => connectionIds.Contains(c.ConnectionId)).Select(c => c.ConnectionId).Distinct().ToListAsync(ct)).ToHashSet();
+        var offered = (await db.KnownOffers.Where(o => connectionIds.Contains(o.ConnectionId) && skus.Contains(o.Sku)).Select(o => new { o.ConnectionId, o.Sku }).ToListAsync(ct))
+            .Select(o => (o.ConnectionId, o.Sku)).ToHashSet();
+        foreach (var m in newest)
         {
-            if (await db.StockVersions.AnyAsync(v => v.ConnectionId == m.ConnectionId && v.Sku == m.Sku, ct))
+            var key = (m.ConnectionId, m.Sku);
+            if (!versions.TryGetValue(key, out var version))
+                db.StockVersions.Add(new OfferStockVersion { ConnectionId = m.ConnectionId, Sku = m.Sku, Version = m.Version });
+            else if (version.Version >= m.Version)
+                continue; // stale
+            else
+                version.Version = m.Version;
+
+            // The quantity new sales are accepted against.
+            if (quantities.TryGetValue(key, out var known)) known.Quantity = m.Quantity;
+            else db.Quantities.Add(new KnownQuantity { ConnectionId = m.ConnectionId, Sku = m.Sku, Quantity = m.Quantity });
+
+            if (catalogued.Contains(m.ConnectionId) && !offered.Contains(key))
+                continue; // no offer with this SKU on Rakuten France: its listing already says so, and the file stays clean
+
+            if (!pending.TryGetValue(key, out var change))
             {
-                return; // stale
+                change = new OfferChange { Id = Guid.NewGuid(), ConnectionId = m.ConnectionId, TenantId = m.TenantId, Sku = m.Sku, QueuedAt = clock.GetUtcNow() };
+                db.OfferChanges.Add(change);
             }
 
-            db.StockVersions.Add(new OfferStockVersion { ConnectionId = m.ConnectionId, Sku = m.Sku, Version = m.Version });
+            change.Stock = m.Quantity;
         }
-
-        // The quantity new sales are accepted against.
-        var known = await db.Quantities.FirstOrDefaultAsync(q => q.ConnectionId == m.ConnectionId && q.Sku == m.Sku, ct);
-        if (known is null) db.Quantities.Add(new KnownQuantity { ConnectionId = m.ConnectionId, Sku = m.Sku, Quantity = m.Quantity });
-        else known.Quantity = m.Quantity;
-
-        if (await db.OfferCatalogs.AnyAsync(c => c.ConnectionId == m.ConnectionId, ct)
-            && !await db.KnownOffers.AnyAsync(o => o.ConnectionId == m.ConnectionId && o.Sku == m.Sku, ct))
-        {
-            return; // no offer with this SKU on Rakuten France: its listing already says so, and the file stays clean
-        }
-
-        var change = await db.OfferChanges.FirstOrDefaultAsync(c => c.ConnectionId == m.ConnectionId && c.Sku == m.Sku && c.ImportId == null, ct);
-        if (change is null)
-        {
-            change = new OfferChange { Id = Guid.NewGuid(), ConnectionId = m.ConnectionId, TenantId = m.TenantId, Sku = m.Sku, QueuedAt = clock.GetUtcNow() };
-            db.OfferChanges.Add(change);
-        }
-
-        change.Stock = m.Quantity;
     }
 }
 

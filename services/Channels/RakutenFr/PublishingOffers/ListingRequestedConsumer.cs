@@ -49,6 +49,7 @@ public sealed class ListingRequestedConsumer(
             }
 
             var skus = plan.Lines.Select(l => l.Sku).ToList();
+            await OfferFilePusher.LockAsync(db, [connection.Id], ct);
             var pending = (await db.OfferChanges.Where(c => c.ConnectionId == connection.Id && c.ImportId == null && skus.Contains(c.Sku)).ToListAsync(ct))
                 .ToDictionary(c => c.Sku);
             foreach (var line in plan.Lines)

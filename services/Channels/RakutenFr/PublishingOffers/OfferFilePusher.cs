@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.BuildingBlocks.Outbox;
+using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.Channels.RakutenFr.Connecting;
 using Rakuten.Platform.Contracts;
 using Rakuten.Platform.Contracts.Catalog;
@@ -20,6 +21,10 @@ public sealed class OfferFilePusher(
     private const int MaxLinesPerFile = 20_000;
     private readonly WakeSignal _wake = new();
 
+    // The earliest moment a file held back by the quota may go (ticks of the UTC time; 0 when none waits): the
+    // pusher wakes then rather than at its next check, so a change waits for the quota and nothing else.
+    private long _heldUntil;
+
     private TimeSpan Interval => configuration.GetValue("Platform:RakutenFr:FileCheckInterval", TimeSpan.FromSeconds(5));
 
     public int FilesPerHour => configuration.GetValue("Platform:RakutenFr:StockFilesPerHour", 10);
@@ -33,11 +38,21 @@ public sealed class OfferFilePusher(
             return;
         }
 
-        await BackgroundRounds.RepeatAsync(PushAllAsync, ct => _wake.WaitAsync(Interval, ct), logger, "Rakuten France stock file", stoppingToken);
+        await BackgroundRounds.RepeatAsync(PushAllAsync, ct => _wake.WaitAsync(NextWait(), ct), logger, "Rakuten France stock file", stoppingToken);
+    }
+
+    private TimeSpan NextWait()
+    {
+        var held = Interlocked.Read(ref _heldUntil);
+        if (held == 0)
+            return Interval;
+        var untilDue = new DateTimeOffset(held, TimeSpan.Zero) - clock.GetUtcNow();
+        return untilDue <= TimeSpan.Zero ? TimeSpan.Zero : untilDue < Interval ? untilDue : Interval;
     }
 
     public async Task PushAllAsync(CancellationToken ct)
     {
+        Interlocked.Exchange(ref _heldUntil, 0);
         List<Guid> ids;
         await using (var scope = scopes.CreateAsyncScope())
         {
@@ -69,18 +84,25 @@ public sealed class OfferFilePusher(
             }
         }
 
-        var pending = await db.OfferChanges.Where(c => c.ConnectionId == connectionId && c.ImportId == null).OrderBy(c => c.QueuedAt).Take(MaxLinesPerFile).ToListAsync(ct);
-        if (pending.Count == 0)
+        if (!await db.OfferChanges.AnyAsync(c => c.ConnectionId == connectionId && c.ImportId == null, ct))
         {
             return;
         }
 
         var now = clock.GetUtcNow();
         var recent = await db.OfferImports.Where(i => i.ConnectionId == connectionId && i.SentAt > now.AddHours(-1)).Select(i => i.SentAt).ToListAsync(ct);
-        if (OfferRules.NextFileAt(recent, FilesPerHour, now) > now)
+        var nextFileAt = OfferRules.NextFileAt(recent, FilesPerHour, now);
+        if (nextFileAt > now)
         {
+            HoldUntil(nextFileAt);
             return; // the changes keep coalescing until the quota allows the next file
         }
+
+        // The file is built, sent and its lines claimed under the connection's lock: a consumer updating a pending line
+        // meanwhile would otherwise write a quantity the file does not carry into a line the report then settles (lost).
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await LockAsync(db, [connectionId], ct);
+        var pending = await db.OfferChanges.Where(c => c.ConnectionId == connectionId && c.ImportId == null).OrderBy(c => c.QueuedAt).Take(MaxLinesPerFile).ToListAsync(ct);
 
         long importId;
         try
@@ -100,8 +122,26 @@ public sealed class OfferFilePusher(
         }
 
         await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
         logger.LogInformation("Rakuten France stock file {Import} sent for {Seller}: {Lines} offers", importId, connection.ExternalId, pending.Count);
         Wake(); // read its report on the next round rather than a full interval later
+    }
+
+    /// <summary>Serialises, per connection, the writers of pending offer lines (the stock and listing consumers) with
+    /// the building and claiming of a file.</summary>
+    public static Task LockAsync(RakutenFrDbContext db, IEnumerable<Guid> connectionIds, CancellationToken ct) =>
+        AdvisoryLock.AcquireAllAsync(db, connectionIds.Select(id => $"rakuten-fr-offers:{id}"), ct);
+
+    private void HoldUntil(DateTimeOffset at)
+    {
+        long seen;
+        do
+        {
+            seen = Interlocked.Read(ref _heldUntil);
+            if (seen != 0 && seen <= at.UtcTicks)
+                return;
+        }
+        while (Interlocked.CompareExchange(ref _heldUntil, at.UtcTicks, seen) != seen);
     }
 
     private async Task SettleAsync(RakutenFrDbContext db, ConnectionRecord connection, OfferImport import, FrImportReport report, CancellationToken ct)
