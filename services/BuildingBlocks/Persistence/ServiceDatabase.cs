@@ -40,6 +40,14 @@ public sealed partial record ServiceDatabase(string Service, SqlDialect Dialect,
             builder.Database = DatabaseName(service);
         }
 
+        // The same few statements run thousands of times a second (inbox, outbox, event store): prepared once per
+        // connection, PostgreSQL no longer parses and plans each execution (planning alone: 14 % of its CPU in the stock burst). 0 turns
+        // it off (a pooler in transaction mode, which cannot keep prepared statements, needs that).
+        if (builder.MaxAutoPrepare == 0)
+        {
+            builder.MaxAutoPrepare = configuration.GetValue("Platform:Postgres:MaxAutoPrepare", 64);
+        }
+
         return new ServiceDatabase(service, SqlDialect.Postgres, builder.ToString());
     }
 
