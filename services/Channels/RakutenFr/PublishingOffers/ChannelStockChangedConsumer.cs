@@ -30,8 +30,9 @@ public sealed class ChannelStockChangedConsumer(RakutenFrDbContext db, OfferFile
         var skus = newest.Select(m => m.Sku).Distinct().ToList();
         var versions = await db.StockVersions.Where(v => connectionIds.Contains(v.ConnectionId) && skus.Contains(v.Sku)).ToDictionaryAsync(v => (v.ConnectionId, v.Sku), ct);
         var quantities = await db.Quantities.Where(q => connectionIds.Contains(q.ConnectionId) && skus.Contains(q.Sku)).ToDictionaryAsync(q => (q.ConnectionId, q.Sku), ct);
-        var pending = await db.OfferChanges.Where(c => connectionIds.Contains(c.ConnectionId) && skus.Contains(c.Sku) && c.ImportId == null)
-            .ToDictionaryAsync(c => (c.ConnectionId, c.Sku), ct);
+        // One pending line per SKU; before the lock two consumers could each add one, and both still go out as they are.
+        var pending = (await db.OfferChanges.Where(c => connectionIds.Contains(c.ConnectionId) && skus.Contains(c.Sku) && c.ImportId == null).ToListAsync(ct))
+            .GroupBy(c => (c.ConnectionId, c.Sku)).ToDictionary(g => g.Key, g => g.OrderByDescending(c => c.QueuedAt).First());
         var catalogued = (await db.OfferCatalogs.Where(c => connectionIds.Contains(c.ConnectionId)).Select(c => c.ConnectionId).Distinct().ToListAsync(ct)).ToHashSet();
         var offered = (await db.KnownOffers.Where(o => connectionIds.Contains(o.ConnectionId) && skus.Contains(o.Sku)).Select(o => new { o.ConnectionId, o.Sku }).ToListAsync(ct))
             .Select(o => (o.ConnectionId, o.Sku)).ToHashSet();

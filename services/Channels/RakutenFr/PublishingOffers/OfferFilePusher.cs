@@ -103,6 +103,10 @@ public sealed class OfferFilePusher(
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await LockAsync(db, [connectionId], ct);
         var pending = await db.OfferChanges.Where(c => c.ConnectionId == connectionId && c.ImportId == null).OrderBy(c => c.QueuedAt).Take(MaxLinesPerFile).ToListAsync(ct);
+        if (pending.Count == 0)
+        {
+            return; // another replica sent them while this one waited for the lock
+        }
 
         long importId;
         try
