@@ -22,7 +22,7 @@ public static class ChannelStockBatches
         var ids = context.Message.Select(d => d.Message.ConnectionId).Distinct().ToList();
         var mine = (await db.Connections.AsNoTracking().Where(c => ids.Contains(c.Id) && c.RemovedAt == null).Select(c => c.Id).ToListAsync(ct)).ToHashSet();
         var deliveries = context.Message.Where(d => mine.Contains(d.Message.ConnectionId))
-            .Select(d => (d.MessageId ?? throw new InvalidOperationException($"{consumer}: message without a MessageId cannot be deduplicated."), d.Message))
+            .Select(d => (d.MessageIdFor(consumer), d.Message))
             .ToList();
         if (deliveries.Count == 0)
         {

@@ -26,10 +26,12 @@ public static class InboxExtensions
         this TContext db, ConsumeContext context, string consumer, Func<CancellationToken, Task> effect, ILogger? logger = null)
         where TContext : PlatformDbContext
     {
-        var messageId = context.MessageId
-                        ?? throw new InvalidOperationException($"{consumer}: message without a MessageId cannot be deduplicated.");
-        return await db.ExecuteOnceAsync(messageId, consumer, effect, logger, context.CancellationToken);
+        return await db.ExecuteOnceAsync(context.MessageIdFor(consumer), consumer, effect, logger, context.CancellationToken);
     }
+
+    /// <summary>The id the inbox marks a delivery with; a message without one cannot be deduplicated and is refused.</summary>
+    public static Guid MessageIdFor(this ConsumeContext context, string consumer) =>
+        context.MessageId ?? throw new InvalidOperationException($"{consumer}: message without a MessageId cannot be deduplicated.");
 
     /// <inheritdoc cref="ExecuteOnceAsync{TContext}(TContext, ConsumeContext, string, Func{CancellationToken, Task}, ILogger?)"/>
     public static async Task<bool> ExecuteOnceAsync<TContext>(
@@ -46,7 +48,7 @@ public static class InboxExtensions
         where TContext : PlatformDbContext
         where TMessage : class =>
         db.ExecuteOnceAsync(
-            batch.Select(d => (d.MessageId ?? throw new InvalidOperationException($"{consumer}: message without a MessageId cannot be deduplicated."), d.Message)).ToList(),
+            batch.Select(d => (d.MessageIdFor(consumer), d.Message)).ToList(),
             consumer, effect, logger, ct);
 
     /// <inheritdoc cref="ExecuteOnceAsync{TContext, TMessage}(TContext, Batch{TMessage}, string, Func{IReadOnlyList{TMessage}, CancellationToken, Task}, ILogger?, CancellationToken)"/>
