@@ -2,7 +2,7 @@ using Rakuten.Platform.Benchmarks;
 
 // dotnet run -c Release --project tests/Benchmarks -- outbox [--events N] [--writers N] [--batch N] [--rate N] [--seconds N] [--rate-batch N]
 // dotnet run -c Release --project tests/Benchmarks -- catalog [--products N] [--variants N] [--items-per-second N]
-// dotnet run -c Release --project tests/Benchmarks -- stock [--skus N] [--rate N] [--seconds N] [--burst N]
+// dotnet run -c Release --project tests/Benchmarks -- stock [--skus N] [--rate N] [--warm-up N] [--seconds N] [--burst N] [--fr-files-per-hour N]
 // dotnet run -c Release --project tests/Benchmarks -- orders [--orders N] [--warm-up N] [--rate N] [--seconds N]
 return args.FirstOrDefault() switch
 {
@@ -28,10 +28,13 @@ static int Usage()
           --variants N  variants per product (default 20; 500 x 20 = 10,000)
           --items-per-second N  the RMS Items API rate the Sandbox enforces and the platform keeps to (default 5)
         usage: dotnet run -c Release --project tests/Benchmarks -- stock [options]
-          --skus N      SKUs published to RMS (default 200)
+          --skus N      SKUs published to RMS and Rakuten France (default 200)
           --rate N      stock changes per second in the steady phase (default 100)
-          --seconds N   length of the steady phase (default 30)
+          --warm-up N   seconds of steady load first, not measured (default 10)
+          --seconds N   length of the measured steady phase (default 30)
           --burst N     changes in the throughput phase (default 20000)
+          --fr-files-per-hour N  the Rakuten France file quota, in the Sandbox and the platform (default 360; Rakuten's is 10)
+          RABBITMQ_MANAGEMENT_URL (as start.sh prints it) adds the broker's queue depths to the backlog lines
         usage: dotnet run -c Release --project tests/Benchmarks -- orders [options]
           --orders N    orders waiting in RMS for the limits-off phase (default 5000; 0 skips it)
           --warm-up N   orders put through first, not measured (default 1000)

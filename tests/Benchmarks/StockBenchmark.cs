@@ -168,7 +168,6 @@ public static class StockBenchmark
             france.Sent(sku, change);
             // Two changes of one SKU in flight at once could reach the Sandbox in either order: each waits for the previous.
             inFlight[sku] = SendAfterAsync(inFlight.GetValueOrDefault(sku), sku, change.Quantity);
-
         }
 
         await Task.WhenAll(inFlight.Values);
