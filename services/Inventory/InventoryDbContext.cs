@@ -12,6 +12,8 @@ public sealed class InventoryDbContext(DbContextOptions<InventoryDbContext> opti
 
     public DbSet<Reservation> Reservations => Set<Reservation>();
 
+    public DbSet<OrderReservation> OrderReservations => Set<OrderReservation>();
+
     public DbSet<ChannelRule> ChannelRules => Set<ChannelRule>();
 
     public DbSet<ChannelQuantity> ChannelQuantities => Set<ChannelQuantity>();
@@ -28,6 +30,11 @@ public sealed class InventoryDbContext(DbContextOptions<InventoryDbContext> opti
         {
             e.ToTable("reservations");
             e.HasKey(x => new { x.OrderId, x.Sku });
+        });
+        modelBuilder.Entity<OrderReservation>(e =>
+        {
+            e.ToTable("order_reservations");
+            e.HasKey(x => x.OrderId);
         });
         modelBuilder.Entity<ChannelRule>(e =>
         {

@@ -14,10 +14,11 @@ public static class InventoryService
         builder.AddServiceDatabase<InventoryDbContext>(Name);
         // Up to 100 levels a transaction; a lone change waits at most 20 ms for company.
         builder.AddPlatformBatchConsumer<StockLevelReportedConsumer>(Name, messageLimit: 100, timeLimit: TimeSpan.FromMilliseconds(20), concurrencyLimit: 2);
-        builder.AddPlatformConsumer<OrderAcceptedConsumer>(Name);
-        builder.AddPlatformConsumer<OrderCancelledConsumer>(Name);
-        builder.AddPlatformConsumer<OrderExportedConsumer>(Name);
-        builder.AddPlatformConsumer<ShipmentDispatchedConsumer>(Name);
+        // An order's reservation steps, a batch at a time: one set of SKU locks and one recomputation for many orders.
+        builder.AddPlatformBatchConsumer<OrderAcceptedConsumer>(Name, messageLimit: 100, timeLimit: TimeSpan.FromMilliseconds(20));
+        builder.AddPlatformBatchConsumer<OrderCancelledConsumer>(Name, messageLimit: 100, timeLimit: TimeSpan.FromMilliseconds(20));
+        builder.AddPlatformBatchConsumer<OrderExportedConsumer>(Name, messageLimit: 100, timeLimit: TimeSpan.FromMilliseconds(20));
+        builder.AddPlatformBatchConsumer<ShipmentDispatchedConsumer>(Name, messageLimit: 100, timeLimit: TimeSpan.FromMilliseconds(20));
         builder.AddPlatformConsumer<ConnectionHealthChangedConsumer>(Name);
         return builder;
     }

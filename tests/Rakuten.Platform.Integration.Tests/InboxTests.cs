@@ -1,6 +1,7 @@
 using FluentAssertions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Rakuten.Platform.BuildingBlocks.Inbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.Integration.Tests.Infrastructure;
@@ -125,5 +126,41 @@ public sealed class InboxTests
 
         await using var check = database.Scope();
         (await check.ServiceProvider.GetRequiredService<ProbeDbContext>().Effects.CountAsync(e => e.ProbeId == probe)).Should().Be(2);
+    }
+
+    [Theory]
+    [InlineData(SqlDialect.Postgres)]
+    [InlineData(SqlDialect.Sqlite)]
+    public async Task A_batch_with_one_message_that_cannot_be_applied_commits_the_others_and_fails_only_for_that_one(SqlDialect dialect)
+    {
+        await using var database = await TestDatabase.CreateAsync(dialect);
+        var probe = Guid.NewGuid();
+        (Guid, string)[] batch = [(Guid.NewGuid(), "good"), (Guid.NewGuid(), "bad"), (Guid.NewGuid(), "fine")];
+        var broken = true;
+        var applied = new List<string>();
+
+        async Task Deliver()
+        {
+            await using var scope = database.Scope();
+            var db = scope.ServiceProvider.GetRequiredService<ProbeDbContext>();
+            await db.ExecuteOnceEachAsync(batch, "probe-each-consumer", (messages, _) =>
+            {
+                db.Effects.AddRange(messages.Select(_ => new ProbeEffect { MessageId = Guid.NewGuid(), ProbeId = probe, ReceivedAt = DateTimeOffset.UtcNow }));
+                if (broken && messages.Contains("bad")) throw new FormatException("the bad message cannot be read");
+                applied.AddRange(messages);
+                return Task.CompletedTask;
+            }, NullLogger.Instance, CancellationToken.None);
+        }
+
+        await FluentActions.Awaiting(Deliver).Should().ThrowAsync<FormatException>("the one message that fails is reported, so the batch is retried");
+        applied.Should().Equal("good", "fine");
+        broken = false;
+        await Deliver(); // the retry: only the message not yet applied takes effect
+        applied.Should().Equal("good", "fine", "bad");
+
+        await using var check = database.Scope();
+        var db = check.ServiceProvider.GetRequiredService<ProbeDbContext>();
+        (await db.Effects.CountAsync(e => e.ProbeId == probe)).Should().Be(3, "the failed batch transaction left nothing behind");
+        (await db.Inbox.CountAsync(i => i.Consumer == "probe-each-consumer")).Should().Be(3);
     }
 }

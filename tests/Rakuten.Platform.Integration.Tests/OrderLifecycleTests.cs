@@ -2,6 +2,13 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using FluentAssertions;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Rakuten.Platform.Contracts;
+using Rakuten.Platform.Contracts.Orders;
+using Rakuten.Platform.Inventory;
+using Rakuten.Platform.Inventory.AllocatingStock;
 using Rakuten.Platform.Integration.Tests.Infrastructure;
 using static Rakuten.Platform.Integration.Tests.Infrastructure.OrderScenario;
 
@@ -226,5 +233,41 @@ public sealed class OrderLifecycleTests
         await Marketplace.WaitAsync(async () => (await OrdersAsync(m)).Count(o => o!["shopifyOrderName"] is not null) == before.Count, "every order in Shopify after the window", setup: m);
         (await OrdersAsync(m)).Select(o => o!["channelOrderId"]!.GetValue<string>()).Should().BeEquivalentTo(before);
         (await ShopifyOrdersAsync(m)).Should().HaveCount(before.Count);
+    }
+
+    [Fact]
+    public async Task An_OrderAccepted_that_reaches_inventory_after_its_OrderExported_holds_no_stock()
+    {
+        // Under load Inventory's accepted queue can lag its exported queue by a minute: each step must leave the same
+        // units held whatever the order of arrival. Sent straight to Inventory's queues, so no other service acts.
+        await using var m = await MugOnRmsAsync(stock: 5);
+        var bus = m.Hosts.Services.GetRequiredService<ISendEndpointProvider>();
+        var late = Guid.NewGuid();
+        var marker = Guid.NewGuid();
+        ChannelOrder Order(int units) => new(new Buyer("楽天 花子", "hanako@example.jp", null),
+            new PostalAddress("楽天 花子", null, "玉川1-14-1", null, "世田谷区", "東京都", "158-0094", "JP", null),
+            null, [new OrderLine("1", "MUG-1", "v_x", "v_x-v", "MUG-1", "マグ", units, new Money(1500, "JPY"), [], null, null, [])],
+            [], new Money(500, "JPY"), [], new Money(0, "JPY"), new Money(0, "JPY"), new Money(2000, "JPY"), null, null, false, false, null, DateTimeOffset.UtcNow);
+        OrderAccepted Accepted(Guid orderId, int units) => new(m.Tenant, Guid.Parse(m.Rms), orderId, Channel.RakutenJp, $"late-{orderId:N}", Order(units), DateTimeOffset.UtcNow);
+
+        await (await bus.GetSendEndpoint(new Uri("queue:inventory-order-exported")))
+            .Send(new OrderExported(m.Tenant, Guid.Parse(m.Shopify), late, "gid://shopify/Order/1", "#1001", DateTimeOffset.UtcNow));
+        await Marketplace.WaitAsync(() => LedgerAsync(m, late, l => l.Ended), "the export recorded by inventory", setup: m);
+        var accepted = await bus.GetSendEndpoint(new Uri("queue:inventory-order-accepted"));
+        await accepted.Send(Accepted(late, units: 2));
+        await accepted.Send(Accepted(marker, units: 1)); // queued after it: once it is in, so is the late one
+        await Marketplace.WaitAsync(() => LedgerAsync(m, marker, l => l.Accepted is not null), "the marker order reserved", setup: m);
+
+        var stock = (await m.Hosts.Platform.GetFromJsonAsync<JsonArray>($"/inventory/stock?tenantId={m.Tenant}&sku=MUG-1"))!.Single()!;
+        stock["reserved"]!.GetValue<int>().Should().Be(1, "only the marker order holds a unit; the late acceptance of an exported order holds none");
+        stock["channels"]!.AsArray().Single(c => c!["connectionId"]!.GetValue<string>() == m.Rms)!["quantity"]!.GetValue<int>().Should().Be(4);
+        (await LedgerAsync(m, late, l => l.Accepted is not null && l.Ended)).Should().BeTrue("the late acceptance is recorded on the ended order");
+    }
+
+    private static async Task<bool> LedgerAsync(Marketplace m, Guid orderId, Func<OrderReservation, bool> condition)
+    {
+        await using var scope = m.Hosts.Services.CreateAsyncScope();
+        var ledger = await scope.ServiceProvider.GetRequiredService<InventoryDbContext>().OrderReservations.AsNoTracking().FirstOrDefaultAsync(o => o.OrderId == orderId);
+        return ledger is not null && condition(ledger);
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -50,6 +51,59 @@ public static class InboxExtensions
         db.ExecuteOnceAsync(
             batch.Select(d => (d.MessageIdFor(consumer), d.Message)).ToList(),
             consumer, effect, logger, ct);
+
+    /// <summary>The batch form, for messages that must not hold one another up (an order each): a batch that fails is
+    /// applied again a message at a time, each in its own transaction with its mark, so the others commit and only the
+    /// one that cannot be applied fails. Its exception is then rethrown: MassTransit retries the batch (the messages
+    /// already committed are left out by their marks) and in the end moves it to the error queue.</summary>
+    public static Task ExecuteOnceEachAsync<TContext, TMessage>(
+        this TContext db, Batch<TMessage> batch, string consumer, Func<IReadOnlyList<TMessage>, CancellationToken, Task> effect, ILogger logger, CancellationToken ct)
+        where TContext : PlatformDbContext
+        where TMessage : class =>
+        db.ExecuteOnceEachAsync(batch.Select(d => (d.MessageIdFor(consumer), d.Message)).ToList(), consumer, effect, logger, ct);
+
+    /// <inheritdoc cref="ExecuteOnceEachAsync{TContext, TMessage}(TContext, Batch{TMessage}, string, Func{IReadOnlyList{TMessage}, CancellationToken, Task}, ILogger, CancellationToken)"/>
+    public static async Task ExecuteOnceEachAsync<TContext, TMessage>(
+        this TContext db, IReadOnlyList<(Guid MessageId, TMessage Message)> deliveries, string consumer, Func<IReadOnlyList<TMessage>, CancellationToken, Task> effect,
+        ILogger logger, CancellationToken ct)
+        where TContext : PlatformDbContext
+    {
+        try
+        {
+            await db.ExecuteOnceAsync(deliveries, consumer, effect, logger, ct);
+            return;
+        }
+        catch (Exception ex) when (deliveries.Count > 1 && ex is not OperationCanceledException)
+        {
+            db.ChangeTracker.Clear();
+            logger.LogWarning(ex, "{Consumer}: a batch of {Count} messages failed; applying them one at a time", consumer, deliveries.Count);
+        }
+
+        var failures = new List<Exception>();
+        foreach (var delivery in deliveries)
+        {
+            try
+            {
+                await db.ExecuteOnceAsync([delivery], consumer, effect, logger, ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                db.ChangeTracker.Clear();
+                logger.LogWarning(ex, "{Consumer}: message {MessageId} failed on its own", consumer, delivery.MessageId);
+                failures.Add(ex);
+            }
+        }
+
+        if (failures.Count == 1)
+        {
+            ExceptionDispatchInfo.Throw(failures[0]);
+        }
+
+        if (failures.Count > 1)
+        {
+            throw new AggregateException($"{consumer}: {failures.Count} of the batch's {deliveries.Count} messages failed on their own", failures);
+        }
+    }
 
     /// <inheritdoc cref="ExecuteOnceAsync{TContext, TMessage}(TContext, Batch{TMessage}, string, Func{IReadOnlyList{TMessage}, CancellationToken, Task}, ILogger?, CancellationToken)"/>
     public static async Task<IReadOnlyList<TMessage>> ExecuteOnceAsync<TContext, TMessage>(

@@ -30,6 +30,23 @@ public sealed class Reservation
     public int Quantity { get; set; }
 }
 
+/// <summary>An order's <see cref="ReservationLedger"/>: what its messages said so far (JSON objects SKU → units).</summary>
+public sealed class OrderReservation
+{
+    public required Guid OrderId { get; init; }
+
+    public required Guid TenantId { get; init; }
+
+    /// <summary>Null until OrderAccepted arrives.</summary>
+    public string? Accepted { get; set; }
+
+    public required string Cancelled { get; set; }
+
+    public bool Ended { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
 /// <summary>A Rakuten connection's allocation rule (learnt from ConnectionHealthChanged; set by the merchant).</summary>
 public sealed class ChannelRule
 {

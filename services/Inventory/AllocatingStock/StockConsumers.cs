@@ -1,6 +1,8 @@
+using System.Text.Json;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Inbox;
+using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.Contracts;
 using Rakuten.Platform.Contracts.Connections;
 using Rakuten.Platform.Contracts.Inventory;
@@ -50,66 +52,127 @@ public sealed class StockLevelReportedConsumer(InventoryDbContext db, TimeProvid
         }, logger, context.CancellationToken);
 }
 
+/// <summary>One step of one order's reservation (its lines: what is accepted or cancelled; none for the end).</summary>
+public sealed record ReservationChange(Guid TenantId, Guid OrderId, ReservationStep Step, IReadOnlyList<(string Sku, int Quantity)> Lines);
+
 /// <summary>Reservations: an accepted order holds its units on every channel until Shopify has the order
-/// (OrderExported: Shopify's own stock then counts it), it ships, or it is cancelled.</summary>
+/// (OrderExported: Shopify's own stock then counts it), it ships, or it is cancelled. A batch of steps is applied in
+/// one transaction: each order's ledger updated under the order's lock, the units held rewritten from it, and the
+/// channel quantities of the SKUs whose units changed recomputed once.</summary>
 public static class Reservations
 {
-    public static async Task ChangeAsync(InventoryDbContext db, Guid tenantId, Guid orderId, IEnumerable<(string Sku, int Delta)> changes,
-        DateTimeOffset now, CancellationToken ct)
+    public static async Task ApplyAsync(InventoryDbContext db, IReadOnlyList<ReservationChange> changes, DateTimeOffset now, CancellationToken ct)
     {
-        var bySku = changes.GroupBy(c => c.Sku).ToDictionary(g => g.Key, g => g.Sum(c => c.Delta));
-        await ChannelStock.LockAllAsync(db, bySku.Keys.Select(sku => (tenantId, sku)), ct);
+        // Order locks first, then SKU locks ("inventory-order:" sorts before "inventory:"): every transaction takes its
+        // keys in one global order, so none waits in a cycle.
+        var orderIds = changes.Select(c => c.OrderId).Distinct().ToList();
+        await AdvisoryLock.AcquireAllAsync(db, orderIds.Select(id => $"inventory-order:{id}"), ct);
+        var ledgers = await db.OrderReservations.Where(o => orderIds.Contains(o.OrderId)).ToDictionaryAsync(o => o.OrderId, ct);
+        var rows = (await db.Reservations.Where(r => orderIds.Contains(r.OrderId)).ToListAsync(ct)).ToLookup(r => r.OrderId);
 
-        var skus = bySku.Keys.ToList();
-        var rows = await db.Reservations.Where(r => r.OrderId == orderId && skus.Contains(r.Sku)).ToDictionaryAsync(r => r.Sku, ct);
-        foreach (var (sku, delta) in bySku)
+        var states = new Dictionary<Guid, (Guid TenantId, ReservationLedger Ledger)>();
+        foreach (var change in changes)
         {
-            if (!rows.TryGetValue(sku, out var row))
-            {
-                if (delta <= 0) continue;
-                row = new Reservation { TenantId = tenantId, OrderId = orderId, Sku = sku };
-                db.Reservations.Add(row);
-            }
-
-            row.Quantity = Math.Max(0, row.Quantity + delta);
-            if (row.Quantity == 0) db.Reservations.Remove(row);
+            var ledger = states.TryGetValue(change.OrderId, out var state) ? state.Ledger : Load(ledgers.GetValueOrDefault(change.OrderId), rows[change.OrderId]);
+            states[change.OrderId] = (change.TenantId, ledger.Apply(change.Step, change.Lines));
         }
 
-        await db.SaveChangesAsync(ct);
-        await ChannelStock.RecomputeAsync(db, tenantId, skus, now, ct);
+        var touched = new HashSet<(Guid TenantId, string Sku)>();
+        foreach (var (orderId, (tenantId, ledger)) in states)
+        {
+            Save(db, ledgers, orderId, tenantId, ledger, now);
+            var held = ledger.Held();
+            var current = rows[orderId].ToDictionary(r => r.Sku);
+            foreach (var row in current.Values.Where(r => !held.ContainsKey(r.Sku)))
+            {
+                db.Reservations.Remove(row);
+                touched.Add((tenantId, row.Sku));
+            }
+
+            foreach (var (sku, quantity) in held)
+            {
+                if (!current.TryGetValue(sku, out var row))
+                {
+                    row = new Reservation { TenantId = tenantId, OrderId = orderId, Sku = sku };
+                    db.Reservations.Add(row);
+                }
+                else if (row.Quantity == quantity)
+                {
+                    continue;
+                }
+
+                row.Quantity = quantity;
+                touched.Add((tenantId, sku));
+            }
+        }
+
+        await ChannelStock.LockAllAsync(db, touched, ct);
+        await db.SaveChangesAsync(ct); // the recomputation reads the reservations from the database
+        foreach (var tenant in touched.GroupBy(t => t.TenantId))
+        {
+            await ChannelStock.RecomputeAsync(db, tenant.Key, tenant.Select(t => t.Sku).ToList(), now, ct);
+        }
     }
 
-    public static async Task EndAsync(InventoryDbContext db, Guid tenantId, Guid orderId, DateTimeOffset now, CancellationToken ct)
+    /// <summary>The order's ledger; an order reserved before ledgers were kept has only its rows, which are what it accepted.</summary>
+    private static ReservationLedger Load(OrderReservation? row, IEnumerable<Reservation> held) => row is null
+        ? held.Any() ? ReservationLedger.Empty.Apply(ReservationStep.Accept, held.Select(r => (r.Sku, r.Quantity))) : ReservationLedger.Empty
+        : new ReservationLedger(row.Accepted is null ? null : JsonSerializer.Deserialize<Dictionary<string, int>>(row.Accepted),
+            JsonSerializer.Deserialize<Dictionary<string, int>>(row.Cancelled)!, row.Ended);
+
+    private static void Save(InventoryDbContext db, Dictionary<Guid, OrderReservation> rows, Guid orderId, Guid tenantId, ReservationLedger ledger, DateTimeOffset now)
     {
-        var held = await db.Reservations.AsNoTracking().Where(r => r.OrderId == orderId).ToListAsync(ct);
-        await ChangeAsync(db, tenantId, orderId, held.Select(r => (r.Sku, -r.Quantity)), now, ct);
+        if (!rows.TryGetValue(orderId, out var row))
+        {
+            row = new OrderReservation { OrderId = orderId, TenantId = tenantId, Cancelled = "{}" };
+            db.OrderReservations.Add(row);
+            rows[orderId] = row;
+        }
+
+        row.Accepted = ledger.Accepted is null ? null : JsonSerializer.Serialize(ledger.Accepted);
+        row.Cancelled = JsonSerializer.Serialize(ledger.Cancelled);
+        row.Ended = ledger.Ended;
+        row.UpdatedAt = now;
     }
+
+    public static ReservationChange Accepted(OrderAccepted m) =>
+        new(m.TenantId, m.OrderId, ReservationStep.Accept, m.Order.Lines.Where(l => l.Sku is not null).Select(l => (l.Sku!, l.Quantity)).ToList());
+
+    public static ReservationChange Cancelled(OrderCancelled m) => new(m.TenantId, m.OrderId, ReservationStep.Cancel, m.Lines.Select(l => (l.Sku, l.Quantity)).ToList());
+
+    public static ReservationChange Ended(Guid tenantId, Guid orderId) => new(tenantId, orderId, ReservationStep.End, []);
 }
 
-public sealed class OrderAcceptedConsumer(InventoryDbContext db, TimeProvider clock, ILogger<OrderAcceptedConsumer> logger) : IConsumer<OrderAccepted>
+// The reservation consumers take their messages in batches (up to 100, one transaction): at a hundred orders a second,
+// a transaction per message queued them behind one another on the same SKUs' locks. A batch that fails is applied
+// message by message, so one that cannot be applied holds up only itself.
+
+public sealed class OrderAcceptedConsumer(InventoryDbContext db, TimeProvider clock, ILogger<OrderAcceptedConsumer> logger) : IConsumer<Batch<OrderAccepted>>
 {
-    public Task Consume(ConsumeContext<OrderAccepted> context) =>
-        db.ExecuteOnceAsync(context, nameof(OrderAcceptedConsumer), ct => Reservations.ChangeAsync(db, context.Message.TenantId, context.Message.OrderId,
-            context.Message.Order.Lines.Where(l => l.Sku is not null).Select(l => (l.Sku!, l.Quantity)), clock.GetUtcNow(), ct), logger);
+    public Task Consume(ConsumeContext<Batch<OrderAccepted>> context) =>
+        db.ExecuteOnceEachAsync(context.Message, nameof(OrderAcceptedConsumer),
+            (orders, ct) => Reservations.ApplyAsync(db, orders.Select(Reservations.Accepted).ToList(), clock.GetUtcNow(), ct), logger, context.CancellationToken);
 }
 
-public sealed class OrderCancelledConsumer(InventoryDbContext db, TimeProvider clock, ILogger<OrderCancelledConsumer> logger) : IConsumer<OrderCancelled>
+public sealed class OrderCancelledConsumer(InventoryDbContext db, TimeProvider clock, ILogger<OrderCancelledConsumer> logger) : IConsumer<Batch<OrderCancelled>>
 {
-    public Task Consume(ConsumeContext<OrderCancelled> context) =>
-        db.ExecuteOnceAsync(context, nameof(OrderCancelledConsumer), ct => Reservations.ChangeAsync(db, context.Message.TenantId, context.Message.OrderId,
-            context.Message.Lines.Select(l => (l.Sku, -l.Quantity)), clock.GetUtcNow(), ct), logger);
+    public Task Consume(ConsumeContext<Batch<OrderCancelled>> context) =>
+        db.ExecuteOnceEachAsync(context.Message, nameof(OrderCancelledConsumer),
+            (orders, ct) => Reservations.ApplyAsync(db, orders.Select(Reservations.Cancelled).ToList(), clock.GetUtcNow(), ct), logger, context.CancellationToken);
 }
 
-public sealed class OrderExportedConsumer(InventoryDbContext db, TimeProvider clock, ILogger<OrderExportedConsumer> logger) : IConsumer<OrderExported>
+public sealed class OrderExportedConsumer(InventoryDbContext db, TimeProvider clock, ILogger<OrderExportedConsumer> logger) : IConsumer<Batch<OrderExported>>
 {
-    public Task Consume(ConsumeContext<OrderExported> context) =>
-        db.ExecuteOnceAsync(context, nameof(OrderExportedConsumer), ct => Reservations.EndAsync(db, context.Message.TenantId, context.Message.OrderId, clock.GetUtcNow(), ct), logger);
+    public Task Consume(ConsumeContext<Batch<OrderExported>> context) =>
+        db.ExecuteOnceEachAsync(context.Message, nameof(OrderExportedConsumer),
+            (orders, ct) => Reservations.ApplyAsync(db, orders.Select(m => Reservations.Ended(m.TenantId, m.OrderId)).ToList(), clock.GetUtcNow(), ct), logger, context.CancellationToken);
 }
 
-public sealed class ShipmentDispatchedConsumer(InventoryDbContext db, TimeProvider clock, ILogger<ShipmentDispatchedConsumer> logger) : IConsumer<ShipmentDispatched>
+public sealed class ShipmentDispatchedConsumer(InventoryDbContext db, TimeProvider clock, ILogger<ShipmentDispatchedConsumer> logger) : IConsumer<Batch<ShipmentDispatched>>
 {
-    public Task Consume(ConsumeContext<ShipmentDispatched> context) =>
-        db.ExecuteOnceAsync(context, nameof(ShipmentDispatchedConsumer), ct => Reservations.EndAsync(db, context.Message.TenantId, context.Message.OrderId, clock.GetUtcNow(), ct), logger);
+    public Task Consume(ConsumeContext<Batch<ShipmentDispatched>> context) =>
+        db.ExecuteOnceEachAsync(context.Message, nameof(ShipmentDispatchedConsumer),
+            (shipments, ct) => Reservations.ApplyAsync(db, shipments.Select(m => Reservations.Ended(m.TenantId, m.OrderId)).ToList(), clock.GetUtcNow(), ct), logger, context.CancellationToken);
 }
 
 /// <summary>Learns the Rakuten connections to allocate to (all locations, no buffer, no cap until the merchant

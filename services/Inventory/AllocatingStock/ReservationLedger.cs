@@ -1,0 +1,47 @@
+namespace Rakuten.Platform.Inventory.AllocatingStock;
+
+public enum ReservationStep
+{
+    /// <summary>OrderAccepted: the order's lines are held.</summary>
+    Accept,
+
+    /// <summary>OrderCancelled: some or all of its units are given back.</summary>
+    Cancel,
+
+    /// <summary>OrderExported or ShipmentDispatched: Shopify's own stock now counts the order; nothing stays held.</summary>
+    End,
+}
+
+/// <summary>What one order has told Inventory so far, and the units that leaves held. The order's messages travel on
+/// separate queues and can arrive in any order — under load OrderExported often overtakes OrderAccepted — so every step
+/// commutes with the others and a repeat changes nothing: held = accepted − cancelled per SKU, or nothing once ended.
+/// (Applying each step as a delta to the held units, as before, left an accept arriving after the end held for ever.)</summary>
+public sealed record ReservationLedger(IReadOnlyDictionary<string, int>? Accepted, IReadOnlyDictionary<string, int> Cancelled, bool Ended)
+{
+    public static readonly ReservationLedger Empty = new(null, new Dictionary<string, int>(), false);
+
+    public ReservationLedger Apply(ReservationStep step, IEnumerable<(string Sku, int Quantity)> lines) => step switch
+    {
+        // The order's lines are the order's: an OrderAccepted published again (a retry after Shopify refused it) holds nothing more.
+        ReservationStep.Accept => Accepted is null ? this with { Accepted = Sum(lines, new Dictionary<string, int>()) } : this,
+        ReservationStep.Cancel => this with { Cancelled = Sum(lines, new Dictionary<string, int>(Cancelled)) },
+        ReservationStep.End => this with { Ended = true },
+        _ => throw new ArgumentOutOfRangeException(nameof(step), step, "unknown reservation step"),
+    };
+
+    /// <summary>Units held per SKU (only SKUs with units held).</summary>
+    public IReadOnlyDictionary<string, int> Held() =>
+        Ended || Accepted is null
+            ? new Dictionary<string, int>()
+            : Accepted.Select(a => (a.Key, Quantity: a.Value - Cancelled.GetValueOrDefault(a.Key))).Where(a => a.Quantity > 0).ToDictionary(a => a.Key, a => a.Quantity);
+
+    private static Dictionary<string, int> Sum(IEnumerable<(string Sku, int Quantity)> lines, Dictionary<string, int> into)
+    {
+        foreach (var (sku, quantity) in lines.Where(l => l.Quantity > 0))
+        {
+            into[sku] = into.GetValueOrDefault(sku) + quantity;
+        }
+
+        return into;
+    }
+}
