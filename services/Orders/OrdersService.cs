@@ -14,7 +14,7 @@ public static class OrdersService
     public static WebApplicationBuilder AddOrdersService(this WebApplicationBuilder builder)
     {
         builder.AddServiceDatabase<OrdersDbContext>(Name);
-        builder.AddPlatformConsumer<ChannelOrderReceivedConsumer>(Name);
+        builder.AddPlatformBatchConsumer<ChannelOrderReceivedConsumer>(Name, messageLimit: 100, timeLimit: TimeSpan.FromMilliseconds(20));
         builder.AddPlatformConsumer<ProductSyncedConsumer>(Name);
         builder.AddPlatformConsumer<OrderExportedConsumer>(Name);
         builder.AddPlatformConsumer<ShopifyRefusedConsumer>(Name);

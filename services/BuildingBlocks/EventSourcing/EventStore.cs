@@ -31,6 +31,20 @@ public sealed class EventStore<TContext>(TContext db, EventTypeMap types, TimePr
             throw new StreamConcurrencyException(streamId, expectedVersion);
         }
 
+        return Stage(streamId, expectedVersion, events, metadata);
+    }
+
+    /// <summary>Stages the first events of a stream whose id was made a moment ago (a new order's Guid): no other
+    /// writer can know it, so its version is 0 without a read. Should the id exist after all, the stream's
+    /// (id, version) key refuses the save.</summary>
+    public long StartStream(string streamId, IReadOnlyList<object> events, EventMetadata? metadata = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(streamId);
+        return Stage(streamId, 0, events, metadata);
+    }
+
+    private long Stage(string streamId, long expectedVersion, IReadOnlyList<object> events, EventMetadata? metadata)
+    {
         var meta = (metadata ?? new EventMetadata()) with { TraceParent = metadata?.TraceParent ?? Activity.Current?.Id };
         var metaJson = JsonSerializer.Serialize(meta, PlatformJson.Options);
         var now = clock.GetUtcNow();

@@ -10,51 +10,37 @@ using Rakuten.Platform.Contracts.Orders;
 
 namespace Rakuten.Platform.Orders.ImportingOrders;
 
-/// <summary>A marketplace order, imported once per (connection, channel order id) — the key is unique, so even two
-/// pollers delivering the same order make one — then accepted or held. Handed on again with new content, an order held
+/// <summary>Marketplace orders, imported once per (connection, channel order id) — the key is unique, so even two
+/// pollers delivering the same order make one — then accepted or held; a batch at a time (up to 100 in one
+/// transaction: a transaction per order was the import's ceiling), and a batch that fails is imported an order at a
+/// time, so one order that cannot be imported holds up only itself. Handed on again with new content, an order held
 /// for its content is decided again.</summary>
 public sealed class ChannelOrderReceivedConsumer(OrdersDbContext db, EventStore<OrdersDbContext> store, TimeProvider clock, ILogger<ChannelOrderReceivedConsumer> logger)
-    : IConsumer<ChannelOrderReceived>
+    : IConsumer<Batch<ChannelOrderReceived>>
 {
-    public Task Consume(ConsumeContext<ChannelOrderReceived> context) =>
-        db.ExecuteOnceAsync(context, nameof(ChannelOrderReceivedConsumer), async ct =>
+    public Task Consume(ConsumeContext<Batch<ChannelOrderReceived>> context) =>
+        db.ExecuteOnceEachAsync(context.Message, nameof(ChannelOrderReceivedConsumer),
+            (messages, ct) => OrderImport.ReceiveAsync(db, store, messages, clock.GetUtcNow(), (m, existing) => AgainAsync(m, existing, ct), logger, ct),
+            logger, context.CancellationToken);
+
+    private async Task AgainAsync(ChannelOrderReceived m, OrderRecord existing, CancellationToken ct)
+    {
+        // The marketplace changed the order: a hold its content caused (amount, address, payload) is decided again.
+        var order = m.Order is null ? null : JsonSerializer.Serialize(m.Order, PlatformJson.Options);
+        if (existing.Status == UnifiedOrderStatus.Held && existing.HoldReason is HoldReason.AmountNotDetermined or HoldReason.MissingShipTo or HoldReason.MalformedPayload
+            && (order != existing.Order || m.ParseError != existing.ParseError))
         {
-            var m = context.Message;
-            var existing = await db.Orders.FirstOrDefaultAsync(o => o.ConnectionId == m.ConnectionId && o.ChannelOrderId == m.ChannelOrderId, ct);
-            if (existing is not null)
-            {
-                // The marketplace changed the order: a hold its content caused (amount, address, payload) is decided again.
-                var order = m.Order is null ? null : JsonSerializer.Serialize(m.Order, PlatformJson.Options);
-                if (existing.Status == UnifiedOrderStatus.Held && existing.HoldReason is HoldReason.AmountNotDetermined or HoldReason.MissingShipTo or HoldReason.MalformedPayload
-                    && (order != existing.Order || m.ParseError != existing.ParseError))
-                {
-                    await OrderImport.AppendAsync(db, store, existing.OrderId, new OrderContentChanged(m.Order, m.ParseError), ct);
-                    existing.Order = order;
-                    existing.ParseError = m.ParseError;
-                    await db.SaveChangesAsync(ct);
-                    await OrderImport.EvaluateAsync(db, store, existing, clock.GetUtcNow(), ct);
-                    logger.LogInformation("{Channel} order {Order} changed on the marketplace: now {Status}", m.Channel, m.ChannelOrderId, existing.Status);
-                    return;
-                }
+            await OrderImport.AppendAsync(db, store, existing.OrderId, new OrderContentChanged(m.Order, m.ParseError), ct);
+            existing.Order = order;
+            existing.ParseError = m.ParseError;
+            await db.SaveChangesAsync(ct);
+            await OrderImport.EvaluateAsync(db, store, existing, clock.GetUtcNow(), ct);
+            logger.LogInformation("{Channel} order {Order} changed on the marketplace: now {Status}", m.Channel, m.ChannelOrderId, existing.Status);
+            return;
+        }
 
-                logger.LogInformation("{Channel} order {Order} is already imported as {OrderId}", m.Channel, m.ChannelOrderId, existing.OrderId);
-                return;
-            }
-
-            var now = clock.GetUtcNow();
-            var record = new OrderRecord
-            {
-                OrderId = Guid.CreateVersion7(), TenantId = m.TenantId, ConnectionId = m.ConnectionId, Channel = m.Channel.ToString(),
-                ChannelOrderId = m.ChannelOrderId, ChannelStatus = m.ChannelStatus, Status = Contracts.Orders.UnifiedOrderStatus.Received,
-                Order = m.Order is null ? null : JsonSerializer.Serialize(m.Order, PlatformJson.Options), ParseError = m.ParseError, ReceivedAt = now, UpdatedAt = now,
-            };
-            db.Orders.Add(record);
-            await store.AppendAsync(OrderImport.Stream(record.OrderId), 0,
-                [new OrderReceived(record.OrderId, m.ConnectionId, m.Channel, m.ChannelOrderId, m.ChannelStatus, m.Order, m.ParseError)], ct: ct);
-            await db.SaveChangesAsync(ct); // the decision appends after this event: the stream's version is read from the database
-            await OrderImport.EvaluateAsync(db, store, record, now, ct);
-            logger.LogInformation("{Channel} order {Order} imported as {OrderId}: {Status} {Reason}", m.Channel, m.ChannelOrderId, record.OrderId, record.Status, record.HoldReason);
-        }, logger);
+        logger.LogInformation("{Channel} order {Order} is already imported as {OrderId}", m.Channel, m.ChannelOrderId, existing.OrderId);
+    }
 }
 
 /// <summary>Keeps the SKUs the catalog knows; a held order waiting for one of them is decided again.</summary>

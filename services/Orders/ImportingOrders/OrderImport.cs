@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using Rakuten.Platform.BuildingBlocks.EventSourcing;
 using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.BuildingBlocks.Outbox;
@@ -24,31 +25,80 @@ public static class OrderImport
 
     public static async Task EvaluateAsync(OrdersDbContext db, EventStore<OrdersDbContext> store, OrderRecord record, DateTimeOffset now, CancellationToken ct)
     {
-        var order = record.Order is null ? null : JsonSerializer.Deserialize<ChannelOrder>(record.Order, PlatformJson.Options);
-        var skus = order?.Lines.Select(l => l.Sku ?? l.MerchantSku).OfType<string>().Distinct().ToList() ?? [];
-        var claims = (await db.CatalogSkus.AsNoTracking().Where(s => s.TenantId == record.TenantId && skus.Contains(s.Sku)).ToListAsync(ct))
-            .GroupBy(s => s.Sku).ToDictionary(g => g.Key, g => g.Select(s => s.ProductId).Distinct().Count());
+        var order = Read(record);
+        var claims = await ClaimsAsync(db, [record.TenantId], Skus(order), ct);
+        var decision = Decide(db, record, order, claims, now);
+        if (decision is not null)
+        {
+            await store.AppendAsync(Stream(record.OrderId), await store.CurrentVersionAsync(Stream(record.OrderId), ct), [decision], ct: ct);
+        }
+    }
+
+    /// <summary>New orders, a batch at a time: the orders already imported are found in one query and the catalog's
+    /// SKUs in another; each new order's stream starts with its receipt and its decision (a new id has no events to
+    /// read a version from). An order already imported goes the one-order way (<paramref name="again"/>).</summary>
+    public static async Task ReceiveAsync(OrdersDbContext db, EventStore<OrdersDbContext> store, IReadOnlyList<ChannelOrderReceived> messages, DateTimeOffset now,
+        Func<ChannelOrderReceived, OrderRecord, Task> again, ILogger logger, CancellationToken ct)
+    {
+        var ids = messages.Select(m => m.ChannelOrderId).Distinct().ToList();
+        var known = (await db.Orders.Where(o => ids.Contains(o.ChannelOrderId)).ToListAsync(ct)).ToDictionary(o => (o.ConnectionId, o.ChannelOrderId));
+        var claims = await ClaimsAsync(db, messages.Select(m => m.TenantId).Distinct().ToList(), messages.SelectMany(m => Skus(m.Order)).Distinct().ToList(), ct);
+        foreach (var m in messages)
+        {
+            if (known.TryGetValue((m.ConnectionId, m.ChannelOrderId), out var existing))
+            {
+                await again(m, existing);
+                continue;
+            }
+
+            var record = new OrderRecord
+            {
+                OrderId = Guid.CreateVersion7(), TenantId = m.TenantId, ConnectionId = m.ConnectionId, Channel = m.Channel.ToString(),
+                ChannelOrderId = m.ChannelOrderId, ChannelStatus = m.ChannelStatus, Status = UnifiedOrderStatus.Received,
+                Order = m.Order is null ? null : JsonSerializer.Serialize(m.Order, PlatformJson.Options), ParseError = m.ParseError, ReceivedAt = now, UpdatedAt = now,
+            };
+            db.Orders.Add(record);
+            known[(m.ConnectionId, m.ChannelOrderId)] = record; // the same order twice in one batch (two pollers) is imported once
+            var decision = Decide(db, record, m.Order, claims, now)!;
+            store.StartStream(Stream(record.OrderId), [new OrderReceived(record.OrderId, m.ConnectionId, m.Channel, m.ChannelOrderId, m.ChannelStatus, m.Order, m.ParseError), decision]);
+            logger.LogInformation("{Channel} order {Order} imported as {OrderId}: {Status} {Reason}", m.Channel, m.ChannelOrderId, record.OrderId, record.Status, record.HoldReason);
+        }
+    }
+
+    private static ChannelOrder? Read(OrderRecord record) => record.Order is null ? null : JsonSerializer.Deserialize<ChannelOrder>(record.Order, PlatformJson.Options);
+
+    private static IEnumerable<string> Skus(ChannelOrder? order) => order?.Lines.Select(l => l.Sku ?? l.MerchantSku).OfType<string>() ?? [];
+
+    /// <summary>How many catalog products claim each SKU, per (tenant, SKU).</summary>
+    private static async Task<Dictionary<(Guid TenantId, string Sku), int>> ClaimsAsync(OrdersDbContext db, IReadOnlyList<Guid> tenants, IEnumerable<string> skus, CancellationToken ct)
+    {
+        var wanted = skus.Distinct().ToList();
+        return (await db.CatalogSkus.AsNoTracking().Where(s => tenants.Contains(s.TenantId) && wanted.Contains(s.Sku)).ToListAsync(ct))
+            .GroupBy(s => (s.TenantId, s.Sku)).ToDictionary(g => g.Key, g => g.Select(s => s.ProductId).Distinct().Count());
+    }
+
+    /// <summary>Accepts or holds the order: the read model and the outbox changed here, and the event to append
+    /// returned — or null when it is still held for the same reason (nothing new to say).</summary>
+    private static object? Decide(OrdersDbContext db, OrderRecord record, ChannelOrder? order, Dictionary<(Guid TenantId, string Sku), int> claims, DateTimeOffset now)
+    {
         var channel = Enum.Parse<Channel>(record.Channel);
-        var hold = OrderRules.Decide(channel, order, record.ParseError, sku => claims.GetValueOrDefault(sku));
-        var version = await store.CurrentVersionAsync(Stream(record.OrderId), ct);
+        var hold = OrderRules.Decide(channel, order, record.ParseError, sku => claims.GetValueOrDefault((record.TenantId, sku)));
         if (hold is not null)
         {
             if (record.Status == UnifiedOrderStatus.Held && record.HoldReason == hold.Reason && record.HoldDetail == hold.Detail)
             {
-                return; // still held for the same reason: nothing new to say
+                return null;
             }
 
-            await store.AppendAsync(Stream(record.OrderId), version, [new OrderWasHeld(hold.Reason, hold.Detail, hold.Action)], ct: ct);
             record.Status = UnifiedOrderStatus.Held;
             record.HoldReason = hold.Reason;
             record.HoldDetail = hold.Detail;
             record.HoldAction = hold.Action;
             record.UpdatedAt = now;
             db.AddToOutbox(new OrderHeld(record.TenantId, record.ConnectionId, record.OrderId, channel, record.ChannelOrderId, hold.Reason, hold.Detail, hold.Action, now));
-            return;
+            return new OrderWasHeld(hold.Reason, hold.Detail, hold.Action);
         }
 
-        await store.AppendAsync(Stream(record.OrderId), version, [new OrderWasAccepted()], ct: ct);
         var from = record.Status;
         record.Status = UnifiedOrderStatus.Accepted;
         record.HoldReason = null;
@@ -57,6 +107,7 @@ public static class OrderImport
         record.UpdatedAt = now;
         db.AddToOutbox(new OrderAccepted(record.TenantId, record.ConnectionId, record.OrderId, channel, record.ChannelOrderId, order!, now));
         db.AddToOutbox(new OrderStatusChanged(record.TenantId, record.ConnectionId, record.OrderId, from, UnifiedOrderStatus.Accepted, now));
+        return new OrderWasAccepted();
     }
 
     /// <summary>Held orders of a tenant whose cause may have gone away (a SKU appeared, became unique): decided again.</summary>
