@@ -11,11 +11,36 @@ public static class AdvisoryLock
 {
     public static Task AcquireAsync(PlatformDbContext db, string key, CancellationToken ct) => AcquireAllAsync(db, [key], ct);
 
+    /// <summary>Holds <paramref name="key"/> for longer than one unit of work (calls to a marketplace in between):
+    /// a transaction left open on <paramref name="db"/>, which must serve nothing else, until the result is disposed;
+    /// a crash closes the connection and frees it. On SQLite nothing is held (its open write transaction would block
+    /// every other writer): there the caller, in its one process, serialises itself.</summary>
+    public static async Task<IAsyncDisposable> HoldAsync(PlatformDbContext db, string key, CancellationToken ct)
+    {
+        if (!IsPostgres(db))
+        {
+            return NotHeld.Instance;
+        }
+
+        var tx = await db.Database.BeginTransactionAsync(ct);
+        await AcquireAsync(db, key, ct);
+        return tx;
+    }
+
+    private static bool IsPostgres(PlatformDbContext db) => db.Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true;
+
+    private sealed class NotHeld : IAsyncDisposable
+    {
+        public static readonly NotHeld Instance = new();
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
     /// <summary>Several keys in one round trip, taken in ordinal order of the keys — the order every caller holding
     /// more than one uses — so that two transactions sharing keys wait for each other instead of deadlocking.</summary>
     public static async Task AcquireAllAsync(PlatformDbContext db, IEnumerable<string> keys, CancellationToken ct)
     {
-        if (db.Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) != true)
+        if (!IsPostgres(db))
         {
             return;
         }

@@ -25,7 +25,7 @@ public static class ShopifyService
         builder.Services.AddSingleton<OrderExporter>();
         builder.AddPlatformConsumer<OrderCancelledConsumer>(Name);
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OrderExporter>());
-        builder.AddPlatformConsumer<OrderAcceptedConsumer>(Name);
+        builder.AddPlatformBatchConsumer<OrderAcceptedConsumer>(Name, messageLimit: 100, timeLimit: TimeSpan.FromMilliseconds(20));
         builder.Services.AddSingleton<WebhookProcessor>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookProcessor>());
         builder.Services.AddSingleton<ProductImport>();

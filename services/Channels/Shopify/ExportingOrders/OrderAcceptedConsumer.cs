@@ -9,44 +9,55 @@ using Rakuten.Platform.Contracts.Orders;
 namespace Rakuten.Platform.Channels.Shopify.ExportingOrders;
 
 /// <summary>Records the intent to create the Shopify order (once per order id) and wakes the exporter, which makes
-/// the call: the intent survives a crash, and the exporter recognises a half-made call by the order's tag.</summary>
-public sealed class OrderAcceptedConsumer(ShopifyDbContext db, OrderExporter exporter, TimeProvider clock, ILogger<OrderAcceptedConsumer> logger) : IConsumer<OrderAccepted>
+/// the call: the intent survives a crash, and the exporter recognises a half-made call by the order's tag. A batch of
+/// accepted orders at a time (one query for the intents already there, one for the stores, one commit); a batch that
+/// fails is recorded an order at a time, so one order holds up only itself.</summary>
+public sealed class OrderAcceptedConsumer(ShopifyDbContext db, OrderExporter exporter, TimeProvider clock, ILogger<OrderAcceptedConsumer> logger) : IConsumer<Batch<OrderAccepted>>
 {
-    public async Task Consume(ConsumeContext<OrderAccepted> context)
+    public async Task Consume(ConsumeContext<Batch<OrderAccepted>> context)
     {
-        var m = context.Message;
-        await db.ExecuteOnceAsync(context, nameof(OrderAcceptedConsumer), async ct =>
+        await db.ExecuteOnceEachAsync(context.Message, nameof(OrderAcceptedConsumer), RecordAsync, logger, context.CancellationToken);
+        exporter.Wake();
+    }
+
+    private async Task RecordAsync(IReadOnlyList<OrderAccepted> orders, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var ids = orders.Select(m => m.OrderId).Distinct().ToList();
+        var existing = await db.OrderExports.Where(e => ids.Contains(e.OrderId)).ToDictionaryAsync(e => e.OrderId, ct);
+        var tenants = orders.Select(m => m.TenantId).Distinct().ToList();
+        // A merchant's first connected store takes the orders.
+        var stores = (await db.Connections.AsNoTracking().Where(c => tenants.Contains(c.TenantId) && c.RemovedAt == null).ToListAsync(ct))
+            .GroupBy(c => c.TenantId).ToDictionary(g => g.Key, g => g.MinBy(c => c.CreatedAt)!);
+        foreach (var m in orders)
         {
-            var now = clock.GetUtcNow();
-            var existing = await db.OrderExports.FirstOrDefaultAsync(e => e.OrderId == m.OrderId, ct);
-            if (existing is not null)
+            if (existing.TryGetValue(m.OrderId, out var export))
             {
                 // Accepted again after Shopify refused it (the merchant retried): try once more. Otherwise it is a repeat.
-                if (existing.State == ExportState.Refused)
+                if (export.State == ExportState.Refused)
                 {
-                    existing.State = ExportState.Pending;
-                    existing.NextAttemptAt = now;
+                    export.State = ExportState.Pending;
+                    export.NextAttemptAt = now;
                 }
 
-                return;
+                continue;
             }
 
-            var store = (await db.Connections.AsNoTracking().Where(c => c.TenantId == m.TenantId && c.RemovedAt == null).ToListAsync(ct))
-                .OrderBy(c => c.CreatedAt).FirstOrDefault();
-            if (store is null)
+            if (!stores.TryGetValue(m.TenantId, out var store))
             {
                 db.AddToOutbox(new OrderHeld(m.TenantId, m.ConnectionId, m.OrderId, m.Channel, m.ChannelOrderId, HoldReason.ShopifyRefused,
                     "No Shopify store is connected for this merchant.", "Connect the Shopify store, then retry the order.", now));
-                return;
+                continue;
             }
 
-            db.OrderExports.Add(new OrderExport
+            export = new OrderExport
             {
                 OrderId = m.OrderId, TenantId = m.TenantId, ConnectionId = store.Id, SourceConnectionId = m.ConnectionId, Channel = m.Channel.ToString(),
                 ChannelOrderId = m.ChannelOrderId, Order = JsonSerializer.Serialize(m.Order, PlatformJson.Options), State = ExportState.Pending,
                 NextAttemptAt = now, CreatedAt = now,
-            });
-        }, logger);
-        exporter.Wake();
+            };
+            db.OrderExports.Add(export);
+            existing[m.OrderId] = export; // the same order twice in one batch is one intent
+        }
     }
 }

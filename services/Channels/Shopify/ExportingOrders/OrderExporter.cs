@@ -7,6 +7,7 @@ using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.BuildingBlocks.Outbox;
+using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.Channels.Shopify.CancellingOrders;
 using Rakuten.Platform.Channels.Shopify.Connecting;
 using Rakuten.Platform.Channels.Shopify.SyncingStock;
@@ -39,6 +40,11 @@ public sealed class OrderExporter(
 
     private readonly WakeSignal _wake = new();
 
+    private readonly SemaphoreSlim _round = new(1, 1);
+
+    /// <summary>Intents claimed and answered per commit.</summary>
+    private const int ChunkSize = 50;
+
     private int Workers => Math.Max(1, configuration.GetValue("Platform:Shopify:ExportWorkers", 4));
 
     private TimeSpan RateLimitWait => configuration.GetValue("Platform:Shopify:OrderRateLimitWait", TimeSpan.FromSeconds(15));
@@ -63,71 +69,117 @@ public sealed class OrderExporter(
         }
     }
 
-    /// <summary>Works through every intent that is due; returns how many Shopify orders now exist for them.</summary>
+    /// <summary>Works through every intent that is due, a chunk at a time; returns how many Shopify orders now exist for them.
+    /// One round at a time across replicas (an advisory lock held for the round, on its own connection) and in this
+    /// process: two exporters would both find an Attempted intent that the other is calling for, look it up by its tag
+    /// before Shopify answers, and create it again. A crash ends the round and frees the lock.</summary>
     public async Task<int> ExportDueAsync(CancellationToken ct)
     {
-        var created = 0;
-        List<Guid> due;
-        await using (var scope = scopes.CreateAsyncScope())
+        await _round.WaitAsync(ct);
+        try
         {
-            var db = scope.ServiceProvider.GetRequiredService<ShopifyDbContext>();
-            var now = clock.GetUtcNow();
-            // A cancelled order is the canceller's: it decides whether a Shopify order exists to cancel.
-            due = await db.OrderExports.Where(e => (e.State == ExportState.Pending || e.State == ExportState.Attempted) && e.NextAttemptAt <= now
-                                                   && !db.ShopifyCancellations.Any(c => c.OrderId == e.OrderId))
-                .OrderBy(e => e.CreatedAt).Select(e => e.OrderId).ToListAsync(ct);
+            await using var guardScope = scopes.CreateAsyncScope();
+            var guard = guardScope.ServiceProvider.GetRequiredService<ShopifyDbContext>();
+            await using var held = await AdvisoryLock.HoldAsync(guard, "shopify-order-exports", ct);
+
+            var created = 0;
+            // Variant ids by SKU for this round: every order of a popular SKU need not ask Shopify again.
+            var variants = new ConcurrentDictionary<(Guid, string), string?>();
+            var seen = new List<Guid>(); // each intent once a round, whatever its answer made due
+            while (true)
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<ShopifyDbContext>();
+                var chunk = await ClaimAsync(db, seen, ct);
+                if (chunk.Count == 0)
+                {
+                    return created;
+                }
+
+                created += await ExportAsync(db, scope.ServiceProvider.GetRequiredService<ConnectionSecrets>(), chunk, variants, ct);
+            }
+        }
+        finally
+        {
+            _round.Release();
+        }
+    }
+
+    /// <summary>Takes up to <see cref="ChunkSize"/> due intents and marks them Attempted in one commit: the intent of
+    /// each call is on disk before the call, and after a crash each is looked up by its tag before any new call.
+    /// Returns each with whether it was Attempted before (a call of an earlier round may have reached Shopify).</summary>
+    private async Task<List<(OrderExport Export, bool WasAttempted)>> ClaimAsync(ShopifyDbContext db, List<Guid> seen, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var active = await db.ActiveConnectionIdsAsync(ct);
+        // A cancelled order is the canceller's: it decides whether a Shopify order exists to cancel.
+        var due = await db.OrderExports.Where(e => (e.State == ExportState.Pending || e.State == ExportState.Attempted) && e.NextAttemptAt <= now
+                                                   && active.Contains(e.ConnectionId) && !seen.Contains(e.OrderId) && !db.ShopifyCancellations.Any(c => c.OrderId == e.OrderId))
+            .OrderBy(e => e.CreatedAt).Take(ChunkSize).ToListAsync(ct);
+        seen.AddRange(due.Select(e => e.OrderId));
+        var chunk = due.Select(e => (e, e.State == ExportState.Attempted)).ToList();
+        foreach (var export in due)
+        {
+            export.State = ExportState.Attempted;
+            export.Attempts++;
         }
 
-        // Variant ids by SKU for this round: every order of a popular SKU need not ask Shopify again.
-        var variants = new ConcurrentDictionary<(Guid, string), string?>();
-        // A few orders at a time: each waits mostly on Shopify; the GraphQL cost bucket still paces them per store.
-        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Workers, CancellationToken = ct }, async (orderId, ct) =>
+        await db.SaveChangesAsync(ct);
+        return chunk;
+    }
+
+    /// <summary>The chunk's calls, a few at a time (each waits mostly on Shopify; the GraphQL cost bucket still paces
+    /// them per store), then every answer recorded in one commit. One order's trouble never blocks the others.</summary>
+    private async Task<int> ExportAsync(ShopifyDbContext db, ConnectionSecrets secrets, List<(OrderExport Export, bool WasAttempted)> chunk,
+        ConcurrentDictionary<(Guid, string), string?> variants, CancellationToken ct)
+    {
+        var ids = chunk.Select(c => c.Export.ConnectionId).Distinct().ToList();
+        var connections = (await db.Connections.AsNoTracking().Where(c => ids.Contains(c.Id)).ToListAsync(ct))
+            .ToDictionary(c => c.Id, c => (Connection: c, Credentials: secrets.Unprotect<ShopifyCredentials>(c.ProtectedCredentials)));
+        var outcomes = new ConcurrentDictionary<Guid, Func<ShopifyDbContext, bool>>();
+        await Parallel.ForEachAsync(chunk, new ParallelOptions { MaxDegreeOfParallelism = Workers, CancellationToken = ct }, async (item, ct) =>
         {
+            var (export, wasAttempted) = item;
+            var (connection, credentials) = connections[export.ConnectionId];
             try
             {
-                if (await ExportAsync(orderId, variants, ct))
-                {
-                    Interlocked.Increment(ref created);
-                }
+                outcomes[export.OrderId] = await CallAsync(connection, credentials, export, wasAttempted, variants, ct);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                // One order's trouble never blocks the others; it stays Attempted and is looked up before any new call.
-                logger.LogWarning(ex, "Shopify order for {Order} not confirmed; it is looked up by its tag before any new attempt", orderId);
-                await using var scope = scopes.CreateAsyncScope();
-                var db = scope.ServiceProvider.GetRequiredService<ShopifyDbContext>();
-                var export = await db.OrderExports.FirstAsync(e => e.OrderId == orderId, ct);
-                export.Error = ex.Message;
-                export.NextAttemptAt = clock.GetUtcNow() + TimeSpan.FromSeconds(Math.Min(300, 5 * Math.Pow(2, Math.Min(export.Attempts, 6))));
-                await db.SaveChangesAsync(ct);
+                // It stays Attempted: it is looked up by its tag before any new call.
+                outcomes[export.OrderId] = _ =>
+                {
+                    logger.LogWarning(ex, "Shopify order for {Channel} {Order} not confirmed; it is looked up by its tag before any new attempt", export.Channel, export.ChannelOrderId);
+                    export.Error = ex.Message;
+                    export.NextAttemptAt = clock.GetUtcNow() + TimeSpan.FromSeconds(Math.Min(300, 5 * Math.Pow(2, Math.Min(export.Attempts - 1, 6))));
+                    return false;
+                };
             }
         });
 
+        // The tracked entities are changed here, one thread, after every call has answered.
+        var created = chunk.Count(c => outcomes[c.Export.OrderId](db));
+        await db.SaveChangesAsync(ct);
         return created;
     }
 
-    private async Task<bool> ExportAsync(Guid orderId, ConcurrentDictionary<(Guid, string), string?> variants, CancellationToken ct)
+    /// <summary>Finds (after an interrupted call) or creates one Shopify order; returns how to record the answer.</summary>
+    private async Task<Func<ShopifyDbContext, bool>> CallAsync(ConnectionRecord connection, ShopifyCredentials credentials, OrderExport export, bool wasAttempted,
+        ConcurrentDictionary<(Guid, string), string?> variants, CancellationToken ct)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<ShopifyDbContext>();
-        var export = await db.OrderExports.FirstAsync(e => e.OrderId == orderId, ct);
-        var connection = await db.Connections.AsNoTracking().FirstAsync(c => c.Id == export.ConnectionId, ct);
-        if (connection.FlowsPaused)
-        {
-            return false;
-        }
-
-        var credentials = scope.ServiceProvider.GetRequiredService<ConnectionSecrets>().Unprotect<ShopifyCredentials>(connection.ProtectedCredentials);
-        if (export.State == ExportState.Attempted)
+        if (wasAttempted)
         {
             var found = await FindByTagAsync(shopify, connection, credentials, export, ct);
             if (found is not null)
             {
-                logger.LogInformation("Shopify order {Name} for {Channel} {Order} already existed (found by tag after an interrupted call)",
-                    found["name"], export.Channel, export.ChannelOrderId);
-                Created(db, export, found);
-                await db.SaveChangesAsync(ct);
-                return true;
+                return db =>
+                {
+                    logger.LogInformation("Shopify order {Name} for {Channel} {Order} already existed (found by tag after an interrupted call)",
+                        found["name"], export.Channel, export.ChannelOrderId);
+                    Created(db, export, found);
+                    return true;
+                };
             }
         }
 
@@ -164,21 +216,18 @@ public sealed class OrderExporter(
             lines.Add(item);
         }
 
-        // The intent of this very call is on disk before the call: a crash from here on is recognised by the tag.
-        export.State = ExportState.Attempted;
-        export.Attempts++;
-        await db.SaveChangesAsync(ct);
-
         var input = OrderInput(export, order, lines);
         var answer = await shopify.GraphQlAsync(connection, credentials, CreateOrder,
             new { order = input, options = new JsonObject { ["inventoryBehaviour"] = "DECREMENT_IGNORING_POLICY" } }, ct);
         var payload = answer["data"]?["orderCreate"];
         if (payload?["order"] is JsonObject created)
         {
-            Created(db, export, created);
-            await db.SaveChangesAsync(ct);
-            logger.LogInformation("Shopify order {Name} created for {Channel} {Order}", created["name"], export.Channel, export.ChannelOrderId);
-            return true;
+            return db =>
+            {
+                Created(db, export, created);
+                logger.LogInformation("Shopify order {Name} created for {Channel} {Order}", created["name"], export.Channel, export.ChannelOrderId);
+                return true;
+            };
         }
 
         var errors = (payload?["userErrors"] as JsonArray ?? []).OfType<JsonObject>().ToList();
@@ -190,21 +239,25 @@ public sealed class OrderExporter(
         // userErrors mean Shopify created nothing: the intent goes back to Pending.
         if (errors.Any(e => e["code"]?.GetValue<string>() == "TOO_MANY_REQUESTS"))
         {
-            export.State = ExportState.Pending;
-            export.NextAttemptAt = clock.GetUtcNow() + RateLimitWait;
-            await db.SaveChangesAsync(ct);
-            logger.LogInformation("Shopify's order limit reached; {Channel} {Order} waits {Wait}", export.Channel, export.ChannelOrderId, RateLimitWait);
-            return false;
+            return _ =>
+            {
+                export.State = ExportState.Pending;
+                export.NextAttemptAt = clock.GetUtcNow() + RateLimitWait;
+                logger.LogInformation("Shopify's order limit reached; {Channel} {Order} waits {Wait}", export.Channel, export.ChannelOrderId, RateLimitWait);
+                return false;
+            };
         }
 
         var detail = "Shopify refused the order: " + string.Join("; ", errors.Select(e => $"{string.Join(".", (e["field"] as JsonArray ?? []).Select(f => f?.ToString()))}: {e["message"]} ({e["code"]})"));
-        export.State = ExportState.Refused;
-        export.Error = detail;
-        db.AddToOutbox(new OrderHeld(export.TenantId, export.SourceConnectionId, export.OrderId, Enum.Parse<Channel>(export.Channel), export.ChannelOrderId,
-            HoldReason.ShopifyRefused, detail, "Correct what Shopify names (stock, variant, address), then retry the order.", clock.GetUtcNow()));
-        await db.SaveChangesAsync(ct);
-        logger.LogWarning("{Detail} ({Channel} {Order})", detail, export.Channel, export.ChannelOrderId);
-        return false;
+        return db =>
+        {
+            export.State = ExportState.Refused;
+            export.Error = detail;
+            db.AddToOutbox(new OrderHeld(export.TenantId, export.SourceConnectionId, export.OrderId, Enum.Parse<Channel>(export.Channel), export.ChannelOrderId,
+                HoldReason.ShopifyRefused, detail, "Correct what Shopify names (stock, variant, address), then retry the order.", clock.GetUtcNow()));
+            logger.LogWarning("{Detail} ({Channel} {Order})", detail, export.Channel, export.ChannelOrderId);
+            return false;
+        };
     }
 
     /// <summary>The Shopify order an interrupted orderCreate may have made, found by the intent's tag.</summary>
