@@ -16,7 +16,7 @@ public static class OrdersService
         builder.AddServiceDatabase<OrdersDbContext>(Name);
         builder.AddPlatformBatchConsumer<ChannelOrderReceivedConsumer>(Name, messageLimit: 100, timeLimit: TimeSpan.FromMilliseconds(20));
         builder.AddPlatformConsumer<ProductSyncedConsumer>(Name);
-        builder.AddPlatformConsumer<OrderExportedConsumer>(Name);
+        builder.AddPlatformBatchConsumer<OrderExportedConsumer>(Name, messageLimit: 100, timeLimit: TimeSpan.FromMilliseconds(20));
         builder.AddPlatformConsumer<ShopifyRefusedConsumer>(Name);
         builder.AddPlatformConsumer<ChannelOrderStatusChangedConsumer>(Name);
         builder.AddPlatformConsumer<OrderCancellationRefusedConsumer>(Name);

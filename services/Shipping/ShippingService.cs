@@ -12,7 +12,7 @@ public static class ShippingService
     public static WebApplicationBuilder AddShippingService(this WebApplicationBuilder builder)
     {
         builder.AddServiceDatabase<ShippingDbContext>(Name);
-        builder.AddPlatformConsumer<ShippableOrderConsumer>(Name);
+        builder.AddPlatformBatchConsumer<ShippableOrderConsumer>(Name, messageLimit: 100, timeLimit: TimeSpan.FromMilliseconds(20));
         builder.AddPlatformConsumer<FulfillmentReportedConsumer>(Name);
         builder.AddPlatformConsumer<ChannelAnswerConsumer>(Name);
         return builder;

@@ -110,4 +110,36 @@ public sealed class EventStoreTests
         sum.Should().Be(6);
         version.Should().Be(3);
     }
+
+    [Theory]
+    [InlineData(SqlDialect.Postgres)]
+    [InlineData(SqlDialect.Sqlite)]
+    public async Task Versions_read_for_many_streams_at_once_and_an_append_after_a_stale_one_writes_nothing(SqlDialect dialect)
+    {
+        await using var database = await TestDatabase.CreateAsync(dialect);
+        var (two, none) = ($"order-{Guid.NewGuid()}", $"order-{Guid.NewGuid()}");
+        await using (var seed = database.Scope())
+        {
+            var store = seed.ServiceProvider.GetRequiredService<EventStore<ProbeDbContext>>();
+            store.StartStream(two, [new ProbeRecorded(Guid.NewGuid(), 0), new ProbeRecorded(Guid.NewGuid(), 1)]);
+            await store.Db.SaveChangesAsync();
+        }
+
+        await using var reader = database.Scope();
+        var stale = reader.ServiceProvider.GetRequiredService<EventStore<ProbeDbContext>>();
+        var versions = await stale.CurrentVersionsAsync([two, none]);
+        versions.Should().BeEquivalentTo(new Dictionary<string, long> { [two] = 2, [none] = 0 });
+
+        await using (var writer = database.Scope())
+        {
+            var store = writer.ServiceProvider.GetRequiredService<EventStore<ProbeDbContext>>();
+            store.AppendAfter(two, 2, [new ProbeRecorded(Guid.NewGuid(), 2)]); // another writer moves the stream on
+            await store.Db.SaveChangesAsync();
+        }
+
+        stale.AppendAfter(two, versions[two], [new ProbeRecorded(Guid.NewGuid(), 9)]);
+        await FluentActions.Awaiting(() => stale.Db.SaveChangesAsync()).Should().ThrowAsync<StreamConcurrencyException>();
+        await using var check = database.Scope();
+        (await check.ServiceProvider.GetRequiredService<EventStore<ProbeDbContext>>().CurrentVersionAsync(two)).Should().Be(3);
+    }
 }

@@ -37,10 +37,15 @@ public sealed class EventStore<TContext>(TContext db, EventTypeMap types, TimePr
     /// <summary>Stages the first events of a stream whose id was made a moment ago (a new order's Guid): no other
     /// writer can know it, so its version is 0 without a read. Should the id exist after all, the stream's
     /// (id, version) key refuses the save.</summary>
-    public long StartStream(string streamId, IReadOnlyList<object> events, EventMetadata? metadata = null)
+    public long StartStream(string streamId, IReadOnlyList<object> events, EventMetadata? metadata = null) => AppendAfter(streamId, 0, events, metadata);
+
+    /// <summary>Stages <paramref name="events"/> after a version this transaction has just read
+    /// (<see cref="CurrentVersionsAsync"/>, for many streams at once), without reading it again: a writer that
+    /// commits in between makes the save fail on the stream's (id, version) key.</summary>
+    public long AppendAfter(string streamId, long versionRead, IReadOnlyList<object> events, EventMetadata? metadata = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(streamId);
-        return Stage(streamId, 0, events, metadata);
+        return Stage(streamId, versionRead, events, metadata);
     }
 
     private long Stage(string streamId, long expectedVersion, IReadOnlyList<object> events, EventMetadata? metadata)
@@ -63,6 +68,14 @@ public sealed class EventStore<TContext>(TContext db, EventTypeMap types, TimePr
         }
 
         return version;
+    }
+
+    /// <summary>The current version of each stream (0 for one without events), in one query.</summary>
+    public async Task<IReadOnlyDictionary<string, long>> CurrentVersionsAsync(IReadOnlyCollection<string> streamIds, CancellationToken ct = default)
+    {
+        var found = await db.Events.AsNoTracking().Where(e => streamIds.Contains(e.StreamId)).GroupBy(e => e.StreamId)
+            .Select(g => new { StreamId = g.Key, Version = g.Max(e => e.StreamVersion) }).ToDictionaryAsync(v => v.StreamId, v => v.Version, ct);
+        return streamIds.Distinct().ToDictionary(id => id, id => found.GetValueOrDefault(id));
     }
 
     public async Task<long> CurrentVersionAsync(string streamId, CancellationToken ct = default) =>

@@ -60,24 +60,30 @@ public sealed class ProductSyncedConsumer(OrdersDbContext db, EventStore<OrdersD
         }, logger);
 }
 
-/// <summary>Shopify has the order: recorded on the order.</summary>
-public sealed class OrderExportedConsumer(OrdersDbContext db, EventStore<OrdersDbContext> store, TimeProvider clock, ILogger<OrderExportedConsumer> logger) : IConsumer<OrderExported>
+/// <summary>Shopify has the order: recorded on the order, a batch at a time (the orders and their streams' versions
+/// read in one query each); a batch that fails is recorded an order at a time.</summary>
+public sealed class OrderExportedConsumer(OrdersDbContext db, EventStore<OrdersDbContext> store, TimeProvider clock, ILogger<OrderExportedConsumer> logger)
+    : IConsumer<Batch<OrderExported>>
 {
-    public Task Consume(ConsumeContext<OrderExported> context) =>
-        db.ExecuteOnceAsync(context, nameof(OrderExportedConsumer), async ct =>
+    public Task Consume(ConsumeContext<Batch<OrderExported>> context) =>
+        db.ExecuteOnceEachAsync(context.Message, nameof(OrderExportedConsumer), async (exports, ct) =>
         {
-            var m = context.Message;
-            var record = await db.Orders.FirstOrDefaultAsync(o => o.OrderId == m.OrderId, ct);
-            if (record is null || record.ShopifyOrderId is not null)
+            var ids = exports.Select(m => m.OrderId).Distinct().ToList();
+            var records = await db.Orders.Where(o => ids.Contains(o.OrderId) && o.ShopifyOrderId == null).ToDictionaryAsync(o => o.OrderId, ct);
+            var versions = await store.CurrentVersionsAsync(records.Keys.Select(OrderImport.Stream).ToList(), ct);
+            foreach (var m in exports)
             {
-                return;
-            }
+                if (!records.Remove(m.OrderId, out var record))
+                {
+                    continue; // not an order of ours, or its export is already recorded
+                }
 
-            await OrderImport.AppendAsync(db, store, m.OrderId, new OrderWasExported(m.ShopifyOrderId, m.ShopifyOrderName), ct);
-            record.ShopifyOrderId = m.ShopifyOrderId;
-            record.ShopifyOrderName = m.ShopifyOrderName;
-            record.UpdatedAt = clock.GetUtcNow();
-        }, logger);
+                store.AppendAfter(OrderImport.Stream(m.OrderId), versions[OrderImport.Stream(m.OrderId)], [new OrderWasExported(m.ShopifyOrderId, m.ShopifyOrderName)]);
+                record.ShopifyOrderId = m.ShopifyOrderId;
+                record.ShopifyOrderName = m.ShopifyOrderName;
+                record.UpdatedAt = clock.GetUtcNow();
+            }
+        }, logger, context.CancellationToken);
 }
 
 /// <summary>Shopify refused the order (the Shopify adapter says why): the order is held with Shopify's errors.</summary>

@@ -10,36 +10,41 @@ using Rakuten.Platform.Contracts.Shipping;
 
 namespace Rakuten.Platform.Shipping.ReportingShipments;
 
-/// <summary>Keeps the accepted orders (what can be shipped, in which baskets or units) and their Shopify order ids.</summary>
+/// <summary>Keeps the accepted orders (what can be shipped, in which baskets or units) and their Shopify order ids, a
+/// batch at a time (a transaction per message was, with Orders' own record of the export, the most expensive step of
+/// an order's path); a batch that fails is applied a message at a time, so one order holds up only itself.</summary>
 public sealed class ShippableOrderConsumer(ShippingDbContext db, TimeProvider clock, ILogger<ShippableOrderConsumer> logger)
-    : IConsumer<OrderAccepted>, IConsumer<OrderExported>
+    : IConsumer<Batch<OrderAccepted>>, IConsumer<Batch<OrderExported>>
 {
-    public Task Consume(ConsumeContext<OrderAccepted> context) =>
-        db.ExecuteOnceAsync(context, nameof(ShippableOrderConsumer), async ct =>
+    public Task Consume(ConsumeContext<Batch<OrderAccepted>> context) =>
+        db.ExecuteOnceEachAsync(context.Message, nameof(ShippableOrderConsumer), async (orders, ct) =>
         {
-            var m = context.Message;
-            if (await db.Orders.AnyAsync(o => o.OrderId == m.OrderId, ct))
+            var ids = orders.Select(m => m.OrderId).ToList();
+            var known = (await db.Orders.Where(o => ids.Contains(o.OrderId)).Select(o => o.OrderId).ToListAsync(ct)).ToHashSet();
+            foreach (var m in orders.Where(m => known.Add(m.OrderId))) // accepted again after a retry: same order
             {
-                return; // accepted again after a retry: same order
+                db.Orders.Add(new ShippingOrder
+                {
+                    OrderId = m.OrderId, TenantId = m.TenantId, ConnectionId = m.ConnectionId, Channel = m.Channel.ToString(), ChannelOrderId = m.ChannelOrderId,
+                    Order = JsonSerializer.Serialize(m.Order, PlatformJson.Options), UpdatedAt = clock.GetUtcNow(),
+                });
             }
+        }, logger, context.CancellationToken);
 
-            db.Orders.Add(new ShippingOrder
-            {
-                OrderId = m.OrderId, TenantId = m.TenantId, ConnectionId = m.ConnectionId, Channel = m.Channel.ToString(), ChannelOrderId = m.ChannelOrderId,
-                Order = JsonSerializer.Serialize(m.Order, PlatformJson.Options), UpdatedAt = clock.GetUtcNow(),
-            });
-        }, logger);
-
-    public Task Consume(ConsumeContext<OrderExported> context) =>
-        db.ExecuteOnceAsync(context, $"{nameof(ShippableOrderConsumer)}.exported", async ct =>
+    public Task Consume(ConsumeContext<Batch<OrderExported>> context) =>
+        db.ExecuteOnceEachAsync(context.Message, $"{nameof(ShippableOrderConsumer)}.exported", async (exports, ct) =>
         {
-            var m = context.Message;
-            // OrderAccepted travels on the same queue but may still be in its retries: redelivery waits for it.
-            var order = await db.Orders.FirstOrDefaultAsync(o => o.OrderId == m.OrderId, ct)
-                        ?? throw new InvalidOperationException($"order {m.OrderId} exported before it was recorded as accepted; retried");
-            order.ShopifyOrderId = m.ShopifyOrderId;
-            order.UpdatedAt = clock.GetUtcNow();
-        }, logger);
+            var ids = exports.Select(m => m.OrderId).ToList();
+            var orders = await db.Orders.Where(o => ids.Contains(o.OrderId)).ToDictionaryAsync(o => o.OrderId, ct);
+            foreach (var m in exports)
+            {
+                // OrderAccepted travels on the same queue but may still be in its retries: redelivery waits for it.
+                var order = orders.GetValueOrDefault(m.OrderId)
+                            ?? throw new InvalidOperationException($"order {m.OrderId} exported before it was recorded as accepted; retried");
+                order.ShopifyOrderId = m.ShopifyOrderId;
+                order.UpdatedAt = clock.GetUtcNow();
+            }
+        }, logger, context.CancellationToken);
 }
 
 /// <summary>A Shopify fulfilment becomes one shipment of the marketplace order: the carrier resolved for that marketplace
