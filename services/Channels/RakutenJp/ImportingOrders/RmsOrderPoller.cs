@@ -182,18 +182,38 @@ public sealed class RmsOrderPoller(
 
         var known = (await db.ImportedOrders.AsNoTracking().Where(i => i.ConnectionId == connection.Id && numbers.Contains(i.OrderNumber))
             .Select(i => i.OrderNumber).ToListAsync(ct)).ToHashSet();
-        foreach (var batch in numbers.Where(n => !known.Contains(n)).Distinct().Chunk(100))
+        var batches = numbers.Where(n => !known.Contains(n)).Distinct().Chunk(100).ToList();
+        // The next batch is asked for while this one is saved: a backfill of thousands waited on each in turn. The
+        // client still spaces the calls per shop, so the prefetch never goes faster than the Order API allows.
+        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        Task<RmsAnswer>? next = batches.Count > 0 ? rms.GetOrderAsync(connection.BaseUrl, credentials, batches[0], abandon.Token) : null;
+        try
         {
-            var answer = await rms.GetOrderAsync(connection.BaseUrl, credentials, batch, ct);
-            if (!await AcceptAsync(db, connection, answer, "getOrder", ct))
+            for (var i = 0; i < batches.Count; i++)
             {
-                return false;
+                var answer = await next!;
+                next = i + 1 < batches.Count ? rms.GetOrderAsync(connection.BaseUrl, credentials, batches[i + 1], abandon.Token) : null;
+                if (!await AcceptAsync(db, connection, answer, "getOrder", ct))
+                {
+                    return false;
+                }
+
+                await ImportAsync(db, connection, (answer.Body!["OrderModelList"] as JsonArray ?? []).OfType<JsonObject>().ToList(), ct);
             }
 
-            await ImportAsync(db, connection, (answer.Body!["OrderModelList"] as JsonArray ?? []).OfType<JsonObject>().ToList(), ct);
+            return true;
         }
-
-        return true;
+        finally
+        {
+            // A batch asked for and not imported (RMS refused the one before it, or the import failed) is asked for again
+            // next round: nothing of it was kept.
+            if (next is not null)
+            {
+                await abandon.CancelAsync();
+                await next.ContinueWith(t => logger.LogDebug(t.Exception, "Prefetched getOrder batch of {Shop} dropped ({Status})", connection.ExternalId, t.Status),
+                    CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+        }
     }
 
     /// <summary>A getOrder batch, each order once: its import mark and its ChannelOrderReceived commit together — the
