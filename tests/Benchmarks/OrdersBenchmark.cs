@@ -21,7 +21,7 @@ public static class OrdersBenchmark
         var orders = OutboxBenchmark.Arg(args, "--orders", 5000);
         var rate = OutboxBenchmark.Arg(args, "--rate", 2);
         var seconds = OutboxBenchmark.Arg(args, "--seconds", 120);
-        var warmUp = OutboxBenchmark.Arg(args, "--warm-up", 1000);
+        var warmUp = OutboxBenchmark.Arg(args, "--warm-up", 4000);
         Console.WriteLine($"orders benchmark: {orders:N0} orders with limits off, then {rate}/s for {seconds} s with default polling; " +
                           $"{Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm}Z");
         if (orders > 0) await ThroughputAsync(orders, warmUp);

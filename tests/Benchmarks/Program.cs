@@ -37,7 +37,7 @@ static int Usage()
           RABBITMQ_MANAGEMENT_URL (as start.sh prints it) adds the broker's queue depths to the backlog lines
         usage: dotnet run -c Release --project tests/Benchmarks -- orders [options]
           --orders N    orders waiting in RMS for the limits-off phase (default 5000; 0 skips it)
-          --warm-up N   orders put through first, not measured (default 1000)
+          --warm-up N   orders put through first, not measured (default 4000)
           --rate N      orders placed per second in the default-polling phase (default 2)
           --seconds N   length of the default-polling phase (default 120; 0 skips it)
         RabbitMQ and PostgreSQL: started (or found running) through deploy/local/start.sh.
