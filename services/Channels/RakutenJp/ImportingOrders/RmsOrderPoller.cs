@@ -191,7 +191,9 @@ public sealed class RmsOrderPoller(
         {
             for (var i = 0; i < batches.Count; i++)
             {
-                var answer = await next!;
+                var current = next!;
+                next = null; // from here on its outcome is this loop's, not the prefetch's
+                var answer = await current;
                 next = i + 1 < batches.Count ? rms.GetOrderAsync(connection.BaseUrl, credentials, batches[i + 1], abandon.Token) : null;
                 if (!await AcceptAsync(db, connection, answer, "getOrder", ct))
                 {
