@@ -40,8 +40,11 @@ public static class OrderImport
     public static async Task ReceiveAsync(OrdersDbContext db, EventStore<OrdersDbContext> store, IReadOnlyList<ChannelOrderReceived> messages, DateTimeOffset now,
         Func<ChannelOrderReceived, OrderRecord, Task> again, ILogger logger, CancellationToken ct)
     {
+        var connections = messages.Select(m => m.ConnectionId).Distinct().ToList();
         var ids = messages.Select(m => m.ChannelOrderId).Distinct().ToList();
-        var known = (await db.Orders.Where(o => ids.Contains(o.ChannelOrderId)).ToListAsync(ct)).ToDictionary(o => (o.ConnectionId, o.ChannelOrderId));
+        // Both columns of the (connection, channel order id) key: the look-up stays on its index however many orders there are.
+        var known = (await db.Orders.Where(o => connections.Contains(o.ConnectionId) && ids.Contains(o.ChannelOrderId)).ToListAsync(ct))
+            .ToDictionary(o => (o.ConnectionId, o.ChannelOrderId));
         var claims = await ClaimsAsync(db, messages.Select(m => m.TenantId).Distinct().ToList(), messages.SelectMany(m => Skus(m.Order)).Distinct().ToList(), ct);
         foreach (var m in messages)
         {
