@@ -61,10 +61,15 @@ public sealed class ChannelHosts : IAsyncDisposable
     private readonly WebApplication _sandbox;
     private readonly WebApplication _channels;
 
-    private ChannelHosts(WebApplication sandbox, WebApplication channels, ManualClock clock, CapturedLogs logs)
+    private readonly string _server;
+    private readonly IReadOnlyList<string> _databases;
+
+    private ChannelHosts(WebApplication sandbox, WebApplication channels, ManualClock clock, CapturedLogs logs, string server, IReadOnlyList<string> databases)
     {
         _sandbox = sandbox;
         _channels = channels;
+        _server = server;
+        _databases = databases;
         Clock = clock;
         Logs = logs;
         Sandbox = new HttpClient { BaseAddress = new Uri(Address(sandbox)) };
@@ -99,7 +104,13 @@ public sealed class ChannelHosts : IAsyncDisposable
 
         var run = Guid.NewGuid().ToString("N")[..8];
         var database = new Npgsql.NpgsqlConnectionStringBuilder(infrastructure.Postgres);
-        string Db(string service) => new Npgsql.NpgsqlConnectionStringBuilder(database.ToString()) { Database = $"test_{service}_{run}" }.ToString();
+        var databases = new List<string>();
+        string Db(string service)
+        {
+            databases.Add($"test_{service}_{run}");
+            return new Npgsql.NpgsqlConnectionStringBuilder(database.ToString()) { Database = databases[^1] }.ToString();
+        }
+
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -152,7 +163,7 @@ public sealed class ChannelHosts : IAsyncDisposable
         }
 
         await channels.StartAsync();
-        return new ChannelHosts(sandbox, channels, clock, logs);
+        return new ChannelHosts(sandbox, channels, clock, logs, infrastructure.Postgres, databases);
     }
 
     private static string Address(WebApplication app) =>
@@ -168,5 +179,14 @@ public sealed class ChannelHosts : IAsyncDisposable
         // Every run has its own databases, so its pools are never used again: their idle connections would count
         // against PostgreSQL's max_connections for five minutes while the next tests open theirs.
         Npgsql.NpgsqlConnection.ClearAllPools();
+        // Nor are its databases: left behind, a developer's server gathered thousands, and its autovacuum launcher,
+        // visiting each in turn, took a steady share of a core from every later test and benchmark.
+        await using var server = new Npgsql.NpgsqlConnection(_server);
+        await server.OpenAsync();
+        foreach (var name in _databases)
+        {
+            await using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", server);
+            await drop.ExecuteNonQueryAsync();
+        }
     }
 }
