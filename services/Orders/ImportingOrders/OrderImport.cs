@@ -20,8 +20,13 @@ public static class OrderImport
     public static async Task AppendAsync(OrdersDbContext db, EventStore<OrdersDbContext> store, Guid orderId, object e, CancellationToken ct)
     {
         await db.SaveChangesAsync(ct);
-        await store.AppendAsync(Stream(orderId), await store.CurrentVersionAsync(Stream(orderId), ct), [e], ct: ct);
+        await AppendAtCurrentAsync(store, orderId, e, ct);
     }
+
+    /// <summary>One read of the stream's version (<c>AppendAsync</c> with that version would read it a second time);
+    /// a writer committing meanwhile is refused by the stream's (id, version) key at the save.</summary>
+    private static async Task AppendAtCurrentAsync(EventStore<OrdersDbContext> store, Guid orderId, object e, CancellationToken ct) =>
+        store.AppendAfter(Stream(orderId), await store.CurrentVersionAsync(Stream(orderId), ct), [e]);
 
     public static async Task EvaluateAsync(OrdersDbContext db, EventStore<OrdersDbContext> store, OrderRecord record, DateTimeOffset now, CancellationToken ct)
     {
@@ -30,7 +35,7 @@ public static class OrderImport
         var decision = Decide(db, record, order, claims, now);
         if (decision is not null)
         {
-            await store.AppendAsync(Stream(record.OrderId), await store.CurrentVersionAsync(Stream(record.OrderId), ct), [decision], ct: ct);
+            await AppendAtCurrentAsync(store, record.OrderId, decision, ct);
         }
     }
 
