@@ -93,7 +93,9 @@ CONF
   export HOME="$home" RABBITMQ_HOME=/usr/lib/rabbitmq RABBITMQ_NODENAME="platform@localhost" \
     RABBITMQ_CONFIG_FILE="$home/rabbitmq" RABBITMQ_MNESIA_BASE="$home/mnesia" RABBITMQ_LOG_BASE="$home/log" \
     RABBITMQ_ENABLED_PLUGINS_FILE="$home/enabled_plugins" RABBITMQ_PID_FILE="$home/rabbit.pid" \
-    RABBITMQ_DIST_PORT="$rabbit_dist_port" ERL_EPMD_ADDRESS=127.0.0.1
+    RABBITMQ_DIST_PORT="$rabbit_dist_port" ERL_EPMD_ADDRESS=127.0.0.1 \
+    ERL_CRASH_DUMP="$home/log/erl_crash.dump"
+  # Without ERL_CRASH_DUMP a failed start writes erl_crash.dump into the caller's directory (the repository).
   local ctl=/usr/lib/rabbitmq/bin/rabbitmqctl
   if [ -f "$home/rabbit.pid" ] && "$ctl" -q status >/dev/null 2>&1; then
     log "RabbitMQ already running on 127.0.0.1:$rabbit_port"
