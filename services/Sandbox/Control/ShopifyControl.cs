@@ -79,12 +79,24 @@ public static class ShopifyControl
         // Stock changed in Shopify (a receipt, a count): emits inventory_levels/update.
         shopify.MapPut("/shops/{shop}/inventory", (string shop, SetShopifyStock request, WebhookDeliverer webhooks) => WithShop(state, shop, s =>
         {
-            var variant = s.Products.Values.SelectMany(p => p.Variants)
-                .FirstOrDefault(v => (request.InventoryItemId is { } item && v.InventoryItemId == item) || (request.Sku is not null && v.Sku == request.Sku));
-            if (variant is null) return Results.NotFound(new { errors = new[] { "no variant with that sku or inventoryItemId" } });
-            var location = request.LocationId ?? s.Locations.Keys.Min();
-            if (!s.Locations.ContainsKey(location)) return Results.NotFound(new { errors = new[] { $"no location {location}" } });
-            ShopifyAdminApi.SetLevel(state, s, webhooks, variant.InventoryItemId, location, request.Available);
+            if (Level(s, request) is not { } level) return Results.NotFound(new { errors = new[] { LevelError(s, request) } });
+            ShopifyAdminApi.SetLevel(state, s, webhooks, level.Item, level.Location, request.Available);
+            return Results.NoContent();
+        }));
+
+        // Many levels at once, in order (as inventorySetQuantities takes many): each still emits its own webhook. A load
+        // generator sending one request per change cannot outrun the platform on the same machine.
+        shopify.MapPut("/shops/{shop}/inventory/batch", (string shop, List<SetShopifyStock> requests, WebhookDeliverer webhooks) => WithShop(state, shop, s =>
+        {
+            var items = s.Products.Values.SelectMany(p => p.Variants).ToList();
+            var levels = new List<(long Item, long Location, int Available)>();
+            for (var i = 0; i < requests.Count; i++)
+            {
+                if (Level(s, requests[i], items) is not { } level) return Results.NotFound(new { errors = new[] { $"[{i}]: {LevelError(s, requests[i])}" } });
+                levels.Add((level.Item, level.Location, requests[i].Available));
+            }
+
+            foreach (var (item, location, available) in levels) ShopifyAdminApi.SetLevel(state, s, webhooks, item, location, available);
             return Results.NoContent();
         }));
 
@@ -183,4 +195,15 @@ public static class ShopifyControl
                 : Results.NotFound(new { errors = new[] { $"no Shopify shop {shop}: create it with POST /control/shopify/shops" } });
         }
     }
+
+    private static (long Item, long Location)? Level(ShopifyShop s, SetShopifyStock request, IReadOnlyList<SVariant>? variants = null)
+    {
+        var variant = (variants ?? s.Products.Values.SelectMany(p => p.Variants))
+            .FirstOrDefault(v => (request.InventoryItemId is { } item && v.InventoryItemId == item) || (request.Sku is not null && v.Sku == request.Sku));
+        var location = request.LocationId ?? s.Locations.Keys.Min();
+        return variant is null || !s.Locations.ContainsKey(location) ? null : (variant.InventoryItemId, location);
+    }
+
+    private static string LevelError(ShopifyShop s, SetShopifyStock request) =>
+        request.LocationId is { } location && !s.Locations.ContainsKey(location) ? $"no location {location}" : "no variant with that sku or inventoryItemId";
 }

@@ -34,6 +34,10 @@ public sealed class WebhookDeliverer(SandboxState state, IHttpClientFactory http
 
     private readonly Channel<Delivery> _queue = Channel.CreateUnbounded<Delivery>();
 
+    // Requests in flight at once: a burst of thousands of changes would otherwise open a connection each to the
+    // receiver at the same moment, which no sender does and which measures the sockets rather than the receiver.
+    private readonly SemaphoreSlim _inFlight = new(64);
+
     public List<WebhookAttempt> Attempts { get; } = [];
 
     private sealed record Delivery(ShopifyShop Shop, SWebhook Subscription, string Topic, string Body, string EventId, DateTimeOffset TriggeredAt, int Attempt);
@@ -91,6 +95,7 @@ public sealed class WebhookDeliverer(SandboxState state, IHttpClientFactory http
         request.Headers.Add("X-Shopify-Triggered-At", d.TriggeredAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'"));
         int? status = null;
         string? error = null;
+        await _inFlight.WaitAsync(ct);
         try
         {
             using var client = http.CreateClient("shopify-webhooks");
@@ -101,6 +106,10 @@ public sealed class WebhookDeliverer(SandboxState state, IHttpClientFactory http
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
         {
             error = ex.Message;
+        }
+        finally
+        {
+            _inFlight.Release();
         }
 
         var ok = status is >= 200 and < 300;
