@@ -12,8 +12,9 @@ public static class InventoryService
     public static WebApplicationBuilder AddInventoryService(this WebApplicationBuilder builder)
     {
         builder.AddServiceDatabase<InventoryDbContext>(Name);
-        // Up to 100 levels a transaction; a lone change waits at most 20 ms for company.
-        builder.AddPlatformBatchConsumer<StockLevelReportedConsumer>(Name, messageLimit: 100, timeLimit: TimeSpan.FromMilliseconds(20), concurrencyLimit: 2);
+        // Up to 10 messages of up to 100 levels each a transaction (every SKU of it locked: 1,000 locks at most); a lone
+        // change waits at most 20 ms for company.
+        builder.AddPlatformBatchConsumer<StockLevelReportedConsumer>(Name, messageLimit: 10, timeLimit: TimeSpan.FromMilliseconds(20), concurrencyLimit: 2);
         // An order's reservation steps, a batch at a time: one set of SKU locks and one recomputation for many orders.
         builder.AddPlatformBatchConsumer<OrderAcceptedConsumer>(Name, messageLimit: 100, timeLimit: TimeSpan.FromMilliseconds(20));
         builder.AddPlatformBatchConsumer<OrderCancelledConsumer>(Name, messageLimit: 100, timeLimit: TimeSpan.FromMilliseconds(20));

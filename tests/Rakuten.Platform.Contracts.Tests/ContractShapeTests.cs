@@ -83,7 +83,7 @@ public sealed class ContractShapeTests
         ContractTypesInAssembly().Select(t => t.Name).Should().BeEquivalentTo(
         [
             "ProductSynced", "ListingRequested", "ListingPublished", "ListingFailed", "ListingWithdrawn", "SkuRejected",
-            "StockLevelReported", "ChannelStockChanged",
+            "StockLevelReported", "ChannelStockChanged", "StockLevelReported", "ChannelStockChanged", // v2, and v1 still consumed
             "ChannelOrderReceived", "ChannelOrderStatusChanged", "OrderAccepted", "OrderHeld", "OrderCancelled",
             "OrderStatusChanged", "OrderExported", "OrderCancellationRequested", "OrderCancellationRefused",
             "FulfillmentReported", "ShipmentDispatched", "ShipmentConfirmedByChannel", "ShipmentRejectedByChannel",

@@ -15,6 +15,11 @@ namespace Rakuten.Platform.TestService;
 [EntityName("rakuten-platform.test.probe-happened.v1")]
 public sealed record ProbeHappened(Guid TenantId, Guid ProbeId, int Sequence, DateTimeOffset OccurredAt) : IIntegrationEvent;
 
+/// <summary>A test-only batched integration event: the probes one unit of work staged for one group.</summary>
+[MessageUrn("rakuten-platform:test:probes-happened:v1")]
+[EntityName("rakuten-platform.test.probes-happened.v1")]
+public sealed record ProbesHappened(Guid TenantId, string Group, IReadOnlyList<int> Sequences, DateTimeOffset OccurredAt) : IIntegrationEvent;
+
 [StoredEvent("probe-recorded.v1")]
 public sealed record ProbeRecorded(Guid ProbeId, int Sequence);
 

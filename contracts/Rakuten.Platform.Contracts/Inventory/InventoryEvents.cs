@@ -2,29 +2,38 @@ using MassTransit;
 
 namespace Rakuten.Platform.Contracts.Inventory;
 
-/// <summary>Shopify reports the available quantity of one SKU at one location. <c>Version</c> grows per
-/// (inventory item, location); a consumer drops anything older than what it has.</summary>
-[MessageUrn("rakuten-platform:inventory:stock-level-reported:v1")]
-[EntityName("rakuten-platform.inventory.stock-level-reported.v1")]
+/// <summary>Shopify reported the available quantity of some SKUs at some locations: the levels one unit of work of
+/// the Shopify adapter handed on for one connection. <c>Version</c> grows per (inventory item, location); a consumer
+/// drops any level older than what it has. v2 carries many levels: a message per level (v1) made the broker, the
+/// outboxes and the inboxes the ceiling of a burst of stock changes.</summary>
+[MessageUrn("rakuten-platform:inventory:stock-level-reported:v2")]
+[EntityName("rakuten-platform.inventory.stock-level-reported.v2")]
 public sealed record StockLevelReported(
     Guid TenantId,
     Guid ConnectionId,
+    IReadOnlyList<ReportedStockLevel> Levels,
+    DateTimeOffset OccurredAt) : IConnectionEvent;
+
+public sealed record ReportedStockLevel(
     string Sku,
     string ExternalInventoryItemId,
     string LocationId,
     int Available,
-    long Version,
-    DateTimeOffset OccurredAt) : IConnectionEvent;
+    long Version);
 
-/// <summary>The quantity to list for one SKU on one channel connection changed. <c>Version</c> grows per
-/// (connection, SKU); a channel adapter drops anything older than what it has pushed.</summary>
-[MessageUrn("rakuten-platform:inventory:channel-stock-changed:v1")]
-[EntityName("rakuten-platform.inventory.channel-stock-changed.v1")]
+/// <summary>The quantities to list for some SKUs on one channel connection changed (only those that changed).
+/// <c>Version</c> grows per (connection, SKU); a channel adapter drops any quantity older than what it has.
+/// v2 carries many SKUs; v1 carried one per message.</summary>
+[MessageUrn("rakuten-platform:inventory:channel-stock-changed:v2")]
+[EntityName("rakuten-platform.inventory.channel-stock-changed.v2")]
 public sealed record ChannelStockChanged(
     Guid TenantId,
     Guid ConnectionId,
     Channel Channel,
+    IReadOnlyList<ChannelSkuQuantity> Quantities,
+    DateTimeOffset OccurredAt) : IConnectionEvent;
+
+public sealed record ChannelSkuQuantity(
     string Sku,
     int Quantity,
-    long Version,
-    DateTimeOffset OccurredAt) : IConnectionEvent;
+    long Version);

@@ -59,7 +59,40 @@ public static class OutboxExtensions
         return row;
     }
 
+    /// <summary>Most items a batched message carries; beyond it the next items start another message.</summary>
+    public const int MaxBatchItems = 100;
+
+    /// <summary>Stages <paramref name="item"/> into one message per <paramref name="key"/> of this unit of work, built by
+    /// <paramref name="message"/> when the context saves (or when it holds <see cref="MaxBatchItems"/> items): a
+    /// message per stock level cost the broker, the outbox and every consumer's inbox a round each, and a burst of
+    /// stock changes was as fast as those rounds allowed.</summary>
+    public static void AddToOutboxBatch<TKey, TItem, TMessage>(this PlatformDbContext db, TKey key, TItem item, Func<TKey, IReadOnlyList<TItem>, TMessage> message)
+        where TKey : notnull
+        where TMessage : class
+    {
+        var batch = (OutboxBatch<TKey, TItem, TMessage>)db.OutboxBatch((typeof(TMessage), key), () => new OutboxBatch<TKey, TItem, TMessage>(key, message));
+        batch.Items.Add(item);
+        if (batch.Items.Count >= MaxBatchItems)
+        {
+            db.FlushOutboxBatch((typeof(TMessage), key));
+        }
+    }
+
     private static string UrnOf(Type type) =>
         Urns.GetOrAdd(type, t => t.GetCustomAttribute<MessageUrnAttribute>()?.Urn.ToString()
             ?? throw new InvalidOperationException($"{t.FullName} has no [MessageUrn]: only message contracts go through the outbox."));
+}
+
+/// <summary>Items staged for one batched message, turned into its outbox row when the context saves.</summary>
+internal abstract class OutboxBatch
+{
+    public abstract void AddTo(PlatformDbContext db);
+}
+
+internal sealed class OutboxBatch<TKey, TItem, TMessage>(TKey key, Func<TKey, IReadOnlyList<TItem>, TMessage> message) : OutboxBatch
+    where TMessage : class
+{
+    public List<TItem> Items { get; } = [];
+
+    public override void AddTo(PlatformDbContext db) => db.AddToOutbox(message(key, Items));
 }

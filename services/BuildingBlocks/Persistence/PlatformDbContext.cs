@@ -19,21 +19,51 @@ public abstract class PlatformDbContext(DbContextOptions options) : DbContext(op
     /// <summary>Set when outbox rows were saved and the commit that makes them visible has not yet woken the relay.</summary>
     internal bool OutboxAwaitingCommit { get; set; }
 
-    // Contexts are pooled: a context handed back mid-way (an exception before commit) must not carry the flag.
+    // Items staged for batched outbox messages (AddToOutboxBatch), in staging order, until the next save.
+    private readonly Dictionary<object, OutboxBatch> _outboxBatches = [];
+
+    internal OutboxBatch OutboxBatch(object key, Func<OutboxBatch> create)
+    {
+        if (!_outboxBatches.TryGetValue(key, out var batch))
+        {
+            batch = create();
+            _outboxBatches[key] = batch;
+        }
+
+        return batch;
+    }
+
+    internal void FlushOutboxBatch(object key)
+    {
+        if (_outboxBatches.Remove(key, out var batch))
+        {
+            batch.AddTo(this);
+        }
+    }
+
+    // Contexts are pooled: a context handed back mid-way (an exception before commit) must not carry the flag, nor
+    // items staged for a message that was never saved.
     public override void Dispose()
     {
         OutboxAwaitingCommit = false;
+        _outboxBatches.Clear();
         base.Dispose();
     }
 
     public override ValueTask DisposeAsync()
     {
         OutboxAwaitingCommit = false;
+        _outboxBatches.Clear();
         return base.DisposeAsync();
     }
 
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
+        foreach (var key in _outboxBatches.Keys.ToList())
+        {
+            FlushOutboxBatch(key);
+        }
+
         var appended = ChangeTracker.Entries<EventRecord>()
             .Where(e => e.State == EntityState.Added)
             .Select(e => e.Entity)

@@ -26,8 +26,9 @@ public static class RakutenFrService
         builder.Services.AddSingleton<OfferFilePusher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OfferFilePusher>());
         builder.AddPlatformConsumer<ListingRequestedConsumer>(Name);
-        // Up to 100 changes a transaction, the newest per SKU written; a lone change waits at most 20 ms for company.
-        builder.AddPlatformBatchConsumer<ChannelStockChangedConsumer>(Name, messageLimit: 100, timeLimit: TimeSpan.FromMilliseconds(20));
+        // Up to 20 messages of up to 100 changes each a transaction, the newest per SKU written; a lone change waits at
+        // most 20 ms for company.
+        builder.AddPlatformBatchConsumer<ChannelStockChangedConsumer>(Name, messageLimit: 20, timeLimit: TimeSpan.FromMilliseconds(20));
         builder.Services.AddSingleton<RakutenFrSalesClient>();
         builder.Services.AddSingleton<RakutenFrSalesPoller>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RakutenFrSalesPoller>());

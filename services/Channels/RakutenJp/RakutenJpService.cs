@@ -40,8 +40,9 @@ public static class RakutenJpService
         builder.Services.AddSingleton<RmsInventoryClient>();
         builder.Services.AddSingleton<StockPusher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<StockPusher>());
-        // Up to 100 changes a transaction, the newest per SKU written; a lone change waits at most 20 ms for company.
-        builder.AddPlatformBatchConsumer<ChannelStockChangedConsumer>(Name, messageLimit: 100, timeLimit: TimeSpan.FromMilliseconds(20));
+        // Up to 20 messages of up to 100 changes each a transaction, the newest per SKU written; a lone change waits at
+        // most 20 ms for company.
+        builder.AddPlatformBatchConsumer<ChannelStockChangedConsumer>(Name, messageLimit: 20, timeLimit: TimeSpan.FromMilliseconds(20));
         return builder;
     }
 

@@ -8,7 +8,7 @@ using Rakuten.Platform.Contracts.Inventory;
 namespace Rakuten.Platform.Inventory.AllocatingStock;
 
 /// <summary>Recomputes the channel quantities of some SKUs on every active Rakuten connection of a tenant and
-/// publishes ChannelStockChanged where one changed, in the caller's transaction. Each SKU is locked first, so
+/// publishes the changed ones as ChannelStockChanged (one per connection), in the caller's transaction. Each SKU is locked first, so
 /// two changes of one SKU never interleave their versions.</summary>
 public static class ChannelStock
 {
@@ -57,7 +57,9 @@ public static class ChannelStock
 
                 last.Quantity = quantity;
                 last.Version++;
-                db.AddToOutbox(new ChannelStockChanged(tenantId, rule.ConnectionId, Enum.Parse<Channel>(rule.Channel), sku, quantity, last.Version, now));
+                // One ChannelStockChanged per connection for the SKUs of this unit of work.
+                db.AddToOutboxBatch((tenantId, rule.ConnectionId, Enum.Parse<Channel>(rule.Channel)), new ChannelSkuQuantity(sku, quantity, last.Version),
+                    (key, quantities) => new ChannelStockChanged(key.Item1, key.Item2, key.Item3, quantities, now));
             }
         }
     }

@@ -11,45 +11,59 @@ using Rakuten.Platform.Contracts.Shipping;
 
 namespace Rakuten.Platform.Inventory.AllocatingStock;
 
-/// <summary>Shopify stock levels, a batch at a time: each applied unless older than the one kept (versions grow per
-/// item and location), then the channel quantities of the SKUs they touch recomputed once. At a steady 100 changes a
-/// second a transaction per change, with its lock, reads and recomputation, was the stage that fell behind.</summary>
-public sealed class StockLevelReportedConsumer(InventoryDbContext db, TimeProvider clock, ILogger<StockLevelReportedConsumer> logger) : IConsumer<Batch<StockLevelReported>>
+/// <summary>One Shopify stock level as Inventory applies it, from either contract version.</summary>
+public sealed record ReportedLevel(Guid TenantId, Guid ConnectionId, string Sku, string LocationId, int Available, long Version, DateTimeOffset OccurredAt);
+
+/// <summary>Shopify stock levels, many at a time: each applied unless older than the one kept (versions grow per item
+/// and location), then the channel quantities of the SKUs they touch recomputed once. At a steady 100 changes a
+/// second a transaction per change, with its lock, reads and recomputation, was the stage that fell behind.
+/// v1 messages (one level each) are still taken: an older Shopify adapter may have left some in the queue.</summary>
+public sealed class StockLevelReportedConsumer(InventoryDbContext db, TimeProvider clock, ILogger<StockLevelReportedConsumer> logger)
+    : IConsumer<Batch<StockLevelReported>>, IConsumer<Batch<Contracts.Inventory.V1.StockLevelReported>>
 {
     public Task Consume(ConsumeContext<Batch<StockLevelReported>> context) =>
-        db.ExecuteOnceAsync(context.Message, nameof(StockLevelReportedConsumer), async (levels, ct) =>
+        db.ExecuteOnceAsync(context.Message, nameof(StockLevelReportedConsumer), (messages, ct) =>
+            ApplyAsync(messages.SelectMany(m => m.Levels.Select(l => new ReportedLevel(m.TenantId, m.ConnectionId, l.Sku, l.LocationId, l.Available, l.Version, m.OccurredAt))).ToList(), ct),
+            logger, context.CancellationToken);
+
+    public Task Consume(ConsumeContext<Batch<Contracts.Inventory.V1.StockLevelReported>> context) =>
+        db.ExecuteOnceAsync(context.Message, nameof(StockLevelReportedConsumer), (messages, ct) =>
+            ApplyAsync(messages.Select(m => new ReportedLevel(m.TenantId, m.ConnectionId, m.Sku, m.LocationId, m.Available, m.Version, m.OccurredAt)).ToList(), ct),
+            logger, context.CancellationToken);
+
+    private async Task ApplyAsync(IReadOnlyList<ReportedLevel> levels, CancellationToken ct)
+    {
+        await ChannelStock.LockAllAsync(db, levels.Select(l => (l.TenantId, l.Sku)), ct);
+        var tenants = levels.Select(l => l.TenantId).Distinct().ToList();
+        var skus = levels.Select(l => l.Sku).Distinct().ToList();
+        var rows = (await db.LocationStocks.Where(l => tenants.Contains(l.TenantId) && skus.Contains(l.Sku)).ToListAsync(ct))
+            .ToDictionary(l => (l.SourceConnectionId, l.LocationId, l.Sku));
+        foreach (var m in levels.OrderBy(l => l.Version))
         {
-            await ChannelStock.LockAllAsync(db, levels.Select(l => (l.TenantId, l.Sku)), ct);
-            var tenants = levels.Select(l => l.TenantId).Distinct().ToList();
-            var skus = levels.Select(l => l.Sku).Distinct().ToList();
-            var rows = (await db.LocationStocks.Where(l => tenants.Contains(l.TenantId) && skus.Contains(l.Sku)).ToListAsync(ct))
-                .ToDictionary(l => (l.SourceConnectionId, l.LocationId, l.Sku));
-            foreach (var m in levels.OrderBy(l => l.Version))
+            if (rows.TryGetValue((m.ConnectionId, m.LocationId, m.Sku), out var row) && row.Version >= m.Version)
             {
-                if (rows.TryGetValue((m.ConnectionId, m.LocationId, m.Sku), out var row) && row.Version >= m.Version)
-                {
-                    logger.LogDebug("Stale stock level v{Version} for {Sku} at {Location} ignored", m.Version, m.Sku, m.LocationId);
-                    continue;
-                }
-
-                if (row is null)
-                {
-                    row = new LocationStock { TenantId = m.TenantId, SourceConnectionId = m.ConnectionId, LocationId = m.LocationId, Sku = m.Sku };
-                    db.LocationStocks.Add(row);
-                    rows[(m.ConnectionId, m.LocationId, m.Sku)] = row;
-                }
-
-                row.Available = m.Available;
-                row.Version = m.Version;
-                row.UpdatedAt = m.OccurredAt;
+                logger.LogDebug("Stale stock level v{Version} for {Sku} at {Location} ignored", m.Version, m.Sku, m.LocationId);
+                continue;
             }
 
-            await db.SaveChangesAsync(ct); // the recomputation reads the levels from the database
-            foreach (var tenant in levels.GroupBy(l => l.TenantId))
+            if (row is null)
             {
-                await ChannelStock.RecomputeAsync(db, tenant.Key, tenant.Select(l => l.Sku).Distinct().ToList(), clock.GetUtcNow(), ct);
+                row = new LocationStock { TenantId = m.TenantId, SourceConnectionId = m.ConnectionId, LocationId = m.LocationId, Sku = m.Sku };
+                db.LocationStocks.Add(row);
+                rows[(m.ConnectionId, m.LocationId, m.Sku)] = row;
             }
-        }, logger, context.CancellationToken);
+
+            row.Available = m.Available;
+            row.Version = m.Version;
+            row.UpdatedAt = m.OccurredAt;
+        }
+
+        await db.SaveChangesAsync(ct); // the recomputation reads the levels from the database
+        foreach (var tenant in levels.GroupBy(l => l.TenantId))
+        {
+            await ChannelStock.RecomputeAsync(db, tenant.Key, tenant.Select(l => l.Sku).Distinct().ToList(), clock.GetUtcNow(), ct);
+        }
+    }
 }
 
 /// <summary>One step of one order's reservation (its lines: what is accepted or cancelled; none for the end).</summary>

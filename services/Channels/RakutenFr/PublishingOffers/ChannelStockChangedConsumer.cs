@@ -11,7 +11,7 @@ namespace Rakuten.Platform.Channels.RakutenFr.PublishingOffers;
 /// than the last seen changes nothing. Consumed in batches: one transaction for many changes, and of several versions
 /// of one SKU in a batch only the newest is applied.</summary>
 public sealed class ChannelStockChangedConsumer(RakutenFrDbContext db, OfferFilePusher pusher, TimeProvider clock, ILogger<ChannelStockChangedConsumer> logger)
-    : IConsumer<Batch<ChannelStockChanged>>
+    : IConsumer<Batch<ChannelStockChanged>>, IConsumer<Batch<Contracts.Inventory.V1.ChannelStockChanged>>
 {
     public async Task Consume(ConsumeContext<Batch<ChannelStockChanged>> context)
     {
@@ -21,7 +21,16 @@ public sealed class ChannelStockChangedConsumer(RakutenFrDbContext db, OfferFile
         }
     }
 
-    private async Task ApplyAsync(IReadOnlyList<ChannelStockChanged> newest, CancellationToken ct)
+    // What an older Inventory left in the queue during an upgrade (v1, a SKU per message).
+    public async Task Consume(ConsumeContext<Batch<Contracts.Inventory.V1.ChannelStockChanged>> context)
+    {
+        if (await ChannelStockBatches.ApplyNewestOnceAsync(db, context, nameof(ChannelStockChangedConsumer), ApplyAsync, logger))
+        {
+            pusher.Wake();
+        }
+    }
+
+    private async Task ApplyAsync(IReadOnlyList<ChannelSkuChange> newest, CancellationToken ct)
     {
         var connectionIds = newest.Select(m => m.ConnectionId).Distinct().ToList();
         // Until commit no other batch, listing or file of these connections touches their lines: the rows below can be

@@ -79,7 +79,9 @@ public static class StockSync
             return true; // kept: it is handed on once a product names the item's SKU (the next import)
         }
 
-        db.AddToOutbox(new StockLevelReported(connection.TenantId, connection.Id, sku, itemId, locationId, available, known.Version, now));
+        // One StockLevelReported per connection for the whole unit of work (a batch of webhooks, an import).
+        db.AddToOutboxBatch((connection.TenantId, connection.Id), new ReportedStockLevel(sku, itemId, locationId, available, known.Version),
+            (key, levels) => new StockLevelReported(key.TenantId, key.Id, levels, now));
         return true;
     }
 
