@@ -124,17 +124,43 @@ public sealed class ProductSyncTests
         deliveries.Should().Contain("late-event").And.NotContain("forged-event", "a bad signature stores nothing");
     }
 
+    [Fact]
+    public async Task Deliveries_arriving_together_share_commits_and_each_is_stored_once_before_its_200()
+    {
+        var (hosts, connection) = await StartAsync(products: 0);
+        await using var _ = hosts;
+
+        // 300 deliveries at once, 60 of them sent twice at the same moment (Shopify's duplicates): the receipts go in
+        // shared commits, and every 200 must mean "stored", the second of a pair answered as a duplicate.
+        var bodies = Enumerable.Range(0, 300).Select(i => (EventId: $"burst-{i}", Body: $$"""{"inventory_item_id":{{900000 + i}},"location_id":1,"available":{{i}},"updated_at":"2026-01-01T00:00:00Z"}""")).ToList();
+        var sends = bodies.Concat(bodies.Take(60)).Select(b => Deliver(hosts, connection, b.Body, Sign(b.Body, Secret), b.EventId, "inventory_levels/update"));
+        var answers = await Task.WhenAll(sends);
+
+        answers.Should().OnlyContain(a => a.StatusCode == HttpStatusCode.OK);
+        var duplicates = 0;
+        foreach (var answer in answers)
+        {
+            if ((await answer.Content.ReadAsStringAsync()).Contains("duplicate")) duplicates++;
+        }
+
+        duplicates.Should().Be(60, "each event twice is stored once and its other delivery recognised");
+        await using var scope = hosts.Services.CreateAsyncScope();
+        var stored = await scope.ServiceProvider.GetRequiredService<ShopifyDbContext>().WebhookDeliveries.AsNoTracking()
+            .Where(d => d.EventId.StartsWith("burst-")).Select(d => d.Body).ToListAsync();
+        stored.Should().BeEquivalentTo(bodies.Select(b => b.Body), "every acknowledged delivery is in the table, once");
+    }
+
     private static string Sign(string body, string secret) =>
         Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(body)));
 
-    private static async Task<HttpResponseMessage> Deliver(ChannelHosts hosts, string connection, string body, string hmac, string eventId)
+    private static async Task<HttpResponseMessage> Deliver(ChannelHosts hosts, string connection, string body, string hmac, string eventId, string topic = "products/update")
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/channels/shopify/webhooks/{connection}")
         {
             Content = new StringContent(body, Encoding.UTF8, "application/json"),
         };
         request.Headers.Add("X-Shopify-Hmac-Sha256", hmac);
-        request.Headers.Add("X-Shopify-Topic", "products/update");
+        request.Headers.Add("X-Shopify-Topic", topic);
         request.Headers.Add("X-Shopify-Event-Id", eventId);
         request.Headers.Add("X-Shopify-Triggered-At", "2020-01-01T00:00:01Z");
         return await hosts.Platform.SendAsync(request);

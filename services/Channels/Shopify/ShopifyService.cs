@@ -26,6 +26,9 @@ public static class ShopifyService
         builder.AddPlatformConsumer<OrderCancelledConsumer>(Name);
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OrderExporter>());
         builder.AddPlatformBatchConsumer<OrderAcceptedConsumer>(Name, messageLimit: 100, timeLimit: TimeSpan.FromMilliseconds(20));
+        builder.Services.AddSingleton<WebhookSecrets>();
+        builder.Services.AddSingleton<WebhookReceipts>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookReceipts>());
         builder.Services.AddSingleton<WebhookProcessor>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookProcessor>());
         builder.Services.AddSingleton<ProductImport>();

@@ -12,26 +12,32 @@ using Rakuten.Platform.Channels.Shopify.SyncingStock;
 namespace Rakuten.Platform.Channels.Shopify.SyncingProducts;
 
 /// <summary><c>POST /channels/shopify/webhooks/{connectionId}</c>: the signature is checked on the raw body before
-/// anything is parsed (bad → 401, nothing stored); the delivery is stored before the 200 and recognised by
-/// X-Shopify-Event-Id when Shopify sends it again; processing happens after, in <see cref="WebhookProcessor"/>.</summary>
+/// anything is parsed (bad → 401, nothing stored); the delivery is stored before the 200 (with the others arriving at
+/// the same time, <see cref="WebhookReceipts"/>) and recognised by X-Shopify-Event-Id when Shopify sends it again;
+/// processing happens after, in <see cref="WebhookProcessor"/>.</summary>
 public static class ProductWebhooks
 {
     public static IEndpointRouteBuilder MapShopifyWebhooks(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/channels/shopify/webhooks/{connectionId:guid}", async (Guid connectionId, HttpRequest request, ShopifyDbContext db,
-            ConnectionSecrets secrets, WebhookProcessor processor, TimeProvider clock, CancellationToken ct) =>
+        app.MapPost("/channels/shopify/webhooks/{connectionId:guid}", async (Guid connectionId, HttpRequest request, WebhookSecrets secrets,
+            WebhookReceipts receipts, WebhookProcessor processor, TimeProvider clock, CancellationToken ct) =>
         {
             using var buffer = new MemoryStream();
             await request.Body.CopyToAsync(buffer, ct);
             var raw = buffer.ToArray();
-            var connection = await db.Connections.AsNoTracking().FirstOrDefaultAsync(c => c.Id == connectionId && c.RemovedAt == null, ct);
-            if (connection is null)
+            var signature = request.Headers["X-Shopify-Hmac-Sha256"].ToString();
+            var secret = await secrets.GetAsync(connectionId, fresh: false, ct);
+            if (secret is not null && !Verify(raw, signature, secret))
+            {
+                secret = await secrets.GetAsync(connectionId, fresh: true, ct); // rotated since it was remembered?
+            }
+
+            if (secret is null)
             {
                 return Results.NotFound();
             }
 
-            var secret = secrets.Unprotect<ShopifyCredentials>(connection.ProtectedCredentials).WebhookSecret;
-            if (!Verify(raw, request.Headers["X-Shopify-Hmac-Sha256"].ToString(), secret))
+            if (!Verify(raw, signature, secret))
             {
                 return Results.Unauthorized();
             }
@@ -43,7 +49,7 @@ public static class ProductWebhooks
                 return Results.BadRequest(new { errors = new[] { "X-Shopify-Event-Id and X-Shopify-Topic are required" } });
             }
 
-            db.WebhookDeliveries.Add(new WebhookDelivery
+            var stored = await receipts.StoreAsync(new WebhookDelivery
             {
                 EventId = eventId,
                 ConnectionId = connectionId,
@@ -53,11 +59,7 @@ public static class ProductWebhooks
                 Body = Encoding.UTF8.GetString(raw),
                 ReceivedAt = clock.GetUtcNow(),
             });
-            try
-            {
-                await db.SaveChangesAsync(ct);
-            }
-            catch (DbUpdateException ex) when (DatabaseErrors.IsUniqueViolation(ex, "webhook_deliveries"))
+            if (!stored)
             {
                 return Results.Ok(new { duplicate = true }); // the same event again: already stored
             }

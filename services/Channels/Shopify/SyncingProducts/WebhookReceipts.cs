@@ -1,0 +1,155 @@
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.BuildingBlocks.Persistence;
+using Rakuten.Platform.Channels.Shopify.Connecting;
+
+namespace Rakuten.Platform.Channels.Shopify.SyncingProducts;
+
+/// <summary>Stores webhook deliveries before their 200, many to a commit: the deliveries that arrive while one commit
+/// is under way go together in the next (group commit). Each request still waits for the commit that holds its
+/// delivery, so nothing is acknowledged before it is stored. A transaction per delivery — its round trips and its
+/// commit — made the receipt the ceiling of a burst of stock changes.</summary>
+public sealed class WebhookReceipts(IServiceScopeFactory scopes, ILogger<WebhookReceipts> logger) : BackgroundService
+{
+    /// <summary>The most deliveries in one commit.</summary>
+    private const int MaxPerCommit = 500;
+
+    private readonly Channel<Receipt> _queue = Channel.CreateUnbounded<Receipt>(new UnboundedChannelOptions { SingleReader = true });
+
+    private sealed record Receipt(WebhookDelivery Delivery, TaskCompletionSource<bool> Stored);
+
+    /// <summary>True once the delivery is committed; false when its event id was already stored (Shopify sent it
+    /// again). Throws what the commit threw: the request answers 500 and Shopify sends it again.</summary>
+    public Task<bool> StoreAsync(WebhookDelivery delivery)
+    {
+        var receipt = new Receipt(delivery, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_queue.Writer.TryWrite(receipt))
+        {
+            throw new InvalidOperationException("The service is stopping: the webhook was not stored");
+        }
+
+        return receipt.Stored.Task;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var round = new List<Receipt>();
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync(stoppingToken))
+            {
+                while (round.Count < MaxPerCommit && _queue.Reader.TryRead(out var receipt))
+                {
+                    round.Add(receipt);
+                }
+
+                await CommitAsync(round, stoppingToken);
+                round.Clear();
+            }
+        }
+        finally
+        {
+            // Stopping: whatever is still waiting was not stored, and its request must not answer 200.
+            _queue.Writer.TryComplete();
+            foreach (var receipt in round.Concat(Drain()))
+            {
+                receipt.Stored.TrySetException(new OperationCanceledException("The service stopped before the webhook was stored"));
+            }
+        }
+    }
+
+    private IEnumerable<Receipt> Drain()
+    {
+        while (_queue.Reader.TryRead(out var receipt))
+        {
+            yield return receipt;
+        }
+    }
+
+    private async Task CommitAsync(IReadOnlyList<Receipt> round, CancellationToken ct)
+    {
+        try
+        {
+            await InsertNewAsync(round, ct);
+        }
+        catch (DbUpdateException ex) when (round.Count > 1 && DatabaseErrors.IsUniqueViolation(ex, "webhook_deliveries"))
+        {
+            // Another replica stored one of these event ids between the look-up and the insert: one at a time, so that
+            // only that one is answered as a duplicate.
+            logger.LogDebug("A round of {Count} webhooks met a delivery stored meanwhile; storing them one at a time", round.Count);
+            foreach (var receipt in round)
+            {
+                await CommitAsync([receipt], ct);
+            }
+        }
+        catch (DbUpdateException ex) when (DatabaseErrors.IsUniqueViolation(ex, "webhook_deliveries"))
+        {
+            round[0].Stored.TrySetResult(false);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "{Count} Shopify webhooks could not be stored; they are answered with an error and Shopify sends them again", round.Count);
+            foreach (var receipt in round)
+            {
+                receipt.Stored.TrySetException(ex);
+            }
+        }
+    }
+
+    private async Task InsertNewAsync(IReadOnlyList<Receipt> round, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ShopifyDbContext>();
+        var ids = round.Select(r => r.Delivery.EventId).Distinct().ToList();
+        var known = (await db.WebhookDeliveries.Where(d => ids.Contains(d.EventId)).Select(d => d.EventId).ToListAsync(ct)).ToHashSet();
+        var stored = new List<Receipt>();
+        var duplicates = new List<Receipt>();
+        foreach (var receipt in round)
+        {
+            // Known already, or the same event twice in this round (a duplicate sent at once): stored once.
+            if (known.Add(receipt.Delivery.EventId))
+            {
+                db.WebhookDeliveries.Add(receipt.Delivery);
+                stored.Add(receipt);
+            }
+            else
+            {
+                duplicates.Add(receipt);
+            }
+        }
+
+        await db.SaveChangesAsync(ct);
+        stored.ForEach(r => r.Stored.TrySetResult(true));
+        duplicates.ForEach(r => r.Stored.TrySetResult(false));
+    }
+}
+
+/// <summary>Each connection's webhook secret for a few seconds: under a burst, reading the connection and unprotecting
+/// its credentials for every delivery cost more than storing it. A signature that fails against a remembered secret is
+/// checked again against the stored one (the merchant may just have rotated it) before the 401.</summary>
+public sealed class WebhookSecrets(IServiceScopeFactory scopes)
+{
+    // Measured on the machine's monotonic clock, not the platform's TimeProvider: how long a cache entry lives has
+    // nothing to do with business time (which tests freeze).
+    private const long LifetimeMilliseconds = 5_000;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, (string? Secret, long ReadAt)> _secrets = new();
+
+    /// <summary>The connection's webhook secret; null when there is no such connection or it was removed.</summary>
+    public async Task<string?> GetAsync(Guid connectionId, bool fresh, CancellationToken ct)
+    {
+        var now = Environment.TickCount64;
+        if (!fresh && _secrets.TryGetValue(connectionId, out var known) && now - known.ReadAt < LifetimeMilliseconds)
+        {
+            return known.Secret;
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ShopifyDbContext>();
+        var connection = await db.Connections.AsNoTracking().FirstOrDefaultAsync(c => c.Id == connectionId && c.RemovedAt == null, ct);
+        var secret = connection is null ? null : scope.ServiceProvider.GetRequiredService<ConnectionSecrets>().Unprotect<ShopifyCredentials>(connection.ProtectedCredentials).WebhookSecret;
+        _secrets[connectionId] = (secret, now);
+        return secret;
+    }
+}
