@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using FluentAssertions;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 using Rakuten.Platform.Integration.Tests.Infrastructure;
 
 namespace Rakuten.Platform.Integration.Tests;
@@ -83,6 +85,22 @@ public sealed class StockSyncTests
 
         await Marketplace.WaitAsync(async () => await FrStockAsync(m, "TEA-1") == 5, "the first file's 5 on Rakuten France");
         await Marketplace.WaitAsync(async () => await FrStockAsync(m, "TEA-1") == 8, "8 on Rakuten France with the next file", meanwhile: m.NextFileSlot);
+    }
+
+    [Fact]
+    public async Task Stock_messages_of_the_v1_contracts_left_in_the_queues_by_an_older_version_are_still_applied()
+    {
+        await using var m = await Marketplace.StartAsync([("Kettle", "KET-1")]);
+        await Marketplace.WaitAsync(async () => Marketplace.All(await m.ListingsAsync("RakutenJp"), "Published", 1), "the kettle on RMS");
+        var bus = m.Hosts.Services.GetRequiredService<IBus>();
+
+        // An older Shopify adapter's level (one per message): Inventory applies it and RMS gets the quantity.
+        await bus.Publish(new Contracts.Inventory.V1.StockLevelReported(m.Tenant, Guid.Parse(m.Shopify), "KET-1", "gid-item", m.Location, 6, 1_000, DateTimeOffset.UtcNow));
+        await Marketplace.WaitAsync(async () => await RmsQuantityAsync(m) == 6, "the v1 level on RMS", setup: m);
+
+        // An older Inventory's channel quantity, newer than any the current one published: the RMS adapter applies it.
+        await bus.Publish(new Contracts.Inventory.V1.ChannelStockChanged(m.Tenant, Guid.Parse(m.Rms), Contracts.Channel.RakutenJp, "KET-1", 4, 1_000_000, DateTimeOffset.UtcNow));
+        await Marketplace.WaitAsync(async () => await RmsQuantityAsync(m) == 4, "the v1 channel quantity on RMS", setup: m);
     }
 
     [Fact]
