@@ -64,10 +64,23 @@ public abstract class PlatformDbContext(DbContextOptions options) : DbContext(op
             FlushOutboxBatch(key);
         }
 
-        var appended = ChangeTracker.Entries<EventRecord>()
-            .Where(e => e.State == EntityState.Added)
-            .Select(e => e.Entity)
-            .ToList();
+        // Events are only ever added, and an added entity is known as such without a scan for changes: reading the
+        // entries with detection on would scan every tracked entity once here and again in the save.
+        var detect = ChangeTracker.AutoDetectChangesEnabled;
+        ChangeTracker.AutoDetectChangesEnabled = false;
+        List<EventRecord> appended;
+        try
+        {
+            appended = ChangeTracker.Entries<EventRecord>()
+                .Where(e => e.State == EntityState.Added)
+                .Select(e => e.Entity)
+                .ToList();
+        }
+        finally
+        {
+            ChangeTracker.AutoDetectChangesEnabled = detect;
+        }
+
         try
         {
             return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
