@@ -3,7 +3,7 @@ using Rakuten.Platform.Benchmarks;
 // dotnet run -c Release --project tests/Benchmarks -- outbox [--events N] [--writers N] [--batch N] [--rate N] [--seconds N] [--rate-batch N]
 // dotnet run -c Release --project tests/Benchmarks -- catalog [--products N] [--variants N] [--items-per-second N]
 // dotnet run -c Release --project tests/Benchmarks -- stock [--skus N] [--rate N] [--warm-up N] [--seconds N] [--burst N] [--fr-files-per-hour N]
-// dotnet run -c Release --project tests/Benchmarks -- orders [--orders N] [--warm-up N] [--rate N] [--seconds N]
+// dotnet run -c Release --project tests/Benchmarks -- orders [--orders N] [--warm-up N] [--settle N] [--rate N] [--seconds N]
 return args.FirstOrDefault() switch
 {
     "outbox" => await OutboxBenchmark.RunAsync(args[1..]),
@@ -38,6 +38,7 @@ static int Usage()
         usage: dotnet run -c Release --project tests/Benchmarks -- orders [options]
           --orders N    orders waiting in RMS for the limits-off phase (default 5000; 0 skips it)
           --warm-up N   orders put through first, not measured (default 4000)
+          --settle N    seconds of pause after the warm-up, for the JIT's background recompilation (default 15)
           --rate N      orders placed per second in the default-polling phase (default 2)
           --seconds N   length of the default-polling phase (default 120; 0 skips it)
         RabbitMQ and PostgreSQL: started (or found running) through deploy/local/start.sh.
