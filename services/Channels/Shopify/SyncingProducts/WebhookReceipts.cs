@@ -73,11 +73,12 @@ public sealed class WebhookReceipts(IServiceScopeFactory scopes, ILogger<Webhook
         {
             await InsertNewAsync(round, ct);
         }
-        catch (DbUpdateException ex) when (round.Count > 1 && DatabaseErrors.IsUniqueViolation(ex, "webhook_deliveries"))
+        catch (DbUpdateException ex) when (round.Count > 1)
         {
-            // Another replica stored one of these event ids between the look-up and the insert: one at a time, so that
-            // only that one is answered as a duplicate.
-            logger.LogDebug("A round of {Count} webhooks met a delivery stored meanwhile; storing them one at a time", round.Count);
+            // Another replica stored one of these event ids between the look-up and the insert, or one delivery cannot
+            // be stored (a body PostgreSQL refuses): one at a time, so that only that one is answered as a duplicate or
+            // with an error, and the others of the round are stored.
+            logger.LogDebug(ex, "A round of {Count} webhooks could not be stored together; storing them one at a time", round.Count);
             foreach (var receipt in round)
             {
                 await CommitAsync([receipt], ct);
