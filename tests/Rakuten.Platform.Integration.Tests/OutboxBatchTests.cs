@@ -15,7 +15,7 @@ public sealed class OutboxBatchTests
     [Theory]
     [InlineData(SqlDialect.Postgres)]
     [InlineData(SqlDialect.Sqlite)]
-    public async Task Items_staged_for_a_batch_become_one_message_per_key_in_order_split_at_the_limit_and_only_once_saved(SqlDialect dialect)
+    public async Task Items_staged_for_a_batch_become_one_message_per_key_in_order_split_at_the_limit_and_only_once_saved_never_after_a_discard(SqlDialect dialect)
     {
         await using var database = await TestDatabase.CreateAsync(dialect);
         var over = OutboxExtensions.MaxBatchItems + 50;
@@ -45,6 +45,17 @@ public sealed class OutboxBatchTests
             await db.SaveChangesAsync();
         }
 
+        // A unit of work that failed and is tried again on the same context (the inbox's one-at-a-time retry): what the
+        // failed attempt staged is discarded with its tracked changes.
+        await using (var scope = database.Scope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ProbeDbContext>();
+            db.AddToOutboxBatch("d", 1, Probes);
+            db.DiscardUnsaved();
+            db.AddToOutboxBatch("e", 2, Probes);
+            await db.SaveChangesAsync();
+        }
+
         await using var check = database.Scope();
         var rows = await check.ServiceProvider.GetRequiredService<ProbeDbContext>().Outbox.AsNoTracking()
             .Where(m => m.MessageType.Contains("probes-happened")).OrderBy(m => m.Position).ToListAsync();
@@ -52,7 +63,8 @@ public sealed class OutboxBatchTests
         messages.Where(m => m.Group == "a").Select(m => m.Sequences.Count).Should().Equal(OutboxExtensions.MaxBatchItems, 50);
         messages.Where(m => m.Group == "a").SelectMany(m => m.Sequences).Should().Equal(Enumerable.Range(0, over), "the items keep their staging order");
         messages.Where(m => m.Group == "b").Select(m => m.Sequences).Should().ContainSingle().Which.Should().Equal(1000, 1001, 1002);
-        messages.Should().NotContain(m => m.Group == "c");
+        messages.Should().NotContain(m => m.Group == "c" || m.Group == "d");
+        messages.Where(m => m.Group == "e").Select(m => m.Sequences).Should().ContainSingle().Which.Should().Equal(2);
     }
 
     private static ProbesHappened Probes(string group, IReadOnlyList<int> sequences) => new(Guid.Empty, group, sequences, DateTimeOffset.UtcNow);

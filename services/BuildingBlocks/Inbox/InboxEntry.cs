@@ -75,7 +75,7 @@ public static class InboxExtensions
         }
         catch (Exception ex) when (deliveries.Count > 1 && ex is not OperationCanceledException)
         {
-            db.ChangeTracker.Clear();
+            db.DiscardUnsaved();
             logger.LogWarning(ex, "{Consumer}: a batch of {Count} messages failed; applying them one at a time", consumer, deliveries.Count);
         }
 
@@ -88,7 +88,7 @@ public static class InboxExtensions
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                db.ChangeTracker.Clear();
+                db.DiscardUnsaved();
                 logger.LogWarning(ex, "{Consumer}: message {MessageId} failed on its own", consumer, delivery.MessageId);
                 failures.Add(ex);
             }
@@ -148,7 +148,7 @@ public static class InboxExtensions
         catch (DbUpdateException ex) when (DatabaseErrors.IsUniqueViolation(ex))
         {
             await tx.RollbackAsync(CancellationToken.None);
-            db.ChangeTracker.Clear();
+            db.DiscardUnsaved();
             // Lost the race to a concurrent delivery of the same messages? Then their effect is already there.
             if ((await NotProcessedAsync(db, fresh, consumer, logger, CancellationToken.None)).Count == 0)
             {

@@ -41,6 +41,15 @@ public abstract class PlatformDbContext(DbContextOptions options) : DbContext(op
         }
     }
 
+    /// <summary>Forgets everything of this unit of work that is not saved: the tracked changes and the items staged for
+    /// batched outbox messages. A unit of work that failed and is tried again on the same context must not carry
+    /// either (a staged quantity with a version its rolled-back transaction had taken would be published).</summary>
+    public void DiscardUnsaved()
+    {
+        ChangeTracker.Clear();
+        _outboxBatches.Clear();
+    }
+
     // Contexts are pooled: a context handed back mid-way (an exception before commit) must not carry the flag, nor
     // items staged for a message that was never saved.
     public override void Dispose()

@@ -27,9 +27,9 @@ public static class ProductWebhooks
             var raw = buffer.ToArray();
             var signature = request.Headers["X-Shopify-Hmac-Sha256"].ToString();
             var secret = await secrets.GetAsync(connectionId, fresh: false, ct);
-            if (secret is not null && !Verify(raw, signature, secret))
+            if (secret is null || !Verify(raw, signature, secret))
             {
-                secret = await secrets.GetAsync(connectionId, fresh: true, ct); // rotated since it was remembered?
+                secret = await secrets.GetAsync(connectionId, fresh: true, ct); // created or rotated since it was remembered?
             }
 
             if (secret is null)
