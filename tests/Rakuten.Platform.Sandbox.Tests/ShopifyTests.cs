@@ -219,6 +219,33 @@ public sealed class ShopifyTests
     }
 
     [Fact]
+    public async Task Many_stock_levels_in_one_control_request_apply_in_order_each_with_its_webhook_or_none_when_one_names_no_variant()
+    {
+        await using var sandbox = await StartAsync();
+        await using var receiver = await Receiver.StartAsync(failFirst: 0);
+        var product = await ProductAsync(sandbox);
+        (await sandbox.Client.PostAsJsonAsync($"/control/shopify/shops/{Shop}/webhooks", new { topic = "inventory_levels/update", callbackUrl = receiver.Url })).EnsureSuccessStatusCode();
+
+        var refused = await sandbox.Client.PutAsJsonAsync($"/control/shopify/shops/{Shop}/inventory/batch", new object[]
+        {
+            new { sku = "TS-M", available = 1 }, new { sku = "NO-SUCH", available = 2 },
+        });
+        var afterRefused = await sandbox.Client.GetFromJsonAsync<JsonArray>($"/control/shopify/shops/{Shop}/inventory");
+        (await sandbox.Client.PutAsJsonAsync($"/control/shopify/shops/{Shop}/inventory/batch", new object[]
+        {
+            new { sku = "TS-M", available = 5 }, new { sku = "TS-M-L", available = 6 }, new { sku = "TS-M", available = 7 },
+        })).EnsureSuccessStatusCode();
+
+        refused.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await refused.Content.ReadAsStringAsync()).Should().Contain("[1]: no variant with that sku");
+        afterRefused.Should().BeEmpty("a refused batch changes nothing, not even its valid first entry");
+        (await Available(sandbox, product)).Should().Be(7, "applied in order: the last of two changes of one SKU wins");
+        var deadline = Stopwatch.StartNew();
+        while (receiver.Accepted.Count < 3 && deadline.Elapsed < TimeSpan.FromSeconds(20)) await Task.Delay(50);
+        receiver.Accepted.Select(d => JsonNode.Parse(d.Body)!["available"]!.GetValue<int>()).Should().BeEquivalentTo([5, 6, 7], "each change sends its own webhook");
+    }
+
+    [Fact]
     public async Task Fulfilling_with_tracking_emits_fulfillments_create_with_the_lines_and_tracking()
     {
         await using var sandbox = await StartAsync();
