@@ -68,10 +68,12 @@ public abstract class PlatformDbContext(DbContextOptions options) : DbContext(op
 
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
-        foreach (var key in _outboxBatches.Keys.ToList())
+        foreach (var batch in _outboxBatches.Values)
         {
-            FlushOutboxBatch(key);
+            batch.AddTo(this);
         }
+
+        _outboxBatches.Clear();
 
         // Events are only ever added, and an added entity is known as such without a scan for changes: reading the
         // entries with detection on would scan every tracked entity once here and again in the save.

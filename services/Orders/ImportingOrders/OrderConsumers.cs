@@ -78,7 +78,8 @@ public sealed class OrderExportedConsumer(OrdersDbContext db, EventStore<OrdersD
                     continue; // not an order of ours, or its export is already recorded
                 }
 
-                store.AppendAfter(OrderImport.Stream(m.OrderId), versions[OrderImport.Stream(m.OrderId)], [new OrderWasExported(m.ShopifyOrderId, m.ShopifyOrderName)]);
+                var stream = OrderImport.Stream(m.OrderId);
+                store.AppendAfter(stream, versions[stream], [new OrderWasExported(m.ShopifyOrderId, m.ShopifyOrderName)]);
                 record.ShopifyOrderId = m.ShopifyOrderId;
                 record.ShopifyOrderName = m.ShopifyOrderName;
                 record.UpdatedAt = clock.GetUtcNow();
