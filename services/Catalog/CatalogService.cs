@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
+using Rakuten.Platform.BuildingBlocks.Security;
 using Rakuten.Platform.Catalog.PublishingListings;
 using Rakuten.Platform.Catalog.SyncingProducts;
 
@@ -25,13 +26,14 @@ public static class CatalogService
     public static WebApplication MapCatalogService(this WebApplication app)
     {
         app.MapOutboxStatus<CatalogDbContext>("/catalog");
-        var catalog = app.MapGroup("/catalog").WithTags("Catalog");
-        catalog.MapGet("/products", async (Guid tenantId, CatalogDbContext db, CancellationToken ct) =>
-            Results.Ok(await db.Products.AsNoTracking().Where(p => p.TenantId == tenantId && !p.Deleted)
+        var catalog = app.MapPlatformApi<CatalogDbContext>("/catalog").WithTags("Catalog");
+        catalog.MapAuditLog<CatalogDbContext>("");
+        catalog.MapGet("/products", async (Caller caller, CatalogDbContext db, CancellationToken ct) =>
+            Results.Ok(await db.Products.AsNoTracking().Where(p => p.TenantId == caller.Tenant && !p.Deleted)
                 .OrderBy(p => p.Title).Select(p => new { p.ProductId, p.ExternalProductId, p.Title, p.SourceVersion }).ToListAsync(ct)));
-        catalog.MapGet("/sku-conflicts", async (Guid tenantId, CatalogDbContext db, CancellationToken ct) =>
+        catalog.MapGet("/sku-conflicts", async (Caller caller, CatalogDbContext db, CancellationToken ct) =>
         {
-            var claims = await db.SkuClaims.AsNoTracking().Where(c => c.TenantId == tenantId).ToListAsync(ct);
+            var claims = await db.SkuClaims.AsNoTracking().Where(c => c.TenantId == caller.Tenant).ToListAsync(ct);
             return Results.Ok(SkuRegistry.Conflicts(claims.Select(c => new SkuClaim(c.VariantId, c.Sku, c.ProductId, c.ProductTitle)))
                 .Select(c => new { c.Sku, c.Reason, products = c.Claims.Select(x => x.ProductTitle).Distinct() }));
         });

@@ -2,18 +2,18 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Rakuten.Platform.BuildingBlocks.Hosting;
+using Rakuten.Platform.BuildingBlocks.Security;
 
 namespace Rakuten.Platform.Host;
 
 /// <summary>The embedded demo's connections (<c>Demo:SeedConnections</c>): once the Host listens, it opens an RMS
 /// shop, a Rakuten France seller and a Shopify store in its own Sandbox and connects them for the demo tenant,
-/// through the same ops API a merchant uses. The Sandbox forgets its accounts on restart, so they are opened
-/// again each time, with credentials kept in the data folder (random per installation, never in the repository).</summary>
-public sealed class DemoConnections(
-    IServer server, IHostApplicationLifetime lifetime, IConfiguration configuration, PlatformOptions options, ILogger<DemoConnections> logger)
+/// through the same API a merchant's admin uses (with a short-lived token of the demo's own key). The Sandbox forgets its
+/// accounts on restart, so they are opened again each time, with credentials kept in the data folder: random per
+/// installation, never in the repository, owner-only, and for the demo only — they open the Sandbox's imitation accounts,
+/// never a real marketplace's.</summary>
+public sealed class DemoConnections(DemoAccess access, IConfiguration configuration, PlatformOptions options, ILogger<DemoConnections> logger)
     : BackgroundService
 {
     private sealed record DemoCredentials(string RmsSecret, string RmsKey, string FrToken, string ShopifyToken, string ShopifyWebhookSecret);
@@ -25,24 +25,28 @@ public sealed class DemoConnections(
             return;
         }
 
-        var started = new TaskCompletionSource();
-        using var registration = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
-        await started.Task.WaitAsync(stoppingToken);
+        var address = await access.AddressAsync(stoppingToken);
+        var token = access.Token(access.Tenant, [PlatformRoles.Admin], "demo-seeder", TimeSpan.FromMinutes(10));
+        if (token is null)
+        {
+            logger.LogInformation("Demo connections not seeded: an identity provider is configured, and the demo has no token of its own");
+            return;
+        }
 
-        var address = server.Features.Get<IServerAddressesFeature>()!.Addresses.First().Replace("0.0.0.0", "127.0.0.1").Replace("[::]", "127.0.0.1");
-        var tenant = configuration.GetValue("Demo:TenantId", new Guid("00000000-0000-4000-8000-000000000001"));
         var credentials = await CredentialsAsync();
         using var http = new HttpClient { BaseAddress = new Uri(address) };
+        // The demo connects its shops through the same API, with the same rules, as a merchant's admin would.
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
 
-        await OpenAsync(http, "/control/rms/shops", new { shopId = "123456", serviceSecret = credentials.RmsSecret, licenseKey = credentials.RmsKey }, stoppingToken);
+        await OpenAsync(http, "/control/rms/shops", new { shopId = "123456", serviceSecret = credentials.RmsSecret, licenseKey = credentials.RmsKey, url = "demo-shop" }, stoppingToken);
         await OpenAsync(http, "/control/rakuten-fr/sellers", new { login = "demo-boutique", token = credentials.FrToken }, stoppingToken);
         await OpenAsync(http, "/control/shopify/shops", new { shop = "demo-store", accessToken = credentials.ShopifyToken, webhookSecret = credentials.ShopifyWebhookSecret }, stoppingToken);
 
-        await ConnectAsync(http, "rakuten-jp", tenant, "Demo Rakuten Ichiba shop", $"{address}/rms",
+        await ConnectAsync(http, "rakuten-jp", "Demo Rakuten Ichiba shop", $"{address}/rms",
             new { serviceSecret = credentials.RmsSecret, licenseKey = credentials.RmsKey, shopUrl = "demo-shop" }, stoppingToken);
-        await ConnectAsync(http, "rakuten-fr", tenant, "Demo Rakuten France seller", $"{address}/rakuten-fr",
+        await ConnectAsync(http, "rakuten-fr", "Demo Rakuten France seller", $"{address}/rakuten-fr",
             new { login = "demo-boutique", token = credentials.FrToken }, stoppingToken);
-        await ConnectAsync(http, "shopify", tenant, "Demo Shopify store", $"{address}/shopify/demo-store",
+        await ConnectAsync(http, "shopify", "Demo Shopify store", $"{address}/shopify/demo-store",
             new { shop = "demo-store", accessToken = credentials.ShopifyToken, webhookSecret = credentials.ShopifyWebhookSecret }, stoppingToken);
     }
 
@@ -55,12 +59,12 @@ public sealed class DemoConnections(
         }
     }
 
-    private async Task ConnectAsync(HttpClient http, string channel, Guid tenant, string name, string baseUrl, object credentials, CancellationToken ct)
+    private async Task ConnectAsync(HttpClient http, string channel, string name, string baseUrl, object credentials, CancellationToken ct)
     {
-        var existing = await http.GetFromJsonAsync<JsonArray>($"/channels/{channel}/connections?tenantId={tenant}", ct);
+        var existing = await http.GetFromJsonAsync<JsonArray>($"/channels/{channel}/connections", ct);
         var live = existing?.FirstOrDefault(c => c?["removedAt"] is null);
         using var response = live is null
-            ? await http.PostAsJsonAsync($"/channels/{channel}/connections", new { tenantId = tenant, name, baseUrl, credentials }, ct)
+            ? await http.PostAsJsonAsync($"/channels/{channel}/connections", new { name, baseUrl, credentials }, ct)
             : await http.PutAsJsonAsync($"/channels/{channel}/connections/{live["id"]}/credentials", new { credentials }, ct);
         var body = await response.Content.ReadAsStringAsync(ct);
         if (response.IsSuccessStatusCode)

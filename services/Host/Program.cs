@@ -10,6 +10,12 @@ using Rakuten.Platform.Orders;
 using Rakuten.Platform.Sandbox;
 using Rakuten.Platform.Shipping;
 
+// `dotnet run --project services/Host -- token …` prints a token of the embedded demo's own key, and exits.
+if (args is ["token", ..])
+{
+    return DemoAccess.PrintToken(args[1..]);
+}
+
 // Every service and the Sandbox in one process (DESIGN §5): in embedded mode over the in-memory bus and
 // SQLite files; the same composition runs distributed when Platform:Mode says so.
 var builder = WebApplication.CreateBuilder(args);
@@ -18,6 +24,7 @@ builder.AddCatalogService().AddInventoryService().AddOrdersService().AddShipping
 builder.AddShopifyService().AddRakutenJpService().AddRakutenFrService();
 builder.AddSandbox();
 builder.AddPlatformBus();
+builder.Services.AddSingleton<DemoAccess>().AddHostedService(sp => sp.GetRequiredService<DemoAccess>());
 builder.Services.AddHostedService<DemoConnections>();
 
 var app = builder.Build();
@@ -27,3 +34,4 @@ app.MapShopifyService().MapRakutenJpService().MapRakutenFrService();
 app.MapSandbox();
 app.MapHostStatus();
 app.Run();
+return 0;

@@ -1,6 +1,7 @@
 using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
+using Rakuten.Platform.BuildingBlocks.Security;
 using Rakuten.Platform.Inventory.AllocatingStock;
 
 namespace Rakuten.Platform.Inventory;
@@ -27,7 +28,9 @@ public static class InventoryService
     public static WebApplication MapInventoryService(this WebApplication app)
     {
         app.MapOutboxStatus<InventoryDbContext>("/inventory");
-        app.MapGroup("/inventory").WithTags("Inventory").MapStock();
+        var inventory = app.MapPlatformApi<InventoryDbContext>("/inventory").WithTags("Inventory");
+        inventory.MapAuditLog<InventoryDbContext>("");
+        inventory.MapStock();
         return app;
     }
 }

@@ -1,6 +1,7 @@
 using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
+using Rakuten.Platform.BuildingBlocks.Security;
 using Rakuten.Platform.Orders.CancellingOrders;
 using Rakuten.Platform.Orders.ImportingOrders;
 using Rakuten.Platform.Orders.TrackingStatus;
@@ -28,7 +29,8 @@ public static class OrdersService
     public static WebApplication MapOrdersService(this WebApplication app)
     {
         app.MapOutboxStatus<OrdersDbContext>("/orders");
-        var orders = app.MapGroup("/orders").WithTags("Orders");
+        var orders = app.MapPlatformApi<OrdersDbContext>("/orders").WithTags("Orders");
+        orders.MapAuditLog<OrdersDbContext>("");
         orders.MapOrders();
         orders.MapCancellations();
         return app;

@@ -21,26 +21,34 @@ public static class SandboxService
         return builder;
     }
 
-    public static WebApplication MapSandbox(this WebApplication app)
+    public static WebApplication MapSandbox(this WebApplication app) => app.MapSandbox(app.MapGroup(""));
+
+    /// <summary>Maps the imitations under <paramref name="root"/>. In the Host, whose platform API requires an identity
+    /// for everything, the Sandbox stays open (<c>AllowAnonymous</c>): it is a stand-in for the marketplaces, which have
+    /// credentials of their own, and its control API is a demo's. It is never deployed in production (deploy/k8s).</summary>
+    public static WebApplication MapSandbox(this WebApplication app, RouteGroupBuilder root)
     {
         var state = app.Services.GetRequiredService<SandboxState>();
+        root.AllowAnonymous();
 
-        var rms = app.MapGroup("/rms").WithTags("Rakuten JP (RMS) imitation");
+        var rms = root.MapGroup("/rms").WithTags("Rakuten JP (RMS) imitation");
         OrderApi.Map(rms, state);
         InventoryApi.Map(rms, state);
         ItemsApi.Map(rms, state);
         LicenseApi.Map(rms, state);
 
-        FrApi.Map(app.MapGroup("/rakuten-fr").WithTags("Rakuten France imitation"), state);
-        ShopifyAdminApi.Map(app.MapGroup("/shopify").WithTags("Shopify Admin imitation"), state);
+        ShopApi.Map(rms, state);
 
-        var control = app.MapGroup("/control");
+        FrApi.Map(root.MapGroup("/rakuten-fr").WithTags("Rakuten France imitation"), state);
+        ShopifyAdminApi.Map(root.MapGroup("/shopify").WithTags("Shopify Admin imitation"), state);
+
+        var control = root.MapGroup("/control");
         RmsControl.Map(control, state);
         RakutenFrControl.Map(control, state);
         ShopifyControl.Map(control, state);
         SharedControl.Map(control, state);
 
-        app.MapGet("/sandbox", () => Results.Ok(new
+        root.MapGet("/sandbox", () => Results.Ok(new
         {
             name = "Rakuten.Platform Sandbox",
             apis = new { rms = "/rms", rakutenFr = "/rakuten-fr/{sales_ws|stock_ws}?action=…", shopify = "/shopify/{shop}/admin/api/{version}/graphql.json" },

@@ -1,6 +1,7 @@
 using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
+using Rakuten.Platform.BuildingBlocks.Security;
 using Rakuten.Platform.Shipping.ReportingShipments;
 
 namespace Rakuten.Platform.Shipping;
@@ -21,7 +22,9 @@ public static class ShippingService
     public static WebApplication MapShippingService(this WebApplication app)
     {
         app.MapOutboxStatus<ShippingDbContext>("/shipping");
-        app.MapGroup("/shipping").WithTags("Shipping").MapShipping();
+        var shipping = app.MapPlatformApi<ShippingDbContext>("/shipping").WithTags("Shipping");
+        shipping.MapAuditLog<ShippingDbContext>("");
+        shipping.MapShipping();
         return app;
     }
 }

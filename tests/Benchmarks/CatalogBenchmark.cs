@@ -28,7 +28,7 @@ public static class CatalogBenchmark
         var sandbox = hosts.Sandbox;
         (await sandbox.PostAsJsonAsync("/control/shopify/shops", new { shop = "bench", accessToken = "shpat_bench", webhookSecret = "whsec_bench" })).EnsureSuccessStatusCode();
         (await sandbox.PutAsJsonAsync("/control/shopify/settings", new { bucketSize = 100_000, restoreRate = 100_000 })).EnsureSuccessStatusCode();
-        (await sandbox.PostAsJsonAsync("/control/rms/shops", new { shopId = "900001", serviceSecret = "sec-bench", licenseKey = "key-bench", licenseExpiresAt = DateTimeOffset.UtcNow.AddDays(80) })).EnsureSuccessStatusCode();
+        (await sandbox.PostAsJsonAsync("/control/rms/shops", new { shopId = "900001", url = "bench-shop", serviceSecret = "sec-bench", licenseKey = "key-bench", licenseExpiresAt = DateTimeOffset.UtcNow.AddDays(80) })).EnsureSuccessStatusCode();
         (await sandbox.PutAsJsonAsync("/control/rms/settings", new { itemsApiPerSecond = rate })).EnsureSuccessStatusCode();
         var sizes = Enumerable.Range(1, variants).Select(i => $"Size {i}").ToArray();
         for (var p = 0; p < products; p++)
@@ -40,26 +40,26 @@ public static class CatalogBenchmark
             })).EnsureSuccessStatusCode();
         }
 
-        var tenant = Guid.NewGuid();
+        var tenant = hosts.Tenant;
         (await hosts.Platform.PostAsJsonAsync("/channels/shopify/connections", new
         {
-            tenantId = tenant, name = "Shopify", baseUrl = hosts.SandboxUrl + "/shopify/bench",
+            name = "Shopify", baseUrl = hosts.SandboxUrl + "/shopify/bench",
             credentials = new { shop = "bench", accessToken = "shpat_bench", webhookSecret = "whsec_bench" },
         })).EnsureSuccessStatusCode();
-        await WaitAsync(async () => (await hosts.Platform.GetFromJsonAsync<JsonArray>($"/catalog/products?tenantId={tenant}"))!.Count == products, TimeSpan.FromMinutes(10));
+        await WaitAsync(async () => (await hosts.Platform.GetFromJsonAsync<JsonArray>($"/catalog/products"))!.Count == products, TimeSpan.FromMinutes(10));
         Console.WriteLine($"catalog imported from Shopify: {products:N0} products");
 
         (await sandbox.DeleteAsync("/control/calls")).EnsureSuccessStatusCode();
         var clock = Stopwatch.StartNew();
         (await hosts.Platform.PostAsJsonAsync("/channels/rakuten-jp/connections", new
         {
-            tenantId = tenant, name = "RMS", baseUrl = hosts.SandboxUrl + "/rms",
+            name = "RMS", baseUrl = hosts.SandboxUrl + "/rms",
             credentials = new { serviceSecret = "sec-bench", licenseKey = "key-bench", shopUrl = "bench-shop" },
         })).EnsureSuccessStatusCode();
         JsonArray listings = [];
         await WaitAsync(async () =>
         {
-            listings = (await hosts.Platform.GetFromJsonAsync<JsonArray>($"/catalog/listings?tenantId={tenant}"))!;
+            listings = (await hosts.Platform.GetFromJsonAsync<JsonArray>($"/catalog/listings"))!;
             return listings.Count == products && listings.All(l => l!["state"]!.GetValue<string>() is "Published" or "Failed");
         }, TimeSpan.FromMinutes(30));
         var elapsed = clock.Elapsed;

@@ -133,20 +133,20 @@ public static class OrdersBenchmark
         var sandbox = hosts.Sandbox;
         (await sandbox.PostAsJsonAsync("/control/shopify/shops", new { shop = "bench", accessToken = "shpat_bench", webhookSecret = "whsec_bench" })).EnsureSuccessStatusCode();
         (await sandbox.PutAsJsonAsync("/control/shopify/settings", new { bucketSize = 1_000_000, restoreRate = 1_000_000 })).EnsureSuccessStatusCode();
-        (await sandbox.PostAsJsonAsync("/control/rms/shops", new { shopId, serviceSecret = "sec-bench", licenseKey = "key-bench", licenseExpiresAt = DateTimeOffset.UtcNow.AddDays(80) })).EnsureSuccessStatusCode();
+        (await sandbox.PostAsJsonAsync("/control/rms/shops", new { shopId, url = "bench", serviceSecret = "sec-bench", licenseKey = "key-bench", licenseExpiresAt = DateTimeOffset.UtcNow.AddDays(80) })).EnsureSuccessStatusCode();
         (await sandbox.PutAsJsonAsync("/control/rms/settings", new { itemsApiPerSecond = 0, orderApiPerSecond = 0 })).EnsureSuccessStatusCode();
         (await sandbox.PostAsJsonAsync("/control/shopify/shops/bench/products", new { title = "Mug", variants = new[] { new { sku = "MUG-1", price = 1500m } } })).EnsureSuccessStatusCode();
         (await sandbox.PutAsJsonAsync("/control/shopify/shops/bench/inventory", new { sku = "MUG-1", available = 1_000_000 })).EnsureSuccessStatusCode();
-        var tenant = Guid.NewGuid();
+        var tenant = hosts.Tenant;
         (await hosts.Platform.PostAsJsonAsync("/channels/rakuten-jp/connections", new
         {
-            tenantId = tenant, name = "RMS", baseUrl = hosts.SandboxUrl + "/rms", credentials = new { serviceSecret = "sec-bench", licenseKey = "key-bench", shopUrl = "bench" },
+            name = "RMS", baseUrl = hosts.SandboxUrl + "/rms", credentials = new { serviceSecret = "sec-bench", licenseKey = "key-bench", shopUrl = "bench" },
         })).EnsureSuccessStatusCode();
         (await hosts.Platform.PostAsJsonAsync("/channels/shopify/connections", new
         {
-            tenantId = tenant, name = "Shopify", baseUrl = hosts.SandboxUrl + "/shopify/bench", credentials = new { shop = "bench", accessToken = "shpat_bench", webhookSecret = "whsec_bench" },
+            name = "Shopify", baseUrl = hosts.SandboxUrl + "/shopify/bench", credentials = new { shop = "bench", accessToken = "shpat_bench", webhookSecret = "whsec_bench" },
         })).EnsureSuccessStatusCode();
-        await Poll.UntilAsync(async () => (await hosts.Platform.GetFromJsonAsync<JsonArray>($"/catalog/listings?tenantId={tenant}"))!
+        await Poll.UntilAsync(async () => (await hosts.Platform.GetFromJsonAsync<JsonArray>($"/catalog/listings"))!
             .Any(l => l!["state"]!.GetValue<string>() == "Published"), TimeSpan.FromMinutes(2), TimeSpan.FromMilliseconds(200), "the mug on RMS");
         await using var scope = hosts.Services.CreateAsyncScope();
         var manage = (await scope.ServiceProvider.GetRequiredService<Rakuten.Platform.Channels.RakutenJp.RakutenJpDbContext>().RmsSkus.AsNoTracking().FirstAsync()).ManageNumber;

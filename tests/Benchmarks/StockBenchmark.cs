@@ -43,7 +43,7 @@ public static class StockBenchmark
         var sandbox = hosts.Sandbox;
         (await sandbox.PostAsJsonAsync("/control/shopify/shops", new { shop = "bench", accessToken = "shpat_bench", webhookSecret = "whsec_bench" })).EnsureSuccessStatusCode();
         (await sandbox.PutAsJsonAsync("/control/shopify/settings", new { bucketSize = 100_000, restoreRate = 100_000 })).EnsureSuccessStatusCode();
-        (await sandbox.PostAsJsonAsync("/control/rms/shops", new { shopId = "900002", serviceSecret = "sec-bench", licenseKey = "key-bench", licenseExpiresAt = DateTimeOffset.UtcNow.AddDays(80) })).EnsureSuccessStatusCode();
+        (await sandbox.PostAsJsonAsync("/control/rms/shops", new { shopId = "900002", url = "bench", serviceSecret = "sec-bench", licenseKey = "key-bench", licenseExpiresAt = DateTimeOffset.UtcNow.AddDays(80) })).EnsureSuccessStatusCode();
         (await sandbox.PutAsJsonAsync("/control/rms/settings", new { itemsApiPerSecond = 0 })).EnsureSuccessStatusCode();
         (await sandbox.PostAsJsonAsync("/control/rakuten-fr/sellers", new { login = "bench", token = "tok-bench" })).EnsureSuccessStatusCode();
         (await sandbox.PutAsJsonAsync("/control/rakuten-fr/settings", new { stockFilesPerHour = frFilesPerHour, requestsPerHour = 1_000_000 })).EnsureSuccessStatusCode();
@@ -53,21 +53,21 @@ public static class StockBenchmark
             (await sandbox.PostAsJsonAsync("/control/rakuten-fr/sellers/bench/offers", new { sku = $"S{i:D4}", headline = $"Item {i:D4}", price = 6.2m, stock = 0 })).EnsureSuccessStatusCode();
         }
 
-        var tenant = Guid.NewGuid();
+        var tenant = hosts.Tenant;
         _ = (await (await hosts.Platform.PostAsJsonAsync("/channels/rakuten-jp/connections", new
         {
-            tenantId = tenant, name = "RMS", baseUrl = hosts.SandboxUrl + "/rms", credentials = new { serviceSecret = "sec-bench", licenseKey = "key-bench", shopUrl = "bench" },
+            name = "RMS", baseUrl = hosts.SandboxUrl + "/rms", credentials = new { serviceSecret = "sec-bench", licenseKey = "key-bench", shopUrl = "bench" },
         })).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
         _ = (await (await hosts.Platform.PostAsJsonAsync("/channels/rakuten-fr/connections", new
         {
-            tenantId = tenant, name = "Rakuten France", baseUrl = hosts.SandboxUrl + "/rakuten-fr", credentials = new { login = "bench", token = "tok-bench" },
+            name = "Rakuten France", baseUrl = hosts.SandboxUrl + "/rakuten-fr", credentials = new { login = "bench", token = "tok-bench" },
         })).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
         var shopify = (await (await hosts.Platform.PostAsJsonAsync("/channels/shopify/connections", new
         {
-            tenantId = tenant, name = "Shopify", baseUrl = hosts.SandboxUrl + "/shopify/bench", credentials = new { shop = "bench", accessToken = "shpat_bench", webhookSecret = "whsec_bench" },
+            name = "Shopify", baseUrl = hosts.SandboxUrl + "/shopify/bench", credentials = new { shop = "bench", accessToken = "shpat_bench", webhookSecret = "whsec_bench" },
         })).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
         (await sandbox.PostAsJsonAsync("/control/shopify/shops/bench/webhooks", new { topic = "inventory_levels/update", callbackUrl = $"{hosts.Platform.BaseAddress}channels/shopify/webhooks/{shopify}" })).EnsureSuccessStatusCode();
-        await WaitAsync(async () => (await hosts.Platform.GetFromJsonAsync<JsonArray>($"/catalog/listings?tenantId={tenant}"))!
+        await WaitAsync(async () => (await hosts.Platform.GetFromJsonAsync<JsonArray>($"/catalog/listings"))!
             .Count(l => l!["state"]!.GetValue<string>() == "Published") == 2 * skus, TimeSpan.FromMinutes(5));
         Console.WriteLine($"{skus} items published to RMS and Rakuten France");
 
@@ -213,7 +213,7 @@ public static class StockBenchmark
         var finals = Enumerable.Range(burst - Math.Min(skus, burst), Math.Min(skus, burst)).ToDictionary(i => $"S{i % skus:D4}", i => 1 + i % 50_000);
         await WaitAsync(async () =>
         {
-            var rows = (await hosts.Platform.GetFromJsonAsync<JsonArray>($"/inventory/stock?tenantId={tenant}"))!;
+            var rows = (await hosts.Platform.GetFromJsonAsync<JsonArray>($"/inventory/stock"))!;
             return rows.All(r => !finals.TryGetValue(r!["sku"]!.GetValue<string>(), out var q) || r["locations"]![0]!["available"]!.GetValue<int>() == q);
         }, TimeSpan.FromMinutes(10));
         var processed = burstClock.Elapsed;
@@ -249,7 +249,7 @@ public static class StockBenchmark
     }
 
     private static async Task<long> ChannelVersionsAsync(ChannelHosts hosts, Guid tenant) =>
-        (await hosts.Platform.GetFromJsonAsync<JsonArray>($"/inventory/stock?tenantId={tenant}"))!
+        (await hosts.Platform.GetFromJsonAsync<JsonArray>($"/inventory/stock"))!
             .Sum(r => r!["channels"]!.AsArray().Sum(c => c!["version"]!.GetValue<long>()));
 
 

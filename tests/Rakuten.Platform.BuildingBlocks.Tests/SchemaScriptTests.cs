@@ -1,5 +1,7 @@
 using FluentAssertions;
+using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.BuildingBlocks.Persistence;
+using Rakuten.Platform.BuildingBlocks.Security;
 
 namespace Rakuten.Platform.BuildingBlocks.Tests;
 
@@ -8,17 +10,30 @@ public sealed class SchemaScriptTests
     [Theory]
     [InlineData(SqlDialect.Postgres)]
     [InlineData(SqlDialect.Sqlite)]
-    public void Platform_scripts_exist_for_both_dialects_and_are_idempotent(SqlDialect dialect)
+    public void Platform_scripts_exist_for_both_dialects_and_create_the_event_store_outbox_inbox_and_audit_log(SqlDialect dialect)
     {
-        var scripts = SchemaInitializer<PlatformDbContext>.Scripts(dialect, typeof(PlatformDbContext).Assembly);
+        var scripts = SchemaInitializer<PlatformDbContext>.Scripts(dialect, typeof(PlatformDbContext));
 
-        scripts.Should().ContainSingle(s => s.Name.EndsWith("000_platform.sql"));
-        var sql = scripts.Single().Sql;
+        scripts.Select(s => s.Name.Split('/')[1]).Should().Equal("000_platform.sql", "010_audit_log.sql");
+        var sql = string.Join('\n', scripts.Select(s => s.Sql));
         sql.Should().Contain("CREATE TABLE IF NOT EXISTS events")
             .And.Contain("CREATE TABLE IF NOT EXISTS outbox")
-            .And.Contain("CREATE TABLE IF NOT EXISTS inbox");
-        // Every statement must be safe to run again at the next start.
+            .And.Contain("CREATE TABLE IF NOT EXISTS inbox")
+            .And.Contain("CREATE TABLE IF NOT EXISTS audit_log");
+        // A database created before the initializer recorded its scripts runs them again once: creating is idempotent.
         sql.Split(';').Select(s => s.Trim()).Where(s => s.StartsWith("CREATE", StringComparison.OrdinalIgnoreCase))
             .Should().AllSatisfy(s => s.Should().Contain("IF NOT EXISTS"));
+    }
+
+    [Theory]
+    [InlineData(SqlDialect.Postgres)]
+    [InlineData(SqlDialect.Sqlite)]
+    public void A_context_gets_the_scripts_of_the_platform_parts_it_is_built_on_after_the_platform_s_own(SqlDialect dialect)
+    {
+        var channel = SchemaInitializer<ChannelDbContext>.Scripts(dialect, typeof(ChannelDbContext)).Select(s => s.Name.Split('/')[1]).ToList();
+        var identity = SchemaInitializer<IdentityDbContext>.Scripts(dialect, typeof(IdentityDbContext)).Select(s => s.Name.Split('/')[1]).ToList();
+
+        channel.Should().Equal("000_platform.sql", "010_audit_log.sql", "010_connections.sql", "020_connection_identity.sql");
+        identity.Should().Equal("000_platform.sql", "010_audit_log.sql", "100_api_keys.sql");
     }
 }

@@ -8,17 +8,17 @@ namespace Rakuten.Platform.Integration.Tests;
 /// <summary>Shopify → Catalog in one embedded Host (in-memory bus, SQLite) with its own Sandbox.</summary>
 public sealed class CatalogFlowTests
 {
-    private const string DemoTenant = "00000000-0000-4000-8000-000000000001";
-
     [Fact]
     public async Task Products_imported_from_Shopify_reach_the_catalog_and_a_shared_SKU_is_refused_naming_both_products()
     {
+        var data = Path.Combine(Path.GetTempPath(), "rakuten-platform-tests", "catalog-" + Guid.NewGuid().ToString("N")[..8]);
         await using var host = await ServiceProcess.StartAsync(new Dictionary<string, string>
         {
             ["Platform:Mode"] = "Embedded",
-            ["Platform:DataDirectory"] = Path.Combine(Path.GetTempPath(), "rakuten-platform-tests", "catalog-" + Guid.NewGuid().ToString("N")[..8]),
+            ["Platform:DataDirectory"] = data,
             ["Demo:SeedConnections"] = "true",
         }, "services/Host");
+        await host.UseDemoTokenAsync(data);
         string? connection = null;
         await host.WaitUntilAsync(async () =>
         {
@@ -39,8 +39,8 @@ public sealed class CatalogFlowTests
         JsonArray? conflicts = null;
         await host.WaitUntilAsync(async () =>
         {
-            var products = await host.Http.GetFromJsonAsync<JsonArray>($"/catalog/products?tenantId={DemoTenant}");
-            conflicts = await host.Http.GetFromJsonAsync<JsonArray>($"/catalog/sku-conflicts?tenantId={DemoTenant}");
+            var products = await host.Http.GetFromJsonAsync<JsonArray>("/catalog/products");
+            conflicts = await host.Http.GetFromJsonAsync<JsonArray>("/catalog/sku-conflicts");
             return products!.Count == 3 && conflicts!.Count == 1;
         }, TimeSpan.FromSeconds(30), "three products in the catalog and one SKU conflict");
 

@@ -23,24 +23,23 @@ public sealed class ConnectionTests
     private const string FrToken = "fr-token-0001-secret";
     private const string ShopifyToken = "shpat_0001_secret_token";
     private const string ShopifyWebhookSecret = "whsec_0001_secret";
-    private static readonly Guid Tenant = Guid.NewGuid();
 
     private static async Task SeedSandboxAsync(ChannelHosts hosts, DateTimeOffset licenseExpiresAt)
     {
-        (await hosts.Sandbox.PostAsJsonAsync("/control/rms/shops", new { shopId = "123456", serviceSecret = RmsSecret, licenseKey = RmsKey, licenseExpiresAt })).EnsureSuccessStatusCode();
+        (await hosts.Sandbox.PostAsJsonAsync("/control/rms/shops", new { shopId = "123456", url = "demo-shop", serviceSecret = RmsSecret, licenseKey = RmsKey, licenseExpiresAt })).EnsureSuccessStatusCode();
         (await hosts.Sandbox.PutAsJsonAsync("/control/rms/settings", new { orderApiPerSecond = 0 })).EnsureSuccessStatusCode();
         (await hosts.Sandbox.PostAsJsonAsync("/control/rakuten-fr/sellers", new { login = "maboutique", token = FrToken })).EnsureSuccessStatusCode();
         (await hosts.Sandbox.PostAsJsonAsync("/control/shopify/shops", new { shop = "demo-store", accessToken = ShopifyToken, webhookSecret = ShopifyWebhookSecret })).EnsureSuccessStatusCode();
     }
 
     private static object Rms(ChannelHosts hosts, string secret = RmsSecret, string key = RmsKey) =>
-        new { tenantId = Tenant, name = "Rakuten Ichiba", baseUrl = hosts.SandboxUrl + "/rms", credentials = new { serviceSecret = secret, licenseKey = key, shopUrl = "demo-shop" } };
+        new { name = "Rakuten Ichiba", baseUrl = hosts.SandboxUrl + "/rms", credentials = new { serviceSecret = secret, licenseKey = key, shopUrl = "demo-shop" } };
 
     private static object Fr(ChannelHosts hosts, string login = "maboutique", string token = FrToken) =>
-        new { tenantId = Tenant, name = "Rakuten France", baseUrl = hosts.SandboxUrl + "/rakuten-fr", credentials = new { login, token } };
+        new { name = "Rakuten France", baseUrl = hosts.SandboxUrl + "/rakuten-fr", credentials = new { login, token } };
 
     private static object Shopify(ChannelHosts hosts, string token = ShopifyToken) =>
-        new { tenantId = Tenant, name = "Shopify", baseUrl = hosts.SandboxUrl + "/shopify/demo-store", credentials = new { shop = "demo-store", accessToken = token, webhookSecret = ShopifyWebhookSecret } };
+        new { name = "Shopify", baseUrl = hosts.SandboxUrl + "/shopify/demo-store", credentials = new { shop = "demo-store", accessToken = token, webhookSecret = ShopifyWebhookSecret } };
 
     private static async Task<int> StoredAsync<TContext>(ChannelHosts hosts) where TContext : ChannelDbContext
     {
@@ -85,7 +84,7 @@ public sealed class ConnectionTests
             var created = await hosts.Platform.PostAsJsonAsync($"/channels/{path}/connections", body);
             responses.Add(await created.Content.ReadAsStringAsync());
             created.StatusCode.Should().Be(HttpStatusCode.Created, responses[^1]);
-            responses.Add(await hosts.Platform.GetStringAsync($"/channels/{path}/connections?tenantId={Tenant}"));
+            responses.Add(await hosts.Platform.GetStringAsync($"/channels/{path}/connections"));
         }
 
         var rms = JsonNode.Parse(responses[0])!;
@@ -196,18 +195,17 @@ public sealed class ConnectionCheckTests
     public async Task Checking_a_connection_now_tells_a_refusal_from_no_answer_and_recovers_when_the_marketplace_is_back()
     {
         await using var hosts = await ChannelHosts.StartAsync();
-        var tenant = Guid.NewGuid();
         (await hosts.Sandbox.PostAsJsonAsync("/control/rakuten-fr/sellers", new { login = "boutique", token = "tok-check" })).EnsureSuccessStatusCode();
-        (await hosts.Sandbox.PostAsJsonAsync("/control/rms/shops", new { shopId = "654321", serviceSecret = "sec-check", licenseKey = "key-check",
+        (await hosts.Sandbox.PostAsJsonAsync("/control/rms/shops", new { shopId = "654321", url = "check-shop", serviceSecret = "sec-check", licenseKey = "key-check",
             licenseExpiresAt = DateTimeOffset.UtcNow.AddDays(2) })).EnsureSuccessStatusCode();
         (await hosts.Sandbox.PutAsJsonAsync("/control/rms/settings", new { orderApiPerSecond = 0 })).EnsureSuccessStatusCode();
         var fr = (await (await hosts.Platform.PostAsJsonAsync("/channels/rakuten-fr/connections", new
         {
-            tenantId = tenant, name = "FR", baseUrl = hosts.SandboxUrl + "/rakuten-fr", credentials = new { login = "boutique", token = "tok-check" },
+            name = "FR", baseUrl = hosts.SandboxUrl + "/rakuten-fr", credentials = new { login = "boutique", token = "tok-check" },
         })).Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
         var rms = (await (await hosts.Platform.PostAsJsonAsync("/channels/rakuten-jp/connections", new
         {
-            tenantId = tenant, name = "JP", baseUrl = hosts.SandboxUrl + "/rms", credentials = new { serviceSecret = "sec-check", licenseKey = "key-check", shopUrl = "check-shop" },
+            name = "JP", baseUrl = hosts.SandboxUrl + "/rms", credentials = new { serviceSecret = "sec-check", licenseKey = "key-check", shopUrl = "check-shop" },
         })).Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
 
         (await hosts.Sandbox.PostAsJsonAsync("/control/faults", new { api = "rakuten-fr", endpoint = "*", kind = "Maintenance", count = 1 })).EnsureSuccessStatusCode();

@@ -17,6 +17,7 @@ public sealed class EmbeddedDemoTests
             ["Platform:DataDirectory"] = data,
             ["Demo:SeedConnections"] = "true",
         }, "services/Host");
+        await host.UseDemoTokenAsync(data);
 
         var connections = new List<JsonNode>();
         await host.WaitUntilAsync(async () =>

@@ -54,9 +54,9 @@ public sealed class OrderFlowTests
         var unknown = await PlaceAsync(m, RmsOrder(managed, "BOWL-9"));
 
         await PollAsync(m);
-        await Marketplace.WaitAsync(async () => (await m.Hosts.Platform.GetFromJsonAsync<JsonArray>($"/orders/holds?tenantId={m.Tenant}"))!.Count == 2, "two holds", setup: m);
+        await Marketplace.WaitAsync(async () => (await m.Hosts.Platform.GetFromJsonAsync<JsonArray>($"/orders/holds"))!.Count == 2, "two holds", setup: m);
 
-        var holds = (await m.Hosts.Platform.GetFromJsonAsync<JsonArray>($"/orders/holds?tenantId={m.Tenant}"))!;
+        var holds = (await m.Hosts.Platform.GetFromJsonAsync<JsonArray>($"/orders/holds"))!;
         var rms = holds.Single(h => h!["channelOrderId"]!.GetValue<string>() == unmanaged)!;
         rms["reason"]!.GetValue<string>().Should().Be("UnmanagedLine");
         rms["detail"]!.GetValue<string>().Should().Contain("contains items managed in Rakuten — fulfil it in RMS");
@@ -69,7 +69,7 @@ public sealed class OrderFlowTests
         // The merchant adds the SKU to a Shopify product: the held order is retried by itself.
         (await m.Hosts.Sandbox.PostAsJsonAsync($"/control/shopify/shops/{Marketplace.Shop}/products", Marketplace.Product("Bowl", "BOWL-9"))).EnsureSuccessStatusCode();
         await Marketplace.WaitAsync(async () => (await ShopifyOrdersAsync(m)).Count == 1, "the formerly unknown SKU's order in Shopify", setup: m);
-        (await m.Hosts.Platform.GetFromJsonAsync<JsonArray>($"/orders/holds?tenantId={m.Tenant}"))!.Single()!["channelOrderId"]!.GetValue<string>().Should().Be(unmanaged);
+        (await m.Hosts.Platform.GetFromJsonAsync<JsonArray>($"/orders/holds"))!.Single()!["channelOrderId"]!.GetValue<string>().Should().Be(unmanaged);
     }
 
     [Fact]
@@ -147,7 +147,7 @@ public sealed class OrderFlowTests
                                                 && (await OrdersAsync(m)).Count(o => o!["status"]!.GetValue<string>() == "Accepted") == 7, "five orders in the first minute", setup: m);
         await Task.Delay(1000);
         (await ShopifyOrdersAsync(m)).Should().HaveCount(5, "Shopify takes five a minute on a development store");
-        (await m.Hosts.Platform.GetFromJsonAsync<JsonArray>($"/orders/holds?tenantId={m.Tenant}"))!.Should().BeEmpty("waiting for the next minute is not a hold");
+        (await m.Hosts.Platform.GetFromJsonAsync<JsonArray>($"/orders/holds"))!.Should().BeEmpty("waiting for the next minute is not a hold");
 
         // The next minute: the two waiting orders go through.
         (await m.Hosts.Sandbox.PostAsJsonAsync("/control/clock/advance", new { seconds = 61 })).EnsureSuccessStatusCode();

@@ -36,11 +36,11 @@ public sealed class OrderImportTests
     {
         await using var hosts = await ChannelHosts.StartAsync();
         var expiry = DateTimeOffset.UtcNow.AddDays(3);
-        (await hosts.Sandbox.PostAsJsonAsync("/control/rms/shops", new { shopId = "112233", serviceSecret = "sec-poll", licenseKey = "key-poll-1", licenseExpiresAt = expiry })).EnsureSuccessStatusCode();
+        (await hosts.Sandbox.PostAsJsonAsync("/control/rms/shops", new { shopId = "112233", url = "poll-shop", serviceSecret = "sec-poll", licenseKey = "key-poll-1", licenseExpiresAt = expiry })).EnsureSuccessStatusCode();
         (await hosts.Sandbox.PutAsJsonAsync("/control/rms/settings", new { orderApiPerSecond = 0 })).EnsureSuccessStatusCode();
         var connection = (await (await hosts.Platform.PostAsJsonAsync("/channels/rakuten-jp/connections", new
         {
-            tenantId = Guid.NewGuid(), name = "JP", baseUrl = hosts.SandboxUrl + "/rms",
+            name = "JP", baseUrl = hosts.SandboxUrl + "/rms",
             credentials = new { serviceSecret = "sec-poll", licenseKey = "key-poll-1", shopUrl = "poll-shop" },
         })).Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
         var poller = hosts.Services.GetRequiredService<RmsOrderPoller>();
@@ -91,11 +91,11 @@ public sealed class OrderImportTests
     public async Task An_RMS_order_maps_to_the_platform_order_with_its_lines_money_and_flags()
     {
         await using var hosts = await ChannelHosts.StartAsync();
-        (await hosts.Sandbox.PostAsJsonAsync("/control/rms/shops", new { shopId = "445566", serviceSecret = "sec-map", licenseKey = "key-map" })).EnsureSuccessStatusCode();
+        (await hosts.Sandbox.PostAsJsonAsync("/control/rms/shops", new { shopId = "445566", url = "map-shop", serviceSecret = "sec-map", licenseKey = "key-map" })).EnsureSuccessStatusCode();
         (await hosts.Sandbox.PutAsJsonAsync("/control/rms/settings", new { orderApiPerSecond = 0 })).EnsureSuccessStatusCode();
         (await hosts.Platform.PostAsJsonAsync("/channels/rakuten-jp/connections", new
         {
-            tenantId = Guid.NewGuid(), name = "JP", baseUrl = hosts.SandboxUrl + "/rms",
+            name = "JP", baseUrl = hosts.SandboxUrl + "/rms",
             credentials = new { serviceSecret = "sec-map", licenseKey = "key-map", shopUrl = "map-shop" },
         })).EnsureSuccessStatusCode();
         (await hosts.Sandbox.PostAsJsonAsync("/control/rms/shops/445566/orders", Order("MUG-W"))).EnsureSuccessStatusCode();

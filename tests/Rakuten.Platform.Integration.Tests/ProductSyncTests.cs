@@ -33,7 +33,7 @@ public sealed class ProductSyncTests
 
         var created = await (await hosts.Platform.PostAsJsonAsync("/channels/shopify/connections", new
         {
-            tenantId = Guid.NewGuid(), name = "Shopify", baseUrl = hosts.SandboxUrl + "/shopify/demo-store",
+            name = "Shopify", baseUrl = hosts.SandboxUrl + "/shopify/demo-store",
             credentials = new { shop = "demo-store", accessToken = "shpat_products", webhookSecret = Secret },
         })).Content.ReadFromJsonAsync<JsonObject>();
         return (hosts, created!["id"]!.GetValue<string>());
@@ -104,10 +104,10 @@ public sealed class ProductSyncTests
         await WaitAsync(async () => (await hosts.Sandbox.GetFromJsonAsync<JsonArray>("/control/shopify/webhook-deliveries"))!.Count >= 2, "both deliveries");
         await hosts.Services.GetRequiredService<WebhookProcessor>().ProcessPendingAsync(CancellationToken.None);
 
-        // An old delivery arriving late (a retry of an earlier update) must not undo the rename.
+        // An old delivery arriving late (a retry of an earlier update, still within the freshness window) must not undo the rename.
         var stale = new JsonObject
         {
-            ["id"] = long.Parse(productId), ["title"] = "Old title", ["updated_at"] = "2020-01-01T00:00:00Z",
+            ["id"] = long.Parse(productId), ["title"] = "Old title", ["updated_at"] = DateTimeOffset.UtcNow.AddMinutes(-5).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"),
             ["variants"] = new JsonArray(new JsonObject { ["id"] = 1, ["sku"] = "SKU-0", ["price"] = "1.00" }),
         }.ToJsonString();
         var late = await Deliver(hosts, connection, stale, Sign(stale, Secret), "late-event");
@@ -132,7 +132,8 @@ public sealed class ProductSyncTests
 
         // 540 deliveries at once, 60 of them sent twice at the same moment (Shopify's duplicates): the receipts go in
         // shared commits, and every 200 must mean "stored", the second of a pair answered as a duplicate.
-        var bodies = Enumerable.Range(0, 300).Select(i => (EventId: $"burst-{i}", Body: $$"""{"inventory_item_id":{{900000 + i}},"location_id":1,"available":{{i}},"updated_at":"2026-01-01T00:00:00Z"}""")).ToList();
+        var now = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'");
+        var bodies = Enumerable.Range(0, 300).Select(i => (EventId: $"burst-{i}", Body: $$"""{"inventory_item_id":{{900000 + i}},"location_id":1,"available":{{i}},"updated_at":"{{now}}"}""")).ToList();
         // And, among them, one that cannot be stored (PostgreSQL refuses a NUL in text): only it fails.
         const string unstorable = "{\"inventory_item_id\":1,\"note\":\"\u0000\"}";
         var sends = bodies.Concat(bodies.Take(60)).Select(b => Deliver(hosts, connection, b.Body, Sign(b.Body, Secret), b.EventId, "inventory_levels/update")).ToList();
@@ -156,10 +157,36 @@ public sealed class ProductSyncTests
             "every acknowledged delivery is in the table, once");
     }
 
+    [Fact]
+    public async Task A_delivery_signed_longer_ago_than_the_freshness_window_is_acknowledged_and_neither_stored_nor_applied()
+    {
+        var (hosts, connection) = await StartAsync(products: 1);
+        await using var _ = hosts;
+        await WaitAsync(async () => (await SyncedAsync(hosts)).Count >= 1, "the import");
+        var productId = (await SyncedAsync(hosts))[0]["externalProductId"]!.GetValue<string>();
+
+        // A genuine, signed body captured 20 minutes ago and sent again with a new event id and a fresh (unsigned) Triggered-At.
+        var old = new JsonObject
+        {
+            ["id"] = long.Parse(productId), ["title"] = "Replayed", ["updated_at"] = DateTimeOffset.UtcNow.AddMinutes(-20).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"),
+            ["variants"] = new JsonArray(new JsonObject { ["id"] = 1, ["sku"] = "SKU-0", ["price"] = "1.00" }),
+        }.ToJsonString();
+        var answer = await Deliver(hosts, connection, old, Sign(old, Secret), "replayed-event", triggeredAt: DateTimeOffset.UtcNow.AddHours(1));
+        await hosts.Services.GetRequiredService<WebhookProcessor>().ProcessPendingAsync(CancellationToken.None);
+
+        answer.StatusCode.Should().Be(HttpStatusCode.OK, "Shopify would count a refusal against the subscription");
+        (await answer.Content.ReadAsStringAsync()).Should().Contain("freshness window");
+        (await SyncedAsync(hosts)).Should().NotContain(p => p["product"]!["title"]!.GetValue<string>() == "Replayed");
+        await using var scope = hosts.Services.CreateAsyncScope();
+        (await scope.ServiceProvider.GetRequiredService<ShopifyDbContext>().WebhookDeliveries.AsNoTracking().AnyAsync(d => d.EventId == "replayed-event"))
+            .Should().BeFalse("a stale delivery is not stored");
+    }
+
     private static string Sign(string body, string secret) =>
         Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(body)));
 
-    private static async Task<HttpResponseMessage> Deliver(ChannelHosts hosts, string connection, string body, string hmac, string eventId, string topic = "products/update")
+    private static async Task<HttpResponseMessage> Deliver(ChannelHosts hosts, string connection, string body, string hmac, string eventId, string topic = "products/update",
+        DateTimeOffset? triggeredAt = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/channels/shopify/webhooks/{connection}")
         {
@@ -168,7 +195,7 @@ public sealed class ProductSyncTests
         request.Headers.Add("X-Shopify-Hmac-Sha256", hmac);
         request.Headers.Add("X-Shopify-Topic", topic);
         request.Headers.Add("X-Shopify-Event-Id", eventId);
-        request.Headers.Add("X-Shopify-Triggered-At", "2020-01-01T00:00:01Z");
+        request.Headers.Add("X-Shopify-Triggered-At", (triggeredAt ?? DateTimeOffset.UtcNow).ToString("O"));
         return await hosts.Platform.SendAsync(request);
     }
 }

@@ -94,8 +94,11 @@ public static class ProbeService
     {
         app.MapOutboxStatus<ProbeDbContext>("/probe");
 
+        // Test-only endpoints of a test-only service: open, so the crash tests need no identity to drive it.
+        var probe = app.MapGroup("/probe").AllowAnonymous();
+
         // Each probe: an event appended to its own stream and its integration event, in one transaction.
-        app.MapPost("/probe/commit", async (CommitRequest request, EventStore<ProbeDbContext> store, CancellationToken ct) =>
+        probe.MapPost("/commit", async (CommitRequest request, EventStore<ProbeDbContext> store, CancellationToken ct) =>
         {
             var probes = new List<Guid>();
             var messages = new List<Guid>();
@@ -125,7 +128,7 @@ public static class ProbeService
             return Results.Ok(new CommitResult(probes, messages));
         });
 
-        app.MapGet("/probe/effects", async (ProbeDbContext db, CancellationToken ct) =>
+        probe.MapGet("/effects", async (ProbeDbContext db, CancellationToken ct) =>
             Results.Ok(await db.Effects.AsNoTracking().ToListAsync(ct)));
         return app;
     }

@@ -3,10 +3,30 @@ using Rakuten.Platform.Contracts;
 namespace Rakuten.Platform.BuildingBlocks.Connections;
 
 /// <summary>The answer of a marketplace to a connection's credentials.</summary>
+/// <param name="ExternalId">The account as the marketplace names it.</param>
+/// <param name="AccountNumber">The marketplace's number for the account when the check could read it (RMS shop id).</param>
+/// <param name="NotReached">Nothing answered at the address (or the outbound policy refused it): said in one generic way.</param>
 public sealed record ConnectionCheck(
-    bool Accepted, string ExternalId, string? Problem, string? Fix, DateTimeOffset? CredentialsExpireAt = null, bool Unreachable = false)
+    bool Accepted, string ExternalId, string? Problem, string? Fix, DateTimeOffset? CredentialsExpireAt = null, bool Unreachable = false,
+    string? AccountNumber = null, bool NotReached = false)
 {
-    public static ConnectionCheck Ok(string externalId, DateTimeOffset? expiresAt = null) => new(true, externalId, null, null, expiresAt);
+    public static ConnectionCheck Ok(string externalId, DateTimeOffset? expiresAt = null, string? accountNumber = null) =>
+        new(true, externalId, null, null, expiresAt, AccountNumber: accountNumber);
+
+    /// <summary>A channel as merchants name it.</summary>
+    public static string Marketplace(Channel channel) => channel switch
+    {
+        Channel.RakutenJp => "RMS",
+        Channel.RakutenFr => "Rakuten France",
+        _ => channel.ToString(),
+    };
+
+    /// <summary>The address did not answer, or the platform may not call it: one message for both, so that a caller learns
+    /// nothing of the network behind it (whether a port is open, whether a host exists).</summary>
+    public static ConnectionCheck Unanswered(string marketplace) => new(false, "",
+        $"{marketplace} could not be reached at this address.",
+        "Leave baseUrl out to use the marketplace's own API, or use an address the platform's operator allowed; if it is right, try again later.",
+        Unreachable: true, NotReached: true);
 
     /// <summary>The marketplace answered and refused the credentials.</summary>
     public static ConnectionCheck Refused(string problem, string fix) => new(false, "", problem, fix);
@@ -29,6 +49,10 @@ public interface IChannelConnector<TCredentials> where TCredentials : class
     IReadOnlyList<string> Validate(TCredentials credentials);
 
     Task<ConnectionCheck> CheckAsync(Uri baseUrl, TCredentials credentials, CancellationToken ct);
+
+    /// <summary>A fingerprint of the secret that identifies the account, when the channel has one (RMS: the
+    /// serviceSecret): one secret backs one live connection.</summary>
+    string? SecretFingerprint(TCredentials credentials) => null;
 }
 
 /// <summary>Work a channel starts when a connection is added (Shopify: import every product).</summary>

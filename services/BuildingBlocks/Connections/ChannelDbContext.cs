@@ -40,8 +40,20 @@ public sealed class ConnectionRecord
 
     public required string Name { get; set; }
 
-    /// <summary>The shop's own id: RMS shop URL, Rakuten France login, Shopify shop domain.</summary>
+    /// <summary>The account as its marketplace names it (never as typed by the caller): RMS shop URL (shopMaster), Rakuten
+    /// France login, Shopify shop domain. One live connection per account on the whole platform.</summary>
     public required string ExternalId { get; set; }
+
+    /// <summary>The marketplace's number for the account when it only shows in its data: RMS's shop id, the prefix of every
+    /// order number (learned on connect when the shop has orders, else from its first order).</summary>
+    public string? AccountNumber { get; set; }
+
+    /// <summary>SHA-256 of the secret that identifies the account (RMS's serviceSecret), so that one secret backs one connection.</summary>
+    public string? SecretFingerprint { get; set; }
+
+    /// <summary>When the account was identified by the marketplace under the one-shop-one-connection rules; null for a
+    /// connection made before them (identified at its next credentials update or check).</summary>
+    public DateTimeOffset? IdentifiedAt { get; set; }
 
     public required string BaseUrl { get; set; }
 

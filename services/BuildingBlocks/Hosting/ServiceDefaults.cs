@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Rakuten.Platform.BuildingBlocks.Messaging;
+using Rakuten.Platform.BuildingBlocks.Security;
 
 namespace Rakuten.Platform.BuildingBlocks.Hosting;
 
@@ -56,6 +57,7 @@ public static class ServiceDefaults
         }
 
         builder.AddPlatformTelemetry(options);
+        builder.AddPlatformSecurity(options);
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
         builder.Services.AddOpenApi();
         return builder;
@@ -66,21 +68,24 @@ public static class ServiceDefaults
         builder.Services.FindInstance<PlatformOptions>()
         ?? throw new InvalidOperationException("Call builder.AddServiceDefaults() before adding services.");
 
-    /// <summary><c>/health/live</c> (the process answers), <c>/health/ready</c> (database and broker) and the
-    /// OpenAPI document of the process's endpoints at <c>/openapi/v1.json</c>.</summary>
+    /// <summary>The platform's guards (<see cref="PlatformSecurity.UsePlatformSecurity"/>), then <c>/health/live</c> (the
+    /// process answers) and <c>/health/ready</c> (database and broker) for anyone, the API keys of the identity store
+    /// (<c>/identity</c>) and the OpenAPI document of the process's endpoints at <c>/openapi/v1.json</c> (authenticated).</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
+        app.UsePlatformSecurity();
         app.MapOpenApi();
         app.MapHealthChecks("/health/live", new HealthCheckOptions
         {
             Predicate = c => c.Tags.Contains(LiveTag),
             ResponseWriter = WriteReport,
-        });
+        }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
             Predicate = c => c.Tags.Contains(ReadyTag),
             ResponseWriter = WriteReport,
-        });
+        }).AllowAnonymous();
+        app.MapApiKeys();
         return app;
     }
 

@@ -11,7 +11,8 @@ public sealed record OutboxStatus(string Service, int Pending, DateTimeOffset? O
 public static class OutboxStatusEndpoint
 {
     /// <summary><c>GET {prefix}/ops/outbox</c>: how many integration events wait to be published and since when
-    /// — a relay that cannot reach the broker shows here before anyone misses a message.</summary>
+    /// — a relay that cannot reach the broker shows here before anyone misses a message. Platform-wide (every tenant's
+    /// events), so for the platform's own operators only (role <c>ops</c>).</summary>
     public static IEndpointRouteBuilder MapOutboxStatus<TContext>(this IEndpointRouteBuilder app, string prefix)
         where TContext : PlatformDbContext
     {
@@ -23,7 +24,7 @@ public static class OutboxStatusEndpoint
                 .Select(m => new { m.LastError }).ToListAsync(ct);
             return Results.Ok(new OutboxStatus(
                 database.Database.Service, await pending.CountAsync(ct), oldest?.CreatedAt, failing.Count, failing.FirstOrDefault()?.LastError));
-        }).WithTags("Operations");
+        }).WithTags("Operations").RequireAuthorization(Security.PlatformPolicies.Ops);
         return app;
     }
 }

@@ -16,6 +16,8 @@ public abstract class PlatformDbContext(DbContextOptions options) : DbContext(op
 
     public DbSet<InboxEntry> Inbox => Set<InboxEntry>();
 
+    public DbSet<Security.AuditEntry> AuditLog => Set<Security.AuditEntry>();
+
     /// <summary>Set when outbox rows were saved and the commit that makes them visible has not yet woken the relay.</summary>
     internal bool OutboxAwaitingCommit { get; set; }
 
@@ -142,6 +144,13 @@ public abstract class PlatformDbContext(DbContextOptions options) : DbContext(op
         {
             e.ToTable("inbox");
             e.HasKey(x => new { x.MessageId, x.Consumer });
+        });
+
+        modelBuilder.Entity<Security.AuditEntry>(e =>
+        {
+            e.ToTable("audit_log");
+            e.HasKey(x => x.Position);
+            e.Property(x => x.Position).ValueGeneratedOnAdd();
         });
     }
 }

@@ -11,8 +11,9 @@ namespace Rakuten.Platform.BuildingBlocks.Persistence;
 
 /// <summary>Creates and upgrades a service's schema at start-up (EF's design-time tooling does not restore
 /// here, DESIGN §9). Scripts are embedded resources named <c>…Schema.{postgres|sqlite}.NNN_name.sql</c>: the
-/// platform's tables first, then the service's own, in name order. Each script is idempotent and is also
-/// recorded in <c>schema_scripts</c>; on PostgreSQL an advisory lock keeps two replicas from racing.</summary>
+/// platform's tables first, then the service's own, in name order. Each runs once: it is recorded in
+/// <c>schema_scripts</c> in the transaction that applies it, and a recorded script is not run again (so a script may
+/// alter a table, which SQLite cannot do idempotently). On PostgreSQL an advisory lock keeps two replicas from racing.</summary>
 public sealed class SchemaInitializer<TContext>(
     IServiceScopeFactory scopes,
     ServiceDatabase<TContext> database,
@@ -39,19 +40,26 @@ public sealed class SchemaInitializer<TContext>(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public static IReadOnlyList<(string Name, string Sql)> Scripts(SqlDialect dialect, Assembly serviceAssembly, bool withConnections = false)
+    /// <summary>The scripts of a context, in the order they run: the platform's tables, then those of the platform parts
+    /// the context is built on (channel connections, the identity store), then the service's own.</summary>
+    public static IReadOnlyList<(string Name, string Sql)> Scripts(SqlDialect dialect, Type context)
     {
         var folder = dialect == SqlDialect.Postgres ? "Schema.postgres." : "Schema.sqlite.";
         var platform = typeof(PlatformDbContext).Assembly;
         var prefixes = new List<(Assembly Assembly, string Prefix)> { (platform, $"{platform.GetName().Name}.Persistence.{folder}") };
-        if (withConnections)
+        if (typeof(Connections.ChannelDbContext).IsAssignableFrom(context))
         {
             prefixes.Add((platform, $"{platform.GetName().Name}.Connections.{folder}"));
         }
 
-        if (serviceAssembly != platform)
+        if (typeof(Security.IdentityDbContext).IsAssignableFrom(context))
         {
-            prefixes.Add((serviceAssembly, $".{folder}"));
+            prefixes.Add((platform, $"{platform.GetName().Name}.Security.{folder}"));
+        }
+
+        if (context.Assembly != platform)
+        {
+            prefixes.Add((context.Assembly, $".{folder}"));
         }
 
         return prefixes
@@ -87,9 +95,25 @@ public sealed class SchemaInitializer<TContext>(
 
             await ExecuteAsync(connection,
                 "CREATE TABLE IF NOT EXISTS schema_scripts (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)", ct);
-            var applied = 0;
-            foreach (var (name, sql) in Scripts(db.Dialect, typeof(TContext).Assembly, typeof(Connections.ChannelDbContext).IsAssignableFrom(typeof(TContext))))
+            var done = new HashSet<string>(StringComparer.Ordinal);
+            await using (var read = connection.CreateCommand())
             {
+                read.CommandText = "SELECT name FROM schema_scripts";
+                await using var rows = await read.ExecuteReaderAsync(ct);
+                while (await rows.ReadAsync(ct))
+                {
+                    done.Add(rows.GetString(0));
+                }
+            }
+
+            var applied = 0;
+            foreach (var (name, sql) in Scripts(db.Dialect, typeof(TContext)))
+            {
+                if (done.Contains(name))
+                {
+                    continue;
+                }
+
                 await using var tx = await connection.BeginTransactionAsync(ct);
                 await ExecuteAsync(connection, sql, ct, tx);
                 await using var record = connection.CreateCommand();

@@ -12,8 +12,9 @@ namespace Rakuten.Platform.BuildingBlocks.Persistence;
 public static class ServiceDatabaseRegistration
 {
     /// <summary>Gives a service its own database (<see cref="ServiceDatabase"/>): the EF context, the schema
-    /// scripts run at start-up, the event store, the outbox relay and a readiness check.</summary>
-    public static WebApplicationBuilder AddServiceDatabase<TContext>(this WebApplicationBuilder builder, string service)
+    /// scripts run at start-up, the event store, the outbox relay (unless <paramref name="relay"/> is false: a store
+    /// that publishes nothing) and a readiness check.</summary>
+    public static WebApplicationBuilder AddServiceDatabase<TContext>(this WebApplicationBuilder builder, string service, bool relay = true)
         where TContext : PlatformDbContext
     {
         var options = builder.GetPlatformOptions();
@@ -33,7 +34,10 @@ public static class ServiceDatabaseRegistration
 
         // Registration order is start order: the schema exists before the relay or any consumer touches it.
         builder.Services.AddHostedService<SchemaInitializer<TContext>>();
-        builder.Services.AddHostedService<OutboxRelay<TContext>>();
+        if (relay)
+        {
+            builder.Services.AddHostedService<OutboxRelay<TContext>>();
+        }
 
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
             $"database-{service}",

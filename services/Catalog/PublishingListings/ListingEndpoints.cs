@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Rakuten.Platform.BuildingBlocks.Security;
 using Rakuten.Platform.Contracts.Catalog;
 
 namespace Rakuten.Platform.Catalog.PublishingListings;
@@ -9,15 +10,15 @@ public static class ListingEndpoints
 {
     public static void MapListings(this RouteGroupBuilder catalog)
     {
-        catalog.MapGet("/listings", async (Guid tenantId, Guid? productId, Guid? connectionId, string? state, CatalogDbContext db, CancellationToken ct) =>
+        catalog.MapGet("/listings", async (Caller caller, Guid? productId, Guid? connectionId, string? state, CatalogDbContext db, CancellationToken ct) =>
         {
-            var query = db.Listings.AsNoTracking().Where(l => l.TenantId == tenantId);
+            var query = db.Listings.AsNoTracking().Where(l => l.TenantId == caller.Tenant);
             if (productId is { } p) query = query.Where(l => l.ProductId == p);
             if (connectionId is { } c) query = query.Where(l => l.ConnectionId == c);
             if (state is not null)
             {
-                if (!Enum.TryParse<ListingState>(state, ignoreCase: true, out var s))
-                    return Results.BadRequest(new { errors = new[] { $"state must be one of {string.Join(", ", Enum.GetNames<ListingState>())}" } });
+                if (!Enum.TryParse<ListingState>(state, ignoreCase: true, out var s) || !Enum.IsDefined(s))
+                    return ApiErrors.Validation([$"state must be one of {string.Join(", ", Enum.GetNames<ListingState>())}"]);
                 query = query.Where(l => l.State == s);
             }
 
@@ -31,20 +32,24 @@ public static class ListingEndpoints
         });
 
         catalog.MapPost("/products/{productId:guid}/listings/{connectionId:guid}/{action}", async (
-            Guid productId, Guid connectionId, string action, CatalogDbContext db, TimeProvider clock, CancellationToken ct) =>
+            Guid productId, Guid connectionId, string action, Caller caller, CatalogDbContext db, TimeProvider clock, CancellationToken ct) =>
         {
-            if (!Enum.TryParse<ListingAction>(action, ignoreCase: true, out var requested))
-                return Results.BadRequest(new { errors = new[] { $"action must be one of publish, hide, unhide, withdraw (got '{action}')" } });
-            var product = await db.Products.FirstOrDefaultAsync(p => p.ProductId == productId, ct);
-            var connection = await db.ListingConnections.FirstOrDefaultAsync(c => c.ConnectionId == connectionId && !c.Removed, ct);
-            if (product is null || connection is null || connection.TenantId != product.TenantId)
-                return Results.NotFound(new { errors = new[] { product is null ? $"no product {productId}" : $"no active Rakuten connection {connectionId} for this product's merchant" } });
+            if (!Enum.TryParse<ListingAction>(action, ignoreCase: true, out var requested) || !Enum.IsDefined(requested) || int.TryParse(action, out _))
+                return ApiErrors.Validation(new Dictionary<string, string[]> { ["action"] = ["must be one of publish, hide, unhide, withdraw"] });
+            var product = await db.Products.FirstOrDefaultAsync(p => p.ProductId == productId && p.TenantId == caller.Tenant, ct)
+                          ?? throw PlatformProblem.NotFound("product with this id");
+            var connection = await db.ListingConnections.FirstOrDefaultAsync(c => c.ConnectionId == connectionId && c.TenantId == caller.Tenant && !c.Removed, ct)
+                             ?? throw PlatformProblem.NotFound("active Rakuten connection with this id");
 
             var now = clock.GetUtcNow();
+            var target = $"product/{productId}/listing/{connectionId}";
             var blocked = (await ListingSync.BlockedReasonsAsync(db, product.TenantId, [productId], ct)).GetValueOrDefault(productId);
             var (intent, refusal) = ListingRules.OnMerchantAction(requested, product.Deleted, blocked);
             if (intent is null)
-                return Results.Conflict(new { errors = new[] { refusal } });
+            {
+                await db.AuditRefusalAsync(caller, $"listing.{requested.ToString().ToLowerInvariant()}", target, now, refusal!, ct);
+                return ApiErrors.Problem(StatusCodes.Status409Conflict, "Refused", refusal, new Dictionary<string, object?> { ["error"] = refusal });
+            }
 
             var listing = await db.Listings.FirstOrDefaultAsync(l => l.ProductId == productId && l.ConnectionId == connectionId, ct);
             if (listing is null)
@@ -64,29 +69,35 @@ public static class ListingEndpoints
                 ? ListingDecision.Ask(ListingAction.Withdraw)
                 : ListingRules.Reconcile(listing.Intent, product.Deleted, blocked, listing.RequestedLive);
             ListingSync.Apply(db, listing, decision, product, now);
+            db.Audit(caller, $"listing.{requested.ToString().ToLowerInvariant()}", target, now);
             await db.SaveChangesAsync(ct);
-            return Results.Accepted($"/catalog/listings?tenantId={product.TenantId}&productId={productId}",
+            return Results.Accepted($"/catalog/listings?productId={productId}",
                 new { listing.ListingId, intent = listing.Intent.ToString(), state = listing.State.ToString(), listing.Version });
-        });
+        }).RequireAuthorization(PlatformPolicies.Operator);
 
+        // "Publish again": one product, or a whole catalog on one connection — each listing sent to its channel again.
         var ops = catalog.MapGroup("/ops").WithTags("Catalog ops");
-        ops.MapPost("/products/{productId:guid}/resync", async (Guid productId, CatalogDbContext db, TimeProvider clock, CancellationToken ct) =>
+        ops.MapPost("/products/{productId:guid}/resync", async (Guid productId, Caller caller, CatalogDbContext db, TimeProvider clock, CancellationToken ct) =>
         {
-            var product = await db.Products.AsNoTracking().FirstOrDefaultAsync(p => p.ProductId == productId, ct);
-            if (product is null) return Results.NotFound(new { errors = new[] { $"no product {productId}" } });
-            await ListingSync.RefreshAsync(db, product.TenantId, [productId], clock.GetUtcNow(), ct);
+            var product = await db.Products.AsNoTracking().FirstOrDefaultAsync(p => p.ProductId == productId && p.TenantId == caller.Tenant, ct)
+                          ?? throw PlatformProblem.NotFound("product with this id");
+            var now = clock.GetUtcNow();
+            await ListingSync.RefreshAsync(db, product.TenantId, [productId], now, ct);
+            db.Audit(caller, "catalog.resync", $"product/{productId}", now);
             await db.SaveChangesAsync(ct);
             return Results.Accepted(value: new { resynced = 1 });
-        });
+        }).RequireAuthorization(PlatformPolicies.Operator).SpendsMarketplaceQuota();
 
-        ops.MapPost("/connections/{connectionId:guid}/resync", async (Guid connectionId, CatalogDbContext db, TimeProvider clock, CancellationToken ct) =>
+        ops.MapPost("/connections/{connectionId:guid}/resync", async (Guid connectionId, Caller caller, CatalogDbContext db, TimeProvider clock, CancellationToken ct) =>
         {
-            var connection = await db.ListingConnections.AsNoTracking().FirstOrDefaultAsync(c => c.ConnectionId == connectionId && !c.Removed, ct);
-            if (connection is null) return Results.NotFound(new { errors = new[] { $"no active Rakuten connection {connectionId}" } });
+            var connection = await db.ListingConnections.AsNoTracking().FirstOrDefaultAsync(c => c.ConnectionId == connectionId && c.TenantId == caller.Tenant && !c.Removed, ct)
+                             ?? throw PlatformProblem.NotFound("active Rakuten connection with this id");
+            var now = clock.GetUtcNow();
             var products = await db.Products.AsNoTracking().Where(p => p.TenantId == connection.TenantId).Select(p => p.ProductId).ToListAsync(ct);
-            await ListingSync.RefreshAsync(db, connection.TenantId, products, clock.GetUtcNow(), ct, connectionId);
+            await ListingSync.RefreshAsync(db, connection.TenantId, products, now, ct, connectionId);
+            db.Audit(caller, "catalog.resync", $"connection/{connectionId}", now, detail: $"{products.Count} product(s)");
             await db.SaveChangesAsync(ct);
             return Results.Accepted(value: new { resynced = products.Count });
-        });
+        }).RequireAuthorization(PlatformPolicies.Operator).SpendsMarketplaceQuota();
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.BuildingBlocks.Messaging;
+using Rakuten.Platform.BuildingBlocks.Security;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.Channels.RakutenFr.CancellingSales;
@@ -19,7 +20,7 @@ public static class RakutenFrService
     {
         builder.AddServiceDatabase<RakutenFrDbContext>(Name);
         builder.AddConnectionSecrets();
-        builder.Services.AddHttpClient("rakuten-fr", c => c.Timeout = TimeSpan.FromSeconds(30));
+        builder.AddMarketplaceClient("rakuten-fr", Contracts.Channel.RakutenFr);
         builder.Services.AddSingleton<IChannelConnector<RakutenFrCredentials>, RakutenFrConnector>();
         builder.Services.AddSingleton<RakutenFrStockClient>();
         builder.Services.AddSingleton<OfferCatalogCache>();
@@ -41,17 +42,23 @@ public static class RakutenFrService
     public static WebApplication MapRakutenFrService(this WebApplication app)
     {
         app.MapOutboxStatus<RakutenFrDbContext>("/channels/rakuten-fr");
-        app.MapConnections<RakutenFrDbContext, RakutenFrCredentials>("/channels/rakuten-fr");
+        var api = app.MapPlatformApi<RakutenFrDbContext>("/channels/rakuten-fr").WithTags("Rakuten France");
+        api.MapConnections<RakutenFrDbContext, RakutenFrCredentials>();
+        api.MapAuditLog<RakutenFrDbContext>("");
         // The stock files sent for a connection and the lines Rakuten refused, per SKU.
-        app.MapGet("/channels/rakuten-fr/connections/{id:guid}/stock-files", async (Guid id, RakutenFrDbContext db, CancellationToken ct) =>
-            Results.Ok((await db.OfferImports.AsNoTracking().Where(i => i.ConnectionId == id).OrderByDescending(i => i.SentAt).Take(50).ToListAsync(ct))
-                .Select(i => new { i.ImportId, i.SentAt, i.Status, i.Done, failures = System.Text.Json.JsonSerializer.Deserialize<string[]>(i.Failures) })))
-            .WithTags("Rakuten France");
+        api.MapGet("/connections/{id:guid}/stock-files", async (Guid id, Caller caller, RakutenFrDbContext db, CancellationToken ct) =>
+        {
+            await ConnectionEndpoints.FindAsync(db, id, caller, live: false, tracked: false, ct);
+            return Results.Ok((await db.OfferImports.AsNoTracking().Where(i => i.ConnectionId == id).OrderByDescending(i => i.SentAt).Take(50).ToListAsync(ct))
+                .Select(i => new { i.ImportId, i.SentAt, i.Status, i.Done, failures = System.Text.Json.JsonSerializer.Deserialize<string[]>(i.Failures) }));
+        });
         // The units sold on Rakuten France: what the platform decided (accepted, or refused and why) and their status.
-        app.MapGet("/channels/rakuten-fr/connections/{id:guid}/sales", async (Guid id, RakutenFrDbContext db, CancellationToken ct) =>
-            Results.Ok((await db.SaleItems.AsNoTracking().Where(i => i.ConnectionId == id).OrderByDescending(i => i.PurchaseId).ThenBy(i => i.ItemId).Take(500).ToListAsync(ct))
-                .Select(i => new { i.PurchaseId, i.ItemId, i.Sku, i.Decision, i.Reason, i.Status, i.DecidedAt })))
-            .WithTags("Rakuten France");
+        api.MapGet("/connections/{id:guid}/sales", async (Guid id, Caller caller, RakutenFrDbContext db, CancellationToken ct) =>
+        {
+            await ConnectionEndpoints.FindAsync(db, id, caller, live: false, tracked: false, ct);
+            return Results.Ok((await db.SaleItems.AsNoTracking().Where(i => i.ConnectionId == id).OrderByDescending(i => i.PurchaseId).ThenBy(i => i.ItemId).Take(500).ToListAsync(ct))
+                .Select(i => new { i.PurchaseId, i.ItemId, i.Sku, i.Decision, i.Reason, i.Status, i.DecidedAt }));
+        });
         return app;
     }
 }

@@ -10,6 +10,7 @@ using Rakuten.Platform.Channels.RakutenJp.ReportingShipments;
 using Rakuten.Platform.Channels.RakutenJp.PushingStock;
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Messaging;
+using Rakuten.Platform.BuildingBlocks.Security;
 
 namespace Rakuten.Platform.Channels.RakutenJp;
 
@@ -21,8 +22,9 @@ public static class RakutenJpService
     {
         builder.AddServiceDatabase<RakutenJpDbContext>(Name);
         builder.AddConnectionSecrets();
-        builder.Services.AddHttpClient("rms", c => c.Timeout = TimeSpan.FromSeconds(30));
+        builder.AddMarketplaceClient("rms", Contracts.Channel.RakutenJp);
         builder.Services.AddSingleton<RmsLicenseClient>();
+        builder.Services.AddSingleton<RmsShopClient>();
         builder.Services.AddSingleton<IChannelConnector<RmsCredentials>, RmsConnector>();
         builder.Services.AddHostedService<LicenseExpiryWatch>();
         builder.Services.AddSingleton<RmsOrderClient>();
@@ -49,15 +51,33 @@ public static class RakutenJpService
     public static WebApplication MapRakutenJpService(this WebApplication app)
     {
         app.MapOutboxStatus<RakutenJpDbContext>("/channels/rakuten-jp");
-        app.MapConnections<RakutenJpDbContext, RmsCredentials>("/channels/rakuten-jp");
+        var api = app.MapPlatformApi<RakutenJpDbContext>("/channels/rakuten-jp").WithTags("Rakuten JP");
+        api.MapConnections<RakutenJpDbContext, RmsCredentials>();
+        api.MapAuditLog<RakutenJpDbContext>("");
         // The merchant's "sync stock": push every SKU again; and the reconciliation on demand (read RMS back, repair).
-        app.MapPost("/channels/rakuten-jp/connections/{id:guid}/sync-stock", async (Guid id, StockPusher pusher, CancellationToken ct) =>
-            Results.Accepted(value: new { queued = await pusher.ResyncAsync(id, ct) })).WithTags("Rakuten JP");
-        app.MapPost("/channels/rakuten-jp/connections/{id:guid}/reconcile-stock", async (Guid id, StockPusher pusher, CancellationToken ct) =>
-            Results.Ok(new { repaired = await pusher.ReconcileAsync(id, ct) })).WithTags("Rakuten JP");
-        app.MapGet("/channels/rakuten-jp/connections/{id:guid}/stock", async (Guid id, RakutenJpDbContext db, CancellationToken ct) =>
-            Results.Ok(await db.StockPushes.AsNoTracking().Where(p => p.ConnectionId == id).OrderBy(p => p.Sku)
-                .Select(p => new { p.Sku, p.Quantity, p.Version, p.PushedQuantity, pending = p.Version > p.PushedVersion, p.Error }).ToListAsync(ct))).WithTags("Rakuten JP");
+        api.MapPost("/connections/{id:guid}/sync-stock", async (Guid id, Caller caller, RakutenJpDbContext db, StockPusher pusher, TimeProvider clock, CancellationToken ct) =>
+        {
+            await ConnectionEndpoints.FindAsync(db, id, caller, live: true, tracked: false, ct);
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var queued = await pusher.ResyncAsync(db, id, ct);
+            db.Audit(caller, "stock.sync", $"connection/{id}", clock.GetUtcNow(), detail: $"{queued} SKU(s) queued");
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            return Results.Accepted(value: new { queued });
+        }).RequireAuthorization(PlatformPolicies.Operator).SpendsMarketplaceQuota();
+        api.MapPost("/connections/{id:guid}/reconcile-stock", async (Guid id, Caller caller, RakutenJpDbContext db, StockPusher pusher, TimeProvider clock, CancellationToken ct) =>
+        {
+            await ConnectionEndpoints.FindAsync(db, id, caller, live: true, tracked: false, ct);
+            var repaired = await pusher.ReconcileAsync(id, ct, (unit, count) =>
+                unit.Audit(caller, "stock.reconcile", $"connection/{id}", clock.GetUtcNow(), detail: $"{count} SKU(s) repaired"));
+            return Results.Ok(new { repaired });
+        }).RequireAuthorization(PlatformPolicies.Operator).SpendsMarketplaceQuota();
+        api.MapGet("/connections/{id:guid}/stock", async (Guid id, Caller caller, RakutenJpDbContext db, CancellationToken ct) =>
+        {
+            await ConnectionEndpoints.FindAsync(db, id, caller, live: false, tracked: false, ct);
+            return Results.Ok(await db.StockPushes.AsNoTracking().Where(p => p.ConnectionId == id).OrderBy(p => p.Sku)
+                .Select(p => new { p.Sku, p.Quantity, p.Version, p.PushedQuantity, pending = p.Version > p.PushedVersion, p.Error }).ToListAsync(ct));
+        });
         return app;
     }
 }

@@ -3,6 +3,7 @@ using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.Channels.Shopify.Connecting;
 using Rakuten.Platform.BuildingBlocks.Messaging;
+using Rakuten.Platform.BuildingBlocks.Security;
 using Rakuten.Platform.Channels.Shopify.CancellingOrders;
 using Rakuten.Platform.Channels.Shopify.ExportingOrders;
 using Rakuten.Platform.Channels.Shopify.SyncingProducts;
@@ -18,7 +19,7 @@ public static class ShopifyService
     {
         builder.AddServiceDatabase<ShopifyDbContext>(Name);
         builder.AddConnectionSecrets();
-        builder.Services.AddHttpClient("shopify", c => c.Timeout = TimeSpan.FromSeconds(30));
+        builder.AddMarketplaceClient("shopify", Contracts.Channel.Shopify);
         builder.Services.AddSingleton<IChannelConnector<ShopifyCredentials>, ShopifyConnector>();
         builder.Services.AddSingleton<ShopifyAdminClient>();
         builder.Services.AddSingleton<ShopifyOrderCanceller>();
@@ -27,6 +28,7 @@ public static class ShopifyService
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OrderExporter>());
         builder.AddPlatformBatchConsumer<OrderAcceptedConsumer>(Name, messageLimit: 100, timeLimit: TimeSpan.FromMilliseconds(20));
         builder.Services.AddSingleton<WebhookSecrets>();
+        builder.Services.AddSingleton<IConnectionAdded<ShopifyDbContext>>(sp => sp.GetRequiredService<WebhookSecrets>());
         builder.Services.AddSingleton<WebhookReceipts>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookReceipts>());
         builder.Services.AddSingleton<WebhookProcessor>();
@@ -40,10 +42,31 @@ public static class ShopifyService
     public static WebApplication MapShopifyService(this WebApplication app)
     {
         app.MapOutboxStatus<ShopifyDbContext>("/channels/shopify");
-        app.MapConnections<ShopifyDbContext, ShopifyCredentials>("/channels/shopify");
+        var api = app.MapPlatformApi<ShopifyDbContext>("/channels/shopify").WithTags("Shopify");
+        api.MapConnections<ShopifyDbContext, ShopifyCredentials>();
+        api.MapAuditLog<ShopifyDbContext>("");
         app.MapShopifyWebhooks();
-        app.MapPost("/channels/shopify/connections/{id:guid}/import-products", async (Guid id, ProductImport import, CancellationToken ct) =>
-            Results.Ok(new { imported = await import.ImportAsync(id, ct) })).WithTags("Connections /channels/shopify");
+        // The merchant's "import products": every product and stock level read again from Shopify (what the hourly
+        // reconciliation does), at once.
+        api.MapPost("/connections/{id:guid}/import-products", async (Guid id, Caller caller, ShopifyDbContext db, ProductImport import, TimeProvider clock, CancellationToken ct) =>
+        {
+            await ConnectionEndpoints.FindAsync(db, id, caller, live: true, tracked: false, ct);
+            int imported;
+            try
+            {
+                imported = await import.ImportAsync(id, ct);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or InvalidOperationException or System.Text.Json.JsonException or TaskCanceledException && !ct.IsCancellationRequested)
+            {
+                await db.AuditRefusalAsync(caller, "products.import", $"connection/{id}", clock.GetUtcNow(), "Shopify could not be read", ct);
+                return ApiErrors.Problem(StatusCodes.Status502BadGateway, "Shopify could not be read",
+                    "The products were not all imported (what was read is kept). Check the connection (POST …/check) and try again.");
+            }
+
+            db.Audit(caller, "products.import", $"connection/{id}", clock.GetUtcNow(), detail: $"{imported} product(s) handed on");
+            await db.SaveChangesAsync(ct);
+            return Results.Ok(new { imported });
+        }).RequireAuthorization(PlatformPolicies.Operator).SpendsMarketplaceQuota();
         return app;
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Rakuten.Platform.BuildingBlocks.Security;
 
 namespace Rakuten.Platform.Inventory.AllocatingStock;
 
@@ -10,8 +11,9 @@ public static class StockEndpoints
 {
     public static void MapStock(this RouteGroupBuilder inventory)
     {
-        inventory.MapGet("/stock", async (Guid tenantId, string? sku, InventoryDbContext db, CancellationToken ct) =>
+        inventory.MapGet("/stock", async (Caller caller, string? sku, InventoryDbContext db, CancellationToken ct) =>
         {
+            var tenantId = caller.Tenant;
             var levels = await db.LocationStocks.AsNoTracking().Where(l => l.TenantId == tenantId && (sku == null || l.Sku == sku)).ToListAsync(ct);
             var reserved = await db.Reservations.AsNoTracking().Where(r => r.TenantId == tenantId && (sku == null || r.Sku == sku)).ToListAsync(ct);
             var connections = await db.ChannelRules.AsNoTracking().Where(r => r.TenantId == tenantId).Select(r => r.ConnectionId).ToListAsync(ct);
@@ -25,19 +27,22 @@ public static class StockEndpoints
             }));
         });
 
-        inventory.MapGet("/connections/{connectionId:guid}/rules", async (Guid connectionId, InventoryDbContext db, CancellationToken ct) =>
-            await db.ChannelRules.AsNoTracking().FirstOrDefaultAsync(r => r.ConnectionId == connectionId, ct) is { } rule
+        inventory.MapGet("/connections/{connectionId:guid}/rules", async (Guid connectionId, Caller caller, InventoryDbContext db, CancellationToken ct) =>
+            await db.ChannelRules.AsNoTracking().FirstOrDefaultAsync(r => r.ConnectionId == connectionId && r.TenantId == caller.Tenant, ct) is { } rule
                 ? Results.Ok(View(rule))
-                : Results.NotFound(new { errors = new[] { $"no Rakuten connection {connectionId} known to inventory" } }));
+                : throw PlatformProblem.NotFound("Rakuten connection with this id known to inventory"));
 
-        inventory.MapPut("/connections/{connectionId:guid}/rules", async (Guid connectionId, RuleRequest request, InventoryDbContext db, TimeProvider clock, CancellationToken ct) =>
+        inventory.MapPut("/connections/{connectionId:guid}/rules", async (Guid connectionId, Caller caller, RuleRequest request, InventoryDbContext db, TimeProvider clock, CancellationToken ct) =>
         {
             var allocation = new AllocationRule(request.Locations, request.Buffer, request.MaxQuantity, request.ZeroBelow);
-            if (allocation.Problems() is { Count: > 0 } problems)
-                return Results.BadRequest(new { errors = problems });
-            var rule = await db.ChannelRules.FirstOrDefaultAsync(r => r.ConnectionId == connectionId && !r.Removed, ct);
-            if (rule is null)
-                return Results.NotFound(new { errors = new[] { $"no active Rakuten connection {connectionId} known to inventory" } });
+            var problems = allocation.Problems().ToList();
+            if (request.Locations is { Count: > 500 }) problems.Add("locations must name at most 500 locations");
+            else if (request.Locations?.FirstOrDefault(l => Text.Problem(l, 1, 100) is not null) is { } bad)
+                problems.Add($"locations {Text.Problem(bad, 1, 100)} (each location id)");
+            if (problems.Count > 0)
+                return ApiErrors.Validation(problems);
+            var rule = await db.ChannelRules.FirstOrDefaultAsync(r => r.ConnectionId == connectionId && r.TenantId == caller.Tenant && !r.Removed, ct)
+                       ?? throw PlatformProblem.NotFound("active Rakuten connection with this id known to inventory");
 
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             rule.Locations = request.Locations is null ? null : JsonSerializer.Serialize(request.Locations);
@@ -49,10 +54,12 @@ public static class StockEndpoints
             await ChannelStock.LockAllAsync(db, skus.Select(sku => (rule.TenantId, sku)), ct);
 
             await ChannelStock.RecomputeAsync(db, rule.TenantId, skus, clock.GetUtcNow(), ct, connectionId);
+            db.Audit(caller, "stock-rule.set", $"connection/{connectionId}", clock.GetUtcNow(),
+                detail: $"buffer {rule.Buffer}, max {rule.MaxQuantity?.ToString() ?? "none"}, zero below {rule.ZeroBelow?.ToString() ?? "none"}, locations {rule.Locations ?? "all"}");
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
             return Results.Ok(View(rule));
-        });
+        }).RequireAuthorization(PlatformPolicies.Operator);
     }
 
     private static object View(ChannelRule rule) => new

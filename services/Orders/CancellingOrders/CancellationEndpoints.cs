@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.EventSourcing;
 using Rakuten.Platform.BuildingBlocks.Outbox;
+using Rakuten.Platform.BuildingBlocks.Security;
 using Rakuten.Platform.Contracts;
 using Rakuten.Platform.Contracts.Orders;
 using Rakuten.Platform.Orders.ImportingOrders;
@@ -17,24 +18,32 @@ public static class CancellationEndpoints
 {
     public static void MapCancellations(this RouteGroupBuilder orders)
     {
-        orders.MapPost("/{orderId:guid}/cancel", async (Guid orderId, CancelOrderRequest request, OrdersDbContext db, EventStore<OrdersDbContext> store,
+        orders.MapPost("/{orderId:guid}/cancel", async (Guid orderId, Caller caller, CancelOrderRequest request, OrdersDbContext db, EventStore<OrdersDbContext> store,
             TimeProvider clock, CancellationToken ct) =>
         {
             var reason = request.Reason ?? CancellationReasons.BuyerRequest;
             if (!CancellationReasons.All.Contains(reason))
-                return Results.BadRequest(new { errors = new[] { $"reason must be one of {string.Join(", ", CancellationReasons.All)}" } });
+                return ApiErrors.Validation([$"reason must be one of {string.Join(", ", CancellationReasons.All)}"]);
+            // The comment is sent to the buyer: a line break is fine there, a NUL or an escape sequence is not.
             if (request.Comment is { Length: > 500 })
-                return Results.BadRequest(new { errors = new[] { "comment must be at most 500 characters (it is sent to the buyer)" } });
+                return ApiErrors.Validation(["comment must be at most 500 characters (it is sent to the buyer)"]);
+            if (request.Comment is { } text && text.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t')))
+                return ApiErrors.Validation(["comment must not contain control characters other than line breaks and tabs"]);
 
+            var now = clock.GetUtcNow();
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var record = await db.Orders.FirstOrDefaultAsync(o => o.OrderId == orderId, ct);
-            if (record is null) return Results.NotFound(new { errors = new[] { $"no order {orderId}" } });
+            var record = await db.Orders.FirstOrDefaultAsync(o => o.OrderId == orderId && o.TenantId == caller.Tenant, ct)
+                         ?? throw PlatformProblem.NotFound("order with this id");
             if (!OrderStatusMap.Cancellable(record.Status))
-                return Results.Conflict(new { errors = new[] { $"order {orderId} is {record.Status}: only a Received, Held or Accepted order can be cancelled" } });
+            {
+                await tx.RollbackAsync(ct);
+                await db.AuditRefusalAsync(caller, "order.cancel", $"order/{orderId}", now, $"the order is {record.Status}", ct);
+                return ApiErrors.Problem(StatusCodes.Status409Conflict, "Not cancellable",
+                    $"Order {orderId} is {record.Status}: only a Received, Held or Accepted order can be cancelled.");
+            }
             var existing = await db.Cancellations.FirstOrDefaultAsync(c => c.OrderId == orderId, ct);
             if (existing is not null) db.Cancellations.Remove(existing); // a refused request asked again
 
-            var now = clock.GetUtcNow();
             var comment = string.IsNullOrWhiteSpace(request.Comment) ? DefaultComment(reason) : request.Comment.Trim();
             db.Cancellations.Add(new OrderCancellation
             {
@@ -46,10 +55,11 @@ public static class CancellationEndpoints
             var items = order?.Lines.SelectMany(l => l.ChannelItemIds.Count > 0 ? l.ChannelItemIds : [l.ChannelLineId]).ToList() ?? [];
             db.AddToOutbox(new OrderCancellationRequested(record.TenantId, record.ConnectionId, record.OrderId, Enum.Parse<Channel>(record.Channel),
                 record.ChannelOrderId, reason, comment, items, now));
+            db.Audit(caller, "order.cancel", $"order/{orderId}", now, detail: $"reason {reason}");
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
             return Results.Accepted($"/orders/{orderId}", new { orderId, status = record.Status.ToString(), reason, comment });
-        });
+        }).RequireAuthorization(PlatformPolicies.Operator);
     }
 
     private static string DefaultComment(string reason) => reason switch

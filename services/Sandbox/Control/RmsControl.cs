@@ -4,7 +4,8 @@ using Rakuten.Platform.Sandbox.Rms;
 
 namespace Rakuten.Platform.Sandbox.Control;
 
-public sealed record CreateRmsShop(string ShopId, string ServiceSecret, string LicenseKey, DateTimeOffset? LicenseExpiresAt);
+/// <summary>A shop: <c>Url</c> is its URL code (shopMaster's <c>url</c>; default <c>shop{ShopId}</c>).</summary>
+public sealed record CreateRmsShop(string ShopId, string ServiceSecret, string LicenseKey, DateTimeOffset? LicenseExpiresAt, string? Url = null);
 
 public sealed record AddLicenseKey(string LicenseKey, DateTimeOffset? LicenseExpiresAt);
 
@@ -60,16 +61,19 @@ public static class RmsControl
             if (!System.Text.RegularExpressions.Regex.IsMatch(request.ShopId ?? "", @"^\d{6}$")) problems.Add("shopId must be 6 digits");
             if (request.ServiceSecret is not { Length: > 0 and <= 50 }) problems.Add("serviceSecret must be 1 to 50 characters");
             if (request.LicenseKey is not { Length: > 0 and <= 50 }) problems.Add("licenseKey must be 1 to 50 characters");
+            if (request.Url is not null && !System.Text.RegularExpressions.Regex.IsMatch(request.Url, "^[a-z0-9][a-z0-9_-]{0,49}$")) problems.Add("url must be 1 to 50 of a-z, 0-9, _ and -");
             if (problems.Count > 0) return Results.BadRequest(new { errors = problems });
             lock (state.Sync)
             {
                 if (state.RmsShops.ContainsKey(request.ShopId!)) return Results.Conflict(new { errors = new[] { $"shop {request.ShopId} exists" } });
                 if (state.RmsShops.Values.Any(s => s.LicenseKeys.ContainsKey(request.LicenseKey))) return Results.Conflict(new { errors = new[] { "licenseKey is already used by another shop" } });
-                var shop = new RmsShop(request.ShopId!, request.ServiceSecret);
+                var url = request.Url ?? $"shop{request.ShopId}";
+                if (state.RmsShops.Values.Any(s => s.Url == url)) return Results.Conflict(new { errors = new[] { $"url {url} is another shop's" } });
+                var shop = new RmsShop(request.ShopId!, request.ServiceSecret, url);
                 // A license key lasts 90 days (reference §1.2).
                 shop.LicenseKeys[request.LicenseKey] = request.LicenseExpiresAt ?? state.Clock.GetUtcNow().AddDays(90);
                 state.RmsShops[shop.ShopId] = shop;
-                return Results.Created($"/control/rms/shops/{shop.ShopId}", new { shopId = shop.ShopId, licenseExpiresAt = shop.LicenseKeys[request.LicenseKey] });
+                return Results.Created($"/control/rms/shops/{shop.ShopId}", new { shopId = shop.ShopId, url = shop.Url, licenseExpiresAt = shop.LicenseKeys[request.LicenseKey] });
             }
         });
 

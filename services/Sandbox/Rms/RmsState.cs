@@ -4,9 +4,14 @@ namespace Rakuten.Platform.Sandbox.Rms;
 
 /// <summary>One RMS shop: its credentials (several license keys may be valid at once — a renewed key does not
 /// revoke the old one before its own expiry, reference/rakuten-jp-rms.md §1.2), orders, items and stock.</summary>
-public sealed class RmsShop(string shopId, string serviceSecret)
+public sealed class RmsShop(string shopId, string serviceSecret, string url)
 {
     public string ShopId { get; } = shopId;
+
+    /// <summary>The shop's URL code (www.rakuten.co.jp/{url}/), as shopMaster gives it.</summary>
+    public string Url { get; } = url;
+
+    public string ShopName => $"{Url} shop";
 
     public string ServiceSecret { get; } = serviceSecret;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Messaging;
+using Rakuten.Platform.BuildingBlocks.Security;
 using Rakuten.Platform.Contracts.Shipping;
 
 namespace Rakuten.Platform.Shipping.ReportingShipments;
@@ -12,42 +13,62 @@ public static class ShippingEndpoints
 {
     public static void MapShipping(this RouteGroupBuilder shipping)
     {
-        shipping.MapGet("/orders/{orderId:guid}/shipments", async (Guid orderId, ShippingDbContext db, CancellationToken ct) =>
-            Results.Ok((await db.Shipments.AsNoTracking().Where(s => s.OrderId == orderId).OrderBy(s => s.ShippedAt).ToListAsync(ct)).Select(s => new
+        // An order Shipping does not know for this tenant (another tenant's, or one not accepted yet) is a 404.
+        shipping.MapGet("/orders/{orderId:guid}/shipments", async (Guid orderId, Caller caller, ShippingDbContext db, CancellationToken ct) =>
+        {
+            if (!await db.Orders.AnyAsync(o => o.OrderId == orderId && o.TenantId == caller.Tenant, ct))
+            {
+                throw PlatformProblem.NotFound("order with this id known to shipping");
+            }
+
+            return Results.Ok((await db.Shipments.AsNoTracking().Where(s => s.OrderId == orderId).OrderBy(s => s.ShippedAt).ToListAsync(ct)).Select(s => new
             {
                 s.ShipmentId, s.FulfillmentId, s.Carrier, status = s.Status.ToString(), s.Units,
                 trackingNumbers = JsonSerializer.Deserialize<string[]>(s.TrackingNumbers),
                 packages = JsonSerializer.Deserialize<List<ShipmentPackage>>(s.Packages, PlatformJson.Options),
                 error = s.ErrorCode is null ? null : new { code = s.ErrorCode, message = s.ErrorMessage },
                 s.ShippedAt, s.DeliveredAt,
-            })));
+            }));
+        });
 
-        shipping.MapGet("/carriers", async (Guid tenantId, ShippingDbContext db, CancellationToken ct) => Results.Ok(new
+        shipping.MapGet("/carriers", async (Caller caller, ShippingDbContext db, CancellationToken ct) => Results.Ok(new
         {
             defaults = CarrierRegistry.All.Select(c => new { c.Name, c.RakutenJpCode, c.RakutenFrTransporter, c.TrackingUrl, shopifyNames = c.Aliases }),
-            overrides = await db.CarrierOverrides.AsNoTracking().Where(c => c.TenantId == tenantId).ToListAsync(ct),
+            overrides = await db.CarrierOverrides.AsNoTracking().Where(c => c.TenantId == caller.Tenant).ToListAsync(ct),
             rakutenFrTransporters = CarrierRegistry.RakutenFrTransporters.Append(CarrierRegistry.Other),
         }));
 
-        shipping.MapPut("/carriers/{shopifyName}", async (string shopifyName, Guid tenantId, CarrierOverrideRequest request, ShippingDbContext db, CancellationToken ct) =>
+        shipping.MapPut("/carriers/{shopifyName}", async (string shopifyName, Caller caller, CarrierOverrideRequest request, ShippingDbContext db, TimeProvider clock, CancellationToken ct) =>
         {
+            if (Text.Problem(shopifyName, 1, 100) is { } name)
+            {
+                return ApiErrors.Validation([$"shopifyName {name}"]);
+            }
+
+            if (request.TrackingUrl is { } url && Text.Problem(url, 1, 500) is { } urlProblem)
+            {
+                return ApiErrors.Validation([$"trackingUrl {urlProblem}"]);
+            }
+
             var candidate = new CarrierOverride(shopifyName, request.RakutenJpCode, request.RakutenFrTransporter, request.TrackingUrl);
             if (CarrierRegistry.Validate(candidate) is { } error)
             {
-                return Results.BadRequest(new { errors = new[] { error } });
+                return ApiErrors.Validation([error]);
             }
 
-            var row = await db.CarrierOverrides.FirstOrDefaultAsync(c => c.TenantId == tenantId && c.ShopifyName == shopifyName, ct);
+            var row = await db.CarrierOverrides.FirstOrDefaultAsync(c => c.TenantId == caller.Tenant && c.ShopifyName == shopifyName, ct);
             if (row is null)
             {
-                db.CarrierOverrides.Add(row = new CarrierOverrideRow { TenantId = tenantId, ShopifyName = shopifyName });
+                db.CarrierOverrides.Add(row = new CarrierOverrideRow { TenantId = caller.Tenant, ShopifyName = shopifyName });
             }
 
             row.RakutenJpCode = request.RakutenJpCode;
             row.RakutenFrTransporter = request.RakutenFrTransporter;
             row.TrackingUrl = request.TrackingUrl;
+            db.Audit(caller, "carrier.set", $"carrier/{shopifyName}", clock.GetUtcNow(),
+                detail: $"RMS {request.RakutenJpCode ?? "-"}, Rakuten France {request.RakutenFrTransporter ?? "-"}, tracking URL {request.TrackingUrl ?? "-"}");
             await db.SaveChangesAsync(ct);
             return Results.Ok(row);
-        });
+        }).RequireAuthorization(PlatformPolicies.Operator);
     }
 }

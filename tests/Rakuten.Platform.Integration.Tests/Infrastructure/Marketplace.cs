@@ -34,11 +34,11 @@ public sealed class Marketplace(ChannelHosts Hosts, Guid Tenant, string Shopify,
 
     /// <summary>What each service holds, for a test that timed out.</summary>
     public async Task<string> DescribeAsync() =>
-        $"listings: {(await ListingsAsync()).ToJsonString()}; inventory: {await Hosts.Platform.GetStringAsync($"/inventory/stock?tenantId={Tenant}")}; " +
+        $"listings: {(await ListingsAsync()).ToJsonString()}; inventory: {await Hosts.Platform.GetStringAsync($"/inventory/stock")}; " +
         $"rules: {await Hosts.Platform.GetStringAsync($"/inventory/connections/{Rms}/rules")}; " +
         $"RMS pushes: {await Hosts.Platform.GetStringAsync($"/channels/rakuten-jp/connections/{Rms}/stock")}; " +
-        $"catalog products: {await Hosts.Platform.GetStringAsync($"/catalog/products?tenantId={Tenant}")}; " +
-        $"orders by status: {string.Join(", ", (await Hosts.Platform.GetFromJsonAsync<JsonArray>($"/orders?tenantId={Tenant}"))!.GroupBy(o => $"{o!["status"]}{(o["shopifyOrderName"] is null ? "" : "+shopify")}").Select(g => $"{g.Key} {g.Count()}"))}; " +
+        $"catalog products: {await Hosts.Platform.GetStringAsync($"/catalog/products")}; " +
+        $"orders by status: {string.Join(", ", (await Hosts.Platform.GetFromJsonAsync<JsonArray>($"/orders"))!.GroupBy(o => $"{o!["status"]}{(o["shopifyOrderName"] is null ? "" : "+shopify")}").Select(g => $"{g.Key} {g.Count()}"))}; " +
         $"Shopify orders: {(await Hosts.Sandbox.GetFromJsonAsync<JsonArray>($"/control/shopify/shops/{Shop}/orders"))!.Count}; " +
         $"Shopify export errors: {await ExportErrorsAsync()}; " +
         $"warnings: {string.Join(" | ", Hosts.Logs.Lines.Where(l => l.Contains("fail", StringComparison.OrdinalIgnoreCase) || l.Contains("Exception")).Select(l => l[..Math.Min(400, l.Length)]).Distinct().Take(8))}";
@@ -51,7 +51,7 @@ public sealed class Marketplace(ChannelHosts Hosts, Guid Tenant, string Shopify,
     }
 
     public async Task<JsonArray> ListingsAsync(string? channel = null) =>
-        new((await Hosts.Platform.GetFromJsonAsync<JsonArray>($"/catalog/listings?tenantId={Tenant}"))!
+        new((await Hosts.Platform.GetFromJsonAsync<JsonArray>($"/catalog/listings"))!
             .Where(l => channel is null || l!["channel"]!.GetValue<string>() == channel).Select(l => l!.DeepClone()).ToArray());
 
     public async Task<JsonArray> RmsItemsAsync() => (await Hosts.Sandbox.GetFromJsonAsync<JsonArray>($"/control/rms/shops/{RmsShop}/items"))!;
@@ -88,7 +88,7 @@ public sealed class Marketplace(ChannelHosts Hosts, Guid Tenant, string Shopify,
         var store = await (await hosts.Sandbox.PostAsJsonAsync("/control/shopify/shops", new { shop = Shop, accessToken = "shpat_catalog", webhookSecret = "whsec_catalog", plan }))
             .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>();
         var location = store!["locationId"]!.GetValue<string>().Split('/').Last();
-        (await hosts.Sandbox.PostAsJsonAsync("/control/rms/shops", new { shopId = RmsShop, serviceSecret = "sec-cat", licenseKey = "key-cat", licenseExpiresAt = DateTimeOffset.UtcNow.AddDays(80) })).EnsureSuccessStatusCode();
+        (await hosts.Sandbox.PostAsJsonAsync("/control/rms/shops", new { shopId = RmsShop, url = "cat-shop", serviceSecret = "sec-cat", licenseKey = "key-cat", licenseExpiresAt = DateTimeOffset.UtcNow.AddDays(80) })).EnsureSuccessStatusCode();
         (await hosts.Sandbox.PutAsJsonAsync("/control/rms/settings", new { orderApiPerSecond = 0, itemsApiPerSecond = limitsOff ? 0 : 5 })).EnsureSuccessStatusCode();
         (await hosts.Sandbox.PostAsJsonAsync("/control/rakuten-fr/sellers", new { login = Seller, token = "tok-cat" })).EnsureSuccessStatusCode();
         var list = products.ToList();
@@ -105,9 +105,9 @@ public sealed class Marketplace(ChannelHosts Hosts, Guid Tenant, string Shopify,
             (await hosts.Sandbox.PostAsJsonAsync($"/control/rakuten-fr/sellers/{Seller}/offers", new { sku, headline = sku, price = 9.99m, stock = 3 })).EnsureSuccessStatusCode();
         }
 
-        var tenant = Guid.NewGuid();
+        var tenant = hosts.Tenant;
         async Task<string> Connect(string channel, string baseUrl, object credentials) =>
-            (await (await hosts.Platform.PostAsJsonAsync($"/channels/{channel}/connections", new { tenantId = tenant, name = channel, baseUrl, credentials }))
+            (await (await hosts.Platform.PostAsJsonAsync($"/channels/{channel}/connections", new { name = channel, baseUrl, credentials }))
                 .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
         var rms = await Connect("rakuten-jp", hosts.SandboxUrl + "/rms", new { serviceSecret = "sec-cat", licenseKey = "key-cat", shopUrl = "cat-shop" });
         var fr = await Connect("rakuten-fr", hosts.SandboxUrl + "/rakuten-fr", new { login = Seller, token = "tok-cat" });

@@ -51,7 +51,7 @@ public static class OrderScenario
 
     public static Task PollFrAsync(Marketplace m) => m.Hosts.Services.GetRequiredService<RakutenFrSalesPoller>().PollAllAsync(CancellationToken.None);
 
-    public static async Task<JsonArray> OrdersAsync(Marketplace m) => (await m.Hosts.Platform.GetFromJsonAsync<JsonArray>($"/orders?tenantId={m.Tenant}"))!;
+    public static async Task<JsonArray> OrdersAsync(Marketplace m) => (await m.Hosts.Platform.GetFromJsonAsync<JsonArray>($"/orders"))!;
 
     public static async Task<JsonObject> OrderAsync(Marketplace m, string channelOrderId)
     {

@@ -46,6 +46,13 @@ public static class Probe
     public static async Task<IReadOnlyList<ProbeEffect>> EffectsAsync(this ServiceProcess service) =>
         (await service.Http.GetFromJsonAsync<List<ProbeEffect>>("/probe/effects"))!;
 
-    public static async Task<OutboxStatus> OutboxAsync(this ServiceProcess service) =>
-        (await service.Http.GetFromJsonAsync<OutboxStatus>("/probe/ops/outbox"))!;
+    /// <summary>The outbox view is the platform operators' (role ops).</summary>
+    public static async Task<OutboxStatus> OutboxAsync(this ServiceProcess service)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/probe/ops/outbox");
+        request.Headers.Authorization = TestIdentity.Bearer(null, "ops");
+        using var response = await service.Http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<OutboxStatus>())!;
+    }
 }

@@ -27,6 +27,14 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public HttpClient Http { get; }
 
+    /// <summary>Calls from now on carry the embedded Host's demo token, read where the Host writes it (as the README says).</summary>
+    public async Task UseDemoTokenAsync(string dataDirectory)
+    {
+        var file = Path.Combine(dataDirectory, "demo-token");
+        await WaitUntilAsync(() => Task.FromResult(File.Exists(file) && new FileInfo(file).Length > 0), TimeSpan.FromSeconds(60), "the demo token");
+        Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", (await File.ReadAllTextAsync(file)).Trim());
+    }
+
     public IReadOnlyCollection<string> Output => _output.ToArray();
 
     /// <summary>Starts <c>tests/Rakuten.Platform.TestService</c>, or the project at <paramref name="project"/>
@@ -47,7 +55,11 @@ public sealed class ServiceProcess : IAsyncDisposable
         start.Environment["Platform__LogFormat"] = "simple";
         start.Environment["Platform__Messaging__TemporaryQueues"] = "true";
         start.Environment["Platform__Messaging__SpacedRetries"] = "00:00:00.200,00:00:01";
-        foreach (var (key, value) in settings)
+        // A distributed service accepts only tokens of a configured identity provider: the tests' own.
+        var identity = settings.GetValueOrDefault("Platform:Mode") == "Distributed"
+            ? TestIdentity.Settings().Where(s => !settings.ContainsKey(s.Key)).ToDictionary(s => s.Key, s => s.Value ?? "")
+            : [];
+        foreach (var (key, value) in settings.Concat(identity))
         {
             start.Environment[key.Replace(":", "__")] = value;
         }

@@ -33,6 +33,10 @@ public sealed class TestDatabase : IAsyncDisposable
             var infrastructure = await LocalInfrastructure.EnsureStartedAsync();
             settings["ConnectionStrings:Postgres"] = infrastructure.Postgres;
             settings["ConnectionStrings:RabbitMq"] = infrastructure.RabbitMq;
+            foreach (var (key, value) in TestIdentity.Settings())
+            {
+                settings[key] = value;
+            }
         }
 
         var builder = WebApplication.CreateBuilder();

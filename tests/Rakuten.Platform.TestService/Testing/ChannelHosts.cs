@@ -73,12 +73,31 @@ public sealed class ChannelHosts : IAsyncDisposable
         Clock = clock;
         Logs = logs;
         Sandbox = new HttpClient { BaseAddress = new Uri(Address(sandbox)) };
-        Platform = new HttpClient { BaseAddress = new Uri(Address(channels)) };
+        Platform = ClientFor(Tenant, TestIdentity.AllTenantRoles);
     }
 
     public HttpClient Sandbox { get; }
 
+    /// <summary>The platform's API as an admin (with operator and viewer) of <see cref="Tenant"/>.</summary>
     public HttpClient Platform { get; }
+
+    /// <summary>The tenant <see cref="Platform"/> acts for: a new one per host.</summary>
+    public Guid Tenant { get; } = Guid.NewGuid();
+
+    /// <summary>The platform's API with a token of <paramref name="tenant"/> (null: ops without a tenant) and
+    /// <paramref name="roles"/>; no roles and no tenant: anonymous.</summary>
+    public HttpClient ClientFor(Guid? tenant, params string[] roles)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(Address(_channels)) };
+        if (tenant is not null || roles.Length > 0)
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", TestIdentity.Token(tenant, roles));
+        }
+
+        return client;
+    }
+
+    public string PlatformUrl => Address(_channels).TrimEnd('/');
 
     public ManualClock Clock { get; }
 
@@ -134,7 +153,16 @@ public sealed class ChannelHosts : IAsyncDisposable
             ["ConnectionStrings:inventory"] = Db("inventory"),
             ["ConnectionStrings:orders"] = Db("orders"),
             ["ConnectionStrings:shipping"] = Db("shipping"),
+            ["ConnectionStrings:identity"] = Db("identity"),
+            // Tests poll the API many times a second; the limits themselves are tested with their own settings.
+            ["Platform:RateLimits:PerCallerPerSecond"] = "2000",
+            ["Platform:RateLimits:PerTenantPerSecond"] = "4000",
+            ["Platform:RateLimits:MarketplacePerMinute"] = "1000",
+            // The Sandbox on loopback is the marketplaces here: the operator's allow-list names it.
+            ["Platform:Outbound:AllowedOrigins:0"] = Address(sandbox).TrimEnd('/'),
         });
+        builder.Configuration.AddInMemoryCollection(TestIdentity.Settings());
+        builder.Configuration.AddInMemoryCollection(TestIdentity.DataProtectionSettings());
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.AddServiceDefaults("channels-test");
         var logs = new CapturedLogs();
@@ -153,6 +181,7 @@ public sealed class ChannelHosts : IAsyncDisposable
 
         builder.AddPlatformBus();
         var channels = builder.Build();
+        channels.MapDefaultEndpoints();
         channels.MapRakutenJpService().MapRakutenFrService().MapShopifyService();
         if (withCatalog)
         {

@@ -1,4 +1,5 @@
 using System.Xml.Linq;
+using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.Contracts;
 
 namespace Rakuten.Platform.Channels.RakutenFr.Connecting;
@@ -33,7 +34,7 @@ public static class RakutenFrApi
         XDocument document;
         try
         {
-            document = XDocument.Load(await response.Content.ReadAsStreamAsync(ct));
+            document = await SafeXml.LoadAsync(await response.Content.ReadAsStreamAsync(ct), ct);
         }
         catch (System.Xml.XmlException ex)
         {

@@ -1,5 +1,6 @@
 using System.Xml.Linq;
 using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.BuildingBlocks.Security;
 using Rakuten.Platform.Contracts;
 
 namespace Rakuten.Platform.Channels.RakutenFr.Connecting;
@@ -22,7 +23,9 @@ public sealed class RakutenFrConnector(IHttpClientFactory http) : IChannelConnec
     {
         var errors = new List<string>();
         if (string.IsNullOrWhiteSpace(c.Login)) errors.Add("credentials.login is required (your Rakuten account name)");
+        else if (Text.Problem(c.Login, 1, 100) is { } login) errors.Add($"credentials.login {login}");
         if (string.IsNullOrWhiteSpace(c.Token)) errors.Add("credentials.token is required (Mon compte → Mes informations développeur → Générer un token)");
+        else if (Text.Problem(c.Token, 1, 200) is { } token) errors.Add($"credentials.token {token}");
         return errors;
     }
 
@@ -34,7 +37,7 @@ public sealed class RakutenFrConnector(IHttpClientFactory http) : IChannelConnec
         {
             using var response = await client.GetAsync(
                 $"{root}/sales_ws?action=getitemtodolist&login={Uri.EscapeDataString(c.Login)}&pwd={Uri.EscapeDataString(c.Token)}&version=2011-09-01", ct);
-            var document = XDocument.Load(await response.Content.ReadAsStreamAsync(ct));
+            var document = await SafeXml.LoadAsync(await response.Content.ReadAsStreamAsync(ct), ct);
             var rootName = document.Root?.Name.LocalName;
             if (rootName == "getitemtodolistresult")
             {
@@ -62,6 +65,11 @@ public sealed class RakutenFrConnector(IHttpClientFactory http) : IChannelConnec
                     "Order and stock web services need a Professional seller account; if the hourly quota is exceeded, try again next hour."),
                 _ => Unavailable(root, $"{code}: {message}"),
             };
+        }
+        catch (Exception ex) when (ex is HttpRequestException { StatusCode: null } or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            // Refused by the outbound policy, no such host, nothing listening, a timeout: one answer for all.
+            return ConnectionCheck.Unanswered("Rakuten France");
         }
         catch (Exception ex) when (ex is HttpRequestException or System.Xml.XmlException)
         {

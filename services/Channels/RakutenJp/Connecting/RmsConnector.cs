@@ -2,13 +2,15 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.BuildingBlocks.Security;
 using Rakuten.Platform.Channels.RakutenJp.ImportingOrders;
 using Rakuten.Platform.Contracts;
 
 namespace Rakuten.Platform.Channels.RakutenJp.Connecting;
 
-/// <summary>An RMS shop's credentials. ToString never shows the secret or the key.</summary>
-public sealed record RmsCredentials(string ServiceSecret, string LicenseKey, string ShopUrl)
+/// <summary>An RMS shop's credentials. <see cref="ShopUrl"/> is optional: the shop is whatever RMS says the keys belong to,
+/// and a URL given here must match it. ToString never shows the secret or the key.</summary>
+public sealed record RmsCredentials(string ServiceSecret, string LicenseKey, string? ShopUrl = null)
 {
     public override string ToString() => $"RmsCredentials {{ ShopUrl = {ShopUrl}, ServiceSecret = {Redact.Secret(ServiceSecret)}, LicenseKey = {Redact.Secret(LicenseKey)} }}";
 
@@ -16,10 +18,18 @@ public sealed record RmsCredentials(string ServiceSecret, string LicenseKey, str
     public AuthenticationHeaderValue Esa() => new("ESA", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{ServiceSecret}:{LicenseKey}")));
 }
 
-/// <summary>Checks an RMS shop: the license expiry-date endpoint (the key is valid, and until when) and one
-/// cheap Order API call (the order functions are enabled for the key).</summary>
-public sealed class RmsConnector(RmsLicenseClient license, RmsOrderClient orders, TimeProvider clock) : IChannelConnector<RmsCredentials>
+/// <summary>Checks an RMS shop: the license expiry-date endpoint (the key is valid, and until when), shopMaster (which
+/// shop the keys belong to: its URL code names the connection), and one Order API search over the last 63 days (the
+/// order functions are enabled for the key; the first order number found gives the shop's number, its prefix).</summary>
+public sealed class RmsConnector(RmsLicenseClient license, RmsShopClient shop, RmsOrderClient orders, TimeProvider clock) : IChannelConnector<RmsCredentials>
 {
+    /// <summary>An RMS order number: <c>{shop number, 6 digits}-{yyyymmdd}-{sequence}</c> (reference §3.4).</summary>
+    public static string? ShopNumberOf(string orderNumber) =>
+        orderNumber.Length > 7 && orderNumber[6] == '-' && orderNumber[..6].All(char.IsAsciiDigit) ? orderNumber[..6] : null;
+
+    public string? SecretFingerprint(RmsCredentials credentials) =>
+        Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes("rms-service-secret:" + credentials.ServiceSecret))).ToLowerInvariant();
+
     public Channel Channel => Channel.RakutenJp;
 
     public string DefaultBaseUrl(RmsCredentials credentials) => "https://api.rms.rakuten.co.jp";
@@ -27,13 +37,13 @@ public sealed class RmsConnector(RmsLicenseClient license, RmsOrderClient orders
     public IReadOnlyList<string> Validate(RmsCredentials c)
     {
         var errors = new List<string>();
-        // RMS: serviceSecret and licenseKey are each at most 50 characters.
-        foreach (var (field, value) in new[] { ("serviceSecret", c.ServiceSecret), ("licenseKey", c.LicenseKey), ("shopUrl", c.ShopUrl) })
+        // RMS: serviceSecret and licenseKey are each at most 50 characters (reference §1.1).
+        foreach (var (field, value) in new[] { ("serviceSecret", c.ServiceSecret), ("licenseKey", c.LicenseKey) })
         {
-            if (string.IsNullOrWhiteSpace(value)) errors.Add($"credentials.{field} is required");
-            else if (value.Length > 50) errors.Add($"credentials.{field} must be at most 50 characters (it has {value.Length})");
+            if (Text.Problem(value, 1, 50) is { } problem) errors.Add($"credentials.{field} {problem}");
         }
 
+        if (c.ShopUrl is not null && Text.Problem(c.ShopUrl, 1, 50) is { } url) errors.Add($"credentials.shopUrl {url}");
         return errors;
     }
 
@@ -55,24 +65,55 @@ public sealed class RmsConnector(RmsLicenseClient license, RmsOrderClient orders
                 return Unavailable(root, $"the license expiry-date endpoint answered HTTP {(int)expiry.Status} without an expiryDate");
             }
 
+            var master = await shop.GetAsync(root, c, ct);
+            if (master.Status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            {
+                return ConnectionCheck.Refused(
+                    $"RMS accepted the license key but refused ShopAPI shop.shopMaster.get (HTTP {(int)master.Status}): the platform reads the shop's URL from it to know which shop the keys belong to.",
+                    "In RMS, enable ShopAPI shop.shopMaster.get for the key (利用機能編集), then connect again.");
+            }
+
+            if (master.Url is not { } shopUrl)
+            {
+                return Unavailable(root, $"shopMaster answered HTTP {(int)master.Status}{(master.ResultCode is null ? "" : $" ({master.ResultCode})")} without the shop's URL");
+            }
+
+            if (c.ShopUrl is { } typed && !typed.Trim().Equals(shopUrl, StringComparison.OrdinalIgnoreCase))
+            {
+                return ConnectionCheck.Refused(
+                    $"These keys belong to the RMS shop '{shopUrl}', not to '{typed.Trim()}'.",
+                    "Use the serviceSecret and licenseKey of the shop you mean to connect, or leave shopUrl out.");
+            }
+
             var order = await SearchOrderAsync(root, c, ct);
-            if (order == HttpStatusCode.TooManyRequests)
+            if (order.Status == HttpStatusCode.TooManyRequests)
             {
                 // The Order API allows about one request a second per shop: wait that second once.
                 await Task.Delay(TimeSpan.FromSeconds(1.1), clock, ct);
                 order = await SearchOrderAsync(root, c, ct);
             }
 
-            if (order == HttpStatusCode.Unauthorized)
+            if (order.Status == HttpStatusCode.Unauthorized)
             {
                 return ConnectionCheck.Refused(
                     "RMS accepted the license key but refused the RakutenPay Order API (HTTP 401): the order functions are not enabled for this key.",
                     "In RMS, enable rpay.order.searchOrder, getOrder, confirmOrder, updateOrderShipping and cancelOrder for the key (利用機能編集).");
             }
 
-            return order == HttpStatusCode.OK
-                ? ConnectionCheck.Ok(c.ShopUrl, expiresAt)
-                : Unavailable(root, $"searchOrder answered HTTP {(int)order}");
+            if (!order.Ok)
+            {
+                return Unavailable(root, $"searchOrder answered HTTP {(int)order.Status}");
+            }
+
+            // The shop's number shows only in its order numbers; a shop with no order in 63 days gets it from its first one.
+            var number = (order.Body!["orderNumberList"] as System.Text.Json.Nodes.JsonArray ?? [])
+                .Select(n => n?.GetValue<string>() is { } text ? ShopNumberOf(text) : null).FirstOrDefault(n => n is not null);
+            return ConnectionCheck.Ok(shopUrl, expiresAt, number);
+        }
+        catch (Exception ex) when (ex is HttpRequestException { StatusCode: null } or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            // Refused by the outbound policy, no such host, nothing listening, a timeout: one answer for all.
+            return ConnectionCheck.Unanswered("RMS");
         }
         catch (HttpRequestException ex)
         {
@@ -80,10 +121,13 @@ public sealed class RmsConnector(RmsLicenseClient license, RmsOrderClient orders
         }
     }
 
-    private async Task<HttpStatusCode> SearchOrderAsync(string root, RmsCredentials c, CancellationToken ct)
+    private static readonly int[] EveryProgress = [100, 200, 300, 400, 500, 600, 700, 800, 900];
+
+    private Task<RmsAnswer> SearchOrderAsync(string root, RmsCredentials c, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        return (await orders.SearchOrderAsync(root, c, now.AddDays(-1), now, 1, [100], ct)).Status;
+        // RMS searches at most 63 days at once (a minute less: the end is rounded up to the second).
+        return orders.SearchOrderAsync(root, c, now.AddDays(-63).AddMinutes(1), now, 1, EveryProgress, ct);
     }
 
     private static ConnectionCheck Unavailable(string root, string reason) =>

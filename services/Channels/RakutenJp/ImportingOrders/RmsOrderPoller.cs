@@ -180,6 +180,11 @@ public sealed class RmsOrderPoller(
             }
         }
 
+        if (!await CheckShopAsync(db, connection, numbers, ct))
+        {
+            return false;
+        }
+
         var known = (await db.ImportedOrders.AsNoTracking().Where(i => i.ConnectionId == connection.Id && numbers.Contains(i.OrderNumber))
             .Select(i => i.OrderNumber).ToListAsync(ct)).ToHashSet();
         var batches = numbers.Where(n => !known.Contains(n)).Distinct().Chunk(100).ToList();
@@ -218,10 +223,67 @@ public sealed class RmsOrderPoller(
         }
     }
 
+    /// <summary>Keeps in <paramref name="numbers"/> only the orders of the connection's own shop (by the shop number that
+    /// prefixes each), learning that number from the first orders when the connection does not know it yet. False (and the
+    /// connection paused) when the shop turns out to back another live connection already: its orders are imported
+    /// there, and importing them here too would make each one twice.</summary>
+    private async Task<bool> CheckShopAsync(RakutenJpDbContext db, ConnectionRecord connection, List<string> numbers, CancellationToken ct)
+    {
+        var verdict = ShopNumbers.Decide(connection.AccountNumber, numbers);
+        foreach (var number in verdict.Refused)
+        {
+            logger.LogWarning("RMS answered order {Order} of another shop to connection {Connection} of shop {Shop} ({Number}): not imported",
+                number, connection.Id, connection.ExternalId, connection.AccountNumber ?? verdict.Learned);
+        }
+
+        numbers.RemoveAll(verdict.Refused.Contains);
+        if (verdict.Learned is not { } learned)
+        {
+            return true;
+        }
+
+        var taken = await db.Connections.AnyAsync(c => c.Id != connection.Id && c.Channel == connection.Channel && c.RemovedAt == null && c.AccountNumber == learned, ct);
+        if (!taken)
+        {
+            connection.AccountNumber = learned;
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                logger.LogInformation("RMS connection {Connection} ({Shop}) is shop number {Number}", connection.Id, connection.ExternalId, learned);
+                return true;
+            }
+            catch (DbUpdateException ex) when (DatabaseErrors.IsUniqueViolation(ex))
+            {
+                db.Entry(connection).Property(c => c.AccountNumber).CurrentValue = null;
+                db.Entry(connection).Property(c => c.AccountNumber).IsModified = false;
+            }
+        }
+
+        ConnectionEndpoints.SetHealth(db, connection, ConnectionHealth.Unauthorized,
+            $"This RMS shop (shop number {learned}) already backs another connection on the platform, which imports its orders: " +
+            "one shop, one connection. Remove this connection (or the other one).", clock.GetUtcNow());
+        await db.SaveChangesAsync(ct);
+        logger.LogWarning("RMS connection {Connection} ({Shop}) is shop number {Number}, which another connection already backs: paused", connection.Id, connection.ExternalId, learned);
+        return false;
+    }
+
     /// <summary>A getOrder batch, each order once: its import mark and its ChannelOrderReceived commit together — the
     /// whole batch in one transaction; if another poller imported one of them meanwhile, order by order instead.</summary>
     private async Task ImportAsync(RakutenJpDbContext db, ConnectionRecord connection, IReadOnlyList<JsonObject> orders, CancellationToken ct)
     {
+        // getOrder names each order again: one that is not this shop's is refused here too, whatever search said.
+        orders = orders.Where(o =>
+        {
+            var number = o["orderNumber"]?.GetValue<string>() ?? "";
+            if (RmsConnector.ShopNumberOf(number) is not { } shop || shop == connection.AccountNumber)
+            {
+                return true;
+            }
+
+            logger.LogWarning("RMS getOrder answered order {Order} of another shop to connection {Connection} (shop number {Number}): not imported",
+                number, connection.Id, connection.AccountNumber);
+            return false;
+        }).ToList();
         foreach (var order in orders)
         {
             Stage(db, connection, order);

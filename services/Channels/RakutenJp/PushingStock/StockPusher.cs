@@ -144,8 +144,9 @@ public sealed class StockPusher(
     }
 
     /// <summary>Reads back every pushed SKU of a connection; any quantity RMS has that differs from the last push
-    /// (changed behind the platform's back) is pushed again. Returns how many were repaired.</summary>
-    public async Task<int> ReconcileAsync(Guid connectionId, CancellationToken ct)
+    /// (changed behind the platform's back) is pushed again. Returns how many were repaired. <paramref name="record"/>
+    /// stages what else commits with the repair (the audit entry of a merchant's request).</summary>
+    public async Task<int> ReconcileAsync(Guid connectionId, CancellationToken ct, Action<RakutenJpDbContext, int>? record = null)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RakutenJpDbContext>();
@@ -173,6 +174,7 @@ public sealed class StockPusher(
             }
         }
 
+        record?.Invoke(db, repaired);
         await SaveRecordedAsync(db, connectionId, ct);
         if (repaired > 0)
         {
@@ -183,11 +185,10 @@ public sealed class StockPusher(
         return repaired;
     }
 
-    /// <summary>The merchant's "sync stock": every SKU of the connection is pushed again.</summary>
-    public async Task<int> ResyncAsync(Guid connectionId, CancellationToken ct)
+    /// <summary>The merchant's "sync stock": every SKU of the connection is pushed again — marked in the caller's
+    /// transaction, so that it commits with whatever the caller records of it.</summary>
+    public async Task<int> ResyncAsync(RakutenJpDbContext db, Guid connectionId, CancellationToken ct)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<RakutenJpDbContext>();
         var count = await db.StockPushes.Where(p => p.ConnectionId == connectionId).ExecuteUpdateAsync(s => s.SetProperty(p => p.PushedVersion, 0L), ct);
         Wake();
         return count;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.BuildingBlocks.Security;
 using Rakuten.Platform.Contracts;
 
 namespace Rakuten.Platform.Channels.Shopify.Connecting;
@@ -26,10 +27,12 @@ public sealed class ShopifyConnector(IHttpClientFactory http) : IChannelConnecto
     public IReadOnlyList<string> Validate(ShopifyCredentials c)
     {
         var errors = new List<string>();
-        if (string.IsNullOrWhiteSpace(c.Shop) || !c.Shop.All(ch => char.IsAsciiLetterOrDigit(ch) || ch == '-'))
+        if (string.IsNullOrWhiteSpace(c.Shop) || c.Shop.Length > 60 || !c.Shop.All(ch => char.IsAsciiLetterOrDigit(ch) || ch == '-'))
             errors.Add("credentials.shop must be the store handle, e.g. demo-store for demo-store.myshopify.com");
         if (string.IsNullOrWhiteSpace(c.AccessToken)) errors.Add("credentials.accessToken is required (the Admin API access token of the app)");
+        else if (Text.Problem(c.AccessToken, 1, 200) is { } token) errors.Add($"credentials.accessToken {token}");
         if (string.IsNullOrWhiteSpace(c.WebhookSecret)) errors.Add("credentials.webhookSecret is required (the app's client secret that signs webhooks)");
+        else if (Text.Problem(c.WebhookSecret, 1, 200) is { } secret) errors.Add($"credentials.webhookSecret {secret}");
         return errors;
     }
 
@@ -62,6 +65,11 @@ public sealed class ShopifyConnector(IHttpClientFactory http) : IChannelConnecto
             return domain is not null
                 ? ConnectionCheck.Ok(domain)
                 : ConnectionCheck.NoAnswer($"Shopify answered without the shop (HTTP {(int)response.StatusCode}).", "Check the base URL and try again.");
+        }
+        catch (Exception ex) when (ex is HttpRequestException { StatusCode: null } or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            // Refused by the outbound policy, no such host, nothing listening, a timeout: one answer for all.
+            return ConnectionCheck.Unanswered("Shopify");
         }
         catch (Exception ex) when (ex is HttpRequestException or System.Text.Json.JsonException)
         {

@@ -36,12 +36,12 @@ public sealed class FulfillmentRow
 }
 
 /// <summary>fulfillments/create and fulfillments/update webhooks → FulfillmentReported, for orders the platform exported
-/// only (a merchant's own Shopify orders are none of its business). Deliveries are ordered by the fulfilment's
-/// updated_at (or X-Shopify-Triggered-At): an older one changes nothing, except that the lines — only create carries
-/// them — are taken whenever they are missing.</summary>
+/// only (a merchant's own Shopify orders are none of its business). Deliveries are ordered by the fulfilment's own
+/// updated_at (signed with the body; never the unsigned X-Shopify-Triggered-At): an older one changes nothing, except
+/// that the lines — only create carries them — are taken whenever they are missing.</summary>
 public static class FulfillmentSync
 {
-    public static async Task StageAsync(ShopifyDbContext db, ConnectionRecord connection, JsonObject body, DateTimeOffset? triggeredAt, DateTimeOffset now, CancellationToken ct)
+    public static async Task StageAsync(ShopifyDbContext db, ConnectionRecord connection, JsonObject body, DateTimeOffset receivedAt, DateTimeOffset now, CancellationToken ct)
     {
         var id = body["id"]!.ToJsonString().Trim('"');
         var orderGid = $"gid://shopify/Order/{body["order_id"]!.ToJsonString().Trim('"')}";
@@ -51,8 +51,7 @@ public static class FulfillmentSync
             return;
         }
 
-        var updatedAt = Time(body["updated_at"]) ?? Time(body["created_at"]) ?? triggeredAt ?? now;
-        if (triggeredAt is { } t && t > updatedAt) updatedAt = t;
+        var updatedAt = Time(body["updated_at"]) ?? Time(body["created_at"]) ?? receivedAt;
         var status = Text(body["shipment_status"]) ?? Text(body["status"]) ?? "success";
         var lines = (body["line_items"] as JsonArray ?? []).OfType<JsonObject>()
             .Select(l => new ShippedLine(Text(l["sku"]), l["id"]?.ToJsonString().Trim('"'), l["quantity"]?.GetValue<int>() ?? 0)).Where(l => l.Quantity > 0).ToList();

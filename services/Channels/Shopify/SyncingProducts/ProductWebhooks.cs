@@ -5,48 +5,83 @@ using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Persistence;
+using Rakuten.Platform.BuildingBlocks.Security;
 using Rakuten.Platform.Channels.Shopify.Connecting;
 
 using Rakuten.Platform.Channels.Shopify.SyncingStock;
 
 namespace Rakuten.Platform.Channels.Shopify.SyncingProducts;
 
-/// <summary><c>POST /channels/shopify/webhooks/{connectionId}</c>: the signature is checked on the raw body before
-/// anything is parsed (bad → 401, nothing stored); the delivery is stored before the 200 (with the others arriving at
-/// the same time, <see cref="WebhookReceipts"/>) and recognised by X-Shopify-Event-Id when Shopify sends it again;
-/// processing happens after, in <see cref="WebhookProcessor"/>.</summary>
+/// <summary><c>POST /channels/shopify/webhooks/{connectionId}</c>, the one entry point proven by its signature rather than
+/// an identity. In order, each step before any cost: header lengths (400), a connection this process knows (else the
+/// same 401 as a bad signature, with no database read per request), the body within <see cref="MaxBodyBytes"/> (413),
+/// the HMAC of the raw body (401), the shop domain of the connection (401). Ordering and staleness are decided from the
+/// signed body only — never from the unsigned <c>X-Shopify-Triggered-At</c> — and a delivery whose signed timestamp is
+/// older than <c>Platform:Shopify:WebhookFreshness</c> (15 min) is acknowledged and not applied: a replayed body cannot
+/// pin an old state, and the hourly reconciliation reads what Shopify holds now. The delivery is stored before the 200
+/// (with the others arriving at the same time, <see cref="WebhookReceipts"/>) and recognised by X-Shopify-Event-Id when
+/// Shopify sends it again; processing happens after, in <see cref="WebhookProcessor"/>.</summary>
 public static class ProductWebhooks
 {
+    /// <summary>Shopify publishes no limit for HTTPS deliveries and says bodies can be "upwards of a megabyte"; EventBridge
+    /// deliveries are capped at 1,000,000 bytes (reference/shopify.md C.2). 4 MiB leaves room for a large product.</summary>
+    public const long MaxBodyBytes = 4 * 1024 * 1024;
+
+    /// <summary>The longest value accepted in a Shopify header (a topic, an event id, a domain, a timestamp, a signature).</summary>
+    public const int MaxHeaderLength = 256;
+
+    private static readonly string[] Headers =
+        ["X-Shopify-Hmac-Sha256", "X-Shopify-Topic", "X-Shopify-Event-Id", "X-Shopify-Shop-Domain", "X-Shopify-Triggered-At", "X-Shopify-Webhook-Id"];
+
     public static IEndpointRouteBuilder MapShopifyWebhooks(this IEndpointRouteBuilder app)
     {
         app.MapPost("/channels/shopify/webhooks/{connectionId:guid}", async (Guid connectionId, HttpRequest request, WebhookSecrets secrets,
-            WebhookReceipts receipts, WebhookProcessor processor, TimeProvider clock, CancellationToken ct) =>
+            WebhookReceipts receipts, WebhookProcessor processor, TimeProvider clock, IConfiguration configuration, ILoggerFactory logs, CancellationToken ct) =>
         {
-            using var buffer = new MemoryStream();
-            await request.Body.CopyToAsync(buffer, ct);
-            var raw = buffer.ToArray();
+            if (Headers.FirstOrDefault(h => request.Headers[h].ToString().Length > MaxHeaderLength) is { } tooLong)
+            {
+                return ApiErrors.Validation(new Dictionary<string, string[]> { [tooLong] = [$"must be at most {MaxHeaderLength} characters"] });
+            }
+
+            // Unknown and bad signature answer alike, so a caller cannot tell which connection ids exist.
+            var unauthorized = ApiErrors.Problem(StatusCodes.Status401Unauthorized, "Unauthorized", "The webhook's signature could not be verified.");
+            if (!await secrets.KnowsAsync(connectionId, ct))
+            {
+                return unauthorized;
+            }
+
+            var raw = await ReadBodyAsync(request, ct);
             var signature = request.Headers["X-Shopify-Hmac-Sha256"].ToString();
-            var secret = await secrets.GetAsync(connectionId, fresh: false, ct);
-            if (secret is null || !Verify(raw, signature, secret))
+            var connection = await secrets.VerifyAsync(connectionId, raw, signature, ct);
+            if (connection is null)
             {
-                secret = await secrets.GetAsync(connectionId, fresh: true, ct); // created or rotated since it was remembered?
+                return unauthorized;
             }
 
-            if (secret is null)
+            // The domain header is not signed, but a delivery for another store is not this connection's, whatever it says.
+            var domain = request.Headers["X-Shopify-Shop-Domain"].ToString();
+            if (domain.Length > 0 && !domain.Equals(connection.Domain, StringComparison.OrdinalIgnoreCase))
             {
-                return Results.NotFound();
-            }
-
-            if (!Verify(raw, signature, secret))
-            {
-                return Results.Unauthorized();
+                return unauthorized;
             }
 
             var eventId = request.Headers["X-Shopify-Event-Id"].ToString();
             var topic = request.Headers["X-Shopify-Topic"].ToString();
             if (eventId.Length == 0 || topic.Length == 0)
             {
-                return Results.BadRequest(new { errors = new[] { "X-Shopify-Event-Id and X-Shopify-Topic are required" } });
+                return ApiErrors.Validation(["X-Shopify-Event-Id and X-Shopify-Topic are required"]);
+            }
+
+            var body = Encoding.UTF8.GetString(raw);
+            var freshness = configuration.GetValue("Platform:Shopify:WebhookFreshness", TimeSpan.FromMinutes(15));
+            // Freshness is about the real world (when Shopify signed it, when it reaches us): the wall clock, not the
+            // platform's business clock, which tests move by days.
+            if (SignedAt(topic, body) is { } signedAt && DateTimeOffset.UtcNow - signedAt > freshness)
+            {
+                logs.CreateLogger("Rakuten.Platform.Channels.Shopify.Webhooks").LogInformation(
+                    "Shopify {Topic} for connection {Connection} signed at {SignedAt:O} is older than {Freshness}: not applied (event {Event})",
+                    topic, connectionId, signedAt, freshness, eventId);
+                return Results.Ok(new { ignored = $"older than the {freshness.TotalMinutes:0}-minute freshness window; the reconciliation reads the current state" });
             }
 
             var stored = await receipts.StoreAsync(new WebhookDelivery
@@ -54,9 +89,10 @@ public static class ProductWebhooks
                 EventId = eventId,
                 ConnectionId = connectionId,
                 Topic = topic,
+                // Kept as Shopify sent it, for people reading the table; never used to order anything (it is not signed).
                 TriggeredAt = DateTimeOffset.TryParse(request.Headers["X-Shopify-Triggered-At"].ToString(), System.Globalization.CultureInfo.InvariantCulture,
                     System.Globalization.DateTimeStyles.AssumeUniversal, out var at) ? at.ToUniversalTime() : null,
-                Body = Encoding.UTF8.GetString(raw),
+                Body = body,
                 ReceivedAt = clock.GetUtcNow(),
             });
             if (!stored)
@@ -66,8 +102,38 @@ public static class ProductWebhooks
 
             processor.Wake();
             return Results.Ok();
-        }).WithTags("Shopify webhooks");
+        }).AllowAnonymous().WithBodyLimit(MaxBodyBytes).WithTags("Shopify webhooks");
         return app;
+    }
+
+    private static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, ct); // Kestrel stops it at the endpoint's body limit (413)
+        return buffer.ToArray();
+    }
+
+    /// <summary>The signed timestamp of a delivery, where its topic has one: <c>updated_at</c> in the body of products,
+    /// inventory levels (optional there) and fulfilments. Null when the body has none or is not JSON (the processor then
+    /// asks Shopify, or records the error).</summary>
+    public static DateTimeOffset? SignedAt(string topic, string body)
+    {
+        if (topic is not ("products/create" or "products/update" or "inventory_levels/update" or "fulfillments/create" or "fulfillments/update"))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonNode.Parse(body)?["updated_at"] is JsonValue value && value.TryGetValue<string>(out var text)
+                   && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at)
+                ? at.ToUniversalTime()
+                : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>base64(HMAC-SHA256(webhook secret, raw body)), compared in constant time.</summary>
@@ -178,12 +244,15 @@ public sealed class WebhookProcessor(
         // Each lookup of this unit of work's own rows (DbSet.Local) would otherwise detect changes over every tracked
         // row first: quadratic in the batch (100 stock deliveries took 3-5 s to apply at 100 changes/s). The save detects them once.
         db.ChangeTracker.AutoDetectChangesEnabled = false;
+        var doubts = new HashSet<(Guid Connection, string Item, string Location)>();
         try
         {
             foreach (var delivery in deliveries)
             {
-                await ApplyOneAsync(db, secrets, connections[delivery.ConnectionId], delivery, currency, ct);
+                await ApplyOneAsync(db, secrets, connections[delivery.ConnectionId], delivery, currency, doubts, ct);
             }
+
+            await ResolveDoubtsAsync(db, secrets, connections, doubts, ct);
         }
         finally
         {
@@ -191,11 +260,46 @@ public sealed class WebhookProcessor(
         }
     }
 
-    private async Task ApplyOneAsync(ShopifyDbContext db, ConnectionSecrets secrets, ConnectionRecord connection, WebhookDelivery delivery, string currency, CancellationToken ct)
+    /// <summary>Stock levels whose order the signed data could not tell (two quantities within one second of Shopify's
+    /// updated_at, or no updated_at at all) are read from Shopify once per item for the whole batch — after every
+    /// delivery of the batch, so the answer is at least as new as any of them. If Shopify cannot answer, they wait for
+    /// the next change or the hourly reconciliation; the batch goes on.</summary>
+    private async Task ResolveDoubtsAsync(ShopifyDbContext db, ConnectionSecrets secrets, Dictionary<Guid, ConnectionRecord> connections,
+        HashSet<(Guid Connection, string Item, string Location)> doubts, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        foreach (var group in doubts.GroupBy(d => d.Connection))
+        {
+            var connection = connections[group.Key];
+            Dictionary<(string Item, string Location), int> levels;
+            try
+            {
+                levels = await admin.LevelsAsync(connection, secrets.Unprotect<Connecting.ShopifyCredentials>(connection.ProtectedCredentials),
+                    group.Select(d => d.Item).ToList(), ct);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or System.Text.Json.JsonException or TaskCanceledException && !ct.IsCancellationRequested)
+            {
+                logger.LogWarning("Shopify could not be asked for {Count} stock level(s) of connection {Connection} ({Error}); the next change or the reconciliation sets them",
+                    group.Count(), connection.Id, ex.Message);
+                continue;
+            }
+
+            foreach (var (_, item, location) in group)
+            {
+                if (levels.TryGetValue((item, location), out var current))
+                {
+                    await StockSync.StageAsync(db, connection, item, location, current, null, now, ct);
+                }
+            }
+        }
+    }
+
+    private async Task ApplyOneAsync(ShopifyDbContext db, ConnectionSecrets secrets, ConnectionRecord connection, WebhookDelivery delivery, string currency,
+        HashSet<(Guid, string, string)> doubts, CancellationToken ct)
     {
         try
         {
-            await ApplyAsync(db, secrets, connection, delivery, currency, ct);
+            await ApplyAsync(db, secrets, connection, delivery, currency, doubts, ct);
         }
         catch (Exception ex) when (ex is FormatException or InvalidOperationException or System.Text.Json.JsonException or NullReferenceException)
         {
@@ -206,7 +310,8 @@ public sealed class WebhookProcessor(
         delivery.ProcessedAt = clock.GetUtcNow();
     }
 
-    private async Task ApplyAsync(ShopifyDbContext db, ConnectionSecrets secrets, ConnectionRecord connection, WebhookDelivery delivery, string currency, CancellationToken ct)
+    private async Task ApplyAsync(ShopifyDbContext db, ConnectionSecrets secrets, ConnectionRecord connection, WebhookDelivery delivery, string currency,
+        HashSet<(Guid, string, string)> doubts, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         switch (delivery.Topic)
@@ -225,35 +330,45 @@ public sealed class WebhookProcessor(
             case "products/delete":
             {
                 var id = JsonNode.Parse(delivery.Body)!["id"]!.ToJsonString().Trim('"');
-                // A deletion carries no updated_at: it is as new as the moment Shopify triggered it.
-                await ProductSync.StageAsync(db, connection, null, id, delivery.TriggeredAt ?? delivery.ReceivedAt, currency, now, ct);
+                // A deletion carries no signed time, so a replayed one could not be told from a real one: Shopify is asked
+                // whether the product is gone, and only then is it deleted, as of the moment that answer was read.
+                var credentials = secrets.Unprotect<Connecting.ShopifyCredentials>(connection.ProtectedCredentials);
+                bool exists;
+                try
+                {
+                    exists = await admin.ProductExistsAsync(connection, credentials, id, ct);
+                }
+                catch (Exception ex) when (ex is HttpRequestException or System.Text.Json.JsonException or TaskCanceledException && !ct.IsCancellationRequested)
+                {
+                    // Not confirmed: the hourly reconciliation finds the product gone (or not) by itself.
+                    logger.LogWarning("products/delete for product {Product} not applied: Shopify could not confirm it ({Error})", id, ex.Message);
+                    break;
+                }
+
+                if (exists)
+                {
+                    logger.LogInformation("products/delete for product {Product} ignored: Shopify still has it (event {Event})", id, delivery.EventId);
+                    break;
+                }
+
+                await ProductSync.StageAsync(db, connection, null, id, clock.GetUtcNow(), currency, now, ct);
                 break;
             }
 
             case "inventory_levels/update":
             {
-                var (item, location, available, updatedAt) = StockSync.ParseWebhook(JsonNode.Parse(delivery.Body)!.AsObject());
-                // updated_at has whole seconds; X-Shopify-Triggered-At orders the events finely and is kept by retries
-                // and duplicates (reference/shopify.md B.7), so it is the ordering key when Shopify sends it.
-                if (delivery.TriggeredAt is { } triggered && triggered >= updatedAt)
-                {
-                    updatedAt = triggered;
-                }
-
+                var (item, location, available, signedAt) = StockSync.ParseWebhook(JsonNode.Parse(delivery.Body)!.AsObject());
+                // Ordered by the body's own updated_at, the only time Shopify signs (X-Shopify-Triggered-At is not signed: a
+                // replay with a forged one could pin an old quantity). Without it, the order cannot be told: ask Shopify.
                 var known = await StockSync.FindAsync(db, connection.Id, item, location, ct);
-                switch (StockSync.Decide(known, available, updatedAt))
+                switch (signedAt is { } updatedAt && available is { } quantity ? StockSync.Decide(known, quantity, updatedAt) : StockVerdict.Ambiguous)
                 {
                     case StockVerdict.Accept:
-                        await StockSync.StageAsync(db, connection, item, location, available, updatedAt, now, ct);
+                        await StockSync.StageAsync(db, connection, item, location, available!.Value, signedAt!.Value, now, ct);
                         break;
                     case StockVerdict.Ambiguous:
-                        // Two changes within one second: which came last is Shopify's to say.
-                        var credentials = secrets.Unprotect<Connecting.ShopifyCredentials>(connection.ProtectedCredentials);
-                        if (await admin.AvailableAsync(connection, credentials, item, location, ct) is { } current)
-                        {
-                            await StockSync.StageAsync(db, connection, item, location, current, null, now, ct);
-                        }
-
+                        // Which came last is Shopify's to say: asked once for the batch (ResolveDoubtsAsync).
+                        doubts.Add((connection.Id, item, location));
                         break;
                     default:
                         logger.LogInformation("Stale {Topic} for item {Item} at {Location} ignored (event {Event})", delivery.Topic, item, location, delivery.EventId);
@@ -264,7 +379,7 @@ public sealed class WebhookProcessor(
             }
 
             case "fulfillments/create" or "fulfillments/update":
-                await SyncingFulfillments.FulfillmentSync.StageAsync(db, connection, JsonNode.Parse(delivery.Body)!.AsObject(), delivery.TriggeredAt, now, ct);
+                await SyncingFulfillments.FulfillmentSync.StageAsync(db, connection, JsonNode.Parse(delivery.Body)!.AsObject(), delivery.ReceivedAt, now, ct);
                 break;
 
             default:

@@ -126,31 +126,80 @@ public sealed class WebhookReceipts(IServiceScopeFactory scopes, ILogger<Webhook
     }
 }
 
-/// <summary>Each connection's webhook secret for a few seconds: under a burst, reading the connection and unprotecting
-/// its credentials for every delivery cost more than storing it. A signature that fails against a remembered secret is
-/// checked again against the stored one (the merchant may just have rotated it) before the 401.</summary>
-public sealed class WebhookSecrets(IServiceScopeFactory scopes)
+/// <summary>The live Shopify connections' webhook secrets and shop domains, held in memory and read again in one query at
+/// most every <see cref="RefreshMilliseconds"/>: a delivery for a connection id nobody knows, or with a bad signature,
+/// costs no database read of its own — however many an attacker sends, the table is read at most once a second. A
+/// connection added in this process is known at once; one added by another replica within the second after a refresh;
+/// a rotated secret at the first delivery it signs after the next refresh (Shopify retries a refused delivery).</summary>
+public sealed class WebhookSecrets(IServiceScopeFactory scopes) : IConnectionAdded<ShopifyDbContext>
 {
     // Measured on the machine's monotonic clock, not the platform's TimeProvider: how long a cache entry lives has
     // nothing to do with business time (which tests freeze).
     private const long LifetimeMilliseconds = 5_000;
+    private const long RefreshMilliseconds = 1_000;
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, (string? Secret, long ReadAt)> _secrets = new();
+    public sealed record Known(string Secret, string Domain);
 
-    /// <summary>The connection's webhook secret; null when there is no such connection or it was removed.</summary>
-    public async Task<string?> GetAsync(Guid connectionId, bool fresh, CancellationToken ct)
+    private readonly SemaphoreSlim _refreshing = new(1, 1);
+    private volatile Dictionary<Guid, Known> _known = [];
+    private long _readAt = long.MinValue / 2;
+
+    /// <summary>Another refresh at the next delivery: a connection was just added here.</summary>
+    public void Added(ConnectionRecord connection) => Interlocked.Exchange(ref _readAt, long.MinValue / 2);
+
+    /// <summary>Whether <paramref name="connectionId"/> is a live Shopify connection (as of the last refresh).</summary>
+    public async Task<bool> KnowsAsync(Guid connectionId, CancellationToken ct)
     {
-        var now = Environment.TickCount64;
-        if (!fresh && _secrets.TryGetValue(connectionId, out var known) && now - known.ReadAt < LifetimeMilliseconds)
+        if (Age > LifetimeMilliseconds || (!_known.ContainsKey(connectionId) && Age > RefreshMilliseconds))
         {
-            return known.Secret;
+            await RefreshAsync(ct);
         }
 
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<ShopifyDbContext>();
-        var connection = await db.Connections.AsNoTracking().FirstOrDefaultAsync(c => c.Id == connectionId && c.RemovedAt == null, ct);
-        var secret = connection is null ? null : scope.ServiceProvider.GetRequiredService<ConnectionSecrets>().Unprotect<ShopifyCredentials>(connection.ProtectedCredentials).WebhookSecret;
-        _secrets[connectionId] = (secret, now);
-        return secret;
+        return _known.ContainsKey(connectionId);
+    }
+
+    /// <summary>The connection whose secret signed <paramref name="body"/>, or null. A signature that fails against the
+    /// secret held is tried once more after a refresh, if the last one is more than a second old (a rotated secret).</summary>
+    public async Task<Known?> VerifyAsync(Guid connectionId, byte[] body, string signature, CancellationToken ct)
+    {
+        if (_known.TryGetValue(connectionId, out var known) && ProductWebhooks.Verify(body, signature, known.Secret))
+        {
+            return known;
+        }
+
+        if (Age <= RefreshMilliseconds)
+        {
+            return null;
+        }
+
+        await RefreshAsync(ct);
+        return _known.TryGetValue(connectionId, out known) && ProductWebhooks.Verify(body, signature, known.Secret) ? known : null;
+    }
+
+    private long Age => Environment.TickCount64 - Interlocked.Read(ref _readAt);
+
+    private async Task RefreshAsync(CancellationToken ct)
+    {
+        var seenBefore = Interlocked.Read(ref _readAt);
+        await _refreshing.WaitAsync(ct);
+        try
+        {
+            if (Interlocked.Read(ref _readAt) != seenBefore)
+            {
+                return; // another request refreshed while this one waited
+            }
+
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<ShopifyDbContext>();
+            var secrets = scope.ServiceProvider.GetRequiredService<ConnectionSecrets>();
+            var rows = await db.Connections.AsNoTracking().Where(c => c.RemovedAt == null)
+                .Select(c => new { c.Id, c.ExternalId, c.ProtectedCredentials }).ToListAsync(ct);
+            _known = rows.ToDictionary(r => r.Id, r => new Known(secrets.Unprotect<ShopifyCredentials>(r.ProtectedCredentials).WebhookSecret, r.ExternalId));
+            Interlocked.Exchange(ref _readAt, Environment.TickCount64);
+        }
+        finally
+        {
+            _refreshing.Release();
+        }
     }
 }

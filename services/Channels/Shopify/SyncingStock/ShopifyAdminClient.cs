@@ -55,4 +55,42 @@ public sealed class ShopifyAdminClient(IHttpClientFactory http)
             .FirstOrDefault(n => n?["location"]?["id"]?.GetValue<string>().EndsWith($"/{locationId}", StringComparison.Ordinal) == true);
         return (level?["quantities"] as JsonArray ?? []).FirstOrDefault(q => q?["name"]?.GetValue<string>() == "available")?["quantity"]?.GetValue<int>();
     }
+
+    /// <summary>The available quantity of many inventory items at every location now, in one query per 50 items
+    /// (aliased <c>inventoryItem</c> fields): what a batch of deliveries it could not order asks Shopify at once.</summary>
+    public async Task<Dictionary<(string Item, string Location), int>> LevelsAsync(ConnectionRecord connection, ShopifyCredentials credentials,
+        IReadOnlyCollection<string> itemIds, CancellationToken ct)
+    {
+        var levels = new Dictionary<(string, string), int>();
+        foreach (var chunk in itemIds.Distinct().Chunk(50))
+        {
+            var declarations = string.Join(", ", chunk.Select((_, i) => $"$i{i}: ID!"));
+            var fields = string.Join(" ", chunk.Select((_, i) =>
+                $"i{i}: inventoryItem(id: $i{i}) {{ id inventoryLevels(first: 50) {{ nodes {{ location {{ id }} quantities(names: [\"available\"]) {{ name quantity }} }} }} }}"));
+            var variables = chunk.Select((id, i) => (Key: $"i{i}", Value: $"gid://shopify/InventoryItem/{id}")).ToDictionary(v => v.Key, v => (object)v.Value);
+            var body = await GraphQlAsync(connection, credentials, $"query Levels({declarations}) {{ {fields} }}", variables, ct);
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                foreach (var node in (body["data"]?[$"i{i}"]?["inventoryLevels"]?["nodes"] as JsonArray ?? []).OfType<JsonObject>())
+                {
+                    var location = node["location"]?["id"]?.GetValue<string>()?.Split('/').Last();
+                    var quantity = (node["quantities"] as JsonArray ?? []).FirstOrDefault(q => q?["name"]?.GetValue<string>() == "available")?["quantity"]?.GetValue<int>();
+                    if (location is not null && quantity is { } q)
+                    {
+                        levels[(chunk[i], location)] = q;
+                    }
+                }
+            }
+        }
+
+        return levels;
+    }
+
+    /// <summary>Whether Shopify still has the product (a deletion webhook is believed only once Shopify confirms it).</summary>
+    public async Task<bool> ProductExistsAsync(ConnectionRecord connection, ShopifyCredentials credentials, string productId, CancellationToken ct)
+    {
+        var body = await GraphQlAsync(connection, credentials, "query Product($id: ID!) { product(id: $id) { id } }",
+            new { id = $"gid://shopify/Product/{productId}" }, ct);
+        return body["data"]?["product"] is JsonObject;
+    }
 }

@@ -105,10 +105,12 @@ public static class StockSync
         }
     }
 
-    /// <summary><c>inventory_levels/update</c>: <c>{inventory_item_id, location_id, available, updated_at}</c>.</summary>
-    public static (string ItemId, string LocationId, int Available, DateTimeOffset UpdatedAt) ParseWebhook(JsonObject body) => (
+    /// <summary><c>inventory_levels/update</c>: <c>{inventory_item_id, location_id, available, updated_at}</c>. Shopify has sent
+    /// <c>available: null</c> and bodies without <c>updated_at</c> (reference/shopify.md C.2): both come back null, and
+    /// the level is then read from Shopify rather than guessed.</summary>
+    public static (string ItemId, string LocationId, int? Available, DateTimeOffset? UpdatedAt) ParseWebhook(JsonObject body) => (
         body["inventory_item_id"]?.ToJsonString().Trim('"') ?? throw new FormatException("inventory_item_id is missing"),
         body["location_id"]?.ToJsonString().Trim('"') ?? throw new FormatException("location_id is missing"),
-        body["available"]?.GetValue<int>() ?? throw new FormatException("available is missing"),
-        DateTimeOffset.Parse(body["updated_at"]?.GetValue<string>() ?? throw new FormatException("updated_at is missing"), CultureInfo.InvariantCulture));
+        body["available"]?.GetValue<int>(),
+        body["updated_at"]?.GetValue<string>() is { } text ? DateTimeOffset.Parse(text, CultureInfo.InvariantCulture) : null);
 }
