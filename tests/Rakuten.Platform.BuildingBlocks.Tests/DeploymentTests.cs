@@ -52,6 +52,98 @@ public sealed class DeploymentTests
             .Should().HaveCount(PlatformServices.Length + 1, "each service project (and the Sandbox) is deployed");
     }
 
+    [Fact]
+    public void The_production_overlay_never_deploys_the_Sandbox_and_its_control_API()
+    {
+        var files = Resources(Path.Combine(Root, "deploy", "k8s", "overlays", "production")).ToList();
+        var staging = Resources(Path.Combine(Root, "deploy", "k8s", "overlays", "staging")).ToList();
+
+        files.Should().NotContain(f => f.Contains("sandbox", StringComparison.OrdinalIgnoreCase));
+        files.SelectMany(LoadAll).Where(d => d["kind"].ToString() == "Deployment").Select(d => ((YamlMappingNode)d["metadata"])["name"].ToString())
+            .Should().BeEquivalentTo(PlatformServices);
+        staging.Should().Contain(f => f.EndsWith(Path.Combine("sandbox", "sandbox.yaml")), "staging runs against the Sandbox");
+    }
+
+    [Fact]
+    public void Every_deployment_names_an_identity_provider_and_the_channel_services_mount_the_certificate_that_encrypts_their_key_ring()
+    {
+        var config = (YamlMappingNode)Load(Path.Combine("deploy", "k8s", "base", "config.yaml"))["data"];
+        config.Children.Keys.Select(k => k.ToString()).Should().Contain(["Platform__Identity__Issuer", "Platform__Identity__Authority",
+            "Platform__DataProtection__CertificatePath", "Platform__DataProtection__KeyPath"]);
+        foreach (var name in new[] { "shopify", "rakuten-jp", "rakuten-fr" })
+        {
+            var deployment = LoadAll(Path.Combine(Root, "deploy", "k8s", "base", $"{name}.yaml")).Single(d => d["kind"].ToString() == "Deployment");
+            var pod = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)deployment["spec"])["template"])["spec"];
+            ((YamlSequenceNode)pod["volumes"]).Cast<YamlMappingNode>()
+                .Should().Contain(v => v.Children.ContainsKey("secret") && ((YamlMappingNode)v["secret"])["secretName"].ToString() == "rakuten-platform-dataprotection");
+        }
+
+        var compose = (YamlMappingNode)Load("docker-compose.yml")["services"];
+        foreach (var name in PlatformServices)
+        {
+            var environment = (YamlMappingNode)((YamlMappingNode)compose[name])["environment"];
+            var merged = (YamlMappingNode)environment["<<"];
+            merged.Children.Keys.Select(k => k.ToString()).Should().Contain("Platform__Identity__Issuer", $"{name} under compose trusts the local identity");
+        }
+    }
+
+    [Fact]
+    public async Task The_local_identity_script_makes_keys_and_tokens_that_the_platform_s_own_validation_accepts()
+    {
+        var state = Path.Combine(Path.GetTempPath(), "rakuten-platform-tests", "identity-" + Guid.NewGuid().ToString("N")[..8]);
+        async Task<string> Run(params string[] args)
+        {
+            var start = new System.Diagnostics.ProcessStartInfo("bash", [Path.Combine(Root, "deploy", "local", "identity.sh"), .. args])
+            {
+                RedirectStandardOutput = true, RedirectStandardError = true,
+            };
+            start.Environment["PLATFORM_LOCAL_DIR"] = state;
+            using var process = System.Diagnostics.Process.Start(start)!;
+            var output = await process.StandardOutput.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            process.ExitCode.Should().Be(0, await process.StandardError.ReadToEndAsync());
+            return output.Trim();
+        }
+
+        var settings = (await Run("keys")).Split('\n').Select(l => l.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
+        var token = await Run("token", "--tenant", "11111111-2222-4333-8444-555555555555", "--role", "operator");
+        var keys = new Microsoft.IdentityModel.Tokens.JsonWebKeySet(await File.ReadAllTextAsync(settings["Platform__Identity__SigningKeysFile"]));
+        var result = await new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().ValidateTokenAsync(token, new Microsoft.IdentityModel.Tokens.TokenValidationParameters
+        {
+            ValidIssuer = settings["Platform__Identity__Issuer"], ValidAudience = settings["Platform__Identity__Audience"], IssuerSigningKeys = keys.GetSigningKeys(),
+        });
+
+        result.IsValid.Should().BeTrue(result.Exception?.Message);
+        result.Claims["tenant_id"].Should().Be("11111111-2222-4333-8444-555555555555");
+        result.Claims["roles"].ToString().Should().Contain("operator");
+        System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(
+            settings["Platform__DataProtection__CertificatePath"], settings["Platform__DataProtection__KeyPath"]).HasPrivateKey.Should().BeTrue();
+        if (!OperatingSystem.IsWindows())
+        {
+            File.GetUnixFileMode(Path.Combine(state, "identity", "signing.key")).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+    }
+
+    /// <summary>The files a kustomization includes, its bases' too.</summary>
+    private static IEnumerable<string> Resources(string folder)
+    {
+        var kustomization = (YamlMappingNode)LoadAll(Path.Combine(folder, "kustomization.yaml")).Single();
+        foreach (var entry in ((YamlSequenceNode)kustomization["resources"]).Select(r => Path.GetFullPath(Path.Combine(folder, r.ToString()))))
+        {
+            if (Directory.Exists(entry))
+            {
+                foreach (var file in Resources(entry))
+                {
+                    yield return file;
+                }
+            }
+            else
+            {
+                yield return entry;
+            }
+        }
+    }
+
     private static YamlMappingNode Load(string relative) => LoadAll(Path.Combine(Root, relative)).Single();
 
     private static List<YamlMappingNode> LoadAll(string path)

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Rakuten.Platform.Contracts;
 
 namespace Rakuten.Platform.BuildingBlocks.Connections;
@@ -220,13 +221,31 @@ public sealed class OutboundPolicy
 /// from a connection that failed.</summary>
 public sealed class OutboundRefusedException() : HttpRequestException("The address could not be reached.");
 
+/// <summary>A redirect is an answer the platform does not follow and does not take: the marketplace APIs do not redirect,
+/// so a 3xx means the address is not the API (or someone wants the credentials sent elsewhere).</summary>
+internal sealed class RefuseRedirects : DelegatingHandler
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var response = await base.SendAsync(request, cancellationToken);
+        if ((int)response.StatusCode is >= 300 and < 400)
+        {
+            response.Dispose();
+            throw new OutboundRefusedException();
+        }
+
+        return response;
+    }
+}
+
 public static class OutboundPolicyRegistration
 {
     /// <summary>The named HttpClient of a channel's marketplace API, through the outbound policy.</summary>
     public static IHttpClientBuilder AddMarketplaceClient(this WebApplicationBuilder builder, string name, Channel channel)
     {
-        builder.Services.AddSingleton<OutboundPolicy>();
+        builder.Services.TryAddSingleton<OutboundPolicy>();
         return builder.Services.AddHttpClient(name, c => c.Timeout = TimeSpan.FromSeconds(30))
-            .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<OutboundPolicy>().Handler(channel));
+            .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<OutboundPolicy>().Handler(channel))
+            .AddHttpMessageHandler(() => new RefuseRedirects());
     }
 }

@@ -39,7 +39,8 @@ public sealed record PlaceRmsOrder(
     bool Gift = false,
     string? Remarks = null,
     int ShippingTerm = 0,
-    bool AmountsUndetermined = false);
+    bool AmountsUndetermined = false,
+    string? OrderNumber = null);
 
 public sealed record SetRmsProgress(int OrderProgress);
 
@@ -89,6 +90,8 @@ public static class RmsControl
         {
             if (request.Packages is not { Count: > 0 } || request.Packages.Any(p => p.Items is not { Count: > 0 }))
                 return Results.BadRequest(new { errors = new[] { "an order needs at least one package with at least one item" } });
+            if (request.OrderNumber is { } given && (!System.Text.RegularExpressions.Regex.IsMatch(given, @"^\d{6}-\d{8}-\d+$") || shop.Orders.ContainsKey(given)))
+                return Results.BadRequest(new { errors = new[] { "orderNumber must match ^\\d{6}-\\d{8}-\\d+$ and be new" } });
             var order = Place(state, shop, request);
             return Results.Created($"/control/rms/shops/{shopId}/orders/{order.OrderNumber}", new { orderNumber = order.OrderNumber });
         }));
@@ -170,7 +173,8 @@ public static class RmsControl
     {
         var orderedAt = request.OrderedAt ?? state.Clock.GetUtcNow();
         var buyer = Address(request.Buyer);
-        var number = $"{shop.ShopId}-{orderedAt.ToOffset(SandboxClock.Jst):yyyyMMdd}-{++shop.OrderSequence:D10}";
+        // An explicit number imitates an RMS anomaly (an order numbered for another shop); otherwise RMS's own pattern.
+        var number = request.OrderNumber ?? $"{shop.ShopId}-{orderedAt.ToOffset(SandboxClock.Jst):yyyyMMdd}-{++shop.OrderSequence:D10}";
         var order = new RmsOrder
         {
             OrderNumber = number,

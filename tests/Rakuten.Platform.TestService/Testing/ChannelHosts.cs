@@ -99,6 +99,11 @@ public sealed class ChannelHosts : IAsyncDisposable
 
     public string PlatformUrl => Address(_channels).TrimEnd('/');
 
+    /// <summary>Every route the platform process serves, as mapped (the security tests go over all of them).</summary>
+    public IReadOnlyList<Microsoft.AspNetCore.Routing.RouteEndpoint> Endpoints =>
+        ((Microsoft.AspNetCore.Routing.IEndpointRouteBuilder)_channels).DataSources.SelectMany(d => d.Endpoints)
+        .OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>().ToList();
+
     public ManualClock Clock { get; }
 
     public CapturedLogs Logs { get; }
