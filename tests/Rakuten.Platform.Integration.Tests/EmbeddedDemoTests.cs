@@ -39,4 +39,44 @@ public sealed class EmbeddedDemoTests
         var output = string.Join('\n', host.Output);
         secrets.Should().AllSatisfy(s => output.Should().NotContain(s));
     }
+
+    [Fact]
+    public async Task The_embedded_demo_is_reached_with_its_printed_token_and_its_token_command_while_its_landing_page_shows_no_path()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "rakuten-platform-tests", "token-" + Guid.NewGuid().ToString("N")[..8]);
+        var settings = new Dictionary<string, string> { ["Platform:Mode"] = "Embedded", ["Platform:DataDirectory"] = data, ["Demo:SeedConnections"] = "false" };
+        await using var host = await ServiceProcess.StartAsync(settings, "services/Host");
+        await host.UseDemoTokenAsync(data);
+
+        var viewer = await ServiceProcess.RunOnceAsync("services/Host", settings, "token", "--role", "viewer");
+        var bad = await ServiceProcess.RunOnceAsync("services/Host", settings, "token", "--role", "superuser");
+        var distributed = await ServiceProcess.RunOnceAsync("services/Host", new Dictionary<string, string>
+        {
+            ["Platform:Mode"] = "Distributed", ["Platform:DataDirectory"] = data,
+            ["ConnectionStrings:Postgres"] = "Host=127.0.0.1", ["ConnectionStrings:RabbitMq"] = "amqp://127.0.0.1/",
+        }, "token");
+        using var anonymous = new HttpClient { BaseAddress = host.Http.BaseAddress };
+        var landing = await anonymous.GetStringAsync("/");
+        var withDemoToken = await host.Http.GetAsync("/orders");
+        using var asViewer = new HttpClient { BaseAddress = host.Http.BaseAddress };
+        asViewer.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", viewer.Output);
+        var viewerReads = await asViewer.GetAsync("/orders");
+        var viewerConnects = await asViewer.PostAsJsonAsync("/channels/shopify/connections", new { name = "x", credentials = new { shop = "x", accessToken = "x", webhookSecret = "x" } });
+        var withoutToken = await anonymous.GetAsync("/orders");
+
+        host.Output.Should().Contain(l => l.Contains("TOKEN=$(cat ", StringComparison.Ordinal), "the Host prints how to call it");
+        withDemoToken.StatusCode.Should().Be(System.Net.HttpStatusCode.OK);
+        viewer.ExitCode.Should().Be(0, viewer.Error);
+        viewerReads.StatusCode.Should().Be(System.Net.HttpStatusCode.OK);
+        viewerConnects.StatusCode.Should().Be(System.Net.HttpStatusCode.Forbidden);
+        withoutToken.StatusCode.Should().Be(System.Net.HttpStatusCode.Unauthorized);
+        bad.ExitCode.Should().Be(2);
+        distributed.ExitCode.Should().Be(2, "distributed mode never issues a development token");
+        distributed.Error.Should().Contain("Platform:Identity:Issuer");
+        landing.Should().NotContain(data).And.NotContain(Path.GetTempPath().TrimEnd('/')).And.Contain("Bearer");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.GetUnixFileMode(Path.Combine(data, "demo-token")).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite, "the token is its owner's only");
+        }
+    }
 }

@@ -73,6 +73,33 @@ public sealed class ServiceProcess : IAsyncDisposable
         return service;
     }
 
+    /// <summary>Runs <paramref name="project"/>'s build output once with <paramref name="args"/> (a command such as the Host's
+    /// <c>token</c>) and returns its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunOnceAsync(string project, IReadOnlyDictionary<string, string> settings, params string[] args)
+    {
+        var configuration = typeof(ServiceProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        var folder = Path.Combine(LocalInfrastructure.RepositoryRoot, project);
+        var assembly = Path.GetFileNameWithoutExtension(Directory.GetFiles(folder, "*.csproj").Single());
+        var dll = Path.Combine(folder, "bin", configuration, "net10.0", assembly + ".dll");
+        var start = new ProcessStartInfo("dotnet", [dll, .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+        };
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key.Replace(":", "__")] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, (await output).Trim(), (await error).Trim());
+    }
+
     /// <summary>SIGKILL: no shutdown hook, no flush — as a crashed or OOM-killed pod.</summary>
     public void Kill()
     {
