@@ -56,17 +56,19 @@ public sealed class ShopifyAdminClient(IHttpClientFactory http)
         return (level?["quantities"] as JsonArray ?? []).FirstOrDefault(q => q?["name"]?.GetValue<string>() == "available")?["quantity"]?.GetValue<int>();
     }
 
-    /// <summary>The available quantity of many inventory items at every location now, in one query per 50 items
-    /// (aliased <c>inventoryItem</c> fields): what a batch of deliveries it could not order asks Shopify at once.</summary>
+    /// <summary>The available quantity of many inventory items at every location now, in one query per 10 items
+    /// (aliased <c>inventoryItem</c> fields): what a batch of deliveries it could not order asks Shopify at once. Ten items
+    /// with up to 25 locations each stay well under Shopify's 1,000-point ceiling for one query (each level costs about
+    /// two points, reference/shopify.md B.2).</summary>
     public async Task<Dictionary<(string Item, string Location), int>> LevelsAsync(ConnectionRecord connection, ShopifyCredentials credentials,
         IReadOnlyCollection<string> itemIds, CancellationToken ct)
     {
         var levels = new Dictionary<(string, string), int>();
-        foreach (var chunk in itemIds.Distinct().Chunk(50))
+        foreach (var chunk in itemIds.Distinct().Chunk(10))
         {
             var declarations = string.Join(", ", chunk.Select((_, i) => $"$i{i}: ID!"));
             var fields = string.Join(" ", chunk.Select((_, i) =>
-                $"i{i}: inventoryItem(id: $i{i}) {{ id inventoryLevels(first: 50) {{ nodes {{ location {{ id }} quantities(names: [\"available\"]) {{ name quantity }} }} }} }}"));
+                $"i{i}: inventoryItem(id: $i{i}) {{ id inventoryLevels(first: 25) {{ nodes {{ location {{ id }} quantities(names: [\"available\"]) {{ name quantity }} }} }} }}"));
             var variables = chunk.Select((id, i) => (Key: $"i{i}", Value: $"gid://shopify/InventoryItem/{id}")).ToDictionary(v => v.Key, v => (object)v.Value);
             var body = await GraphQlAsync(connection, credentials, $"query Levels({declarations}) {{ {fields} }}", variables, ct);
             for (var i = 0; i < chunk.Length; i++)
