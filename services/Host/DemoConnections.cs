@@ -89,11 +89,18 @@ public sealed class DemoConnections(DemoAccess access, IConfiguration configurat
         static string Random(string prefix) => prefix + Convert.ToHexString(RandomNumberGenerator.GetBytes(12)).ToLowerInvariant();
         var credentials = new DemoCredentials(Random("SP"), Random("SL"), Random("fr"), Random("shpat_"), Random("whsec_"));
         Directory.CreateDirectory(options.DataDirectory);
-        await File.WriteAllTextAsync(file, JsonSerializer.Serialize(credentials));
+        // Created owner-only: no moment at which another user of the machine could read it.
+        var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
-            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
+
+        await using (var stream = new FileStream(file, create))
+        {
+            await JsonSerializer.SerializeAsync(stream, credentials);
+        }
+
         return credentials;
     }
 }

@@ -17,7 +17,9 @@ public sealed class SecurityRulesTests
 {
     private static readonly IdentitySettings Settings = new("https://idp.example/", "rakuten-platform", null, "keys.json", "tenant_id", "roles");
 
-    private static HttpContext Request(string? query, Guid? tenant, params string[] roles)
+    private static HttpContext Request(string? query, Guid? tenant, params string[] roles) => Request("GET", query, tenant, roles);
+
+    private static HttpContext Request(string method, string? query, Guid? tenant, params string[] roles)
     {
         var claims = new List<Claim> { new("sub", "alice") };
         if (tenant is { } t) claims.Add(new Claim("tenant_id", t.ToString()));
@@ -27,6 +29,7 @@ public sealed class SecurityRulesTests
             User = new ClaimsPrincipal(new ClaimsIdentity(claims, "test")),
             RequestServices = new ServiceCollection().AddSingleton(Settings).BuildServiceProvider(),
         };
+        context.Request.Method = method;
         context.Request.QueryString = query is null ? QueryString.Empty : new QueryString(query);
         return context;
     }
@@ -66,6 +69,7 @@ public sealed class SecurityRulesTests
         var unnamed = () => Caller.For(Request(null, null, "ops"));
         var malformed = () => Caller.For(Request("?tenantId=not-a-guid", null, "ops"));
         var noTenant = () => Caller.For(Request(null, null, "viewer"));
+        var acting = () => Caller.For(Request("POST", $"?tenantId={tenant}", Guid.NewGuid(), "ops", "admin"));
 
         caller.Tenant.Should().Be(tenant);
         caller.CrossTenant.Should().BeTrue();
@@ -73,6 +77,7 @@ public sealed class SecurityRulesTests
         unnamed.Should().Throw<PlatformProblem>().Which.Errors.Should().ContainKey("tenantId");
         malformed.Should().Throw<PlatformProblem>().Which.Status.Should().Be(400);
         noTenant.Should().Throw<PlatformProblem>().Which.Status.Should().Be(403);
+        acting.Should().Throw<PlatformProblem>().Which.Status.Should().Be(403, "ops reads another tenant, whatever else it is in its own");
     }
 
     [Fact]
@@ -89,6 +94,22 @@ public sealed class SecurityRulesTests
         ApiKeyFormat.Parse(key + "x").Should().BeNull();
         ApiKeyFormat.Parse("rpk_" + new string('z', 76)).Should().BeNull();
         ApiKeyFormat.Parse("Bearer " + key).Should().BeNull();
+    }
+
+    [Fact]
+    public void After_thirty_failed_api_keys_in_a_minute_an_address_gets_no_more_look_ups_but_a_key_that_worked_still_does()
+    {
+        var guard = new ApiKeyGuard();
+        var good = Guid.NewGuid();
+        guard.Succeeded(good);
+        for (var i = 0; i < 29; i++) guard.Failed("10.1.1.1");
+
+        guard.MayLookUp("10.1.1.1", Guid.NewGuid()).Should().BeTrue("29 failures are still under the limit");
+        guard.Failed("10.1.1.1");
+        guard.MayLookUp("10.1.1.1", Guid.NewGuid()).Should().BeFalse();
+        guard.MayLookUp("10.1.1.1", null).Should().BeFalse();
+        guard.MayLookUp("10.1.1.1", good).Should().BeTrue("a key that authenticated lately is not locked out by someone sharing its address");
+        guard.MayLookUp("10.2.2.2", Guid.NewGuid()).Should().BeTrue("other addresses are not affected");
     }
 
     [Theory]

@@ -134,7 +134,7 @@ public sealed class ProductSyncTests
         // shared commits, and every 200 must mean "stored", the second of a pair answered as a duplicate.
         var now = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'");
         var bodies = Enumerable.Range(0, 300).Select(i => (EventId: $"burst-{i}", Body: $$"""{"inventory_item_id":{{900000 + i}},"location_id":1,"available":{{i}},"updated_at":"{{now}}"}""")).ToList();
-        // And, among them, one that cannot be stored (PostgreSQL refuses a NUL in text): only it fails.
+        // And, among them, one that is not valid JSON (a raw NUL, which PostgreSQL could not store either): only it is refused.
         const string unstorable = "{\"inventory_item_id\":1,\"note\":\"\u0000\"}";
         var sends = bodies.Concat(bodies.Take(60)).Select(b => Deliver(hosts, connection, b.Body, Sign(b.Body, Secret), b.EventId, "inventory_levels/update")).ToList();
         var refused = Deliver(hosts, connection, unstorable, Sign(unstorable, Secret), "burst-unstorable", "inventory_levels/update");
@@ -142,7 +142,7 @@ public sealed class ProductSyncTests
         var answers = await Task.WhenAll(sends);
 
         answers.Should().OnlyContain(a => a.StatusCode == HttpStatusCode.OK);
-        ((int)(await refused).StatusCode).Should().BeGreaterThanOrEqualTo(500, "a delivery that was not stored is never acknowledged");
+        (await refused).StatusCode.Should().Be(HttpStatusCode.BadRequest, "a malformed delivery is refused, never acknowledged");
         var duplicates = 0;
         foreach (var answer in answers)
         {

@@ -113,12 +113,6 @@ public static class ConnectionEndpoints
                 return await RefuseAsync(db, caller, "connection.create", target, ConnectionCheck.Unanswered(ConnectionCheck.Marketplace(connector.Channel)), now, ct);
             }
 
-            var fingerprint = connector.SecretFingerprint(request.Credentials);
-            if (fingerprint is not null && await db.Connections.AnyAsync(c => c.Channel == connector.Channel && c.SecretFingerprint == fingerprint && c.RemovedAt == null, ct))
-            {
-                return await ConflictAsync(db, caller, "connection.create", target, $"These credentials already back a live {connector.Channel} connection on the platform: one shop, one connection.", now, ct);
-            }
-
             var check = await connector.CheckAsync(new Uri(baseUrl), request.Credentials, ct);
             if (!check.Accepted)
             {
@@ -126,10 +120,18 @@ public static class ConnectionEndpoints
                 return await RefuseAsync(db, caller, "connection.create", target, check, now, ct);
             }
 
+            // Only once the marketplace accepted them: whether a secret is in use is told to those who hold it, no one else.
+            var fingerprint = connector.SecretFingerprint(request.Credentials);
+            if (fingerprint is not null && await db.Connections.AnyAsync(c => c.Channel == connector.Channel && c.SecretFingerprint == fingerprint && c.RemovedAt == null, ct))
+            {
+                return await ConflictAsync(db, caller, "connection.create", target, $"These credentials already back a live {ConnectionCheck.Marketplace(connector.Channel)} connection on the platform: one shop, one connection.", now, ct);
+            }
+
             if (await TakenAsync(db, connector.Channel, check.ExternalId, check.AccountNumber, null, ct))
             {
                 return await ConflictAsync(db, caller, "connection.create", $"{target} {check.ExternalId}",
-                    $"{connector.Channel} account {check.ExternalId} already backs a live connection on the platform: one shop, one connection. Remove that connection first.", now, ct);
+                    $"{ConnectionCheck.Marketplace(connector.Channel)} account {check.ExternalId} already backs a live connection on the platform: one shop, one connection. " +
+                    "Remove that connection first (if it is not one of yours, the platform's support can tell whose it is).", now, ct);
             }
 
             var connection = new ConnectionRecord
@@ -145,7 +147,7 @@ public static class ConnectionEndpoints
             if (!await SaveUniqueAsync(db, ct))
             {
                 return await ConflictAsync(db, caller, "connection.create", $"{target} {check.ExternalId}",
-                    $"{connector.Channel} account {check.ExternalId} already backs a live connection on the platform: one shop, one connection.", now, ct);
+                    $"{ConnectionCheck.Marketplace(connector.Channel)} account {check.ExternalId} already backs a live connection on the platform: one shop, one connection.", now, ct);
             }
 
             logs.CreateLogger("Connections").LogInformation("{Channel} connection {Connection} ({External}) added for tenant {Tenant}",
@@ -201,7 +203,7 @@ public static class ConnectionEndpoints
             if (await TakenAsync(db, connector.Channel, check.ExternalId, check.AccountNumber, id, ct))
             {
                 return await ConflictAsync(db, caller, "connection.credentials", target,
-                    $"{connector.Channel} account {check.ExternalId} already backs another live connection on the platform.", now, ct);
+                    $"{ConnectionCheck.Marketplace(connector.Channel)} account {check.ExternalId} already backs another live connection on the platform.", now, ct);
             }
 
             // New credentials (a renewed RMS license key, say): the old key keeps working at the marketplace until
@@ -215,7 +217,7 @@ public static class ConnectionEndpoints
             if (!await SaveUniqueAsync(db, ct))
             {
                 return await ConflictAsync(db, caller, "connection.credentials", target,
-                    $"{connector.Channel} account {check.ExternalId} already backs another live connection on the platform.", now, ct);
+                    $"{ConnectionCheck.Marketplace(connector.Channel)} account {check.ExternalId} already backs another live connection on the platform.", now, ct);
             }
 
             return Results.Ok(ConnectionView.Of(connection));

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 using Rakuten.Platform.BuildingBlocks.EventSourcing;
 using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Outbox;
@@ -41,7 +42,8 @@ public static class ServiceDatabaseRegistration
 
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
             $"database-{service}",
-            sp => new DatabaseHealthCheck<TContext>(sp.GetRequiredService<IServiceScopeFactory>(), database),
+            sp => new DatabaseHealthCheck<TContext>(sp.GetRequiredService<IServiceScopeFactory>(), database,
+                sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<DatabaseHealthCheck<TContext>>>()),
             HealthStatus.Unhealthy,
             [ServiceDefaults.ReadyTag],
             TimeSpan.FromSeconds(5)));
@@ -64,7 +66,7 @@ public static class ServiceDatabaseRegistration
     }
 }
 
-internal sealed class DatabaseHealthCheck<TContext>(IServiceScopeFactory scopes, ServiceDatabase database) : IHealthCheck
+internal sealed class DatabaseHealthCheck<TContext>(IServiceScopeFactory scopes, ServiceDatabase database, Microsoft.Extensions.Logging.ILogger<DatabaseHealthCheck<TContext>> logger) : IHealthCheck
     where TContext : PlatformDbContext
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -78,8 +80,9 @@ internal sealed class DatabaseHealthCheck<TContext>(IServiceScopeFactory scopes,
         }
         catch (Exception ex)
         {
-            // The reason is the driver's message only: a connection string (and its password) never goes out.
-            return HealthCheckResult.Unhealthy($"{database.Dialect} database of {database.Service} unreachable: {ex.Message}");
+            // The probe is open to anyone: the driver's reason (a host, an address, a login) goes to the log, not the answer.
+            logger.LogWarning("{Dialect} database of {Service} unreachable: {Reason}", database.Dialect, database.Service, ex.Message);
+            return HealthCheckResult.Unhealthy($"{database.Dialect} database of {database.Service} unreachable (the service's log says why)");
         }
     }
 }

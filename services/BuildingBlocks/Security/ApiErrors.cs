@@ -30,10 +30,22 @@ public sealed class ApiErrors(IProblemDetailsService problems, ILogger<ApiErrors
 
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
+        if (exception is OperationCanceledException && http.RequestAborted.IsCancellationRequested)
+        {
+            // The caller went away: nobody reads an answer, and it is not the platform's error.
+            http.Response.StatusCode = 499;
+            return true;
+        }
+
         var (status, title, detail, errors) = exception switch
         {
             PlatformProblem p => (p.Status, p.Title, p.Detail, p.Errors),
             BadHttpRequestException b => Describe(b),
+            // Two requests made the same thing at the same moment and the database kept one: the other is told to look again.
+            Microsoft.EntityFrameworkCore.DbUpdateException u when Persistence.DatabaseErrors.IsUniqueViolation(u) =>
+                (StatusCodes.Status409Conflict, "Changed meanwhile", "Another request changed the same thing at the same moment; read it again and retry.", null),
+            EventSourcing.StreamConcurrencyException or Microsoft.EntityFrameworkCore.DbUpdateConcurrencyException =>
+                (StatusCodes.Status409Conflict, "Changed meanwhile", "Another request changed the same thing at the same moment; read it again and retry.", null),
             _ => (StatusCodes.Status500InternalServerError, "Unexpected error",
                 "The platform could not complete the request. Nothing was changed unless the response said so; give the trace id to support.", null),
         };

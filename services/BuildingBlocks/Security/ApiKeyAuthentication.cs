@@ -15,7 +15,7 @@ namespace Rakuten.Platform.BuildingBlocks.Security;
 /// recorded at most once a minute per key and process.</summary>
 public sealed class ApiKeyAuthentication(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    IServiceScopeFactory scopes, IdentitySettings settings, TimeProvider clock)
+    IServiceScopeFactory scopes, IdentitySettings settings, TimeProvider clock, ApiKeyGuard guard)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -41,20 +41,30 @@ public sealed class ApiKeyAuthentication(
             return AuthenticateResult.NoResult();
         }
 
-        if (ApiKeyFormat.Parse(presented) is not { } parsed)
+        var client = Context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var parsed = ApiKeyFormat.Parse(presented);
+        if (!guard.MayLookUp(client, parsed?.Id))
         {
+            return AuthenticateResult.Fail("too many failed API keys from this address");
+        }
+
+        if (parsed is null)
+        {
+            guard.Failed(client);
             return AuthenticateResult.Fail("not an API key");
         }
 
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
-        var key = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Id == parsed.Id, Context.RequestAborted);
+        var key = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Id == parsed.Value.Id, Context.RequestAborted);
         var now = clock.GetUtcNow();
-        if (key is null || key.RevokedAt is not null || key.ExpiresAt <= now || !ApiKeyFormat.Matches(parsed.Secret, key.SecretHash))
+        if (key is null || key.RevokedAt is not null || key.ExpiresAt <= now || !ApiKeyFormat.Matches(parsed.Value.Secret, key.SecretHash))
         {
+            guard.Failed(client);
             return AuthenticateResult.Fail("unknown, revoked or expired API key");
         }
 
+        guard.Succeeded(key.Id);
         await RecordUseAsync(db, key.Id, now);
         var claims = new List<Claim>
         {
@@ -77,5 +87,43 @@ public sealed class ApiKeyAuthentication(
 
         LastUseWritten[id] = tick;
         await db.ApiKeys.Where(k => k.Id == id).ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now), Context.RequestAborted);
+    }
+}
+
+/// <summary>Failed API keys per client address and minute: past <see cref="FailuresPerMinute"/>, a key from that address
+/// is refused without a database read — unless it is one that authenticated lately, so that an attacker sharing an address
+/// (a NAT) with a merchant's system does not lock it out. The anonymous are refused before the rate limiter, so without
+/// this every key presented would cost a look-up.</summary>
+public sealed class ApiKeyGuard
+{
+    private const int FailuresPerMinute = 30;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (int Count, long Since)> _failures = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, long> _good = new();
+
+    public bool MayLookUp(string client, Guid? keyId)
+    {
+        var tick = Environment.TickCount64;
+        if (keyId is { } id && _good.TryGetValue(id, out var at) && tick - at < 3_600_000)
+        {
+            return true;
+        }
+
+        return !(_failures.TryGetValue(client, out var failed) && failed.Count >= FailuresPerMinute && tick - failed.Since < 60_000);
+    }
+
+    public void Succeeded(Guid keyId) => _good[keyId] = Environment.TickCount64;
+
+    public void Failed(string client)
+    {
+        var tick = Environment.TickCount64;
+        _failures.AddOrUpdate(client, (1, tick), (_, f) => tick - f.Since < 60_000 ? (f.Count + 1, f.Since) : (1, tick));
+        if (_failures.Count > 10_000)
+        {
+            // Old windows go: the dictionary holds the addresses of about the last minute.
+            foreach (var entry in _failures.Where(f => tick - f.Value.Since >= 60_000).ToList())
+            {
+                _failures.TryRemove(entry);
+            }
+        }
     }
 }

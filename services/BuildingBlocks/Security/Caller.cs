@@ -69,6 +69,13 @@ public sealed class Caller
         }
         else if (named is { } other && identity.Roles.Contains(PlatformRoles.Ops))
         {
+            // Support reads another tenant; it never acts on one — whatever other roles the identity holds in its own.
+            if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+            {
+                throw new PlatformProblem(StatusCodes.Status403Forbidden, "Reading only",
+                    "An ops identity reads other tenants; it cannot change anything of theirs.");
+            }
+
             tenant = other;
             cross = true;
         }

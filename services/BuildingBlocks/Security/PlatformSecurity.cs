@@ -40,6 +40,7 @@ public static class PlatformSecurity
         }
 
         builder.AddServiceDatabase<IdentityDbContext>(IdentityDbContext.Service, relay: false);
+        builder.Services.AddSingleton<ApiKeyGuard>();
 
         builder.Services.AddAuthentication(Scheme)
             .AddPolicyScheme(Scheme, "Bearer token or API key", o =>
@@ -48,6 +49,8 @@ public static class PlatformSecurity
             {
                 // Claims as the provider named them: the tenant and role claims are configured by those names.
                 o.MapInboundClaims = false;
+                // Why a token failed (expired, wrong key…) is not told to whoever sent it.
+                o.IncludeErrorDetails = false;
                 if (settings.Authority is not null)
                 {
                     o.Authority = settings.Authority;
@@ -65,6 +68,14 @@ public static class PlatformSecurity
                     RequireSignedTokens = true,
                     ValidateIssuerSigningKey = true,
                     IssuerSigningKeys = development is not null ? [development.ValidationKey] : SigningKeys(settings),
+                    // Asymmetric signatures only: a provider signs with its private key, and no shared secret (HS256) can be
+                    // forged from a published public key.
+                    ValidAlgorithms =
+                    [
+                        SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSha384, SecurityAlgorithms.RsaSha512,
+                        SecurityAlgorithms.RsaSsaPssSha256, SecurityAlgorithms.RsaSsaPssSha384, SecurityAlgorithms.RsaSsaPssSha512,
+                        SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.EcdsaSha384, SecurityAlgorithms.EcdsaSha512,
+                    ],
                     NameClaimType = "sub",
                     RoleClaimType = settings.RoleClaim,
                     ClockSkew = TimeSpan.FromMinutes(1),

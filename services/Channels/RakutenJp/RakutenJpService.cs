@@ -68,9 +68,18 @@ public static class RakutenJpService
         api.MapPost("/connections/{id:guid}/reconcile-stock", async (Guid id, Caller caller, RakutenJpDbContext db, StockPusher pusher, TimeProvider clock, CancellationToken ct) =>
         {
             await ConnectionEndpoints.FindAsync(db, id, caller, live: true, tracked: false, ct);
-            var repaired = await pusher.ReconcileAsync(id, ct, (unit, count) =>
-                unit.Audit(caller, "stock.reconcile", $"connection/{id}", clock.GetUtcNow(), detail: $"{count} SKU(s) repaired"));
-            return Results.Ok(new { repaired });
+            try
+            {
+                var repaired = await pusher.ReconcileAsync(id, ct, (unit, count) =>
+                    unit.Audit(caller, "stock.reconcile", $"connection/{id}", clock.GetUtcNow(), detail: $"{count} SKU(s) repaired"));
+                return Results.Ok(new { repaired });
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+            {
+                await db.AuditRefusalAsync(caller, "stock.reconcile", $"connection/{id}", clock.GetUtcNow(), "RMS could not be read", ct);
+                return ApiErrors.Problem(StatusCodes.Status502BadGateway, "RMS could not be read",
+                    "Nothing was repaired. Check the connection (POST …/check) and try again; the reconciliation also runs by itself every 15 minutes.");
+            }
         }).RequireAuthorization(PlatformPolicies.Operator).SpendsMarketplaceQuota();
         api.MapGet("/connections/{id:guid}/stock", async (Guid id, Caller caller, RakutenJpDbContext db, CancellationToken ct) =>
         {

@@ -51,20 +51,28 @@ public static class ShopifyService
         api.MapPost("/connections/{id:guid}/import-products", async (Guid id, Caller caller, ShopifyDbContext db, ProductImport import, TimeProvider clock, CancellationToken ct) =>
         {
             await ConnectionEndpoints.FindAsync(db, id, caller, live: true, tracked: false, ct);
+            var recorded = false;
             int imported;
             try
             {
-                imported = await import.ImportAsync(id, ct);
+                // The audit entry commits with the import's first page: no product is handed on without it.
+                imported = await import.ImportAsync(id, ct, unit =>
+                {
+                    unit.Audit(caller, "products.import", $"connection/{id}", clock.GetUtcNow());
+                    recorded = true;
+                });
             }
             catch (Exception ex) when (ex is HttpRequestException or InvalidOperationException or System.Text.Json.JsonException or TaskCanceledException && !ct.IsCancellationRequested)
             {
-                await db.AuditRefusalAsync(caller, "products.import", $"connection/{id}", clock.GetUtcNow(), "Shopify could not be read", ct);
+                if (!recorded)
+                {
+                    await db.AuditRefusalAsync(caller, "products.import", $"connection/{id}", clock.GetUtcNow(), "Shopify could not be read", ct);
+                }
+
                 return ApiErrors.Problem(StatusCodes.Status502BadGateway, "Shopify could not be read",
                     "The products were not all imported (what was read is kept). Check the connection (POST …/check) and try again.");
             }
 
-            db.Audit(caller, "products.import", $"connection/{id}", clock.GetUtcNow(), detail: $"{imported} product(s) handed on");
-            await db.SaveChangesAsync(ct);
             return Results.Ok(new { imported });
         }).RequireAuthorization(PlatformPolicies.Operator).SpendsMarketplaceQuota();
         return app;

@@ -41,6 +41,7 @@ public sealed class AccessTests(SecuredMarketplace fixture) : IClassFixture<Secu
             ["another audience"] = TestIdentity.Token(A.Tenant, ["admin"], audience: "someone-else"),
             ["expired"] = TestIdentity.Token(A.Tenant, ["admin"], lifetime: TimeSpan.FromMinutes(-10)),
             ["unsigned"] = UnsignedToken(),
+            ["shared secret"] = TestIdentity.Token(A.Tenant, ["admin"], key: new SymmetricSecurityKey(RandomNumberGenerator.GetBytes(32)), algorithm: SecurityAlgorithms.HmacSha256),
         };
         var answers = new List<string>();
 
@@ -157,6 +158,27 @@ public sealed class AccessTests(SecuredMarketplace fixture) : IClassFixture<Secu
         outboxForMerchant.StatusCode.Should().Be(HttpStatusCode.Forbidden, "the outbox is every tenant's: platform operators only");
         audit!.Should().Contain(e => e!["action"]!.GetValue<string>() == "ops.read GET" && e["target"]!.GetValue<string>() == "/orders"
                                      && e["actor"]!.GetValue<string>() == "user:tests");
+    }
+
+    [Fact]
+    public async Task An_ops_identity_that_is_also_an_admin_of_its_own_tenant_still_only_reads_another_tenant()
+    {
+        var own = Guid.NewGuid();
+        using var both = Hosts.ClientFor(own, "ops", "admin");
+
+        var read = await both.GetAsync($"/orders?tenantId={A.Tenant}");
+        var mint = await both.PostAsJsonAsync($"/identity/api-keys?tenantId={A.Tenant}", new { name = "backdoor", roles = new[] { "admin" } });
+        var cancel = await both.PostAsJsonAsync($"/orders/{A.OrderId}/cancel?tenantId={A.Tenant}", new { reason = "BuyerRequest" });
+        var remove = await both.DeleteAsync($"/channels/shopify/connections/{A.Connections["shopify"]}?tenantId={A.Tenant}");
+        var ownKey = await both.PostAsJsonAsync("/identity/api-keys", new { name = "mine", roles = new[] { "viewer" } });
+
+        read.StatusCode.Should().Be(HttpStatusCode.OK);
+        mint.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        cancel.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        remove.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        ownKey.StatusCode.Should().Be(HttpStatusCode.Created, "in its own tenant the identity is an admin");
+        (await Hosts.Platform.GetFromJsonAsync<JsonArray>("/identity/api-keys"))!.Should().NotContain(k => k!["name"]!.GetValue<string>() == "backdoor");
+        (await Hosts.Platform.GetFromJsonAsync<JsonArray>("/channels/shopify/connections"))!.Single()!["removedAt"].Should().BeNull();
     }
 
     [Fact]

@@ -85,6 +85,47 @@ public sealed class WebhookReplayTests
     }
 
     [Fact]
+    public async Task A_signed_delivery_the_platform_cannot_read_is_marked_failed_and_holds_up_no_other_delivery()
+    {
+        await using var m = await Marketplace.StartAsync([("Mug", "MUG-1")]);
+        await Marketplace.WaitAsync(async () => Marketplace.All(await m.ListingsAsync("RakutenJp"), "Published", 1), "the mug on RMS", setup: m);
+        await SetShopifyStockAsync(m, "MUG-1", 5);
+        await Marketplace.WaitAsync(async () => await InventoryAsync(m) == 5, "5 in inventory", setup: m);
+        var level = (await m.Hosts.Sandbox.GetFromJsonAsync<JsonArray>($"/control/shopify/shops/{Marketplace.Shop}/inventory"))!.Single()!;
+        await Task.Delay(1100); // the good delivery below is a second later than the 5
+        var now = DateTimeOffset.UtcNow.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ");
+        // A merchant (or anyone holding the webhook secret) can sign anything: bodies that are not what the topic says.
+        var bad = new[]
+        {
+            ("not-json", "inventory_levels/update", "not json"),
+            ("array", "inventory_levels/update", "[]"),
+            ("array-product", "products/update", "[1,2]"),
+            ("huge-price", "products/update", $$"""{"id":1,"title":"x","updated_at":"{{now}}","variants":[{"id":2,"price":"1{{new string('0', 40)}}"}]}"""),
+            ("nul-sku", "products/update", $$"""{"id":3,"title":"x","updated_at":"{{now}}","variants":[{"id":4,"sku":"\u0000","price":"1.00","inventory_item_id":9}]}"""),
+        };
+        foreach (var (id, topic, body) in bad)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/channels/shopify/webhooks/{m.Shopify}") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+            request.Headers.Add("X-Shopify-Hmac-Sha256", Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes(body))));
+            request.Headers.Add("X-Shopify-Topic", topic);
+            request.Headers.Add("X-Shopify-Event-Id", id);
+            (await m.Hosts.ClientFor(null).SendAsync(request)).StatusCode.Should().Be(HttpStatusCode.OK, id);
+        }
+
+        var good = await DeliverAsync(m, m.Shopify,
+            $$"""{"inventory_item_id":{{level["inventoryItemId"]}},"location_id":{{level["locationId"]}},"available":6,"updated_at":"{{now}}"}""", "good", DateTimeOffset.UtcNow);
+        await m.Hosts.Services.GetRequiredService<Channels.Shopify.SyncingProducts.WebhookProcessor>().ProcessPendingAsync(CancellationToken.None);
+
+        good.StatusCode.Should().Be(HttpStatusCode.OK);
+        await using var scope = m.Hosts.Services.CreateAsyncScope();
+        var deliveries = await scope.ServiceProvider.GetRequiredService<ShopifyDbContext>().WebhookDeliveries.AsNoTracking().ToListAsync();
+        deliveries.Should().OnlyContain(d => d.ProcessedAt != null, "nothing is left waiting behind an unreadable delivery");
+        deliveries.Where(d => bad.Select(b => b.Item1).Contains(d.EventId)).Should().OnlyContain(d => d.Error != null);
+        deliveries.Single(d => d.EventId == "good").Error.Should().BeNull();
+        await Marketplace.WaitAsync(async () => await InventoryAsync(m) == 6, "the good delivery's level in inventory", setup: m);
+    }
+
+    [Fact]
     public async Task Oversized_bodies_and_headers_are_refused_before_the_signature_is_checked()
     {
         await using var m = await Marketplace.StartAsync([]);

@@ -29,7 +29,7 @@ public static class TestIdentity
 
     /// <summary>A token for <paramref name="tenant"/> (null: a platform ops identity without a tenant).</summary>
     public static string Token(Guid? tenant, IEnumerable<string> roles, string subject = "tests", TimeSpan? lifetime = null, string issuer = Issuer,
-        string audience = Audience, SecurityKey? key = null)
+        string audience = Audience, SecurityKey? key = null, string algorithm = SecurityAlgorithms.RsaSha256)
     {
         var claims = new Dictionary<string, object> { ["sub"] = subject, ["roles"] = roles.ToArray() };
         if (tenant is { } t)
@@ -46,7 +46,7 @@ public static class TestIdentity
             IssuedAt = now.AddMinutes(-1),
             NotBefore = now.AddMinutes(-1),
             Expires = now + (lifetime ?? TimeSpan.FromHours(2)),
-            SigningCredentials = new SigningCredentials(key ?? Signing, SecurityAlgorithms.RsaSha256),
+            SigningCredentials = new SigningCredentials(key ?? Signing, algorithm),
         });
     }
 

@@ -119,6 +119,11 @@ public sealed class RmsConnector(RmsLicenseClient license, RmsShopClient shop, R
         {
             return Unavailable(root, ex.Message);
         }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException or FormatException)
+        {
+            // An answer in a shape RMS does not give (a field of another type, not JSON): nothing is known of the keys.
+            return Unavailable(root, "its answer was not in the shape RMS gives");
+        }
     }
 
     private static readonly int[] EveryProgress = [100, 200, 300, 400, 500, 600, 700, 800, 900];

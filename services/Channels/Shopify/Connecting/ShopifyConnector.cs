@@ -71,7 +71,7 @@ public sealed class ShopifyConnector(IHttpClientFactory http) : IChannelConnecto
             // Refused by the outbound policy, no such host, nothing listening, a timeout: one answer for all.
             return ConnectionCheck.Unanswered("Shopify");
         }
-        catch (Exception ex) when (ex is HttpRequestException or System.Text.Json.JsonException)
+        catch (Exception ex) when (ex is HttpRequestException or System.Text.Json.JsonException or InvalidOperationException)
         {
             return ConnectionCheck.NoAnswer($"Shopify could not check the credentials at {root}: {ex.Message}.", "Check the base URL and try again.");
         }

@@ -85,14 +85,15 @@ public sealed class ProductImport(IServiceScopeFactory scopes, IHttpClientFactor
         }
     }
 
-    /// <summary>Returns how many products were handed on (stale ones are not counted).</summary>
-    public async Task<int> ImportAsync(Guid connectionId, CancellationToken ct)
+    /// <summary>Returns how many products were handed on (stale ones are not counted). <paramref name="record"/> stages what
+    /// commits with the import's first page (the audit entry of a merchant's request).</summary>
+    public async Task<int> ImportAsync(Guid connectionId, CancellationToken ct, Action<ShopifyDbContext>? record = null)
     {
         var running = _running.GetOrAdd(connectionId, _ => new SemaphoreSlim(1, 1));
         await running.WaitAsync(ct);
         try
         {
-            return await ImportOnceAsync(connectionId, ct);
+            return await ImportOnceAsync(connectionId, record, ct);
         }
         finally
         {
@@ -100,7 +101,7 @@ public sealed class ProductImport(IServiceScopeFactory scopes, IHttpClientFactor
         }
     }
 
-    private async Task<int> ImportOnceAsync(Guid connectionId, CancellationToken ct)
+    private async Task<int> ImportOnceAsync(Guid connectionId, Action<ShopifyDbContext>? record, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ShopifyDbContext>();
@@ -166,6 +167,8 @@ public sealed class ProductImport(IServiceScopeFactory scopes, IHttpClientFactor
             }
 
             // One page, one transaction: a failure later resumes with the pages not yet handed on.
+            record?.Invoke(db);
+            record = null;
             await db.SaveChangesAsync(ct);
             if (products["pageInfo"]?["hasNextPage"]?.GetValue<bool>() != true)
             {

@@ -65,6 +65,13 @@ public static class ProductWebhooks
                 return unauthorized;
             }
 
+            // JSON never holds a raw NUL (an escaped \u0000 is another matter): such a body is malformed, and PostgreSQL
+            // could not store it anyway.
+            if (Array.IndexOf(raw, (byte)0) >= 0)
+            {
+                return ApiErrors.Validation(new Dictionary<string, string[]> { ["body"] = ["is not valid JSON (it holds a NUL byte)"] });
+            }
+
             var eventId = request.Headers["X-Shopify-Event-Id"].ToString();
             var topic = request.Headers["X-Shopify-Topic"].ToString();
             if (eventId.Length == 0 || topic.Length == 0)
@@ -125,14 +132,14 @@ public static class ProductWebhooks
 
         try
         {
-            return JsonNode.Parse(body)?["updated_at"] is JsonValue value && value.TryGetValue<string>(out var text)
+            return JsonNode.Parse(body) is JsonObject json && json["updated_at"] is JsonValue value && value.TryGetValue<string>(out var text)
                    && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at)
                 ? at.ToUniversalTime()
                 : null;
         }
-        catch (System.Text.Json.JsonException)
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException or ArgumentException)
         {
-            return null;
+            return null; // not a readable body: stored, and marked failed by the processor
         }
     }
 
@@ -215,13 +222,49 @@ public sealed class WebhookProcessor(
             // One by one, each with its own commit: whatever failed the batch stays with its delivery, the others go through.
             foreach (var id in ids)
             {
-                await using var scope = scopes.CreateAsyncScope();
-                var db = scope.ServiceProvider.GetRequiredService<ShopifyDbContext>();
-                var delivery = await db.WebhookDeliveries.FirstAsync(d => d.EventId == id, ct);
-                await ApplyAllAsync(scope, db, [delivery], ct);
-                await db.SaveChangesAsync(ct);
+                await using (var scope = scopes.CreateAsyncScope())
+                {
+                    var db = scope.ServiceProvider.GetRequiredService<ShopifyDbContext>();
+                    var delivery = await db.WebhookDeliveries.FirstAsync(d => d.EventId == id, ct);
+                    await ApplyAllAsync(scope, db, [delivery], ct);
+                    try
+                    {
+                        await db.SaveChangesAsync(ct);
+                        processed++;
+                        continue;
+                    }
+                    catch (DbUpdateException ex)
+                    {
+                        // What this delivery staged cannot be stored (a value PostgreSQL refuses): it is marked failed, without
+                        // its effects, so that it neither blocks the deliveries after it nor is tried for ever.
+                        logger.LogWarning(ex, "Shopify webhook {Event} could not be applied; marked failed", id);
+                    }
+                }
+
+                await MarkFailedAsync(id, "its effects could not be stored", ct);
                 processed++;
             }
+        }
+    }
+
+    private async Task MarkFailedAsync(string eventId, string reason, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ShopifyDbContext>();
+        await db.WebhookDeliveries.Where(d => d.EventId == eventId)
+            .ExecuteUpdateAsync(u => u.SetProperty(d => d.ProcessedAt, clock.GetUtcNow()).SetProperty(d => d.Error, reason), ct);
+    }
+
+    /// <summary>The inventory item a stock delivery names, or null when its body is not one (it fails on its own later).</summary>
+    private static string? ItemOf(WebhookDelivery delivery)
+    {
+        try
+        {
+            return JsonNode.Parse(delivery.Body) is JsonObject body ? body["inventory_item_id"]?.ToJsonString().Trim('"') : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
         }
     }
 
@@ -233,8 +276,7 @@ public sealed class WebhookProcessor(
         var connections = await db.Connections.Where(c => connectionIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, ct);
         // The rows a batch of stock deliveries touches, in two queries rather than two per delivery: under load
         // each round trip waits for the CPU, and a delivery at a time could not keep up with 100 changes a second.
-        var items = deliveries.Where(d => d.Topic == "inventory_levels/update")
-            .Select(d => JsonNode.Parse(d.Body)?["inventory_item_id"]?.ToJsonString().Trim('"')).OfType<string>().Distinct().ToList();
+        var items = deliveries.Where(d => d.Topic == "inventory_levels/update").Select(ItemOf).OfType<string>().Distinct().ToList();
         if (items.Count > 0)
         {
             await db.StockLevels.Where(l => connectionIds.Contains(l.ConnectionId) && items.Contains(l.InventoryItemId)).LoadAsync(ct);
@@ -301,8 +343,11 @@ public sealed class WebhookProcessor(
         {
             await ApplyAsync(db, secrets, connection, delivery, currency, doubts, ct);
         }
-        catch (Exception ex) when (ex is FormatException or InvalidOperationException or System.Text.Json.JsonException or NullReferenceException)
+        catch (Exception ex) when (ex is not (OperationCanceledException or System.Data.Common.DbException or HttpRequestException))
         {
+            // A body it cannot read (not JSON, a missing or mistyped field, a number out of range) is this delivery's own
+            // failure: recorded on it, where it can be seen, and the batch goes on. The database or Shopify being away is
+            // not: that stops the batch, which is tried again whole.
             logger.LogWarning("Shopify webhook {Event} ({Topic}) could not be read: {Error}", delivery.EventId, delivery.Topic, ex.Message);
             delivery.Error = $"{ex.GetType().Name}: {ex.Message}";
         }

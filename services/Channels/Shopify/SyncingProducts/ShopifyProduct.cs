@@ -23,7 +23,7 @@ public sealed record ShopifyProduct(
             .Select(o => (o["name"]!.GetValue<string>(), (IReadOnlyList<string>)(o["values"] as JsonArray ?? []).Select(v => v!.GetValue<string>()).ToList())).ToList(),
         (p["variants"] as JsonArray ?? []).OfType<JsonObject>().Select(v => new ShopifyVariant(
             Required(v, "id"),
-            v["sku"]?.GetValue<string>() is { Length: > 0 } sku ? sku : null,
+            Sku(v["sku"]),
             v["title"]?.GetValue<string>() ?? "",
             new[] { "option1", "option2", "option3" }.Select(k => v[k]?.GetValue<string>()).OfType<string>().ToList(),
             Money(v["price"]) ?? throw new FormatException("variant price is missing"),
@@ -44,7 +44,7 @@ public sealed record ShopifyProduct(
             .Select(o => (o["name"]!.GetValue<string>(), (IReadOnlyList<string>)(o["values"] as JsonArray ?? []).Select(v => v!.GetValue<string>()).ToList())).ToList(),
         (p["variants"]?["nodes"] as JsonArray ?? []).OfType<JsonObject>().Select(v => new ShopifyVariant(
             Numeric(v["id"]!.GetValue<string>()),
-            v["sku"]?.GetValue<string>() is { Length: > 0 } sku ? sku : null,
+            Sku(v["sku"]),
             v["title"]?.GetValue<string>() ?? "",
             (v["selectedOptions"] as JsonArray ?? []).Select(o => o!["value"]!.GetValue<string>()).ToList(),
             Money(v["price"]) ?? 0,
@@ -60,6 +60,12 @@ public sealed record ShopifyProduct(
 
     private static string Required(JsonObject o, string name) =>
         o[name]?.ToJsonString().Trim('"') ?? throw new FormatException($"{name} is missing");
+
+    /// <summary>A variant's SKU, or null when it has none. A SKU with a control character in it is no SKU a marketplace
+    /// takes (and not one a database stores): the product is refused with the reason, not handed on.</summary>
+    private static string? Sku(JsonNode? node) => node?.GetValue<string>() is { Length: > 0 } sku
+        ? sku.Any(char.IsControl) ? throw new FormatException("a variant's SKU holds a control character") : sku
+        : null;
 
     private static string Numeric(string gid) => gid[(gid.LastIndexOf('/') + 1)..];
 
