@@ -60,7 +60,7 @@ public static class AuditLog
     }
 
     /// <summary><c>GET {prefix}/audit</c>: the tenant's entries of this service, newest first (<c>limit</c> ≤ 500,
-    /// <c>before</c> a position for the next page). Admins of the tenant, and ops.</summary>
+    /// <c>before</c> a position for the next page). The tenant's admins only.</summary>
     public static IEndpointConventionBuilder MapAuditLog<TContext>(this IEndpointRouteBuilder app, string prefix) where TContext : PlatformDbContext =>
         app.MapGet($"{prefix.TrimEnd('/')}/audit", async (Caller caller, int? limit, long? before, TContext db, CancellationToken ct) =>
         {
