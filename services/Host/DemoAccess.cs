@@ -49,7 +49,14 @@ public sealed class DemoAccess(
         var lifetimeHours = configuration.GetValue("Demo:TokenHours", 24);
         var token = Token(Tenant, DemoRoles, "demo-admin", TimeSpan.FromHours(lifetimeHours))!;
         var file = Path.Combine(options.DataDirectory, "demo-token");
-        await WriteOwnerOnlyAsync(file, token);
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        File.Delete(file);
+        await using (var stream = OwnerOnlyFile.CreateNew(file))
+        await using (var writer = new StreamWriter(stream))
+        {
+            await writer.WriteAsync(token);
+        }
+
         logger.LogInformation("Embedded demo: an admin token of tenant {Tenant}, valid {Hours} h, is in {File} (demo only: distributed mode never issues one)",
             Tenant, lifetimeHours, file);
         // Printed, not logged: the demo's way in, on the console of the person who started it (and never sent to a log collector).
@@ -125,20 +132,5 @@ public sealed class DemoAccess(
         Console.WriteLine(identity.Issue(settings, subject, opsOnly ? null : tenant, roles.Count > 0 ? roles.Distinct() : DemoRoles, TimeSpan.FromHours(hours),
             DateTimeOffset.UtcNow));
         return 0;
-    }
-
-    private static async Task WriteOwnerOnlyAsync(string file, string text)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-        File.Delete(file);
-        var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        await using var stream = new FileStream(file, create);
-        await using var writer = new StreamWriter(stream);
-        await writer.WriteAsync(text);
     }
 }

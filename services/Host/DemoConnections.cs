@@ -89,14 +89,7 @@ public sealed class DemoConnections(DemoAccess access, IConfiguration configurat
         static string Random(string prefix) => prefix + Convert.ToHexString(RandomNumberGenerator.GetBytes(12)).ToLowerInvariant();
         var credentials = new DemoCredentials(Random("SP"), Random("SL"), Random("fr"), Random("shpat_"), Random("whsec_"));
         Directory.CreateDirectory(options.DataDirectory);
-        // Created owner-only: no moment at which another user of the machine could read it.
-        var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        await using (var stream = new FileStream(file, create))
+        await using (var stream = OwnerOnlyFile.CreateNew(file))
         {
             await JsonSerializer.SerializeAsync(stream, credentials);
         }

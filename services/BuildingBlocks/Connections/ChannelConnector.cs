@@ -13,6 +13,11 @@ public sealed record ConnectionCheck(
     public static ConnectionCheck Ok(string externalId, DateTimeOffset? expiresAt = null, string? accountNumber = null) =>
         new(true, externalId, null, null, expiresAt, AccountNumber: accountNumber);
 
+    /// <summary>Whether a check failed for want of an answer — refused by the outbound policy, no such host, nothing
+    /// listening, a timeout — rather than on one: such failures are all said as <see cref="Unanswered"/>.</summary>
+    public static bool Unreached(Exception exception, CancellationToken ct) =>
+        exception is HttpRequestException { StatusCode: null } or TaskCanceledException && !ct.IsCancellationRequested;
+
     /// <summary>A channel as merchants name it.</summary>
     public static string Marketplace(Channel channel) => channel switch
     {
@@ -23,8 +28,8 @@ public sealed record ConnectionCheck(
 
     /// <summary>The address did not answer, or the platform may not call it: one message for both, so that a caller learns
     /// nothing of the network behind it (whether a port is open, whether a host exists).</summary>
-    public static ConnectionCheck Unanswered(string marketplace) => new(false, "",
-        $"{marketplace} could not be reached at this address.",
+    public static ConnectionCheck Unanswered(Channel channel) => new(false, "",
+        $"{Marketplace(channel)} could not be reached at this address.",
         "Leave baseUrl out to use the marketplace's own API, or use an address the platform's operator allowed; if it is right, try again later.",
         Unreachable: true, NotReached: true);
 

@@ -110,7 +110,7 @@ public static class ConnectionEndpoints
             var target = $"{connector.Channel} connection";
             if (!allowed)
             {
-                return await RefuseAsync(db, caller, "connection.create", target, ConnectionCheck.Unanswered(ConnectionCheck.Marketplace(connector.Channel)), now, ct);
+                return await RefuseAsync(db, caller, "connection.create", target, ConnectionCheck.Unanswered(connector.Channel), now, ct);
             }
 
             var check = await connector.CheckAsync(new Uri(baseUrl), request.Credentials, ct);
@@ -180,7 +180,7 @@ public static class ConnectionEndpoints
             var target = $"connection/{id}";
             if (!policy.Check(connector.Channel, connection.BaseUrl).Allowed)
             {
-                return await RefuseAsync(db, caller, "connection.credentials", target, ConnectionCheck.Unanswered(ConnectionCheck.Marketplace(connector.Channel)), now, ct);
+                return await RefuseAsync(db, caller, "connection.credentials", target, ConnectionCheck.Unanswered(connector.Channel), now, ct);
             }
 
             var fingerprint = connector.SecretFingerprint(request.Credentials);

@@ -27,15 +27,17 @@ public sealed class ApiKeyAuthentication(
     private static readonly ConcurrentDictionary<Guid, long> LastUseWritten = new();
 
     /// <summary>Whether the request presents an API key rather than a bearer token.</summary>
-    public static bool Presented(HttpRequest request) =>
-        request.Headers.ContainsKey(Header)
-        || request.Headers.Authorization.ToString().StartsWith(SchemeName + " ", StringComparison.OrdinalIgnoreCase);
+    public static bool Presented(HttpRequest request) => PresentedKey(request) is not null;
+
+    /// <summary>The key in <c>X-Api-Key</c> or <c>Authorization: ApiKey …</c>; null when neither header names one.</summary>
+    private static string? PresentedKey(HttpRequest request) =>
+        request.Headers.TryGetValue(Header, out var header) ? header.ToString()
+        : request.Headers.Authorization.ToString() is var auth && auth.StartsWith(SchemeName + " ", StringComparison.OrdinalIgnoreCase) ? auth[(SchemeName.Length + 1)..].Trim()
+        : null;
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var presented = Request.Headers.TryGetValue(Header, out var header)
-            ? header.ToString()
-            : Request.Headers.Authorization.ToString() is { } auth && auth.StartsWith(SchemeName + " ", StringComparison.OrdinalIgnoreCase) ? auth[(SchemeName.Length + 1)..].Trim() : "";
+        var presented = PresentedKey(Request) ?? "";
         if (presented.Length == 0)
         {
             return AuthenticateResult.NoResult();

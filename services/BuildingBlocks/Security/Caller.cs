@@ -49,7 +49,7 @@ public sealed class Caller
                 "Send a bearer token (Authorization: Bearer …) or an API key (X-Api-Key: …).");
         }
 
-        var identity = Identify(user, settings);
+        var identity = Identify(context, settings);
         Guid? named = null;
         if (context.Request.Query.TryGetValue("tenantId", out var values))
         {
@@ -100,6 +100,22 @@ public sealed class Caller
         };
         context.Items[ItemKey] = caller;
         return caller;
+    }
+
+    private const string IdentityKey = "Rakuten.Platform.Identity";
+
+    /// <summary><see cref="Identify(ClaimsPrincipal, IdentitySettings)"/> of the request's user, read once per request: the
+    /// role policies, the two rate-limiter partitions and the binding of <see cref="Caller"/> all ask.</summary>
+    public static (string Actor, Guid? HomeTenant, IReadOnlySet<string> Roles, string Key) Identify(HttpContext context, IdentitySettings settings)
+    {
+        if (context.Items.TryGetValue(IdentityKey, out var known) && known is ValueTuple<string, Guid?, IReadOnlySet<string>, string> identity)
+        {
+            return identity;
+        }
+
+        identity = Identify(context.User, settings);
+        context.Items[IdentityKey] = identity;
+        return identity;
     }
 
     /// <summary>Actor, tenant and roles of an authenticated principal (bearer token or API key).</summary>

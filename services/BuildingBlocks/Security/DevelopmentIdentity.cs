@@ -38,14 +38,7 @@ public sealed class DevelopmentIdentity
             rsa.KeySize = 2048;
             stored = new StoredKey(Convert.ToHexString(RandomNumberGenerator.GetBytes(8)).ToLowerInvariant(), Convert.ToBase64String(rsa.ExportPkcs8PrivateKey()));
             Directory.CreateDirectory(folder);
-            // Created owner-only: there is no moment at which another user of the machine could read the key.
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
-            using var stream = new FileStream(file, options);
+            using var stream = Hosting.OwnerOnlyFile.CreateNew(file);
             JsonSerializer.Serialize(stream, stored);
         }
 

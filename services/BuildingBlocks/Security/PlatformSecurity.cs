@@ -87,7 +87,7 @@ public static class PlatformSecurity
         {
             o.FallbackPolicy = new AuthorizationPolicyBuilder(Scheme).RequireAuthenticatedUser().Build();
             AuthorizationPolicy Role(string role) => new AuthorizationPolicyBuilder(Scheme).RequireAuthenticatedUser()
-                .RequireAssertion(c => Grants(c.User, settings, role)).Build();
+                .RequireAssertion(c => Grants(c.Resource is HttpContext http ? Caller.Identify(http, settings) : Caller.Identify(c.User, settings), role)).Build();
             o.AddPolicy(PlatformPolicies.Viewer, Role(PlatformRoles.Viewer));
             o.AddPolicy(PlatformPolicies.Operator, Role(PlatformRoles.Operator));
             o.AddPolicy(PlatformPolicies.Admin, Role(PlatformRoles.Admin));
@@ -134,9 +134,9 @@ public static class PlatformSecurity
     /// <summary>An endpoint's largest accepted body.</summary>
     public sealed record BodyLimit(long Bytes);
 
-    private static bool Grants(ClaimsPrincipal user, IdentitySettings settings, string role)
+    private static bool Grants((string Actor, Guid? HomeTenant, IReadOnlySet<string> Roles, string Key) identity, string role)
     {
-        var (_, tenant, roles, _) = Caller.Identify(user, settings);
+        var (_, tenant, roles, _) = identity;
         return role == PlatformRoles.Ops
             ? roles.Contains(PlatformRoles.Ops)
             // Tenant roles act within the identity's tenant; ops may read (viewer) any tenant, one at a time.
@@ -231,7 +231,7 @@ public static class PlatformSecurity
             return null;
         }
 
-        var (_, tenant, _, key) = Caller.Identify(context.User, settings);
+        var (_, tenant, _, key) = Caller.Identify(context, settings);
         return (key, tenant?.ToString() ?? key);
     }
 }

@@ -66,10 +66,9 @@ public sealed class RakutenFrConnector(IHttpClientFactory http) : IChannelConnec
                 _ => Unavailable(root, $"{code}: {message}"),
             };
         }
-        catch (Exception ex) when (ex is HttpRequestException { StatusCode: null } or TaskCanceledException && !ct.IsCancellationRequested)
+        catch (Exception ex) when (ConnectionCheck.Unreached(ex, ct))
         {
-            // Refused by the outbound policy, no such host, nothing listening, a timeout: one answer for all.
-            return ConnectionCheck.Unanswered("Rakuten France");
+            return ConnectionCheck.Unanswered(Channel);
         }
         catch (Exception ex) when (ex is HttpRequestException or System.Xml.XmlException)
         {

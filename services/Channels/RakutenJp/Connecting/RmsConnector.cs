@@ -110,10 +110,9 @@ public sealed class RmsConnector(RmsLicenseClient license, RmsShopClient shop, R
                 .Select(n => n?.GetValue<string>() is { } text ? ShopNumberOf(text) : null).FirstOrDefault(n => n is not null);
             return ConnectionCheck.Ok(shopUrl, expiresAt, number);
         }
-        catch (Exception ex) when (ex is HttpRequestException { StatusCode: null } or TaskCanceledException && !ct.IsCancellationRequested)
+        catch (Exception ex) when (ConnectionCheck.Unreached(ex, ct))
         {
-            // Refused by the outbound policy, no such host, nothing listening, a timeout: one answer for all.
-            return ConnectionCheck.Unanswered("RMS");
+            return ConnectionCheck.Unanswered(Channel);
         }
         catch (HttpRequestException ex)
         {

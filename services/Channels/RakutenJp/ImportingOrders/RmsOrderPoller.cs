@@ -272,18 +272,16 @@ public sealed class RmsOrderPoller(
     private async Task ImportAsync(RakutenJpDbContext db, ConnectionRecord connection, IReadOnlyList<JsonObject> orders, CancellationToken ct)
     {
         // getOrder names each order again: one that is not this shop's is refused here too, whatever search said.
-        orders = orders.Where(o =>
+        var refused = connection.AccountNumber is null
+            ? []
+            : ShopNumbers.Decide(connection.AccountNumber, orders.Select(o => o["orderNumber"]?.GetValue<string>() ?? "").ToList()).Refused.ToHashSet();
+        foreach (var number in refused)
         {
-            var number = o["orderNumber"]?.GetValue<string>() ?? "";
-            if (RmsConnector.ShopNumberOf(number) is not { } shop || shop == connection.AccountNumber)
-            {
-                return true;
-            }
-
             logger.LogWarning("RMS getOrder answered order {Order} of another shop to connection {Connection} (shop number {Number}): not imported",
                 number, connection.Id, connection.AccountNumber);
-            return false;
-        }).ToList();
+        }
+
+        orders = orders.Where(o => !refused.Contains(o["orderNumber"]?.GetValue<string>() ?? "")).ToList();
         foreach (var order in orders)
         {
             Stage(db, connection, order);

@@ -66,10 +66,9 @@ public sealed class ShopifyConnector(IHttpClientFactory http) : IChannelConnecto
                 ? ConnectionCheck.Ok(domain)
                 : ConnectionCheck.NoAnswer($"Shopify answered without the shop (HTTP {(int)response.StatusCode}).", "Check the base URL and try again.");
         }
-        catch (Exception ex) when (ex is HttpRequestException { StatusCode: null } or TaskCanceledException && !ct.IsCancellationRequested)
+        catch (Exception ex) when (ConnectionCheck.Unreached(ex, ct))
         {
-            // Refused by the outbound policy, no such host, nothing listening, a timeout: one answer for all.
-            return ConnectionCheck.Unanswered("Shopify");
+            return ConnectionCheck.Unanswered(Channel);
         }
         catch (Exception ex) when (ex is HttpRequestException or System.Text.Json.JsonException or InvalidOperationException)
         {

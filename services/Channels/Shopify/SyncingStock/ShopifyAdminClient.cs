@@ -44,18 +44,6 @@ public sealed class ShopifyAdminClient(IHttpClientFactory http)
         }
     }
 
-    /// <summary>The available quantity of one inventory item at one location now, or null if Shopify has none.</summary>
-    public async Task<int?> AvailableAsync(ConnectionRecord connection, ShopifyCredentials credentials, string itemId, string locationId, CancellationToken ct)
-    {
-        const string query = """
-            query Level($id: ID!) { inventoryItem(id: $id) { id sku inventoryLevels(first: 50) { nodes { location { id } quantities(names: ["available"]) { name quantity } } } } }
-            """;
-        var body = await GraphQlAsync(connection, credentials, query, new { id = $"gid://shopify/InventoryItem/{itemId}" }, ct);
-        var level = (body?["data"]?["inventoryItem"]?["inventoryLevels"]?["nodes"] as JsonArray ?? [])
-            .FirstOrDefault(n => n?["location"]?["id"]?.GetValue<string>().EndsWith($"/{locationId}", StringComparison.Ordinal) == true);
-        return (level?["quantities"] as JsonArray ?? []).FirstOrDefault(q => q?["name"]?.GetValue<string>() == "available")?["quantity"]?.GetValue<int>();
-    }
-
     /// <summary>The available quantity of many inventory items at every location now, in one query per 10 items
     /// (aliased <c>inventoryItem</c> fields): what a batch of deliveries it could not order asks Shopify at once. Ten items
     /// with up to 25 locations each stay well under Shopify's 1,000-point ceiling for one query (each level costs about
