@@ -124,6 +124,10 @@ public sealed class StockSyncTests
             var stock = await RmsStockAsync(m);
             return stock.Count == skus && stock.All(s => s!["quantity"]!.GetValue<int>() < skus);
         }, "the final quantities on RMS", 180);
+        // RMS answers the last bulk-upsert a moment before the pusher commits that it was pushed: wait for that commit too.
+        await Marketplace.WaitAsync(async () =>
+            (await m.Hosts.Platform.GetFromJsonAsync<JsonArray>($"/channels/rakuten-jp/connections/{m.Rms}/stock"))!.All(s => !s!["pending"]!.GetValue<bool>()),
+            "the last push recorded", 30);
 
         var finals = (await m.Hosts.Platform.GetFromJsonAsync<JsonArray>($"/channels/rakuten-jp/connections/{m.Rms}/stock"))!;
         finals.Should().OnlyContain(s => !s!["pending"]!.GetValue<bool>() && s["quantity"]!.GetValue<int>() == int.Parse(s["sku"]!.GetValue<string>().Substring(4)));
