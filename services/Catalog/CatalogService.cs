@@ -3,6 +3,7 @@ using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.BuildingBlocks.Security;
+using Rakuten.Platform.Catalog.PublicApi;
 using Rakuten.Platform.Catalog.PublishingListings;
 using Rakuten.Platform.Catalog.SyncingProducts;
 
@@ -38,6 +39,7 @@ public static class CatalogService
                 .Select(c => new { c.Sku, c.Reason, products = c.Claims.Select(x => x.ProductTitle).Distinct() }));
         });
         catalog.MapListings();
+        app.MapGrpcService<CatalogApi>();
         return app;
     }
 }

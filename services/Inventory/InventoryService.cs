@@ -3,6 +3,7 @@ using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.BuildingBlocks.Security;
 using Rakuten.Platform.Inventory.AllocatingStock;
+using Rakuten.Platform.Inventory.PublicApi;
 
 namespace Rakuten.Platform.Inventory;
 
@@ -31,6 +32,7 @@ public static class InventoryService
         var inventory = app.MapPlatformApi<InventoryDbContext>("/inventory").WithTags("Inventory");
         inventory.MapAuditLog<InventoryDbContext>("");
         inventory.MapStock();
+        app.MapGrpcService<InventoryApi>();
         return app;
     }
 }

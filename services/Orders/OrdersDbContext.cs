@@ -1,4 +1,7 @@
+using Google.Protobuf;
 using Microsoft.EntityFrameworkCore;
+using Rakuten.Platform.BuildingBlocks.Changes;
+using Rakuten.Platform.Orders.PublicApi;
 using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.Orders.ImportingOrders;
 using Rakuten.Platform.Orders.TrackingStatus;
@@ -17,6 +20,19 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
 
     public DbSet<OrderShipment> Shipments => Set<OrderShipment>();
 
+    /// <summary>Every order saved as changed goes into the change feed as the API shows it (WatchOrders), in the same save.</summary>
+    protected override void BeforeSave()
+    {
+        foreach (var entry in ChangeTracker.Entries<OrderRecord>().ToList())
+        {
+            if (entry.State is EntityState.Added or EntityState.Modified)
+            {
+                var order = OrderMessages.Order(entry.Entity);
+                this.RecordChange(entry.Entity.TenantId, OrderMessages.Topic, $"{entry.Entity.Channel}/{entry.Entity.OrderId}", order.ToByteArray(), entry.Entity.UpdatedAt);
+            }
+        }
+    }
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
@@ -26,6 +42,7 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
             e.HasKey(x => x.OrderId);
             e.Property(x => x.Status).HasConversion<string>();
             e.Property(x => x.HoldReason).HasConversion<string>();
+            e.Property(x => x.ReleasedHold).HasConversion<string>();
         });
         modelBuilder.Entity<CatalogSku>(e =>
         {

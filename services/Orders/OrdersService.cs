@@ -4,6 +4,7 @@ using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.BuildingBlocks.Security;
 using Rakuten.Platform.Orders.CancellingOrders;
 using Rakuten.Platform.Orders.ImportingOrders;
+using Rakuten.Platform.Orders.PublicApi;
 using Rakuten.Platform.Orders.TrackingStatus;
 
 namespace Rakuten.Platform.Orders;
@@ -33,6 +34,8 @@ public static class OrdersService
         orders.MapAuditLog<OrdersDbContext>("");
         orders.MapOrders();
         orders.MapCancellations();
+        app.MapGrpcService<OrdersApi>();
+        app.MapGrpcService<HoldsApi>();
         return app;
     }
 }

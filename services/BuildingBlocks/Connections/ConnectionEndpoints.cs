@@ -66,6 +66,7 @@ public static class ConnectionEndpoints
         }
 
         builder.Services.AddSingleton<ConnectionSecrets>();
+        builder.Services.AddSingleton<ConnectionDirectory>();
         return builder;
     }
 
@@ -92,6 +93,9 @@ public static class ConnectionEndpoints
         where TContext : ChannelDbContext where TCredentials : class
     {
         var group = api.MapGroup("/connections");
+        // The gRPC Connections service answers for every channel whose connections this process keeps.
+        var directory = ((IEndpointRouteBuilder)api).ServiceProvider.GetRequiredService<ConnectionDirectory>();
+        directory.Add(((IEndpointRouteBuilder)api).ServiceProvider.GetRequiredService<IChannelConnector<TCredentials>>().Channel, typeof(TContext));
 
         group.MapPost("/", async (HttpRequest http, Caller caller, ConnectRequest<TCredentials> request, TContext db, IChannelConnector<TCredentials> connector,
             OutboundPolicy policy, ConnectionSecrets secrets, TimeProvider clock, ILoggerFactory logs, IEnumerable<IConnectionAdded<TContext>> added, CancellationToken ct) =>

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
+using Rakuten.Platform.BuildingBlocks.Grpc;
 using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.BuildingBlocks.Security;
 
@@ -58,6 +59,7 @@ public static class ServiceDefaults
 
         builder.AddPlatformTelemetry(options);
         builder.AddPlatformSecurity(options);
+        builder.AddPlatformGrpc(options);
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
         builder.Services.AddOpenApi();
         return builder;
@@ -86,6 +88,7 @@ public static class ServiceDefaults
             ResponseWriter = WriteReport,
         }).AllowAnonymous();
         app.MapApiKeys();
+        app.MapPlatformGrpc();
         return app;
     }
 

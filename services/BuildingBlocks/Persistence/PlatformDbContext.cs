@@ -12,6 +12,9 @@ public abstract class PlatformDbContext(DbContextOptions options) : DbContext(op
 {
     public DbSet<EventRecord> Events => Set<EventRecord>();
 
+    /// <summary>The change feed of the gRPC watches (<see cref="Changes.ChangeFeed{TContext}"/>).</summary>
+    public DbSet<Changes.ChangeRecord> Changes => Set<Changes.ChangeRecord>();
+
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
 
     public DbSet<InboxEntry> Inbox => Set<InboxEntry>();
@@ -68,8 +71,14 @@ public abstract class PlatformDbContext(DbContextOptions options) : DbContext(op
         return base.DisposeAsync();
     }
 
+    /// <summary>A service's last word on a save before it is written (the Orders service records its changed orders in the change feed).</summary>
+    protected virtual void BeforeSave()
+    {
+    }
+
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
+        BeforeSave();
         foreach (var batch in _outboxBatches.Values)
         {
             batch.AddTo(this);
@@ -144,6 +153,14 @@ public abstract class PlatformDbContext(DbContextOptions options) : DbContext(op
         {
             e.ToTable("inbox");
             e.HasKey(x => new { x.MessageId, x.Consumer });
+        });
+
+        modelBuilder.Entity<Changes.ChangeRecord>(e =>
+        {
+            // The transaction column (tx) is the database's own default: never written from here.
+            e.ToTable("change_feed");
+            e.HasKey(x => x.Position);
+            e.Property(x => x.Position).ValueGeneratedOnAdd();
         });
 
         modelBuilder.Entity<Security.AuditEntry>(e =>

@@ -40,6 +40,11 @@ public static class ServiceDatabaseRegistration
             builder.Services.AddHostedService<OutboxRelay<TContext>>();
         }
 
+        // The change feed of the gRPC watches: it reads the table only while someone watches.
+        builder.Services.AddSingleton(_ => Changes.ChangeFeedOptions.From(builder.Configuration));
+        builder.Services.AddSingleton<Changes.ChangeFeed<TContext>>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Changes.ChangeFeed<TContext>>());
+
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
             $"database-{service}",
             sp => new DatabaseHealthCheck<TContext>(sp.GetRequiredService<IServiceScopeFactory>(), database,

@@ -33,8 +33,9 @@ public sealed class Caller
 
     public static ValueTask<Caller?> BindAsync(HttpContext context) => ValueTask.FromResult<Caller?>(For(context));
 
-    /// <summary>The caller of this request; throws a <see cref="PlatformProblem"/> when it names no tenant it may read.</summary>
-    public static Caller For(HttpContext context)
+    /// <summary>The caller of this request; throws a <see cref="PlatformProblem"/> when it names no tenant it may read.
+    /// <paramref name="reads"/>: whether the request only reads (null: a GET or HEAD; a gRPC method says for itself).</summary>
+    public static Caller For(HttpContext context, bool? reads = null)
     {
         if (context.Items.TryGetValue(ItemKey, out var known) && known is Caller caller)
         {
@@ -51,11 +52,16 @@ public sealed class Caller
 
         var identity = Identify(context, settings);
         Guid? named = null;
-        if (context.Request.Query.TryGetValue("tenantId", out var values))
+        // gRPC has no query string: there the tenant is named in the x-tenant-id metadata entry.
+        var grpc = context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) == true;
+        var (field, found) = grpc
+            ? ("x-tenant-id", context.Request.Headers.TryGetValue("x-tenant-id", out var values))
+            : ("tenantId", context.Request.Query.TryGetValue("tenantId", out values));
+        if (found)
         {
             if (values.Count != 1 || !Guid.TryParse(values[0], out var parsed))
             {
-                throw PlatformProblem.Field("tenantId", "must be one GUID");
+                throw PlatformProblem.Field(field, "must be one GUID");
             }
 
             named = parsed;
@@ -70,7 +76,7 @@ public sealed class Caller
         else if (named is { } other && identity.Roles.Contains(PlatformRoles.Ops))
         {
             // Support reads another tenant; it never acts on one — whatever other roles the identity holds in its own.
-            if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+            if (!(reads ?? (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))))
             {
                 throw new PlatformProblem(StatusCodes.Status403Forbidden, "Reading only",
                     "An ops identity reads other tenants; it cannot change anything of theirs.");
@@ -86,7 +92,7 @@ public sealed class Caller
         }
         else if (identity.Roles.Contains(PlatformRoles.Ops))
         {
-            throw PlatformProblem.Field("tenantId", "is required: an ops identity reads one tenant at a time, named by ?tenantId=");
+            throw PlatformProblem.Field(field, $"is required: an ops identity reads one tenant at a time, named by {(grpc ? "the x-tenant-id metadata entry" : "?tenantId=")}");
         }
         else
         {

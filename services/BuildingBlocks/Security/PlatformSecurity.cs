@@ -210,6 +210,18 @@ public static class PlatformSecurity
             var wait = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1);
             var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
             var http = context.HttpContext;
+            var message = $"This caller or tenant sent more requests than the platform accepts; try again in {seconds} s.";
+            if (http.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) == true)
+            {
+                // gRPC clients read an HTTP 429 as UNAVAILABLE (retry at once): a trailers-only RESOURCE_EXHAUSTED says "slow down".
+                http.Response.StatusCode = StatusCodes.Status200OK;
+                http.Response.ContentType = "application/grpc";
+                http.Response.Headers["grpc-status"] = "8";
+                http.Response.Headers["grpc-message"] = Uri.EscapeDataString(message);
+                http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return;
+            }
+
             http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
             http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
@@ -218,7 +230,7 @@ public static class PlatformSecurity
                 ProblemDetails = new Microsoft.AspNetCore.Mvc.ProblemDetails
                 {
                     Status = StatusCodes.Status429TooManyRequests, Title = "Too many requests",
-                    Detail = $"This caller or tenant sent more requests than the platform accepts; try again in {seconds} s.",
+                    Detail = message,
                 },
             });
         };

@@ -78,26 +78,37 @@ public static class ListingEndpoints
         // "Publish again": one product, or a whole catalog on one connection — each listing sent to its channel again.
         var ops = catalog.MapGroup("/ops").WithTags("Catalog ops");
         ops.MapPost("/products/{productId:guid}/resync", async (Guid productId, Caller caller, CatalogDbContext db, TimeProvider clock, CancellationToken ct) =>
-        {
-            var product = await db.Products.AsNoTracking().FirstOrDefaultAsync(p => p.ProductId == productId && p.TenantId == caller.Tenant, ct)
-                          ?? throw PlatformProblem.NotFound("product with this id");
-            var now = clock.GetUtcNow();
-            await ListingSync.RefreshAsync(db, product.TenantId, [productId], now, ct);
-            db.Audit(caller, "catalog.resync", $"product/{productId}", now);
-            await db.SaveChangesAsync(ct);
-            return Results.Accepted(value: new { resynced = 1 });
-        }).RequireAuthorization(PlatformPolicies.Operator).SpendsMarketplaceQuota();
+                Results.Accepted(value: new { resynced = await Resyncs.ProductAsync(db, caller, productId, clock.GetUtcNow(), ct) }))
+            .RequireAuthorization(PlatformPolicies.Operator).SpendsMarketplaceQuota();
 
         ops.MapPost("/connections/{connectionId:guid}/resync", async (Guid connectionId, Caller caller, CatalogDbContext db, TimeProvider clock, CancellationToken ct) =>
-        {
-            var connection = await db.ListingConnections.AsNoTracking().FirstOrDefaultAsync(c => c.ConnectionId == connectionId && c.TenantId == caller.Tenant && !c.Removed, ct)
-                             ?? throw PlatformProblem.NotFound("active Rakuten connection with this id");
-            var now = clock.GetUtcNow();
-            var products = await db.Products.AsNoTracking().Where(p => p.TenantId == connection.TenantId).Select(p => p.ProductId).ToListAsync(ct);
-            await ListingSync.RefreshAsync(db, connection.TenantId, products, now, ct, connectionId);
-            db.Audit(caller, "catalog.resync", $"connection/{connectionId}", now, detail: $"{products.Count} product(s)");
-            await db.SaveChangesAsync(ct);
-            return Results.Accepted(value: new { resynced = products.Count });
-        }).RequireAuthorization(PlatformPolicies.Operator).SpendsMarketplaceQuota();
+                Results.Accepted(value: new { resynced = await Resyncs.ConnectionAsync(db, caller, connectionId, clock.GetUtcNow(), ct) }))
+            .RequireAuthorization(PlatformPolicies.Operator).SpendsMarketplaceQuota();
+    }
+}
+
+/// <summary>"Publish again", for the HTTP and the gRPC API: each listing of one product, or of a whole catalog on one
+/// connection, sent to its channel again; audited. Answers how many products are sent.</summary>
+public static class Resyncs
+{
+    public static async Task<int> ProductAsync(CatalogDbContext db, Caller caller, Guid productId, DateTimeOffset now, CancellationToken ct)
+    {
+        var product = await db.Products.AsNoTracking().FirstOrDefaultAsync(p => p.ProductId == productId && p.TenantId == caller.Tenant, ct)
+                      ?? throw PlatformProblem.NotFound("product with this id");
+        await ListingSync.RefreshAsync(db, product.TenantId, [productId], now, ct);
+        db.Audit(caller, "catalog.resync", $"product/{productId}", now);
+        await db.SaveChangesAsync(ct);
+        return 1;
+    }
+
+    public static async Task<int> ConnectionAsync(CatalogDbContext db, Caller caller, Guid connectionId, DateTimeOffset now, CancellationToken ct)
+    {
+        var connection = await db.ListingConnections.AsNoTracking().FirstOrDefaultAsync(c => c.ConnectionId == connectionId && c.TenantId == caller.Tenant && !c.Removed, ct)
+                         ?? throw PlatformProblem.NotFound("active Rakuten connection with this id");
+        var products = await db.Products.AsNoTracking().Where(p => p.TenantId == connection.TenantId).Select(p => p.ProductId).ToListAsync(ct);
+        await ListingSync.RefreshAsync(db, connection.TenantId, products, now, ct, connectionId);
+        db.Audit(caller, "catalog.resync", $"connection/{connectionId}", now, detail: $"{products.Count} product(s)");
+        await db.SaveChangesAsync(ct);
+        return products.Count;
     }
 }

@@ -44,6 +44,7 @@ public static class RakutenFrService
         app.MapOutboxStatus<RakutenFrDbContext>("/channels/rakuten-fr");
         var api = app.MapPlatformApi<RakutenFrDbContext>("/channels/rakuten-fr").WithTags("Rakuten France");
         api.MapConnections<RakutenFrDbContext, RakutenFrCredentials>();
+        app.MapConnectionsGrpc();
         api.MapAuditLog<RakutenFrDbContext>("");
         // The stock files sent for a connection and the lines Rakuten refused, per SKU.
         api.MapGet("/connections/{id:guid}/stock-files", async (Guid id, Caller caller, RakutenFrDbContext db, CancellationToken ct) =>

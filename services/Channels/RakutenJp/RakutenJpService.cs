@@ -53,6 +53,7 @@ public static class RakutenJpService
         app.MapOutboxStatus<RakutenJpDbContext>("/channels/rakuten-jp");
         var api = app.MapPlatformApi<RakutenJpDbContext>("/channels/rakuten-jp").WithTags("Rakuten JP");
         api.MapConnections<RakutenJpDbContext, RmsCredentials>();
+        app.MapConnectionsGrpc();
         api.MapAuditLog<RakutenJpDbContext>("");
         // The merchant's "sync stock": push every SKU again; and the reconciliation on demand (read RMS back, repair).
         api.MapPost("/connections/{id:guid}/sync-stock", async (Guid id, Caller caller, RakutenJpDbContext db, StockPusher pusher, TimeProvider clock, CancellationToken ct) =>

@@ -44,6 +44,7 @@ public static class ShopifyService
         app.MapOutboxStatus<ShopifyDbContext>("/channels/shopify");
         var api = app.MapPlatformApi<ShopifyDbContext>("/channels/shopify").WithTags("Shopify");
         api.MapConnections<ShopifyDbContext, ShopifyCredentials>();
+        app.MapConnectionsGrpc();
         api.MapAuditLog<ShopifyDbContext>("");
         app.MapShopifyWebhooks();
         // The merchant's "import products": every product and stock level read again from Shopify (what the hourly

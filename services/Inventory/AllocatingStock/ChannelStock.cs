@@ -1,5 +1,8 @@
 using System.Text.Json;
+using Google.Protobuf;
 using Microsoft.EntityFrameworkCore;
+using Rakuten.Platform.BuildingBlocks.Changes;
+using Rakuten.Platform.Inventory.PublicApi;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.Contracts;
@@ -21,24 +24,27 @@ public static class ChannelStock
 
     private static string LockKey(Guid tenantId, string sku) => $"inventory:{tenantId}:{sku}";
 
+    /// <summary>Recomputes the SKUs' quantities on the tenant's active Rakuten connections (or only <paramref name="onlyConnection"/>),
+    /// publishes the changed ones, and records every SKU's availability in the change feed (WatchAvailability) — all in
+    /// the caller's transaction.</summary>
     public static async Task RecomputeAsync(InventoryDbContext db, Guid tenantId, IReadOnlyCollection<string> skus, DateTimeOffset now, CancellationToken ct,
         Guid? onlyConnection = null, bool republish = false)
     {
-        var rules = await db.ChannelRules.AsNoTracking()
-            .Where(r => r.TenantId == tenantId && !r.Removed && (onlyConnection == null || r.ConnectionId == onlyConnection)).ToListAsync(ct);
-        if (rules.Count == 0 || skus.Count == 0)
+        if (skus.Count == 0)
         {
             return;
         }
 
+        var rules = await db.ChannelRules.AsNoTracking().Where(r => r.TenantId == tenantId && !r.Removed).ToListAsync(ct);
         var levels = (await db.LocationStocks.AsNoTracking().Where(l => l.TenantId == tenantId && skus.Contains(l.Sku)).ToListAsync(ct))
             .ToLookup(l => l.Sku);
         var reserved = (await db.Reservations.AsNoTracking().Where(r => r.TenantId == tenantId && skus.Contains(r.Sku))
             .GroupBy(r => r.Sku).Select(g => new { Sku = g.Key, Quantity = g.Sum(r => r.Quantity) }).ToListAsync(ct)).ToDictionary(r => r.Sku, r => r.Quantity);
         var connectionIds = rules.Select(r => r.ConnectionId).ToList();
-        var published = (await db.ChannelQuantities.Where(q => connectionIds.Contains(q.ConnectionId) && skus.Contains(q.Sku)).ToListAsync(ct))
-            .ToDictionary(q => (q.ConnectionId, q.Sku));
-        foreach (var rule in rules)
+        var published = connectionIds.Count == 0
+            ? []
+            : (await db.ChannelQuantities.Where(q => connectionIds.Contains(q.ConnectionId) && skus.Contains(q.Sku)).ToListAsync(ct)).ToDictionary(q => (q.ConnectionId, q.Sku));
+        foreach (var rule in rules.Where(r => onlyConnection == null || r.ConnectionId == onlyConnection))
         {
             var allocation = RuleOf(rule);
             foreach (var sku in skus)
@@ -48,6 +54,7 @@ public static class ChannelStock
                 {
                     last = new ChannelQuantity { ConnectionId = rule.ConnectionId, Sku = sku, Quantity = -1 };
                     db.ChannelQuantities.Add(last);
+                    published[(rule.ConnectionId, sku)] = last;
                 }
 
                 if (last.Quantity == quantity && !republish)
@@ -61,6 +68,14 @@ public static class ChannelStock
                 db.AddToOutboxBatch((tenantId, rule.ConnectionId, Enum.Parse<Channel>(rule.Channel)), new ChannelSkuQuantity(sku, quantity, last.Version),
                     (key, quantities) => new ChannelStockChanged(key.Item1, key.Item2, key.Item3, quantities, now));
             }
+        }
+
+        var quantities = published.Values.ToLookup(q => q.Sku);
+        foreach (var sku in skus)
+        {
+            var availability = AvailabilityMessages.Of(sku, levels[sku], reserved.GetValueOrDefault(sku), rules,
+                quantities[sku].ToDictionary(q => q.ConnectionId), now);
+            db.RecordChange(tenantId, AvailabilityMessages.Topic, sku, availability.ToByteArray(), now);
         }
     }
 }

@@ -38,6 +38,7 @@ public sealed class StockLevelReportedConsumer(InventoryDbContext db, TimeProvid
         var skus = levels.Select(l => l.Sku).Distinct().ToList();
         var rows = (await db.LocationStocks.Where(l => tenants.Contains(l.TenantId) && skus.Contains(l.Sku)).ToListAsync(ct))
             .ToDictionary(l => (l.SourceConnectionId, l.LocationId, l.Sku));
+        var changed = new HashSet<(Guid TenantId, string Sku)>();
         foreach (var m in levels.OrderBy(l => l.Version))
         {
             if (rows.TryGetValue((m.ConnectionId, m.LocationId, m.Sku), out var row) && row.Version >= m.Version)
@@ -45,6 +46,8 @@ public sealed class StockLevelReportedConsumer(InventoryDbContext db, TimeProvid
                 logger.LogDebug("Stale stock level v{Version} for {Sku} at {Location} ignored", m.Version, m.Sku, m.LocationId);
                 continue;
             }
+
+            changed.Add((m.TenantId, m.Sku));
 
             if (row is null)
             {
@@ -59,9 +62,10 @@ public sealed class StockLevelReportedConsumer(InventoryDbContext db, TimeProvid
         }
 
         await db.SaveChangesAsync(ct); // the recomputation reads the levels from the database
-        foreach (var tenant in levels.GroupBy(l => l.TenantId))
+        // Only the SKUs whose level moved: a stale report changes no quantity, and is no change to watch.
+        foreach (var tenant in changed.GroupBy(l => l.TenantId))
         {
-            await ChannelStock.RecomputeAsync(db, tenant.Key, tenant.Select(l => l.Sku).Distinct().ToList(), clock.GetUtcNow(), ct);
+            await ChannelStock.RecomputeAsync(db, tenant.Key, tenant.Select(l => l.Sku).ToList(), clock.GetUtcNow(), ct);
         }
     }
 }

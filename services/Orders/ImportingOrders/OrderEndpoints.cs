@@ -7,7 +7,10 @@ using Rakuten.Platform.Contracts.Orders;
 
 namespace Rakuten.Platform.Orders.ImportingOrders;
 
-/// <summary>Orders and holds, as ops and the merchant see them; a held order can be retried on request.</summary>
+public sealed record DismissRequest(string? Note);
+
+/// <summary>Orders and holds, as ops and the merchant see them; a held order can be retried, released (a missing ship-to)
+/// or dismissed (handled on the marketplace) on request.</summary>
 public static class OrderEndpoints
 {
     public static void MapOrders(this RouteGroupBuilder orders)
@@ -26,7 +29,7 @@ public static class OrderEndpoints
         });
 
         orders.MapGet("/holds", async (Caller caller, OrdersDbContext db, CancellationToken ct) =>
-            Results.Ok((await db.Orders.AsNoTracking().Where(o => o.TenantId == caller.Tenant && o.Status == UnifiedOrderStatus.Held)
+            Results.Ok((await db.Orders.AsNoTracking().Where(o => o.TenantId == caller.Tenant && o.Status == UnifiedOrderStatus.Held && o.HoldDismissedAt == null)
                 .OrderBy(o => o.ReceivedAt).ToListAsync(ct)).Select(o => new
                 {
                     o.OrderId, o.Channel, o.ChannelOrderId, reason = o.HoldReason.ToString(), detail = o.HoldDetail, action = o.HoldAction, o.UpdatedAt,
@@ -48,25 +51,16 @@ public static class OrderEndpoints
                 : throw PlatformProblem.NotFound("order with this id"));
 
         orders.MapPost("/{orderId:guid}/retry", async (Guid orderId, Caller caller, OrdersDbContext db, EventStore<OrdersDbContext> store, TimeProvider clock, CancellationToken ct) =>
-        {
-            var record = await db.Orders.FirstOrDefaultAsync(o => o.OrderId == orderId && o.TenantId == caller.Tenant, ct)
-                         ?? throw PlatformProblem.NotFound("order with this id");
-            var now = clock.GetUtcNow();
-            if (record.Status != UnifiedOrderStatus.Held)
-            {
-                await db.AuditRefusalAsync(caller, "order.retry", $"order/{orderId}", now, $"the order is {record.Status}, not held", ct);
-                return ApiErrors.Problem(StatusCodes.Status409Conflict, "Not held", $"Order {orderId} is {record.Status}, not held: there is nothing to retry.");
-            }
+            Results.Ok(View(await HoldActions.RetryAsync(db, store, caller, orderId, clock.GetUtcNow(), ct)))).RequireAuthorization(PlatformPolicies.Operator);
 
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var reason = record.HoldReason;
-            // A Shopify refusal is retried by accepting again: the Shopify adapter tries the order once more.
-            if (record.HoldReason == HoldReason.ShopifyRefused) record.HoldReason = null;
-            await OrderImport.EvaluateAsync(db, store, record, now, ct);
-            db.Audit(caller, "order.retry", $"order/{orderId}", now, detail: $"held for {reason}; now {record.Status}");
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
-            return Results.Ok(View(record));
+        orders.MapPost("/{orderId:guid}/release", async (Guid orderId, Caller caller, OrdersDbContext db, EventStore<OrdersDbContext> store, TimeProvider clock, CancellationToken ct) =>
+            Results.Ok(View(await HoldActions.ReleaseAsync(db, store, caller, orderId, clock.GetUtcNow(), ct)))).RequireAuthorization(PlatformPolicies.Operator);
+
+        orders.MapPost("/{orderId:guid}/dismiss", async (Guid orderId, Caller caller, DismissRequest? request, OrdersDbContext db, EventStore<OrdersDbContext> store,
+            TimeProvider clock, CancellationToken ct) =>
+        {
+            if (request?.Note is { } note && Text.Problem(note, 0, 500) is { } problem) return ApiErrors.Validation([$"note {problem}"]);
+            return Results.Ok(View(await HoldActions.DismissAsync(db, store, caller, orderId, request?.Note, clock.GetUtcNow(), ct)));
         }).RequireAuthorization(PlatformPolicies.Operator);
     }
 

@@ -90,13 +90,15 @@ public static class OrderImport
     private static object? Decide(OrdersDbContext db, OrderRecord record, ChannelOrder? order, Dictionary<(Guid TenantId, string Sku), int> claims, DateTimeOffset now)
     {
         var channel = Enum.Parse<Channel>(record.Channel);
-        var hold = OrderRules.Decide(channel, order, record.ParseError, sku => claims.GetValueOrDefault((record.TenantId, sku)));
+        var hold = OrderRules.Decide(channel, order, record.ParseError, sku => claims.GetValueOrDefault((record.TenantId, sku)), record.ReleasedHold);
         if (hold is not null)
         {
             if (record.Status == UnifiedOrderStatus.Held && record.HoldReason == hold.Reason && record.HoldDetail == hold.Detail)
             {
                 return null;
             }
+
+            if (record.HoldReason != hold.Reason) record.HoldDismissedAt = null; // a new reason is a new hold, for the merchant to see
 
             record.Status = UnifiedOrderStatus.Held;
             record.HoldReason = hold.Reason;
@@ -109,6 +111,7 @@ public static class OrderImport
 
         var from = record.Status;
         record.Status = UnifiedOrderStatus.Accepted;
+        record.HoldDismissedAt = null;
         record.HoldReason = null;
         record.HoldDetail = null;
         record.HoldAction = null;

@@ -27,6 +27,12 @@ public sealed class OrderRecord
 
     public string? HoldAction { get; set; }
 
+    /// <summary>A hold the merchant released: the rules no longer hold the order for it (only a missing ship-to).</summary>
+    public HoldReason? ReleasedHold { get; set; }
+
+    /// <summary>When the merchant dismissed the current hold (handled outside the platform); null otherwise.</summary>
+    public DateTimeOffset? HoldDismissedAt { get; set; }
+
     /// <summary>The unified order as JSON (null when the payload could not be read).</summary>
     public string? Order { get; set; }
 
@@ -65,3 +71,9 @@ public sealed record OrderWasExported(string ShopifyOrderId, string ShopifyOrder
 
 [StoredEvent("order-content-changed.v1")]
 public sealed record OrderContentChanged(ChannelOrder? Order, string? ParseError);
+
+[StoredEvent("order-hold-released.v1")]
+public sealed record OrderHoldWasReleased(HoldReason Reason);
+
+[StoredEvent("order-hold-dismissed.v1")]
+public sealed record OrderHoldWasDismissed(HoldReason Reason, string? Note);

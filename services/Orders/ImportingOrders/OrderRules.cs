@@ -13,7 +13,8 @@ public static class OrderRules
     public const decimal RmsUndetermined = -9999m;
 
     /// <param name="claims">How many catalog products claim a SKU (0 = unknown, 2+ = duplicate).</param>
-    public static Hold? Decide(Channel channel, ChannelOrder? order, string? parseError, Func<string, int> claims)
+    /// <param name="released">A hold the merchant released: it no longer holds the order.</param>
+    public static Hold? Decide(Channel channel, ChannelOrder? order, string? parseError, Func<string, int> claims, HoldReason? released = null)
     {
         if (order is null)
         {
@@ -28,7 +29,7 @@ public static class OrderRules
                 "Fulfil this order in RMS: it contains items the platform does not manage.");
         }
 
-        if (order.ShipTo is null && order.Packages.All(p => p.ShipTo is null))
+        if (order.ShipTo is null && order.Packages.All(p => p.ShipTo is null) && released != HoldReason.MissingShipTo)
         {
             return new Hold(HoldReason.MissingShipTo, "The order has no ship-to address.",
                 "Ask the buyer for the delivery address on the marketplace; the order is retried when it changes, or retry it.");
@@ -58,4 +59,14 @@ public static class OrderRules
 
         return null;
     }
+}
+
+/// <summary>What the merchant may do about a hold: retry any; release only a missing ship-to (Shopify takes an order
+/// without a shipping address, the merchant arranges delivery — no other hold can be waved through without sending a
+/// wrong order); dismiss what is handled on the marketplace (an RMS order with unmanaged items, an unreadable order).</summary>
+public static class HoldRules
+{
+    public static bool CanRelease(HoldReason reason) => reason == HoldReason.MissingShipTo;
+
+    public static bool CanDismiss(HoldReason reason) => reason is HoldReason.UnmanagedLine or HoldReason.MalformedPayload;
 }

@@ -76,9 +76,9 @@ public sealed class Marketplace(ChannelHosts Hosts, Guid Tenant, string Shopify,
     };
 
     public static async Task<Marketplace> StartAsync(IEnumerable<(string Title, string? Sku)> products, IEnumerable<string>? offers = null, bool limitsOff = false,
-        string? plan = null)
+        string? plan = null, IDictionary<string, string?>? settings = null)
     {
-        var hosts = await ChannelHosts.StartAsync(withCatalog: true, new Dictionary<string, string?>
+        var hosts = await ChannelHosts.StartAsync(withCatalog: true, new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {
             ["Platform:RakutenFr:FileCheckInterval"] = "00:00:00.200",
             ["Platform:RakutenFr:EurPer:JPY"] = EurPerYen.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -137,9 +137,13 @@ public sealed class ChannelHosts : IAsyncDisposable
 
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var grpcPort = FreePort();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Platform:Mode"] = "Distributed",
+            // gRPC on its own HTTP/2 port beside the HTTP/1.1 one, as in a deployment; reflection on, as an operator may set.
+            ["Platform:Grpc:Url"] = $"http://127.0.0.1:{grpcPort}",
+            ["Platform:Grpc:Reflection"] = "true",
             ["Platform:LogFormat"] = "simple",
             ["ConnectionStrings:Postgres"] = infrastructure.Postgres,
             ["ConnectionStrings:RabbitMq"] = infrastructure.RabbitMq,
@@ -200,13 +204,51 @@ public sealed class ChannelHosts : IAsyncDisposable
         return new ChannelHosts(sandbox, channels, clock, logs, infrastructure.Postgres, databases);
     }
 
-    private static string Address(WebApplication app) =>
-        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+    /// <summary>The HTTP/1.1 address (the gRPC port, when there is one, is <see cref="GrpcUrl"/>).</summary>
+    private static string Address(WebApplication app)
+    {
+        var grpc = app.Configuration["Platform:Grpc:Url"];
+        return app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .First(a => grpc is null || new Uri(a).Port != new Uri(grpc).Port);
+    }
+
+    /// <summary>The platform's gRPC API (HTTP/2 without TLS).</summary>
+    public string GrpcUrl => _channels.Configuration["Platform:Grpc:Url"]!;
+
+    /// <summary>A gRPC channel to the platform with a token of <paramref name="tenant"/> and <paramref name="roles"/> in every
+    /// call's metadata (none: anonymous); <paramref name="metadata"/> adds entries (an ops identity's x-tenant-id).</summary>
+    public global::Grpc.Net.Client.GrpcChannel GrpcFor(Guid? tenant, string[] roles, params (string Key, string Value)[] metadata)
+    {
+        var token = tenant is not null || roles.Length > 0 ? TestIdentity.Token(tenant, roles) : null;
+        var credentials = global::Grpc.Core.CallCredentials.FromInterceptor((_, headers) =>
+        {
+            if (token is not null) headers.Add("authorization", $"Bearer {token}");
+            foreach (var (key, value) in metadata) headers.Add(key, value);
+            return Task.CompletedTask;
+        });
+        return global::Grpc.Net.Client.GrpcChannel.ForAddress(GrpcUrl, new global::Grpc.Net.Client.GrpcChannelOptions
+        {
+            Credentials = global::Grpc.Core.ChannelCredentials.Create(global::Grpc.Core.ChannelCredentials.Insecure, credentials), UnsafeUseInsecureChannelCallCredentials = true,
+        });
+    }
+
+    /// <summary>The platform's gRPC API as an admin (with operator and viewer) of <see cref="Tenant"/>.</summary>
+    public global::Grpc.Net.Client.GrpcChannel Grpc => _grpc ??= GrpcFor(Tenant, TestIdentity.AllTenantRoles);
+
+    private global::Grpc.Net.Client.GrpcChannel? _grpc;
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
 
     public async ValueTask DisposeAsync()
     {
         Sandbox.Dispose();
         Platform.Dispose();
+        _grpc?.Dispose();
         await _channels.StopAsync();
         await _channels.DisposeAsync();
         await _sandbox.DisposeAsync();
