@@ -42,6 +42,15 @@ public sealed record LocalInfrastructure(string Postgres, string RabbitMq, strin
             settings["RABBITMQ_MANAGEMENT_URL"]);
     }
 
+    private static readonly Lazy<Task<string>> GrpcPeer = new(() => RunAsync("deploy/local/grpc-peer.sh"));
+
+    /// <summary>Installs tests/grpc-peer (Node.js and its locked npm packages) once per test run; answers its folder.</summary>
+    public static async Task<string> EnsureGrpcPeerAsync()
+    {
+        await GrpcPeer.Value;
+        return Path.Combine(RepositoryRoot, "tests", "grpc-peer");
+    }
+
     private static async Task<string> RunAsync(string script, params string[] args)
     {
         var start = new ProcessStartInfo("bash", [Path.Combine(RepositoryRoot, script), .. args])
