@@ -4,12 +4,14 @@ using Rakuten.Platform.Benchmarks;
 // dotnet run -c Release --project tests/Benchmarks -- catalog [--products N] [--variants N] [--items-per-second N]
 // dotnet run -c Release --project tests/Benchmarks -- stock [--skus N] [--rate N] [--warm-up N] [--seconds N] [--burst N] [--fr-files-per-hour N]
 // dotnet run -c Release --project tests/Benchmarks -- orders [--orders N] [--warm-up N] [--settle N] [--rate N] [--seconds N]
+// dotnet run -c Release --project tests/Benchmarks -- grpc [--callers N] [--seconds N] [--watchers N] [--changes N]
 return args.FirstOrDefault() switch
 {
     "outbox" => await OutboxBenchmark.RunAsync(args[1..]),
     "catalog" => await CatalogBenchmark.RunAsync(args[1..]),
     "stock" => await StockBenchmark.RunAsync(args[1..]),
     "orders" => await OrdersBenchmark.RunAsync(args[1..]),
+    "grpc" => await GrpcBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -41,6 +43,11 @@ static int Usage()
           --settle N    seconds of pause after the warm-up, for the JIT's background recompilation (default 15)
           --rate N      orders placed per second in the default-polling phase (default 2)
           --seconds N   length of the default-polling phase (default 120; 0 skips it)
+        usage: dotnet run -c Release --project tests/Benchmarks -- grpc [options]
+          --callers N   concurrent GetOrder callers (default 64)
+          --seconds N   length of the GetOrder phase (default 20)
+          --watchers N  concurrent WatchAvailability streams (default 500)
+          --changes N   stock changes committed while they watch (default 20)
         RabbitMQ and PostgreSQL: started (or found running) through deploy/local/start.sh.
         """);
     return 2;

@@ -35,7 +35,13 @@ public static class PlatformGrpc
         {
             // The whole server ("") is serving when the process is ready: its database(s) and broker answer.
             o.Services.Map("", r => r.Tags.Contains(ServiceDefaults.ReadyTag));
-            o.UseHealthChecksCache = false;
+        });
+        // Health answers from the last published check, every 5 s: a probe storm must not open a connection to every
+        // database per call (64 probes at once ran PostgreSQL out of connections).
+        builder.Services.Configure<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckPublisherOptions>(o =>
+        {
+            o.Delay = TimeSpan.FromSeconds(1);
+            o.Period = TimeSpan.FromSeconds(5);
         });
         if (Reflection(builder.Configuration, options))
         {
@@ -44,13 +50,15 @@ public static class PlatformGrpc
 
         if (builder.Configuration["Platform:Grpc:Url"] is { Length: > 0 } grpcUrl && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
         {
-            builder.WebHost.ConfigureKestrel((context, kestrel) =>
+            // Listening explicitly replaces --urls, so those addresses are listened on here too (HTTP/1.1: without TLS
+            // nothing else is possible on them), and the setting is cleared so that Kestrel does not warn it is overridden.
+            var urls = builder.Configuration["urls"] ?? builder.Configuration["ASPNETCORE_URLS"] ?? "http://localhost:5000";
+            builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, "");
+            builder.WebHost.ConfigureKestrel(kestrel =>
             {
-                // Listening explicitly replaces --urls, so those addresses are listened on here too.
-                var urls = context.Configuration["urls"] ?? context.Configuration["ASPNETCORE_URLS"] ?? "http://localhost:5000";
                 foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                 {
-                    Listen(kestrel, url, HttpProtocols.Http1AndHttp2);
+                    Listen(kestrel, url, HttpProtocols.Http1);
                 }
 
                 Listen(kestrel, grpcUrl, HttpProtocols.Http2);

@@ -98,7 +98,9 @@ public sealed class CatalogInventoryGrpcTests
             ["Platform:RateLimits:PerCallerPerSecond"] = "3",
         });
         using var anonymous = hosts.GrpcFor(null, []);
-        (await new Health.HealthClient(anonymous).CheckAsync(new HealthCheckRequest())).Status.Should().Be(HealthCheckResponse.Types.ServingStatus.Serving);
+        // The first check is published a second after start.
+        await Marketplace.WaitAsync(async () => (await new Health.HealthClient(anonymous).CheckAsync(new HealthCheckRequest())).Status == HealthCheckResponse.Types.ServingStatus.Serving,
+            "gRPC health to say serving", seconds: 30);
 
         await FailsAsync(async () =>
         {

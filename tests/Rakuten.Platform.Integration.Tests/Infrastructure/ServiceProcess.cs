@@ -53,6 +53,8 @@ public sealed class ServiceProcess : IAsyncDisposable
             WorkingDirectory = Path.GetDirectoryName(dll)!,
         };
         start.Environment["Platform__LogFormat"] = "simple";
+        // The Host's gRPC port (5081 by default) on a free port too, so that a Host running beside the tests is no conflict.
+        start.Environment["Platform__Grpc__Url"] = $"http://127.0.0.1:{FreePort()}";
         start.Environment["Platform__Messaging__TemporaryQueues"] = "true";
         start.Environment["Platform__Messaging__SpacedRetries"] = "00:00:00.200,00:00:01";
         // A distributed service accepts only tokens of a configured identity provider: the tests' own.
