@@ -44,7 +44,15 @@ public sealed class DeploymentTests
             env.Where(e => e.Children.ContainsKey("valueFrom")).Select(e => e["name"].ToString())
                 .Should().BeEquivalentTo(["ConnectionStrings__Postgres", "ConnectionStrings__RabbitMq"], "credentials come from a Secret");
             File.ReadAllText(Path.Combine(base_, "kustomization.yaml")).Should().Contain($"- {name}.yaml");
+
+            // gRPC has its own HTTP/2 port (the image listens on it: Platform__Grpc__Url), exposed by the Service as h2c.
+            ((YamlSequenceNode)container["ports"]).Cast<YamlMappingNode>().Select(p => $"{p["name"]}:{p["containerPort"]}").Should().Contain("grpc:8081");
+            var service = documents.Single(d => d["kind"].ToString() == "Service");
+            ((YamlSequenceNode)((YamlMappingNode)service["spec"])["ports"]).Cast<YamlMappingNode>()
+                .Should().Contain(p => p["name"].ToString() == "grpc" && p["targetPort"].ToString() == "grpc" && p["appProtocol"].ToString() == "kubernetes.io/h2c");
         }
+
+        File.ReadAllText(Path.Combine(Root, "Dockerfile")).Should().Contain("Platform__Grpc__Url=http://+:8081");
 
         Directory.GetFiles(Path.Combine(Root, "services"), "*.csproj", SearchOption.AllDirectories)
             .Select(Path.GetFileNameWithoutExtension)
