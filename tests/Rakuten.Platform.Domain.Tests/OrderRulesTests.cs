@@ -44,4 +44,21 @@ public sealed class OrderRulesTests
         OrderRules.Decide(Channel.RakutenJp, Order(Tokyo), null, _ => 2)!.Reason.Should().Be(HoldReason.DuplicateSku);
         OrderRules.Decide(Channel.RakutenJp, Order(Tokyo), null, _ => 0)!.Action.Should().Contain("retried when the SKU appears");
     }
+
+    [Fact]
+    public void A_released_missing_ship_to_lets_the_order_through_but_releases_nothing_else()
+    {
+        OrderRules.Decide(Channel.RakutenJp, Order(), null, One, released: HoldReason.MissingShipTo).Should().BeNull();
+        OrderRules.Decide(Channel.RakutenJp, Order(), null, _ => 0, released: HoldReason.MissingShipTo)!.Reason.Should().Be(HoldReason.UnknownSku,
+            "a released ship-to does not wave through an unknown SKU");
+        OrderRules.Decide(Channel.RakutenJp, Order(Tokyo), null, _ => 0, released: HoldReason.UnknownSku)!.Reason.Should().Be(HoldReason.UnknownSku,
+            "only a missing ship-to can be released");
+    }
+
+    [Fact]
+    public void Only_a_missing_ship_to_is_released_and_only_holds_handled_on_the_marketplace_are_dismissed()
+    {
+        Enum.GetValues<HoldReason>().Where(HoldRules.CanRelease).Should().Equal(HoldReason.MissingShipTo);
+        Enum.GetValues<HoldReason>().Where(HoldRules.CanDismiss).Should().BeEquivalentTo([HoldReason.UnmanagedLine, HoldReason.MalformedPayload]);
+    }
 }

@@ -29,6 +29,8 @@ public static class PlatformGrpc
             o.MaxReceiveMessageSize = MaxReceiveBytes;
             o.MaxSendMessageSize = MaxSendBytes;
             o.EnableDetailedErrors = false;
+            // An unknown service falls through to the platform's fallback (401 without an identity), not to an open UNIMPLEMENTED.
+            o.IgnoreUnknownServices = true;
             o.Interceptors.Add<GrpcErrors>();
         });
         builder.Services.AddGrpcHealthChecks(o =>

@@ -26,7 +26,9 @@ public sealed record TenantResources(Guid Tenant, IReadOnlyDictionary<string, st
 /// without editing this), and how to fill each with a tenant's ids and a body.</summary>
 public static partial class PlatformRoutes
 {
+    /// <summary>The HTTP routes; the gRPC methods (HTTP/2 only, on their own port) are gone over by GrpcAccessTests.</summary>
     public static IReadOnlyList<Route> Of(ChannelHosts hosts) => hosts.Endpoints
+        .Where(e => !e.Metadata.Any(m => m.GetType().Name == "GrpcMethodMetadata") && e.RoutePattern.RawText?.Contains("grpcunimplemented", StringComparison.Ordinal) != true)
         .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(method => new Route(
             method, "/" + e.RoutePattern.RawText!.Trim('/'), e.Metadata.GetMetadata<IAllowAnonymous>() is not null, RoleOf(e))))
         .Distinct().OrderBy(r => r.Pattern, StringComparer.Ordinal).ThenBy(r => r.Method, StringComparer.Ordinal).ToList();
