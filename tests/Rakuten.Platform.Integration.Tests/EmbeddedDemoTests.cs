@@ -38,6 +38,57 @@ public sealed class EmbeddedDemoTests
         secrets.Should().HaveCount(5);
         var output = string.Join('\n', host.Output);
         secrets.Should().AllSatisfy(s => output.Should().NotContain(s));
+
+        // The gRPC API on its own port, with the same token, over the SQLite change feed of embedded mode.
+        var token = host.Http.DefaultRequestHeaders.Authorization!.Parameter!;
+        using var channel = global::Grpc.Net.Client.GrpcChannel.ForAddress(host.GrpcUrl);
+        var metadata = new global::Grpc.Core.Metadata { { "authorization", $"Bearer {token}" } };
+        (await new Api.V1.Connections.ConnectionsClient(channel).ListConnectionsAsync(new Api.V1.ListConnectionsRequest(), metadata)).Connections.Should().HaveCount(3);
+        var shopify = connections.Single(c => c["channel"]!.GetValue<string>() == "Shopify")["id"]!.GetValue<string>();
+        foreach (var topic in new[] { "products/create", "inventory_levels/update" })
+        {
+            (await host.Http.PostAsJsonAsync("/control/shopify/shops/demo-store/webhooks", new
+            {
+                topic, callbackUrl = $"{host.Http.BaseAddress}channels/shopify/webhooks/{shopify}",
+            })).EnsureSuccessStatusCode();
+        }
+
+        (await host.Http.PostAsJsonAsync("/control/shopify/shops/demo-store/products", new
+        {
+            title = "Mug", vendor = "Acme", variants = new[] { new { sku = "MUG-1", price = 1200 } },
+        })).EnsureSuccessStatusCode();
+        await host.WaitUntilAsync(async () => (await host.Http.GetStringAsync("/catalog/products")).Contains("Mug"), TimeSpan.FromSeconds(60), "the mug in the catalog");
+        var inventory = new Api.V1.Inventory.InventoryClient(channel);
+        using var watch = inventory.WatchAvailability(new Api.V1.WatchAvailabilityRequest { Names = { "skus/MUG-1" } }, metadata);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        (await watch.ResponseStream.MoveNext(timeout.Token)).Should().BeTrue();
+        var start = watch.ResponseStream.Current.ResumeToken;
+        (await host.Http.PutAsJsonAsync("/control/shopify/shops/demo-store/inventory", new { sku = "MUG-1", available = 7 })).EnsureSuccessStatusCode();
+        Api.V1.WatchAvailabilityResponse change;
+        do
+        {
+            try
+            {
+                (await watch.ResponseStream.MoveNext(timeout.Token)).Should().BeTrue();
+            }
+            catch (global::Grpc.Core.RpcException ex)
+            {
+                throw new InvalidOperationException($"no change of MUG-1 reached the watch ({ex.StatusCode}):\n{string.Join('\n', host.Output.TakeLast(30))}", ex);
+            }
+
+            change = watch.ResponseStream.Current;
+        }
+        while (change.Availability.Locations.Sum(l => l.Available) != 7);
+
+        // Resumed from before it, the same change comes again from the table.
+        using var resumed = inventory.WatchAvailability(new Api.V1.WatchAvailabilityRequest { Names = { "skus/MUG-1" }, ResumeToken = start }, metadata);
+        var replayed = new List<int>();
+        while (!replayed.Contains(7) && await resumed.ResponseStream.MoveNext(timeout.Token))
+        {
+            replayed.Add(resumed.ResponseStream.Current.Availability.Locations.Sum(l => l.Available));
+        }
+
+        replayed.Should().Contain(7);
     }
 
     [Fact]

@@ -27,6 +27,9 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public HttpClient Http { get; }
 
+    /// <summary>The process's gRPC port (HTTP/2), when it serves one (the Host does).</summary>
+    public string GrpcUrl { get; private init; } = "";
+
     /// <summary>Calls from now on carry the embedded Host's demo token, read where the Host writes it (as the README says).</summary>
     public async Task UseDemoTokenAsync(string dataDirectory)
     {
@@ -54,7 +57,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         };
         start.Environment["Platform__LogFormat"] = "simple";
         // The Host's gRPC port (5081 by default) on a free port too, so that a Host running beside the tests is no conflict.
-        start.Environment["Platform__Grpc__Url"] = $"http://127.0.0.1:{FreePort()}";
+        var grpc = $"http://127.0.0.1:{FreePort()}";
+        start.Environment["Platform__Grpc__Url"] = grpc;
         start.Environment["Platform__Messaging__TemporaryQueues"] = "true";
         start.Environment["Platform__Messaging__SpacedRetries"] = "00:00:00.200,00:00:01";
         // A distributed service accepts only tokens of a configured identity provider: the tests' own.
@@ -66,7 +70,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             start.Environment[key.Replace(":", "__")] = value;
         }
 
-        var service = new ServiceProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}"));
+        var service = new ServiceProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}")) { GrpcUrl = grpc };
         await service.WaitUntilAsync(async () =>
         {
             using var response = await service.Http.GetAsync("/health/live");
