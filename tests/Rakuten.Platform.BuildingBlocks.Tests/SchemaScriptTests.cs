@@ -14,12 +14,13 @@ public sealed class SchemaScriptTests
     {
         var scripts = SchemaInitializer<PlatformDbContext>.Scripts(dialect, typeof(PlatformDbContext));
 
-        scripts.Select(s => s.Name.Split('/')[1]).Should().Equal("000_platform.sql", "010_audit_log.sql");
+        scripts.Select(s => s.Name.Split('/')[1]).Should().Equal("000_platform.sql", "010_audit_log.sql", "020_change_feed.sql");
         var sql = string.Join('\n', scripts.Select(s => s.Sql));
         sql.Should().Contain("CREATE TABLE IF NOT EXISTS events")
             .And.Contain("CREATE TABLE IF NOT EXISTS outbox")
             .And.Contain("CREATE TABLE IF NOT EXISTS inbox")
-            .And.Contain("CREATE TABLE IF NOT EXISTS audit_log");
+            .And.Contain("CREATE TABLE IF NOT EXISTS audit_log")
+            .And.Contain("CREATE TABLE IF NOT EXISTS change_feed");
         // A database created before the initializer recorded its scripts runs them again once: creating is idempotent.
         sql.Split(';').Select(s => s.Trim()).Where(s => s.StartsWith("CREATE", StringComparison.OrdinalIgnoreCase))
             .Should().AllSatisfy(s => s.Should().Contain("IF NOT EXISTS"));
@@ -33,7 +34,7 @@ public sealed class SchemaScriptTests
         var channel = SchemaInitializer<ChannelDbContext>.Scripts(dialect, typeof(ChannelDbContext)).Select(s => s.Name.Split('/')[1]).ToList();
         var identity = SchemaInitializer<IdentityDbContext>.Scripts(dialect, typeof(IdentityDbContext)).Select(s => s.Name.Split('/')[1]).ToList();
 
-        channel.Should().Equal("000_platform.sql", "010_audit_log.sql", "010_connections.sql", "020_connection_identity.sql");
-        identity.Should().Equal("000_platform.sql", "010_audit_log.sql", "100_api_keys.sql");
+        channel.Should().Equal("000_platform.sql", "010_audit_log.sql", "020_change_feed.sql", "010_connections.sql", "020_connection_identity.sql");
+        identity.Should().Equal("000_platform.sql", "010_audit_log.sql", "020_change_feed.sql", "100_api_keys.sql");
     }
 }

@@ -46,12 +46,22 @@ public sealed class OrdersApi(OrdersDbContext db, EventStore<OrdersDbContext> st
             query = query.Where(o => o.Status == status);
         }
 
-        var rows = await query.OrderByDescending(o => o.ReceivedAt).ThenByDescending(o => o.OrderId).ToListAsync(context.CancellationToken);
-        // The placed-at range is on the marketplace's order (inside its JSON): filtered here, on the tenant's rows.
-        var placed = rows.Select(OrderMessages.Order).Where(o =>
-            (request.OrderedAfter is null || (o.OrderedAt is not null && o.OrderedAt.ToDateTimeOffset() >= request.OrderedAfter.ToDateTimeOffset())) &&
-            (request.OrderedBefore is null || (o.OrderedAt is not null && o.OrderedAt.ToDateTimeOffset() < request.OrderedBefore.ToDateTimeOffset())));
-        var slice = placed.Skip(page.Offset).Take(size + 1).ToList();
+        var ordered = query.OrderByDescending(o => o.ReceivedAt).ThenByDescending(o => o.OrderId);
+        List<Order> slice;
+        if (request.OrderedAfter is null && request.OrderedBefore is null)
+        {
+            slice = (await ordered.Skip(page.Offset).Take(size + 1).ToListAsync(context.CancellationToken)).Select(OrderMessages.Order).ToList();
+        }
+        else
+        {
+            // The placed-at range is on the marketplace's order (inside its JSON): filtered here, over the tenant's other filters.
+            var after = request.OrderedAfter?.ToDateTimeOffset();
+            var before = request.OrderedBefore?.ToDateTimeOffset();
+            slice = (await ordered.ToListAsync(context.CancellationToken)).Select(OrderMessages.Order)
+                .Where(o => o.OrderedAt is not null && (after is null || o.OrderedAt.ToDateTimeOffset() >= after) && (before is null || o.OrderedAt.ToDateTimeOffset() < before))
+                .Skip(page.Offset).Take(size + 1).ToList();
+        }
+
         var response = new ListOrdersResponse { Orders = { slice.Take(size) } };
         if (slice.Count > size) response.NextPageToken = PageToken.Next(filters, page.Offset + size, page.AsOf);
         return response;
