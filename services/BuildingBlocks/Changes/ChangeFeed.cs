@@ -73,24 +73,7 @@ public sealed class ChangeFeed<TContext>(IServiceScopeFactory scopes, ServiceDat
         await QueryAsync(after, limit, ct, tenantId, topic, upTo);
 
     /// <summary>The cursor below which rows have been pruned (<see cref="ChangeCursor.Start"/> while nothing has).</summary>
-    public async Task<ChangeCursor> HorizonAsync(CancellationToken ct)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<TContext>();
-        var connection = db.Database.GetDbConnection();
-        await db.Database.OpenConnectionAsync(ct);
-        try
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = "SELECT tx, position FROM change_feed_horizon WHERE id = 1";
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            return await reader.ReadAsync(ct) ? new ChangeCursor(reader.GetInt64(0), reader.GetInt64(1)) : ChangeCursor.Start;
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
-    }
+    public Task<ChangeCursor> HorizonAsync(CancellationToken ct) => CursorAsync("SELECT tx, position FROM change_feed_horizon WHERE id = 1", ct);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -164,7 +147,20 @@ public sealed class ChangeFeed<TContext>(IServiceScopeFactory scopes, ServiceDat
         }
     }
 
-    private async Task<ChangeCursor> LatestAsync(CancellationToken ct)
+    private Task<ChangeCursor> LatestAsync(CancellationToken ct) => CursorAsync(Postgres
+        ? "SELECT tx::text::bigint, position FROM change_feed WHERE tx < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY tx DESC, position DESC LIMIT 1"
+        : "SELECT tx, position FROM change_feed ORDER BY position DESC LIMIT 1", ct);
+
+    /// <summary>The cursor a one-row query answers; <see cref="ChangeCursor.Start"/> when it finds none.</summary>
+    private Task<ChangeCursor> CursorAsync(string sql, CancellationToken ct) => WithCommandAsync(async command =>
+    {
+        command.CommandText = sql;
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? new ChangeCursor(reader.GetInt64(0), reader.GetInt64(1)) : ChangeCursor.Start;
+    }, ct);
+
+    /// <summary>Runs <paramref name="run"/> with a command on a pooled connection of the service's database, for this read only.</summary>
+    private async Task<T> WithCommandAsync<T>(Func<DbCommand, Task<T>> run, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TContext>();
@@ -172,11 +168,7 @@ public sealed class ChangeFeed<TContext>(IServiceScopeFactory scopes, ServiceDat
         try
         {
             await using var command = db.Database.GetDbConnection().CreateCommand();
-            command.CommandText = Postgres
-                ? "SELECT tx::text::bigint, position FROM change_feed WHERE tx < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY tx DESC, position DESC LIMIT 1"
-                : "SELECT tx, position FROM change_feed ORDER BY position DESC LIMIT 1";
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            return await reader.ReadAsync(ct) ? new ChangeCursor(reader.GetInt64(0), reader.GetInt64(1)) : ChangeCursor.Start;
+            return await run(command);
         }
         finally
         {
@@ -184,18 +176,13 @@ public sealed class ChangeFeed<TContext>(IServiceScopeFactory scopes, ServiceDat
         }
     }
 
-    private async Task<List<ChangeRow>> QueryAsync(ChangeCursor after, int limit, CancellationToken ct, Guid? tenantId = null, string? topic = null, ChangeCursor? upTo = null)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<TContext>();
-        await db.Database.OpenConnectionAsync(ct);
-        try
+    private Task<List<ChangeRow>> QueryAsync(ChangeCursor after, int limit, CancellationToken ct, Guid? tenantId = null, string? topic = null, ChangeCursor? upTo = null) =>
+        WithCommandAsync(async command =>
         {
-            await using var command = db.Database.GetDbConnection().CreateCommand();
             var tx = Postgres ? "tx::text::bigint" : "tx";
             var cast = Postgres ? "::text::xid8" : "";
             var where = new List<string> { $"(tx, position) > (@afterTx{cast}, @afterPosition)" };
-            Add(command, "afterTx", Postgres ? after.Tx.ToString(System.Globalization.CultureInfo.InvariantCulture) : after.Tx);
+            Add(command, "afterTx", Tx(after));
             Add(command, "afterPosition", after.Position);
             if (Postgres)
             {
@@ -206,7 +193,7 @@ public sealed class ChangeFeed<TContext>(IServiceScopeFactory scopes, ServiceDat
             if (upTo is { } last)
             {
                 where.Add($"(tx, position) <= (@upToTx{cast}, @upToPosition)");
-                Add(command, "upToTx", Postgres ? last.Tx.ToString(System.Globalization.CultureInfo.InvariantCulture) : last.Tx);
+                Add(command, "upToTx", Tx(last));
                 Add(command, "upToPosition", last.Position);
             }
 
@@ -234,12 +221,10 @@ public sealed class ChangeFeed<TContext>(IServiceScopeFactory scopes, ServiceDat
             }
 
             return rows;
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
-    }
+        }, ct);
+
+    /// <summary>A cursor's transaction as a parameter: PostgreSQL casts it to xid8 from text (there is no bigint cast).</summary>
+    private object Tx(ChangeCursor cursor) => Postgres ? cursor.Tx.ToString(System.Globalization.CultureInfo.InvariantCulture) : cursor.Tx;
 
     private static void Add(DbCommand command, string name, object value)
     {
@@ -291,7 +276,7 @@ public sealed class ChangeFeed<TContext>(IServiceScopeFactory scopes, ServiceDat
             // Everything at or below the horizon goes, so that a token just above it still finds all that follows.
             var cast = Postgres ? "::text::xid8" : "";
             await using var delete = Command($"DELETE FROM change_feed WHERE (tx, position) <= (@tx{cast}, @position)");
-            Add(delete, "tx", Postgres ? last.Tx.ToString(System.Globalization.CultureInfo.InvariantCulture) : last.Tx);
+            Add(delete, "tx", Tx(last));
             Add(delete, "position", last.Position);
             var deleted = await delete.ExecuteNonQueryAsync(ct);
             logger.LogInformation("Pruned {Count} change(s) of the {Context} feed older than {Retention}", deleted, typeof(TContext).Name, options.Retention);

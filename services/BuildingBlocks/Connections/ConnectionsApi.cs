@@ -44,7 +44,7 @@ public sealed class ConnectionsApi(ConnectionDirectory directory, IServiceProvid
     public override async Task<ListConnectionsResponse> ListConnections(ListConnectionsRequest request, ServerCallContext context)
     {
         var size = GrpcCalls.PageSize(request.PageSize, 50, 500);
-        if (!System.Enum.IsDefined(request.Channel)) throw GrpcProblem.Invalid(("channel", "is not a channel of this API version"));
+        GrpcCalls.Known(request.Channel, "channel", "a channel");
         var channels = Served(request.Channel);
         var caller = await ReaderAsync(channels[0], context);
         var filters = $"{caller.Tenant}|{request.Channel}|{request.ShowRemoved}";

@@ -50,6 +50,16 @@ public static class GrpcCalls
 
     public static string Name(string collection, Guid id) => $"{collection}/{id}";
 
+    /// <summary>An enum value this server knows (a newer client's value is INVALID_ARGUMENT naming <paramref name="field"/>).</summary>
+    public static void Known<TEnum>(TEnum value, string field, string what) where TEnum : struct, Enum
+    {
+        if (!Enum.IsDefined(value)) throw GrpcProblem.Invalid((field, $"is not {what} of this API version"));
+    }
+
+    /// <summary>An amount as the API shows it: a decimal string, so that no precision is lost, and its currency.</summary>
+    public static Api.V1.Money Money(Contracts.Money money) =>
+        new() { Amount = money.Amount.ToString(System.Globalization.CultureInfo.InvariantCulture), CurrencyCode = money.Currency };
+
     /// <summary>A page size within the method's bounds: 0 is the default; negative is an error.</summary>
     public static int PageSize(int requested, int byDefault, int maximum) => requested switch
     {

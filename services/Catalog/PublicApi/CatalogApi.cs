@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
@@ -39,8 +38,8 @@ public sealed class CatalogApi(CatalogDbContext db, TimeProvider clock) : Api.V1
             product.Brand = snapshot.Brand ?? "";
             product.Variants.AddRange(snapshot.Variants.Select(v => new Variant
             {
-                VariantId = v.VariantId.ToString(), ExternalVariantId = v.ExternalVariantId, Sku = v.Sku ?? "", Title = v.Title, Price = Money(v.Price),
-                CompareAtPrice = v.CompareAtPrice is null ? null : Money(v.CompareAtPrice),
+                VariantId = v.VariantId.ToString(), ExternalVariantId = v.ExternalVariantId, Sku = v.Sku ?? "", Title = v.Title, Price = GrpcCalls.Money(v.Price),
+                CompareAtPrice = v.CompareAtPrice is null ? null : GrpcCalls.Money(v.CompareAtPrice),
             }));
         }
 
@@ -52,8 +51,8 @@ public sealed class CatalogApi(CatalogDbContext db, TimeProvider clock) : Api.V1
         var size = GrpcCalls.PageSize(request.PageSize, 100, 1000);
         var productId = GrpcCalls.OptionalId(request.Product, "products", "product");
         var connectionId = GrpcCalls.OptionalId(request.Connection, "connections", "connection");
-        if (!Enum.IsDefined(request.Channel)) throw GrpcProblem.Invalid(("channel", "is not a channel of this API version"));
-        if (!Enum.IsDefined(request.State)) throw GrpcProblem.Invalid(("state", "is not a listing state of this API version"));
+        GrpcCalls.Known(request.Channel, "channel", "a channel");
+        GrpcCalls.Known(request.State, "state", "a listing state");
         var caller = await context.ReaderAsync(db);
         var filters = $"{caller.Tenant}|{request.Channel}|{request.State}|{productId}|{connectionId}";
         var page = PageToken.Read(request.PageToken, filters, clock.GetUtcNow());
@@ -115,6 +114,4 @@ public sealed class CatalogApi(CatalogDbContext db, TimeProvider clock) : Api.V1
 
     private static PublishingListings.ListingState Domain(ListingState state) =>
         Enum.GetValues<PublishingListings.ListingState>().First(s => Message(s) == state);
-
-    private static Api.V1.Money Money(Contracts.Money money) => new() { Amount = money.Amount.ToString(CultureInfo.InvariantCulture), CurrencyCode = money.Currency };
 }

@@ -1,7 +1,7 @@
-using System.Globalization;
 using System.Text.Json;
 using Timestamp = Google.Protobuf.WellKnownTypes.Timestamp;
 using Rakuten.Platform.Api.V1;
+using Rakuten.Platform.BuildingBlocks.Grpc;
 using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.Contracts.Orders;
 using Rakuten.Platform.Orders.ImportingOrders;
@@ -50,9 +50,9 @@ public static class OrderMessages
         {
             order.Lines.AddRange(sold.Lines.Select(l => new OrderLine
             {
-                ChannelLineId = l.ChannelLineId, Sku = l.Sku ?? l.MerchantSku ?? "", Title = l.Title, Quantity = l.Quantity, UnitPrice = Money(l.UnitPrice),
+                ChannelLineId = l.ChannelLineId, Sku = l.Sku ?? l.MerchantSku ?? "", Title = l.Title, Quantity = l.Quantity, UnitPrice = GrpcCalls.Money(l.UnitPrice),
             }));
-            order.Total = Money(sold.Total);
+            order.Total = GrpcCalls.Money(sold.Total);
             order.OrderedAt = Timestamp.FromDateTimeOffset(sold.OrderedAt);
         }
 
@@ -100,9 +100,6 @@ public static class OrderMessages
     }
 
     public static Channel ChannelOf(string channel) => Enum.Parse<Channel>(channel);
-
-    public static Api.V1.Money Money(Contracts.Money money) =>
-        new() { Amount = money.Amount.ToString(CultureInfo.InvariantCulture), CurrencyCode = money.Currency };
 
     /// <summary>What an event of the order's stream says, in words, for the timeline.</summary>
     public static string Summary(object e) => e switch

@@ -29,8 +29,8 @@ public sealed class OrdersApi(OrdersDbContext db, EventStore<OrdersDbContext> st
     {
         var size = GrpcCalls.PageSize(request.PageSize, 50, 500);
         var connection = GrpcCalls.OptionalId(request.Connection, "connections", "connection");
-        if (!Enum.IsDefined(request.Channel)) throw GrpcProblem.Invalid(("channel", "is not a channel of this API version"));
-        if (!Enum.IsDefined(request.Status)) throw GrpcProblem.Invalid(("status", "is not an order status of this API version"));
+        GrpcCalls.Known(request.Channel, "channel", "a channel");
+        GrpcCalls.Known(request.Status, "status", "an order status");
         if (request.OrderedAfter is not null && request.OrderedBefore is not null && request.OrderedAfter.ToDateTimeOffset() >= request.OrderedBefore.ToDateTimeOffset())
             throw GrpcProblem.Invalid(("ordered_before", "must be later than ordered_after"));
         var caller = await context.ReaderAsync(db);
@@ -107,7 +107,7 @@ public sealed class OrdersApi(OrdersDbContext db, EventStore<OrdersDbContext> st
 
     public override async Task WatchOrders(WatchOrdersRequest request, IServerStreamWriter<WatchOrdersResponse> responseStream, ServerCallContext context)
     {
-        if (!Enum.IsDefined(request.Channel)) throw GrpcProblem.Invalid(("channel", "is not a channel of this API version"));
+        GrpcCalls.Known(request.Channel, "channel", "a channel");
         var caller = await context.ReaderAsync(db);
         var prefix = request.Channel == Channel.Unspecified ? "" : request.Channel + "/";
         await ChangeWatch.RunAsync(feed, caller.Tenant, OrderMessages.Topic, request.ResumeToken, row => row.Subject.StartsWith(prefix, StringComparison.Ordinal),
@@ -138,7 +138,7 @@ public sealed class HoldsApi(OrdersDbContext db, EventStore<OrdersDbContext> sto
     public override async Task<ListHoldsResponse> ListHolds(ListHoldsRequest request, ServerCallContext context)
     {
         var size = GrpcCalls.PageSize(request.PageSize, 50, 500);
-        if (!Enum.IsDefined(request.Reason)) throw GrpcProblem.Invalid(("reason", "is not a hold reason of this API version"));
+        GrpcCalls.Known(request.Reason, "reason", "a hold reason");
         var caller = await context.ReaderAsync(db);
         var filters = $"{caller.Tenant}|{request.Reason}|{request.ShowDismissed}";
         var page = PageToken.Read(request.PageToken, filters, clock.GetUtcNow());

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Reflection;
 
 using Rakuten.Platform.TestService.Testing;
@@ -48,7 +46,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         var folder = Path.Combine(LocalInfrastructure.RepositoryRoot, project);
         var assembly = Path.GetFileNameWithoutExtension(Directory.GetFiles(folder, "*.csproj").Single());
         var dll = Path.Combine(folder, "bin", configuration, "net10.0", assembly + ".dll");
-        var port = FreePort();
+        var port = ChannelHosts.FreePort();
         var start = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"])
         {
             RedirectStandardOutput = true,
@@ -57,7 +55,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         };
         start.Environment["Platform__LogFormat"] = "simple";
         // The Host's gRPC port (5081 by default) on a free port too, so that a Host running beside the tests is no conflict.
-        var grpc = $"http://127.0.0.1:{FreePort()}";
+        var grpc = $"http://127.0.0.1:{ChannelHosts.FreePort()}";
         start.Environment["Platform__Grpc__Url"] = grpc;
         start.Environment["Platform__Messaging__TemporaryQueues"] = "true";
         start.Environment["Platform__Messaging__SpacedRetries"] = "00:00:00.200,00:00:01";
@@ -151,12 +149,5 @@ public sealed class ServiceProcess : IAsyncDisposable
         Http.Dispose();
         _process.Dispose();
         await Task.CompletedTask;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -237,7 +237,8 @@ public sealed class ChannelHosts : IAsyncDisposable
 
     private global::Grpc.Net.Client.GrpcChannel? _grpc;
 
-    private static int FreePort()
+    /// <summary>A loopback port nobody listens on now.</summary>
+    public static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();
