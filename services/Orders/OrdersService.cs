@@ -1,3 +1,4 @@
+using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
@@ -24,6 +25,7 @@ public static class OrdersService
         builder.AddPlatformConsumer<ChannelOrderStatusChangedConsumer>(Name);
         builder.AddPlatformConsumer<OrderCancellationRefusedConsumer>(Name);
         builder.AddPlatformConsumer<ShipmentConsumers>(Name);
+        builder.AddStateProbe<HoldsProbe>();
         return builder;
     }
 

@@ -67,5 +67,7 @@ public sealed class FailureTests
         (await consumer.EffectsAsync()).Select(e => e.ProbeId).Should().BeEquivalentTo(healthy.ProbeIds);
         consumer.Output.Should().Contain(l => l.Contains($"probe {poison.ProbeIds[0]} is poison", StringComparison.Ordinal),
             "the failure is logged with its reason");
+        // The first attempt, the 3 immediate retries, then the 2 spaced ones the test service is configured with.
+        consumer.Output.Count(l => l == $"POISON ATTEMPT {poison.ProbeIds[0]}").Should().Be(1 + 3 + 2, "every retry, immediate and spaced, is made");
     }
 }

@@ -57,6 +57,8 @@ public sealed class ProbeHappenedConsumer(ProbeDbContext db, ILogger<ProbeHappen
         {
             if (context.Message.Sequence < 0)
             {
+                // Each attempt is counted by the retry test on this line of stdout.
+                Console.WriteLine($"POISON ATTEMPT {context.Message.ProbeId}");
                 throw new InvalidOperationException($"probe {context.Message.ProbeId} is poison: it fails every time");
             }
 

@@ -246,6 +246,7 @@ public static class OutboundPolicyRegistration
         builder.Services.TryAddSingleton<OutboundPolicy>();
         return builder.Services.AddHttpClient(name, c => c.Timeout = TimeSpan.FromSeconds(30))
             .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<OutboundPolicy>().Handler(channel))
-            .AddHttpMessageHandler(() => new RefuseRedirects());
+            .AddHttpMessageHandler(() => new RefuseRedirects())
+            .AddHttpMessageHandler(() => new MarketplaceCallMetrics(channel));
     }
 }

@@ -27,6 +27,9 @@ public static class ServiceDefaults
         builder.Services.AddSingleton(new PlatformBusRegistry());
 
         builder.Logging.ClearProviders();
+        // Every log line carries the trace and span it was written in, so Grafana goes from a log to its trace.
+        builder.Logging.Configure(o => o.ActivityTrackingOptions =
+            ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
         var format = builder.Configuration["Platform:LogFormat"]
                      ?? (options.Mode == PlatformMode.Distributed ? "json" : "simple");
         if (format.Equals("json", StringComparison.OrdinalIgnoreCase))

@@ -59,8 +59,11 @@ public static class InboxExtensions
     public static Task ExecuteOnceEachAsync<TContext, TMessage>(
         this TContext db, Batch<TMessage> batch, string consumer, Func<IReadOnlyList<TMessage>, CancellationToken, Task> effect, ILogger logger, CancellationToken ct)
         where TContext : PlatformDbContext
-        where TMessage : class =>
-        db.ExecuteOnceEachAsync(batch.Select(d => (d.MessageIdFor(consumer), d.Message)).ToList(), consumer, effect, logger, ct);
+        where TMessage : class
+    {
+        Traces.Remember(batch);
+        return db.ExecuteOnceEachAsync(batch.Select(d => (d.MessageIdFor(consumer), d.Message)).ToList(), consumer, effect, logger, ct);
+    }
 
     /// <inheritdoc cref="ExecuteOnceEachAsync{TContext, TMessage}(TContext, Batch{TMessage}, string, Func{IReadOnlyList{TMessage}, CancellationToken, Task}, ILogger, CancellationToken)"/>
     public static async Task ExecuteOnceEachAsync<TContext, TMessage>(

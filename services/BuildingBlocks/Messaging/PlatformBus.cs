@@ -17,6 +17,9 @@ public sealed class PlatformBusRegistry
     internal HashSet<Assembly> ContractAssemblies { get; } = [typeof(Channel).Assembly];
 
     internal bool Built { get; set; }
+
+    /// <summary>The queue of each consumer registered in this process (their depth is this process's to report).</summary>
+    internal HashSet<string> Queues { get; } = [];
 }
 
 public static class PlatformBus
@@ -41,6 +44,7 @@ public static class PlatformBus
     {
         var registry = builder.Registry();
         var queue = $"{service}-{KebabCaseEndpointNameFormatter.Instance.Consumer<TConsumer>()}";
+        registry.Queues.Add(queue);
         // Tests and benchmarks start throw-away services: their queues go away with them instead of
         // collecting (durably, on disk) every message published after they stopped.
         var temporary = builder.Configuration.GetValue("Platform:Messaging:TemporaryQueues", false);
@@ -87,11 +91,10 @@ public static class PlatformBus
             // the immediate retries, then the spaced-out ones; only then does it move to {queue}_error.
             // The broker-side delayed redelivery of MassTransit needs RabbitMQ's delayed-message plugin,
             // which Debian does not package; if the process dies meanwhile, RabbitMQ redelivers the unacked message.
-            x.AddConfigureEndpointsCallback((_, _, endpoint) =>
-            {
-                endpoint.UseMessageRetry(r => r.Intervals(retry.Spaced));
-                endpoint.UseMessageRetry(r => r.Immediate(retry.Immediate));
-            });
+            // One policy, the immediate attempts first: MassTransit 8.5 keeps only the last UseMessageRetry of an
+            // endpoint, so the spaced retries configured as a second, outer policy were silently dropped.
+            var intervals = Enumerable.Repeat(TimeSpan.Zero, retry.Immediate).Concat(retry.Spaced).ToArray();
+            x.AddConfigureEndpointsCallback((_, _, endpoint) => endpoint.UseMessageRetry(r => r.Intervals(intervals)));
 
             if (options.Mode == PlatformMode.Distributed)
             {
@@ -112,6 +115,12 @@ public static class PlatformBus
                 x.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
             }
         });
+
+        if (options.Mode == PlatformMode.Distributed && builder.Configuration["Platform:Messaging:ManagementUrl"] is { Length: > 0 } management)
+        {
+            builder.Services.AddSingleton(new QueueProbe.Settings(new Uri(management), new Uri(options.RabbitMqConnectionString!), registry.Queues));
+            builder.AddStateProbe<QueueProbe>();
+        }
 
         // Readiness says when the broker is unreachable; start-up does not block on it.
         builder.Services.Configure<MassTransitHostOptions>(o =>

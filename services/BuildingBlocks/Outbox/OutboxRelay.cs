@@ -61,6 +61,10 @@ public sealed class OutboxRelay<TContext>(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // The failure and duplicate counters exist from the start, at 0: a rate over a series that appears only at its
+        // first increment misses that increment, and an alert on it would wait for the second.
+        PlatformDiagnostics.OutboxPublishFailures.Add(0);
+        PlatformDiagnostics.InboxDuplicates.Add(0);
         if (!options.RelayEnabled)
         {
             logger.LogWarning("Outbox relay of {Service} is disabled (Platform:Outbox:RelayEnabled=false)", database.Database.Service);

@@ -29,10 +29,15 @@ public sealed class OutboxCommitInterceptor<TContext>(OutboxSignal<TContext> sig
 
     public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
-        if (eventData.Context is PlatformDbContext { OutboxAwaitingCommit: true } db && db.Database.CurrentTransaction is null)
+        if (eventData.Context is PlatformDbContext db && db.Database.CurrentTransaction is null)
         {
-            db.OutboxAwaitingCommit = false;
-            signal.Pulse();
+            if (db.OutboxAwaitingCommit)
+            {
+                db.OutboxAwaitingCommit = false;
+                signal.Pulse();
+            }
+
+            db.Committed();
         }
 
         return base.SavedChangesAsync(eventData, result, cancellationToken);
@@ -43,6 +48,7 @@ public sealed class OutboxCommitInterceptor<TContext>(OutboxSignal<TContext> sig
         if (eventData.Context is PlatformDbContext db && db.Database.CurrentTransaction is null)
         {
             db.OutboxAwaitingCommit = false;
+            db.RolledBack();
         }
     }
 
@@ -60,10 +66,15 @@ public sealed class OutboxCommitInterceptor<TContext>(OutboxSignal<TContext> sig
 
     public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData)
     {
-        if (eventData.Context is PlatformDbContext { OutboxAwaitingCommit: true } db)
+        if (eventData.Context is PlatformDbContext db)
         {
-            db.OutboxAwaitingCommit = false;
-            signal.Pulse();
+            if (db.OutboxAwaitingCommit)
+            {
+                db.OutboxAwaitingCommit = false;
+                signal.Pulse();
+            }
+
+            db.Committed();
         }
     }
 
@@ -78,6 +89,7 @@ public sealed class OutboxCommitInterceptor<TContext>(OutboxSignal<TContext> sig
         if (eventData.Context is PlatformDbContext db)
         {
             db.OutboxAwaitingCommit = false;
+            db.RolledBack();
         }
     }
 }

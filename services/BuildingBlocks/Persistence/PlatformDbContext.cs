@@ -53,7 +53,27 @@ public abstract class PlatformDbContext(DbContextOptions options) : DbContext(op
     {
         ChangeTracker.Clear();
         _outboxBatches.Clear();
+        _afterCommit.Clear();
     }
+
+    // What happens once the unit of work is durable (metrics of what was decided): dropped if it rolls back.
+    private readonly List<Action> _afterCommit = [];
+
+    /// <summary>Runs <paramref name="action"/> when the current unit of work commits (the transaction, or the next save
+    /// outside one); never if it rolls back — a counter of decisions counts only decisions that stood.</summary>
+    public void AfterCommit(Action action) => _afterCommit.Add(action);
+
+    internal void Committed()
+    {
+        var actions = _afterCommit.ToArray();
+        _afterCommit.Clear();
+        foreach (var action in actions)
+        {
+            action();
+        }
+    }
+
+    internal void RolledBack() => _afterCommit.Clear();
 
     // Contexts are pooled: a context handed back mid-way (an exception before commit) must not carry the flag, nor
     // items staged for a message that was never saved.
@@ -61,6 +81,7 @@ public abstract class PlatformDbContext(DbContextOptions options) : DbContext(op
     {
         OutboxAwaitingCommit = false;
         _outboxBatches.Clear();
+        _afterCommit.Clear();
         base.Dispose();
     }
 
@@ -68,6 +89,7 @@ public abstract class PlatformDbContext(DbContextOptions options) : DbContext(op
     {
         OutboxAwaitingCommit = false;
         _outboxBatches.Clear();
+        _afterCommit.Clear();
         return base.DisposeAsync();
     }
 

@@ -9,8 +9,10 @@ using Npgsql;
 
 namespace Rakuten.Platform.BuildingBlocks.Persistence;
 
-/// <summary>Creates and upgrades a service's schema at start-up (EF's design-time tooling does not restore
-/// here, DESIGN §9). Scripts are embedded resources named <c>…Schema.{postgres|sqlite}.NNN_name.sql</c>: the
+/// <summary>Creates and upgrades a service's schema at start-up from SQL scripts rather than EF migrations: one
+/// reviewed script per engine says exactly what PostgreSQL and SQLite each get (SQLite's ALTER limits handled by hand),
+/// where migrations would be two generated sets to keep in step (EF's design-time package restores since 2026-12,
+/// 10.0.15; the choice was first forced by its absence and is kept on its merits — docs/foundation.md). Scripts are embedded resources named <c>…Schema.{postgres|sqlite}.NNN_name.sql</c>: the
 /// platform's tables first, then the service's own, in name order. Each runs once: it is recorded in
 /// <c>schema_scripts</c> in the transaction that applies it, and a recorded script is not run again (so a script may
 /// alter a table, which SQLite cannot do idempotently). On PostgreSQL an advisory lock keeps two replicas from racing.</summary>

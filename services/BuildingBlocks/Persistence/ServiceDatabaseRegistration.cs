@@ -38,6 +38,7 @@ public static class ServiceDatabaseRegistration
         if (relay)
         {
             builder.Services.AddHostedService<OutboxRelay<TContext>>();
+            builder.AddStateProbe<OutboxProbe<TContext>>();
         }
 
         // The change feed of the gRPC watches: it reads the table only while someone watches.

@@ -1,3 +1,4 @@
+using Rakuten.Platform.BuildingBlocks.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.BuildingBlocks.Messaging;
@@ -19,6 +20,7 @@ public static class RakutenFrService
     public static WebApplicationBuilder AddRakutenFrService(this WebApplicationBuilder builder)
     {
         builder.AddServiceDatabase<RakutenFrDbContext>(Name);
+        builder.AddStateProbe<ConnectionsProbe<RakutenFrDbContext>>();
         builder.AddConnectionSecrets();
         builder.AddMarketplaceClient("rakuten-fr", Contracts.Channel.RakutenFr);
         builder.Services.AddSingleton<IChannelConnector<RakutenFrCredentials>, RakutenFrConnector>();

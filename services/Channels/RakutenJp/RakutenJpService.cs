@@ -1,3 +1,4 @@
+using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
@@ -21,6 +22,7 @@ public static class RakutenJpService
     public static WebApplicationBuilder AddRakutenJpService(this WebApplicationBuilder builder)
     {
         builder.AddServiceDatabase<RakutenJpDbContext>(Name);
+        builder.AddStateProbe<ConnectionsProbe<RakutenJpDbContext>>();
         builder.AddConnectionSecrets();
         builder.AddMarketplaceClient("rms", Contracts.Channel.RakutenJp);
         builder.Services.AddSingleton<RmsLicenseClient>();

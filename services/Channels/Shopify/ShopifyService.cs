@@ -1,3 +1,4 @@
+using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
@@ -18,6 +19,7 @@ public static class ShopifyService
     public static WebApplicationBuilder AddShopifyService(this WebApplicationBuilder builder)
     {
         builder.AddServiceDatabase<ShopifyDbContext>(Name);
+        builder.AddStateProbe<ConnectionsProbe<ShopifyDbContext>>();
         builder.AddConnectionSecrets();
         builder.AddMarketplaceClient("shopify", Contracts.Channel.Shopify);
         builder.Services.AddSingleton<IChannelConnector<ShopifyCredentials>, ShopifyConnector>();

@@ -1,3 +1,4 @@
+using Rakuten.Platform.BuildingBlocks.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.EventSourcing;
 using Rakuten.Platform.BuildingBlocks.Outbox;
@@ -50,6 +51,7 @@ public static class CancellationEndpoints
             throw new PlatformProblem(StatusCodes.Status409Conflict, "Not cancellable",
                 $"Order {orderId} is {record.Status}: only a Received, Held or Accepted order can be cancelled.");
         }
+        using var span = Traces.Continue(record.TraceParent, "order cancellation requested");
         var existing = await db.Cancellations.FirstOrDefaultAsync(c => c.OrderId == orderId, ct);
         if (existing is not null) db.Cancellations.Remove(existing); // a refused request asked again
 

@@ -1,3 +1,4 @@
+using Rakuten.Platform.BuildingBlocks.Hosting;
 using System.Text.Json;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -73,6 +74,7 @@ public sealed class OrderExportedConsumer(OrdersDbContext db, EventStore<OrdersD
             var versions = await store.CurrentVersionsAsync(records.Keys.Select(OrderImport.Stream).ToList(), ct);
             foreach (var m in exports)
             {
+                using var span = Traces.ContinueMessage(m, "order exported");
                 if (!records.Remove(m.OrderId, out var record))
                 {
                     continue; // not an order of ours, or its export is already recorded

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Rakuten.Platform.BuildingBlocks.EventSourcing;
+using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.Contracts;
@@ -30,6 +31,7 @@ public static class OrderImport
 
     public static async Task EvaluateAsync(OrdersDbContext db, EventStore<OrdersDbContext> store, OrderRecord record, DateTimeOffset now, CancellationToken ct)
     {
+        using var span = Traces.Continue(record.TraceParent, "order decision");
         var order = Read(record);
         var claims = await ClaimsAsync(db, [record.TenantId], Skus(order), ct);
         var decision = Decide(db, record, order, claims, now);
@@ -53,6 +55,8 @@ public static class OrderImport
         var claims = await ClaimsAsync(db, messages.Select(m => m.TenantId).Distinct().ToList(), messages.SelectMany(m => Skus(m.Order)).Distinct().ToList(), ct);
         foreach (var m in messages)
         {
+            using var span = Traces.ContinueMessage(m, "order import");
+            span?.SetTag("platform.channel_order_id", m.ChannelOrderId);
             if (known.TryGetValue((m.ConnectionId, m.ChannelOrderId), out var existing))
             {
                 await again(m, existing);
@@ -64,7 +68,9 @@ public static class OrderImport
                 OrderId = Guid.CreateVersion7(), TenantId = m.TenantId, ConnectionId = m.ConnectionId, Channel = m.Channel.ToString(),
                 ChannelOrderId = m.ChannelOrderId, ChannelStatus = m.ChannelStatus, Status = UnifiedOrderStatus.Received,
                 Order = m.Order is null ? null : JsonSerializer.Serialize(m.Order, PlatformJson.Options), ParseError = m.ParseError, ReceivedAt = now, UpdatedAt = now,
+                TraceParent = Traces.Current,
             };
+            span?.SetTag("platform.order_id", record.OrderId);
             db.Orders.Add(record);
             known[(m.ConnectionId, m.ChannelOrderId)] = record; // the same order twice in one batch (two pollers) is imported once
             var decision = Decide(db, record, m.Order, claims, now)!;
@@ -106,6 +112,7 @@ public static class OrderImport
             record.HoldAction = hold.Action;
             record.UpdatedAt = now;
             db.AddToOutbox(new OrderHeld(record.TenantId, record.ConnectionId, record.OrderId, channel, record.ChannelOrderId, hold.Reason, hold.Detail, hold.Action, now));
+            db.AfterCommit(() => PlatformDiagnostics.OrdersImported.Add(1, new KeyValuePair<string, object?>("channel", channel.ToString()), new("decision", "held")));
             return new OrderWasHeld(hold.Reason, hold.Detail, hold.Action);
         }
 
@@ -117,6 +124,7 @@ public static class OrderImport
         record.HoldAction = null;
         record.UpdatedAt = now;
         db.AddToOutbox(new OrderAccepted(record.TenantId, record.ConnectionId, record.OrderId, channel, record.ChannelOrderId, order!, now));
+        db.AfterCommit(() => PlatformDiagnostics.OrdersImported.Add(1, new KeyValuePair<string, object?>("channel", channel.ToString()), new("decision", "accepted")));
         db.AddToOutbox(new OrderStatusChanged(record.TenantId, record.ConnectionId, record.OrderId, from, UnifiedOrderStatus.Accepted, now));
         return new OrderWasAccepted();
     }

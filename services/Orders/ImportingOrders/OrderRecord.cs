@@ -30,6 +30,9 @@ public sealed class OrderRecord
     /// <summary>A hold the merchant released: the rules no longer hold the order for it (only a missing ship-to).</summary>
     public HoldReason? ReleasedHold { get; set; }
 
+    /// <summary>The order's trace (W3C traceparent of its import): later work on the order continues it.</summary>
+    public string? TraceParent { get; set; }
+
     /// <summary>When the merchant dismissed the current hold (handled outside the platform); null otherwise.</summary>
     public DateTimeOffset? HoldDismissedAt { get; set; }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Rakuten.Platform.BuildingBlocks.EventSourcing;
+using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.Contracts;
@@ -26,6 +27,7 @@ public static class OrderStatus
     public static async Task MoveAsync(OrdersDbContext db, EventStore<OrdersDbContext> store, OrderRecord record, UnifiedOrderStatus to, string? channelStatus,
         DateTimeOffset now, CancellationToken ct)
     {
+        using var span = Traces.Continue(record.TraceParent, "order status");
         var from = record.Status;
         await OrderImport.AppendAsync(db, store, record.OrderId, new OrderStatusWasChanged(from, to, channelStatus), ct);
         record.Status = to;
@@ -58,6 +60,7 @@ public static class OrderStatus
     public static async Task AnnounceCancellationAsync(OrdersDbContext db, EventStore<OrdersDbContext> store, OrderRecord record,
         OrderCancellation? cancellation, IReadOnlyCollection<string>? channelItemIds, DateTimeOffset now, CancellationToken ct)
     {
+        using var span = Traces.Continue(record.TraceParent, "order cancelled");
         var initiator = cancellation?.Initiator ?? CancellationInitiator.Channel;
         var lines = Units(record, channelItemIds);
         await OrderImport.AppendAsync(db, store, record.OrderId, new OrderWasCancelled(initiator, lines), ct);

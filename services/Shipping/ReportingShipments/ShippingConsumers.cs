@@ -1,3 +1,4 @@
+using Rakuten.Platform.BuildingBlocks.Hosting;
 using System.Text.Json;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -23,6 +24,7 @@ public sealed class ShippableOrderConsumer(ShippingDbContext db, TimeProvider cl
             var known = (await db.Orders.Where(o => ids.Contains(o.OrderId)).Select(o => o.OrderId).ToListAsync(ct)).ToHashSet();
             foreach (var m in orders.Where(m => known.Add(m.OrderId))) // accepted again after a retry: same order
             {
+                using var span = Traces.ContinueMessage(m, "shipping order recorded");
                 db.Orders.Add(new ShippingOrder
                 {
                     OrderId = m.OrderId, TenantId = m.TenantId, ConnectionId = m.ConnectionId, Channel = m.Channel.ToString(), ChannelOrderId = m.ChannelOrderId,
@@ -38,6 +40,7 @@ public sealed class ShippableOrderConsumer(ShippingDbContext db, TimeProvider cl
             var orders = await db.Orders.Where(o => ids.Contains(o.OrderId)).ToDictionaryAsync(o => o.OrderId, ct);
             foreach (var m in exports)
             {
+                using var span = Traces.ContinueMessage(m, "shipping order exported");
                 // OrderAccepted travels on the same queue but may still be in its retries: redelivery waits for it.
                 var order = orders.GetValueOrDefault(m.OrderId)
                             ?? throw new InvalidOperationException($"order {m.OrderId} exported before it was recorded as accepted; retried");

@@ -85,42 +85,60 @@ public sealed class Marketplace(ChannelHosts Hosts, Guid Tenant, string Shopify,
             ["Platform:RakutenJp:ItemsApiPerSecond"] = limitsOff ? "0" : "5",
             ["Platform:Shopify:ReconcileInterval"] = "00:00:00",
         });
-        var store = await (await hosts.Sandbox.PostAsJsonAsync("/control/shopify/shops", new { shop = Shop, accessToken = "shpat_catalog", webhookSecret = "whsec_catalog", plan }))
+        var (location, ids) = await SeedAsync(hosts.Sandbox, products, offers, limitsOff, plan);
+        var rms = await ConnectAsync(hosts.Platform, "rakuten-jp", hosts.SandboxUrl);
+        var fr = await ConnectAsync(hosts.Platform, "rakuten-fr", hosts.SandboxUrl);
+        var shopify = await ConnectAsync(hosts.Platform, "shopify", hosts.SandboxUrl);
+        await RegisterWebhooksAsync(hosts.Sandbox, $"{hosts.Platform.BaseAddress}channels/shopify/webhooks/{shopify}");
+        return new Marketplace(hosts, hosts.Tenant, shopify, rms, fr, ids, location);
+    }
+
+    /// <summary>The merchant's Shopify store with its products, RMS shop and Rakuten France seller (with an offer per SKU) in the Sandbox.</summary>
+    public static async Task<(string Location, Dictionary<string, string> ProductIds)> SeedAsync(HttpClient sandbox, IEnumerable<(string Title, string? Sku)> products,
+        IEnumerable<string>? offers = null, bool limitsOff = false, string? plan = null)
+    {
+        var store = await (await sandbox.PostAsJsonAsync("/control/shopify/shops", new { shop = Shop, accessToken = "shpat_catalog", webhookSecret = "whsec_catalog", plan }))
             .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>();
         var location = store!["locationId"]!.GetValue<string>().Split('/').Last();
-        (await hosts.Sandbox.PostAsJsonAsync("/control/rms/shops", new { shopId = RmsShop, url = "cat-shop", serviceSecret = "sec-cat", licenseKey = "key-cat", licenseExpiresAt = DateTimeOffset.UtcNow.AddDays(80) })).EnsureSuccessStatusCode();
-        (await hosts.Sandbox.PutAsJsonAsync("/control/rms/settings", new { orderApiPerSecond = 0, itemsApiPerSecond = limitsOff ? 0 : 5 })).EnsureSuccessStatusCode();
-        (await hosts.Sandbox.PostAsJsonAsync("/control/rakuten-fr/sellers", new { login = Seller, token = "tok-cat" })).EnsureSuccessStatusCode();
+        (await sandbox.PostAsJsonAsync("/control/rms/shops", new { shopId = RmsShop, url = "cat-shop", serviceSecret = "sec-cat", licenseKey = "key-cat", licenseExpiresAt = DateTimeOffset.UtcNow.AddDays(80) })).EnsureSuccessStatusCode();
+        (await sandbox.PutAsJsonAsync("/control/rms/settings", new { orderApiPerSecond = 0, itemsApiPerSecond = limitsOff ? 0 : 5 })).EnsureSuccessStatusCode();
+        (await sandbox.PostAsJsonAsync("/control/rakuten-fr/sellers", new { login = Seller, token = "tok-cat" })).EnsureSuccessStatusCode();
         var list = products.ToList();
         var ids = new Dictionary<string, string>();
         foreach (var (title, sku) in list)
         {
-            var created = await (await hosts.Sandbox.PostAsJsonAsync($"/control/shopify/shops/{Shop}/products", Product(title, sku)))
+            var created = await (await sandbox.PostAsJsonAsync($"/control/shopify/shops/{Shop}/products", Product(title, sku)))
                 .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>();
             ids[title] = created!["id"]!.ToString().Split('/').Last();
         }
 
         foreach (var sku in offers ?? list.Select(p => p.Sku).OfType<string>().Distinct())
         {
-            (await hosts.Sandbox.PostAsJsonAsync($"/control/rakuten-fr/sellers/{Seller}/offers", new { sku, headline = sku, price = 9.99m, stock = 3 })).EnsureSuccessStatusCode();
+            (await sandbox.PostAsJsonAsync($"/control/rakuten-fr/sellers/{Seller}/offers", new { sku, headline = sku, price = 9.99m, stock = 3 })).EnsureSuccessStatusCode();
         }
 
-        var tenant = hosts.Tenant;
-        async Task<string> Connect(string channel, string baseUrl, object credentials) =>
-            (await (await hosts.Platform.PostAsJsonAsync($"/channels/{channel}/connections", new { name = channel, baseUrl, credentials }))
-                .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
-        var rms = await Connect("rakuten-jp", hosts.SandboxUrl + "/rms", new { serviceSecret = "sec-cat", licenseKey = "key-cat", shopUrl = "cat-shop" });
-        var fr = await Connect("rakuten-fr", hosts.SandboxUrl + "/rakuten-fr", new { login = Seller, token = "tok-cat" });
-        var shopify = await Connect("shopify", hosts.SandboxUrl + "/shopify/" + Shop, new { shop = Shop, accessToken = "shpat_catalog", webhookSecret = "whsec_catalog" });
+        return (location, ids);
+    }
+
+    /// <summary>Connects the seeded shop of <paramref name="channel"/> (rakuten-jp, rakuten-fr, shopify) through <paramref name="platform"/>; returns its id.</summary>
+    public static async Task<string> ConnectAsync(HttpClient platform, string channel, string sandboxUrl)
+    {
+        var (baseUrl, credentials) = channel switch
+        {
+            "rakuten-jp" => (sandboxUrl + "/rms", (object)new { serviceSecret = "sec-cat", licenseKey = "key-cat", shopUrl = "cat-shop" }),
+            "rakuten-fr" => (sandboxUrl + "/rakuten-fr", new { login = Seller, token = "tok-cat" }),
+            _ => (sandboxUrl + "/shopify/" + Shop, new { shop = Shop, accessToken = "shpat_catalog", webhookSecret = "whsec_catalog" }),
+        };
+        return (await (await platform.PostAsJsonAsync($"/channels/{channel}/connections", new { name = channel, baseUrl, credentials }))
+            .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+    }
+
+    public static async Task RegisterWebhooksAsync(HttpClient sandbox, string callbackUrl)
+    {
         foreach (var topic in new[] { "products/create", "products/update", "products/delete", "inventory_levels/update", "fulfillments/create", "fulfillments/update" })
         {
-            (await hosts.Sandbox.PostAsJsonAsync($"/control/shopify/shops/{Shop}/webhooks", new
-            {
-                topic, callbackUrl = $"{hosts.Platform.BaseAddress}channels/shopify/webhooks/{shopify}",
-            })).EnsureSuccessStatusCode();
+            (await sandbox.PostAsJsonAsync($"/control/shopify/shops/{Shop}/webhooks", new { topic, callbackUrl })).EnsureSuccessStatusCode();
         }
-
-        return new Marketplace(hosts, tenant, shopify, rms, fr, ids, location);
     }
 
     public static async Task WaitAsync(Func<Task<bool>> condition, string what, int seconds = 60, Action? meanwhile = null, Marketplace? setup = null)

@@ -26,8 +26,10 @@ public static class OrderScenario
         deliveryAddress = new { civility = "MME", lastName = "Dupont", firstName = "Jeanne", address1 = "12 rue des Lilas", zipCode = "69003", city = "Lyon", country = "FRANCE", countryAlpha2 = "FX", phone = "0600000000" },
     };
 
-    public static async Task<string> PlaceAsync(Marketplace m, object order) =>
-        (await (await m.Hosts.Sandbox.PostAsJsonAsync($"/control/rms/shops/{Marketplace.RmsShop}/orders", order)).EnsureSuccessStatusCode()
+    public static Task<string> PlaceAsync(Marketplace m, object order) => PlaceAsync(m.Hosts.Sandbox, order);
+
+    public static async Task<string> PlaceAsync(HttpClient sandbox, object order) =>
+        (await (await sandbox.PostAsJsonAsync($"/control/rms/shops/{Marketplace.RmsShop}/orders", order)).EnsureSuccessStatusCode()
             .Content.ReadFromJsonAsync<JsonObject>())!["orderNumber"]!.GetValue<string>();
 
     /// <summary>Places a Rakuten France sale; returns its purchase id and item ids.</summary>
@@ -59,7 +61,9 @@ public static class OrderScenario
         return (await m.Hosts.Platform.GetFromJsonAsync<JsonObject>($"/orders/{id}"))!;
     }
 
-    public static async Task<JsonArray> ShopifyOrdersAsync(Marketplace m) => (await m.Hosts.Sandbox.GetFromJsonAsync<JsonArray>($"/control/shopify/shops/{Marketplace.Shop}/orders"))!;
+    public static Task<JsonArray> ShopifyOrdersAsync(Marketplace m) => ShopifyOrdersAsync(m.Hosts.Sandbox);
+
+    public static async Task<JsonArray> ShopifyOrdersAsync(HttpClient sandbox) => (await sandbox.GetFromJsonAsync<JsonArray>($"/control/shopify/shops/{Marketplace.Shop}/orders"))!;
 
     public static async Task<int> ShopifyStockAsync(Marketplace m, string sku) =>
         (await m.Hosts.Sandbox.GetFromJsonAsync<JsonArray>($"/control/shopify/shops/{Marketplace.Shop}/inventory"))!
@@ -81,13 +85,18 @@ public static class OrderScenario
         (await m.ListingsAsync("RakutenJp")).Single()!["channelListingId"]!.GetValue<string>();
 
     /// <summary>The Shopify order the platform created for a marketplace order (found by its channel-order tag).</summary>
-    public static async Task<JsonNode> ShopifyOrderAsync(Marketplace m, string channelOrderId) =>
-        (await ShopifyOrdersAsync(m)).Single(o => o!["tags"]!.AsArray().Any(t => t!.GetValue<string>() == $"channel-order:{channelOrderId}"))!;
+    public static Task<JsonNode> ShopifyOrderAsync(Marketplace m, string channelOrderId) => ShopifyOrderAsync(m.Hosts.Sandbox, channelOrderId);
+
+    public static async Task<JsonNode> ShopifyOrderAsync(HttpClient sandbox, string channelOrderId) =>
+        (await ShopifyOrdersAsync(sandbox)).Single(o => o!["tags"]!.AsArray().Any(t => t!.GetValue<string>() == $"channel-order:{channelOrderId}"))!;
 
     /// <summary>The merchant fulfils lines of the order in Shopify (fulfillmentCreate with tracking); returns the fulfilment id.</summary>
-    public static async Task<string> FulfilAsync(Marketplace m, string channelOrderId, string? company, string[] numbers, string[]? urls, params (string Sku, int Quantity)[] lines)
+    public static Task<string> FulfilAsync(Marketplace m, string channelOrderId, string? company, string[] numbers, string[]? urls, params (string Sku, int Quantity)[] lines) =>
+        FulfilAsync(m.Hosts.Sandbox, channelOrderId, company, numbers, urls, lines);
+
+    public static async Task<string> FulfilAsync(HttpClient sandbox, string channelOrderId, string? company, string[] numbers, string[]? urls, params (string Sku, int Quantity)[] lines)
     {
-        var fulfillmentOrder = (await ShopifyOrderAsync(m, channelOrderId))["fulfillmentOrders"]!["nodes"]![0]!;
+        var fulfillmentOrder = (await ShopifyOrderAsync(sandbox, channelOrderId))["fulfillmentOrders"]!["nodes"]![0]!;
         var items = fulfillmentOrder["lineItems"]!["nodes"]!.AsArray();
         var picks = lines.Select(l => new { id = items.First(i => i!["lineItem"]!["sku"]?.GetValue<string>() == l.Sku)!["id"]!.GetValue<string>(), quantity = l.Quantity }).ToArray();
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/shopify/{Marketplace.Shop}/admin/api/2026-01/graphql.json")
@@ -106,7 +115,7 @@ public static class OrderScenario
             }),
         };
         request.Headers.Add("X-Shopify-Access-Token", "shpat_catalog");
-        var answer = (await (await m.Hosts.Sandbox.SendAsync(request)).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>())!;
+        var answer = (await (await sandbox.SendAsync(request)).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>())!;
         return answer["data"]?["fulfillmentCreate"]?["fulfillment"]?["id"]?.GetValue<string>().Split('/').Last()
                ?? throw new InvalidOperationException($"fulfillmentCreate failed: {answer.ToJsonString()}");
     }

@@ -104,6 +104,18 @@ public sealed class ServiceProcess : IAsyncDisposable
         return (process.ExitCode, (await output).Trim(), (await error).Trim());
     }
 
+    /// <summary>SIGTERM, as Kubernetes stops a pod: the host shuts down in order (and flushes what it holds); waits for the exit.</summary>
+    public async Task StopAsync()
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _process.WaitForExitAsync(timeout.Token);
+    }
+
     /// <summary>SIGKILL: no shutdown hook, no flush — as a crashed or OOM-killed pod.</summary>
     public void Kill()
     {

@@ -118,13 +118,7 @@ public sealed class ChannelHosts : IAsyncDisposable
     public static async Task<ChannelHosts> StartAsync(bool withCatalog = false, IDictionary<string, string?>? settings = null, LogLevel minimumLevel = LogLevel.Debug)
     {
         var infrastructure = await LocalInfrastructure.EnsureStartedAsync();
-        var sandboxBuilder = WebApplication.CreateBuilder();
-        sandboxBuilder.Logging.ClearProviders();
-        sandboxBuilder.WebHost.UseUrls("http://127.0.0.1:0");
-        sandboxBuilder.AddSandbox();
-        var sandbox = sandboxBuilder.Build();
-        sandbox.MapSandbox();
-        await sandbox.StartAsync();
+        var sandbox = await StartSandboxAsync();
 
         var run = Guid.NewGuid().ToString("N")[..8];
         var database = new Npgsql.NpgsqlConnectionStringBuilder(infrastructure.Postgres);
@@ -204,8 +198,21 @@ public sealed class ChannelHosts : IAsyncDisposable
         return new ChannelHosts(sandbox, channels, clock, logs, infrastructure.Postgres, databases);
     }
 
+    /// <summary>The Sandbox (the three marketplaces) alone, on a free loopback port.</summary>
+    public static async Task<WebApplication> StartSandboxAsync()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.AddSandbox();
+        var sandbox = builder.Build();
+        sandbox.MapSandbox();
+        await sandbox.StartAsync();
+        return sandbox;
+    }
+
     /// <summary>The HTTP/1.1 address (the gRPC port, when there is one, is <see cref="GrpcUrl"/>).</summary>
-    private static string Address(WebApplication app)
+    public static string Address(WebApplication app)
     {
         var grpc = app.Configuration["Platform:Grpc:Url"];
         return app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses

@@ -42,6 +42,30 @@ public sealed record LocalInfrastructure(string Postgres, string RabbitMq, strin
             settings["RABBITMQ_MANAGEMENT_URL"]);
     }
 
+    /// <summary>A RabbitMQ virtual host of its own (created through the management API, guest allowed), answered as the
+    /// AMQP URI to give the services: queues, exchanges and messages of one test deployment meet nothing of another's,
+    /// nor what a developer's own run of the platform left durable on the same broker.</summary>
+    public async Task<string> CreateVirtualHostAsync(string name)
+    {
+        using var management = Management();
+        (await management.PutAsync($"api/vhosts/{name}", null)).EnsureSuccessStatusCode();
+        (await management.PutAsync($"api/permissions/{name}/guest",
+            System.Net.Http.Json.JsonContent.Create(new { configure = ".*", write = ".*", read = ".*" }))).EnsureSuccessStatusCode();
+        return new UriBuilder(RabbitMq) { Path = "/" + name }.Uri.ToString();
+    }
+
+    public async Task DeleteVirtualHostAsync(string name)
+    {
+        using var management = Management();
+        using var response = await management.DeleteAsync($"api/vhosts/{name}");
+    }
+
+    private HttpClient Management() => new()
+    {
+        BaseAddress = new Uri(RabbitManagement),
+        DefaultRequestHeaders = { Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String("guest:guest"u8.ToArray())) },
+    };
+
     private static readonly Lazy<Task<string>> GrpcPeer = new(() => RunAsync("deploy/local/grpc-peer.sh"));
 
     /// <summary>Installs tests/grpc-peer (Node.js and its locked npm packages) once per test run; answers its folder.</summary>
@@ -50,6 +74,12 @@ public sealed record LocalInfrastructure(string Postgres, string RabbitMq, strin
         await GrpcPeer.Value;
         return Path.Combine(RepositoryRoot, "tests", "grpc-peer");
     }
+
+    private static readonly Lazy<Task<string>> Promtool = new(() => RunAsync("deploy/local/promtool.sh"));
+
+    /// <summary>Installs promtool (Debian's prometheus package, its server not started) once per test run; answers its path.</summary>
+    public static async Task<string> EnsurePromtoolAsync() =>
+        (await Promtool.Value).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Last();
 
     private static async Task<string> RunAsync(string script, params string[] args)
     {

@@ -183,6 +183,12 @@ public sealed class OfferFilePusher(
         import.Failures = JsonSerializer.Serialize(failures);
         import.Done = true;
         await db.SaveChangesAsync(ct);
+        // A line Rakuten France took: its stock change (stock flow) or its listing (listing flow) is in, queued → settled.
+        foreach (var change in changes.Where(c => lines.TryGetValue(c.Sku, out var line) && line.Ok))
+        {
+            PlatformDiagnostics.RecordSyncLag(nameof(Contracts.Channel.RakutenFr), change.ListingId is null ? "stock" : "listing", connection.Id, change.QueuedAt, now);
+        }
+
         logger.LogInformation("Rakuten France stock file {Import} of {Seller}: {Status}, {Failed} of {Total} lines refused",
             import.ImportId, connection.ExternalId, report.Status, failures.Count, changes.Count);
     }

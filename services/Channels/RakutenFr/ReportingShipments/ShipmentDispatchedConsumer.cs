@@ -1,3 +1,4 @@
+using Rakuten.Platform.BuildingBlocks.Hosting;
 using System.Globalization;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -84,6 +85,7 @@ public sealed class ShipmentDispatchedConsumer(
             }
 
             db.AddToOutbox(new ShipmentConfirmedByChannel(m.TenantId, m.ConnectionId, m.ShipmentId, m.OrderId, m.ChannelOrderId, now));
+            db.AfterCommit(() => PlatformDiagnostics.RecordSyncLag(m.Channel.ToString(), "shipment", m.ConnectionId, m.OccurredAt, now));
             logger.LogInformation("Rakuten France sale {Purchase}: tracking set on {Units} unit(s)", purchaseId, m.Packages.Count);
         }, logger);
     }

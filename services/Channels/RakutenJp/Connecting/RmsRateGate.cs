@@ -1,3 +1,4 @@
+using Rakuten.Platform.BuildingBlocks.Hosting;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 
@@ -24,6 +25,7 @@ public sealed class RmsRateGate
         }
 
         var window = _windows.GetOrAdd((connectionId, api), _ => new Queue<TimeSpan>());
+        var asked = Stopwatch.GetTimestamp();
         while (true)
         {
             TimeSpan wait;
@@ -38,6 +40,7 @@ public sealed class RmsRateGate
                 if (window.Count < perSecond)
                 {
                     window.Enqueue(now);
+                    PlatformDiagnostics.RecordRateLimitWait(nameof(Contracts.Channel.RakutenJp), api, Stopwatch.GetElapsedTime(asked));
                     return;
                 }
 

@@ -1,3 +1,4 @@
+using Rakuten.Platform.BuildingBlocks.Connections;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -33,7 +34,7 @@ public sealed class RmsRestClient(IHttpClientFactory http, RmsRateGate gate)
             }
 
             request.Headers.Authorization = credentials.Esa();
-            using var response = await client.SendAsync(request, ct);
+            using var response = await client.SendAsync(request.Named(OperationOf(method, url)), ct);
             if (spacedFromAnswer)
             {
                 gate.Restamp(connectionId, bucket);
@@ -66,5 +67,20 @@ public sealed class RmsRestClient(IHttpClientFactory http, RmsRateGate gate)
 
             return new RmsRestAnswer(response.StatusCode, json, null, null);
         }
+    }
+
+    /// <summary>The call as ops read it: the API resource and its bulk action or method (<c>inventories.bulk-upsert</c>,
+    /// <c>items.put</c>) — never the manage number, which would make a series per item.</summary>
+    public static string OperationOf(HttpMethod method, string url)
+    {
+        var path = new Uri(url).AbsolutePath;
+        var at = path.IndexOf("/es/", StringComparison.Ordinal);
+        var segments = path[(at < 0 ? 0 : at + 4)..].Split('/', StringSplitOptions.RemoveEmptyEntries).Skip(1).ToArray(); // past the version
+        if (segments.Length == 0)
+        {
+            return method.Method.ToLowerInvariant();
+        }
+
+        return segments[^1].StartsWith("bulk", StringComparison.Ordinal) ? $"{segments[0]}.{segments[^1]}" : $"{segments[0]}.{method.Method.ToLowerInvariant()}";
     }
 }

@@ -1,3 +1,5 @@
+using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.BuildingBlocks.Hosting;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -104,6 +106,7 @@ public sealed class RmsOrderClient(IHttpClientFactory http, IConfiguration confi
             gate = entry.Gate;
         }
 
+        var asked = System.Diagnostics.Stopwatch.GetTimestamp();
         await gate.WaitAsync(ct);
         try
         {
@@ -114,6 +117,8 @@ public sealed class RmsOrderClient(IHttpClientFactory http, IConfiguration confi
             {
                 await Task.Delay(wait, ct);
             }
+
+            PlatformDiagnostics.RecordRateLimitWait(nameof(Contracts.Channel.RakutenJp), "order", System.Diagnostics.Stopwatch.GetElapsedTime(asked));
 
             try
             {
@@ -138,7 +143,7 @@ public sealed class RmsOrderClient(IHttpClientFactory http, IConfiguration confi
             Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
         };
         request.Headers.Authorization = credentials.Esa();
-        using var response = await client.SendAsync(request, ct);
+        using var response = await client.SendAsync(request.Named($"order.{function}"), ct);
         var text = await response.Content.ReadAsStringAsync(ct);
         JsonObject? json = null;
         try

@@ -62,6 +62,8 @@ public sealed class RmsOrderPoller(
 
     private async Task PollConnectionAsync(Guid connectionId, CancellationToken ct)
     {
+        using var poll = PlatformDiagnostics.ActivitySource.StartActivity("rms order poll");
+        poll?.SetTag("platform.connection_id", connectionId);
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RakutenJpDbContext>();
         var secrets = scope.ServiceProvider.GetRequiredService<ConnectionSecrets>();
@@ -302,6 +304,8 @@ public sealed class RmsOrderPoller(
     private void Stage(RakutenJpDbContext db, ConnectionRecord connection, JsonObject order)
     {
         var number = order["orderNumber"]!.GetValue<string>();
+        // Each order found starts its own trace (linked to the poll that found it): one order, one trace.
+        using var found = Traces.StartRoot("rms order received", tags: [new("platform.channel_order_id", number), new("platform.connection_id", connection.Id)]);
         var progress = order["orderProgress"]?.GetValue<int>() ?? 0;
         var (mapped, parseError) = Map(order);
         var now = clock.GetUtcNow();

@@ -1,3 +1,4 @@
+using Rakuten.Platform.BuildingBlocks.Hosting;
 using System.Collections.Concurrent;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -56,6 +57,10 @@ public sealed class ListingRequestedConsumer(
                 row.Action = request.Action.ToString();
                 row.Outcome = outcome.GetType().Name;
                 db.AddToOutbox(outcome);
+                if (outcome is ListingPublished published)
+                {
+                    db.AfterCommit(() => PlatformDiagnostics.RecordSyncLag(nameof(Contracts.Channel.RakutenJp), "listing", request.ConnectionId, request.OccurredAt, published.OccurredAt));
+                }
             }, logger);
             logger.LogInformation("RMS item {ManageNumber}: {Action} v{Version} → {Outcome}", RmsItemMapping.ManageNumberFor(request.Product.ProductId),
                 request.Action, request.Version, outcome.GetType().Name);

@@ -107,6 +107,12 @@ public sealed class StockPusher(
             }
 
             await SaveRecordedAsync(db, connectionId, ct);
+            var now = clock.GetUtcNow();
+            foreach (var p in pending)
+            {
+                PlatformDiagnostics.RecordSyncLag(nameof(Contracts.Channel.RakutenJp), "stock", connectionId, p.Push.UpdatedAt, now);
+            }
+
             logger.LogInformation("RMS stock of {Shop}: {Count} SKUs pushed in one bulk-upsert", connection.ExternalId, pending.Count);
             return true;
         }

@@ -1,3 +1,4 @@
+using Rakuten.Platform.BuildingBlocks.Hosting;
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
@@ -71,6 +72,7 @@ public sealed class ShipmentDispatchedConsumer(
             if (answer.Ok)
             {
                 db.AddToOutbox(new ShipmentConfirmedByChannel(m.TenantId, m.ConnectionId, m.ShipmentId, m.OrderId, m.ChannelOrderId, now));
+            db.AfterCommit(() => PlatformDiagnostics.RecordSyncLag(m.Channel.ToString(), "shipment", m.ConnectionId, m.OccurredAt, now));
                 logger.LogInformation("RMS order {Order}: shipment {Shipment} reported ({Packages} record(s))", m.ChannelOrderId, m.ShipmentId, m.Packages.Count);
                 return;
             }

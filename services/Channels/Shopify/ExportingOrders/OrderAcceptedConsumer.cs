@@ -1,6 +1,7 @@
 using System.Text.Json;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Inbox;
 using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.BuildingBlocks.Outbox;
@@ -31,6 +32,7 @@ public sealed class OrderAcceptedConsumer(ShopifyDbContext db, OrderExporter exp
             .GroupBy(c => c.TenantId).ToDictionary(g => g.Key, g => g.MinBy(c => c.CreatedAt)!);
         foreach (var m in orders)
         {
+            using var span = Traces.ContinueMessage(m, "shopify export recorded");
             if (existing.TryGetValue(m.OrderId, out var export))
             {
                 // Accepted again after Shopify refused it (the merchant retried): try once more. Otherwise it is a repeat.
@@ -54,7 +56,7 @@ public sealed class OrderAcceptedConsumer(ShopifyDbContext db, OrderExporter exp
             {
                 OrderId = m.OrderId, TenantId = m.TenantId, ConnectionId = store.Id, SourceConnectionId = m.ConnectionId, Channel = m.Channel.ToString(),
                 ChannelOrderId = m.ChannelOrderId, Order = JsonSerializer.Serialize(m.Order, PlatformJson.Options), State = ExportState.Pending,
-                NextAttemptAt = now, CreatedAt = now,
+                NextAttemptAt = now, CreatedAt = now, TraceParent = Traces.Current,
             };
             db.OrderExports.Add(export);
             existing[m.OrderId] = export; // the same order twice in one batch is one intent

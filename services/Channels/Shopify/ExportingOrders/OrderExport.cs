@@ -46,6 +46,9 @@ public sealed class OrderExport
 
     public required DateTimeOffset CreatedAt { get; init; }
 
+    /// <summary>The order's trace: the export and the order's fulfilments are spans of it.</summary>
+    public string? TraceParent { get; set; }
+
     /// <summary>The tag that finds this order in Shopify again (after a crash in the middle of the call).</summary>
     public string Tag => $"rp-order-{OrderId:N}";
 }

@@ -142,10 +142,14 @@ public sealed class OrderExporter(
         var connections = (await db.Connections.AsNoTracking().Where(c => ids.Contains(c.Id)).ToListAsync(ct))
             .ToDictionary(c => c.Id, c => (Connection: c, Credentials: secrets.Unprotect<ShopifyCredentials>(c.ProtectedCredentials)));
         var outcomes = new ConcurrentDictionary<Guid, Func<ShopifyDbContext, bool>>();
+        var spans = new ConcurrentDictionary<Guid, string?>();
         await Parallel.ForEachAsync(chunk, new ParallelOptions { MaxDegreeOfParallelism = Workers, CancellationToken = ct }, async (item, ct) =>
         {
             var (export, wasAttempted) = item;
             var (connection, credentials) = connections[export.ConnectionId];
+            using var span = Traces.Continue(export.TraceParent, "shopify order export");
+            span?.SetTag("platform.order_id", export.OrderId);
+            spans[export.OrderId] = span?.Id;
             try
             {
                 outcomes[export.OrderId] = await CallAsync(connection, credentials, export, wasAttempted, variants, ct);
@@ -164,7 +168,12 @@ public sealed class OrderExporter(
         });
 
         // The tracked entities are changed here, one thread, after every call has answered.
-        var created = chunk.Count(c => outcomes[c.Export.OrderId](db));
+        var created = chunk.Count(c =>
+        {
+            // What the answer sends on (OrderExported, ShopifyRefused) continues the call's span.
+            using var span = Traces.Continue(spans.GetValueOrDefault(c.Export.OrderId), "shopify order export recorded");
+            return outcomes[c.Export.OrderId](db);
+        });
         await db.SaveChangesAsync(ct);
         return created;
     }
@@ -182,7 +191,7 @@ public sealed class OrderExporter(
                 {
                     logger.LogInformation("Shopify order {Name} for {Channel} {Order} already existed (found by tag after an interrupted call)",
                         found["name"], export.Channel, export.ChannelOrderId);
-                    Created(db, export, found);
+                    Created(db, export, found, null);
                     return true;
                 };
             }
@@ -229,7 +238,7 @@ public sealed class OrderExporter(
         {
             return db =>
             {
-                Created(db, export, created);
+                Created(db, export, created, order.OrderedAt);
                 logger.LogInformation("Shopify order {Name} created for {Channel} {Order}", created["name"], export.Channel, export.ChannelOrderId);
                 return true;
             };
@@ -269,13 +278,23 @@ public sealed class OrderExporter(
     public static async Task<JsonNode?> FindByTagAsync(ShopifyAdminClient shopify, ConnectionRecord connection, ShopifyCredentials credentials, OrderExport export, CancellationToken ct) =>
         ((await shopify.GraphQlAsync(connection, credentials, OrdersByTag, new { query = $"tag:{export.Tag}" }, ct))["data"]?["orders"]?["nodes"] as JsonArray)?.FirstOrDefault();
 
-    private void Created(ShopifyDbContext db, OrderExport export, JsonNode order)
+    /// <param name="orderedAt">When the buyer ordered, for the order flow's lag (not known to a call that found the order by tag).</param>
+    private void Created(ShopifyDbContext db, OrderExport export, JsonNode order, DateTimeOffset? orderedAt)
     {
         export.State = ExportState.Created;
         export.ShopifyOrderId = order["id"]!.GetValue<string>();
         export.ShopifyOrderName = order["name"]?.GetValue<string>() ?? "";
         export.Error = null;
-        db.AddToOutbox(new OrderExported(export.TenantId, export.ConnectionId, export.OrderId, export.ShopifyOrderId, export.ShopifyOrderName, clock.GetUtcNow()));
+        var now = clock.GetUtcNow();
+        db.AddToOutbox(new OrderExported(export.TenantId, export.ConnectionId, export.OrderId, export.ShopifyOrderId, export.ShopifyOrderName, now));
+        db.AfterCommit(() =>
+        {
+            PlatformDiagnostics.OrdersExported.Add(1, new KeyValuePair<string, object?>("channel", export.Channel));
+            if (orderedAt is { } at)
+            {
+                PlatformDiagnostics.RecordSyncLag(export.Channel, "order", export.SourceConnectionId, at, now);
+            }
+        });
     }
 
     /// <summary>The order as Shopify's OrderCreateOrderInput: the channel and its order id in sourceName,

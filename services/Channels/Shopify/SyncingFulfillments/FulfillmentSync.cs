@@ -1,3 +1,4 @@
+using Rakuten.Platform.BuildingBlocks.Hosting;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -51,6 +52,9 @@ public static class FulfillmentSync
             return;
         }
 
+        // Days after the order, still the order's trace; the webhook's own request is linked.
+        using var span = Traces.Continue(export.TraceParent, "shopify fulfilment");
+        span?.SetTag("platform.order_id", export.OrderId);
         var updatedAt = Time(body["updated_at"]) ?? Time(body["created_at"]) ?? receivedAt;
         var status = Text(body["shipment_status"]) ?? Text(body["status"]) ?? "success";
         var lines = (body["line_items"] as JsonArray ?? []).OfType<JsonObject>()

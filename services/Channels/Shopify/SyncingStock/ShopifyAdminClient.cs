@@ -1,3 +1,4 @@
+using Rakuten.Platform.BuildingBlocks.Hosting;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Rakuten.Platform.BuildingBlocks.Connections;
@@ -24,10 +25,16 @@ public sealed class ShopifyAdminClient(IHttpClientFactory http)
                 Content = JsonContent.Create(new { query, variables }),
             };
             request.Headers.Add("X-Shopify-Access-Token", credentials.AccessToken);
-            using var response = await client.SendAsync(request, ct);
+            var operation = Operations.GetOrAdd(query, OperationOf);
+            using var response = await client.SendAsync(request.Named(operation), ct);
             var body = response.Content.Headers.ContentLength == 0 ? [] : await response.Content.ReadFromJsonAsync<JsonObject>(ct) ?? [];
             var throttled = response.StatusCode == System.Net.HttpStatusCode.TooManyRequests
                             || body["errors"]?[0]?["extensions"]?["code"]?.GetValue<string>() == "THROTTLED";
+            if (throttled && response.IsSuccessStatusCode)
+            {
+                MarketplaceCall.CountThrottled(Contracts.Channel.Shopify, operation);
+            }
+
             if (throttled && DateTime.UtcNow < deadline)
             {
                 var cost = body["extensions"]?["cost"];
@@ -36,12 +43,25 @@ public sealed class ShopifyAdminClient(IHttpClientFactory http)
                 var restore = cost?["throttleStatus"]?["restoreRate"]?.GetValue<double>() ?? 50;
                 var wait = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(Math.Max(0.05, (requested - available) / restore) + Random.Shared.NextDouble() * 0.1);
                 await Task.Delay(wait, ct);
+                PlatformDiagnostics.RecordRateLimitWait(nameof(Contracts.Channel.Shopify), "graphql", wait);
                 continue;
             }
 
             response.EnsureSuccessStatusCode();
             return body;
         }
+    }
+
+    /// <summary>The GraphQL operation as its kind and first root field, aliases skipped (<c>mutation Create(…) { orderCreate(…) }</c>
+    /// → <c>graphql mutation orderCreate</c>): the field says what was asked, where operation names are the caller's own.</summary>
+    // The queries are the clients' constants (and a few shapes of the aliased look-ups): parsed once each.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Operations = new();
+
+    public static string OperationOf(string query)
+    {
+        var kind = System.Text.RegularExpressions.Regex.Match(query, @"^\s*(query|mutation|subscription)\b");
+        var field = System.Text.RegularExpressions.Regex.Match(query, @"\{\s*(?:\w+\s*:\s*)?(\w+)");
+        return $"graphql {(kind.Success ? kind.Groups[1].Value : "query")} {(field.Success ? field.Groups[1].Value : "?")}";
     }
 
     /// <summary>The available quantity of many inventory items at every location now, in one query per 10 items

@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using MassTransit;
+
+namespace Rakuten.Platform.BuildingBlocks.Hosting;
+
+/// <summary>One order (one stock change, one listing) is one trace, from the poll or webhook that found it to the last
+/// marketplace call it causes, whichever process and whichever moment each step runs in. Work that starts later than
+/// its cause — an export made by a background loop, a fulfilment found by a webhook days after the order, one message
+/// of a batch — re-enters the cause's trace from a stored <c>traceparent</c>; what actually woke the work (the webhook's
+/// request, the loop's round) is kept as a link.</summary>
+public static class Traces
+{
+    /// <summary>MassTransit 8 carries the sender's activity in this header (W3C format).</summary>
+    public const string MessageHeader = "MT-Activity-Id";
+
+    private static readonly AsyncLocal<IReadOnlyDictionary<object, string>?> BatchParents = new();
+
+    /// <summary>The current trace position to store with work that continues later (null outside a trace).</summary>
+    public static string? Current => Activity.Current?.Id;
+
+    /// <summary>Starts a new trace (a root span) for one thing found — an order in a poll, a product in a webhook — with
+    /// a link to the span that found it, so that each order has its own trace rather than sharing the poll's.</summary>
+    public static Activity? StartRoot(string name, ActivityKind kind = ActivityKind.Consumer, IEnumerable<KeyValuePair<string, object?>>? tags = null)
+    {
+        var finder = Activity.Current;
+        Activity.Current = null;
+        try
+        {
+            var links = finder is null ? null : new[] { new ActivityLink(finder.Context) };
+            return PlatformDiagnostics.ActivitySource.StartActivity(name, kind, default(ActivityContext), tags, links);
+        }
+        finally
+        {
+            if (Activity.Current is null)
+            {
+                Activity.Current = finder;
+            }
+        }
+    }
+
+    /// <summary>Continues the trace stored as <paramref name="traceParent"/> (no trace stored: a span of the current
+    /// trace, if any), linking the span that is current now — the round or request that picked the work up.</summary>
+    public static Activity? Continue(string? traceParent, string name, ActivityKind kind = ActivityKind.Internal)
+    {
+        if (!ActivityContext.TryParse(traceParent, null, out var parent))
+        {
+            return PlatformDiagnostics.ActivitySource.StartActivity(name, kind);
+        }
+
+        var waker = Activity.Current;
+        var links = waker is null || waker.TraceId == parent.TraceId ? null : new[] { new ActivityLink(waker.Context) };
+        return PlatformDiagnostics.ActivitySource.StartActivity(name, kind, parent, links: links);
+    }
+
+    /// <summary>Within a batch consumer: a span of <paramref name="message"/>'s own trace, so each message of a batch
+    /// continues the trace it came in (the batch's consume span belongs to one of them only).</summary>
+    public static Activity? ContinueMessage(object message, string name) =>
+        BatchParents.Value?.GetValueOrDefault(message) is { } parent ? Continue(parent, name) : null;
+
+    /// <summary>Remembers each message's sender for <see cref="ContinueMessage"/> while a batch is handled.</summary>
+    internal static void Remember<T>(Batch<T> batch) where T : class =>
+        BatchParents.Value = batch.Where(c => c.Headers.Get<string>(MessageHeader) is not null)
+            .ToDictionary(c => (object)c.Message, c => c.Headers.Get<string>(MessageHeader)!, ReferenceEqualityComparer.Instance);
+}
