@@ -102,6 +102,8 @@ public static class OutboxBenchmark
             ["Probe:Consume"] = "false",
             ["Urls"] = "http://127.0.0.1:0",
         });
+        // Distributed mode accepts only tokens of a configured identity provider: the tests' own (nothing here calls the API).
+        builder.Configuration.AddInMemoryCollection(TestIdentity.Settings());
         builder.AddServiceDefaults("benchmark");
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddProbeService();

@@ -1,13 +1,15 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Inbox;
 using Rakuten.Platform.Contracts.Inventory;
 
 namespace Rakuten.Platform.BuildingBlocks.Connections;
 
-/// <summary>One SKU's quantity for one connection, as a Rakuten adapter applies it (from either contract version).</summary>
-public sealed record ChannelSkuChange(Guid TenantId, Guid ConnectionId, string Sku, int Quantity, long Version);
+/// <summary>One SKU's quantity for one connection, as a Rakuten adapter applies it (from either contract version), with
+/// the trace of the message that carried it (the change's own trace, from the webhook that found it).</summary>
+public sealed record ChannelSkuChange(Guid TenantId, Guid ConnectionId, string Sku, int Quantity, long Version, string? TraceParent = null);
 
 /// <summary>ChannelStockChanged as the Rakuten adapters consume it, in batches: every adapter receives every
 /// connection's changes and keeps those of its own connections; within a batch only the newest version of a SKU
@@ -47,9 +49,12 @@ public static class ChannelStockBatches
             return false; // other channels' connections
         }
 
+        var traces = context.Message.ToDictionary(d => (object)d.Message, d => d.Headers.Get<string>(Traces.MessageHeader), ReferenceEqualityComparer.Instance);
+
         // Of several versions of one (connection, SKU), the newest: after it the older ones would change nothing.
         await db.ExecuteOnceAsync(deliveries, consumer, (fresh, token) =>
-            apply(fresh.SelectMany(changesOf).GroupBy(c => (c.ConnectionId, c.Sku)).Select(g => g.MaxBy(c => c.Version)!).ToList(), token), logger, ct);
+            apply(fresh.SelectMany(m => changesOf(m).Select(c => c with { TraceParent = traces.GetValueOrDefault(m) }))
+                .GroupBy(c => (c.ConnectionId, c.Sku)).Select(g => g.MaxBy(c => c.Version)!).ToList(), token), logger, ct);
         return true;
     }
 }

@@ -31,14 +31,24 @@ public sealed class StateGauges(IEnumerable<IStateProbe> probes, IServiceScopeFa
     private readonly ConcurrentDictionary<string, IReadOnlyList<GaugeSample>> _latest = new();
     private readonly IReadOnlyList<IStateProbe> _probes = probes.ToList();
 
+    // A meter of this host's own, disposed with it: a second host in the same process (the tests start several) gets
+    // its own gauges instead of adding callbacks to a shared meter that would report the first host's stale samples.
+    private readonly Meter _meter = new("Rakuten.Platform.State");
+
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         foreach (var (metric, unit, description) in _probes.SelectMany(p => p.Metrics).DistinctBy(m => m.Metric))
         {
-            PlatformDiagnostics.Meter.CreateObservableGauge(metric, () => Observe(metric), unit, description);
+            _meter.CreateObservableGauge(metric, () => Observe(metric), unit, description);
         }
 
         return base.StartAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        _meter.Dispose();
+        base.Dispose();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

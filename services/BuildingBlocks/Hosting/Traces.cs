@@ -20,20 +20,44 @@ public static class Traces
 
     /// <summary>Starts a new trace (a root span) for one thing found — an order in a poll, a product in a webhook — with
     /// a link to the span that found it, so that each order has its own trace rather than sharing the poll's.</summary>
-    public static Activity? StartRoot(string name, ActivityKind kind = ActivityKind.Consumer, IEnumerable<KeyValuePair<string, object?>>? tags = null)
+    public static Activity? StartRoot(string name, ActivityKind kind = ActivityKind.Consumer, IEnumerable<KeyValuePair<string, object?>>? tags = null) =>
+        StartNewTrace(name, kind, tags, Activity.Current is { } finder ? [new ActivityLink(finder.Context)] : null);
+
+    /// <summary>Starts a new trace for work that carries many things at once — a bulk stock push — linked to the trace
+    /// of each change it carries: the push shows every change it delivered, each link leading to that change's trace
+    /// (its webhook, Inventory's decision). Without a change that has a trace nothing is started: a bare background
+    /// round would be a trace of one span nobody reads.</summary>
+    public static Activity? StartLinked(string name, IEnumerable<string?> traceParents, IEnumerable<KeyValuePair<string, object?>>? tags = null)
     {
-        var finder = Activity.Current;
+        var links = traceParents.Distinct()
+            .Select(p => ActivityContext.TryParse(p, null, out var context) ? new ActivityLink(context) : default)
+            .Where(l => l.Context != default)
+            .ToList();
+        return links.Count == 0 ? null : StartNewTrace(name, ActivityKind.Internal, tags, links);
+    }
+
+    /// <summary>For work applying several things found separately (a batch of webhooks): one thing, or several of one
+    /// trace, continue that trace; things of several traces start a trace linked to each.</summary>
+    public static Activity? StartForMany(string name, IEnumerable<string?> traceParents)
+    {
+        var distinct = traceParents.OfType<string>().Distinct().ToList();
+        return distinct.Count == 1 ? Continue(distinct[0], name) : StartLinked(name, distinct);
+    }
+
+    // A root span: the current activity (the poll, the round) must not become its parent, only a link.
+    private static Activity? StartNewTrace(string name, ActivityKind kind, IEnumerable<KeyValuePair<string, object?>>? tags, IEnumerable<ActivityLink>? links)
+    {
+        var current = Activity.Current;
         Activity.Current = null;
         try
         {
-            var links = finder is null ? null : new[] { new ActivityLink(finder.Context) };
             return PlatformDiagnostics.ActivitySource.StartActivity(name, kind, default(ActivityContext), tags, links);
         }
         finally
         {
             if (Activity.Current is null)
             {
-                Activity.Current = finder;
+                Activity.Current = current;
             }
         }
     }

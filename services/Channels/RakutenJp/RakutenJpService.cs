@@ -1,17 +1,17 @@
-using Rakuten.Platform.BuildingBlocks.Hosting;
+using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.BuildingBlocks.Hosting;
+using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
-using Rakuten.Platform.Channels.RakutenJp.Connecting;
-using Rakuten.Platform.Channels.RakutenJp.CancellingOrders;
-using Rakuten.Platform.Channels.RakutenJp.ImportingOrders;
-using Rakuten.Platform.Channels.RakutenJp.TrackingOrders;
-using Rakuten.Platform.Channels.RakutenJp.PublishingItems;
-using Rakuten.Platform.Channels.RakutenJp.ReportingShipments;
-using Rakuten.Platform.Channels.RakutenJp.PushingStock;
-using Microsoft.EntityFrameworkCore;
-using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.BuildingBlocks.Security;
+using Rakuten.Platform.Channels.RakutenJp.CancellingOrders;
+using Rakuten.Platform.Channels.RakutenJp.Connecting;
+using Rakuten.Platform.Channels.RakutenJp.ImportingOrders;
+using Rakuten.Platform.Channels.RakutenJp.PublishingItems;
+using Rakuten.Platform.Channels.RakutenJp.PushingStock;
+using Rakuten.Platform.Channels.RakutenJp.ReportingShipments;
+using Rakuten.Platform.Channels.RakutenJp.TrackingOrders;
 
 namespace Rakuten.Platform.Channels.RakutenJp;
 

@@ -1,11 +1,11 @@
-using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.BuildingBlocks.Hosting;
+using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
-using Rakuten.Platform.Channels.Shopify.Connecting;
-using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.BuildingBlocks.Security;
 using Rakuten.Platform.Channels.Shopify.CancellingOrders;
+using Rakuten.Platform.Channels.Shopify.Connecting;
 using Rakuten.Platform.Channels.Shopify.ExportingOrders;
 using Rakuten.Platform.Channels.Shopify.SyncingProducts;
 using Rakuten.Platform.Channels.Shopify.SyncingStock;

@@ -1,6 +1,6 @@
-using Rakuten.Platform.BuildingBlocks.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.EventSourcing;
+using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Security;
 using Rakuten.Platform.Contracts;

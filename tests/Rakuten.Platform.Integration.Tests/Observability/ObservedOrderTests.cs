@@ -50,6 +50,9 @@ public sealed class ObservedOrder : IAsyncLifetime
         await WaitAsync(async () =>
             (await Platform.Sandbox.GetFromJsonAsync<JsonObject>($"/control/rms/shops/{Marketplace.RmsShop}/orders/{Number}"))!["PackageModelList"]![0]!["ShippingModelList"]!
                 .AsArray().Any(s => s!["shippingNumber"]?.GetValue<string>() == "4912-3456-7890"), "the tracking number in RMS");
+
+        // The merchant counts the mugs in Shopify: a webhook, Inventory's decision, the RMS bulk push.
+        (await Platform.Sandbox.PutAsJsonAsync($"/control/shopify/shops/{Marketplace.Shop}/inventory", new { sku = "MUG-1", available = 5 })).EnsureSuccessStatusCode();
     }
 
     public async Task WaitAsync(Func<Task<bool>> condition, string what, int seconds = 90, Func<string>? detail = null)
@@ -100,6 +103,33 @@ public sealed class ObservedOrderTests(ObservedOrder order) : IClassFixture<Obse
         // The marketplaces' secrets (RMS's service secret and license key, Shopify's access token) are in no span.
         otlp.Spans.SelectMany(s => s.Attributes.Values)
             .Should().NotContain(v => v.Contains("sec-cat") || v.Contains("key-cat") || v.Contains("shpat_catalog"));
+    }
+
+    [Fact]
+    public async Task A_stock_change_is_one_trace_from_its_webhook_and_the_bulk_push_that_carried_it_links_to_it()
+    {
+        var otlp = order.Otlp;
+        ReceivedSpan? push = null;
+        await order.WaitAsync(() =>
+        {
+            var spans = otlp.Spans;
+            var webhooks = spans.Where(s => s.Service == "shopify" && s.ParentId is null && s.Kind == 2 && (s["url.path"] ?? "").Contains("/webhooks/", StringComparison.Ordinal))
+                .Select(s => s.TraceId).ToHashSet();
+            var byId = spans.GroupBy(s => s.SpanId).ToDictionary(g => g.Key, g => g.First());
+            push = spans.FirstOrDefault(s => s.Name == "rms stock push"
+                                             && s.LinkedSpans.Any(l => byId.TryGetValue(l, out var linked) && webhooks.Contains(linked.TraceId)));
+            return Task.FromResult(push is not null);
+        }, "an RMS stock push linked to the trace of a Shopify stock webhook",
+            detail: () => string.Join("\n", otlp.Spans.Where(s => s.Name == "rms stock push" || s.Service == "shopify" && s.ParentId is null)
+                .Select(s => $"{s} {s["url.path"]} links: {string.Join(", ", s.LinkedSpans.Select(l => otlp.Spans.FirstOrDefault(x => x.SpanId == l)?.ToString() ?? l + " (not received)"))}")));
+
+        push!.ParentId.Should().BeNull("a bulk push is its own trace, carrying changes of many");
+        push.Service.Should().Be("rakuten-jp");
+        var changeTrace = otlp.Spans.Where(s => push.LinkedSpans.Contains(s.SpanId)).Select(s => s.TraceId).First();
+        var change = otlp.Spans.Where(s => s.TraceId == changeTrace).ToList();
+        change.Select(s => s.Service).Distinct().Should().Contain(["shopify", "inventory", "rakuten-jp"], "the change went webhook → Inventory → the RMS adapter in one trace");
+        otlp.Spans.Should().Contain(s => s.ParentId == push.SpanId && s.Kind == 3 && (s["url.full"] ?? "").Contains("/es/2.0/inventories/bulk-upsert", StringComparison.Ordinal),
+            "the bulk-upsert call is a span of the push");
     }
 
     /// <summary>What the order's trace must hold; the last one is that no span's parent is missing from it.</summary>

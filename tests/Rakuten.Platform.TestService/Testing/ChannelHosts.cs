@@ -9,13 +9,13 @@ using Microsoft.Extensions.Logging;
 using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.Catalog;
-using Rakuten.Platform.Inventory;
-using Rakuten.Platform.Orders;
-using Rakuten.Platform.Shipping;
 using Rakuten.Platform.Channels.RakutenFr;
 using Rakuten.Platform.Channels.RakutenJp;
 using Rakuten.Platform.Channels.Shopify;
+using Rakuten.Platform.Inventory;
+using Rakuten.Platform.Orders;
 using Rakuten.Platform.Sandbox;
+using Rakuten.Platform.Shipping;
 
 namespace Rakuten.Platform.TestService.Testing;
 

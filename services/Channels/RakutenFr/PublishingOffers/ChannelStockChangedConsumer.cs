@@ -69,6 +69,7 @@ public sealed class ChannelStockChangedConsumer(RakutenFrDbContext db, OfferFile
             }
 
             change.Stock = m.Quantity;
+            change.TraceParent = m.TraceParent;
         }
     }
 }

@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Inbox;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.Channels.RakutenFr.Connecting;
@@ -71,6 +72,7 @@ public sealed class ListingRequestedConsumer(
                 change.ProductId = request.Product.ProductId;
                 change.Action = request.Action.ToString();
                 change.QueuedAt = now;
+                change.TraceParent = Traces.Current;
             }
         }, logger);
         pusher.Wake();

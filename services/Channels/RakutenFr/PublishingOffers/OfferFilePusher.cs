@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.Channels.RakutenFr.Connecting;
@@ -108,6 +108,8 @@ public sealed class OfferFilePusher(
             return; // another replica sent them while this one waited for the lock
         }
 
+        using var span = Traces.StartLinked("rakuten-fr stock file", pending.Select(c => c.TraceParent),
+            [new("platform.connection_id", connectionId.ToString()), new("platform.line_count", pending.Count)]);
         long importId;
         try
         {

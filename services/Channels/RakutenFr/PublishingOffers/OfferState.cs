@@ -43,6 +43,9 @@ public sealed class OfferChange
     public long? ImportId { get; set; }
 
     public required DateTimeOffset QueuedAt { get; set; }
+
+    /// <summary>The trace of the latest change the line carries (W3C traceparent): the file that sends it links to it.</summary>
+    public string? TraceParent { get; set; }
 }
 
 /// <summary>A stock file sent to Rakuten France: at most <c>FilesPerHour</c> of them in any hour.</summary>

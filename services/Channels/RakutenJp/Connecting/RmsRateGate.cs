@@ -1,6 +1,6 @@
-using Rakuten.Platform.BuildingBlocks.Hosting;
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Rakuten.Platform.BuildingBlocks.Hosting;
 
 namespace Rakuten.Platform.Channels.RakutenJp.Connecting;
 

@@ -1,7 +1,7 @@
-using Rakuten.Platform.BuildingBlocks.Connections;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.Contracts;
 
 namespace Rakuten.Platform.Channels.RakutenJp.Connecting;

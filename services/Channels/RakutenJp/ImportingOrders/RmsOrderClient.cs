@@ -1,9 +1,9 @@
-using Rakuten.Platform.BuildingBlocks.Connections;
-using Rakuten.Platform.BuildingBlocks.Hosting;
 using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.Channels.RakutenJp.Connecting;
 
 namespace Rakuten.Platform.Channels.RakutenJp.ImportingOrders;

@@ -1,8 +1,8 @@
-using Rakuten.Platform.BuildingBlocks.Hosting;
 using System.Collections.Concurrent;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Inbox;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.Channels.RakutenJp.Connecting;

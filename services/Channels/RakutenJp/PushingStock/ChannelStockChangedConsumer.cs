@@ -42,13 +42,17 @@ public sealed class ChannelStockChangedConsumer(RakutenJpDbContext db, StockPush
         {
             if (!rows.TryGetValue((m.ConnectionId, m.Sku), out var push))
             {
-                db.StockPushes.Add(new StockPush { ConnectionId = m.ConnectionId, Sku = m.Sku, Quantity = m.Quantity, Version = m.Version, UpdatedAt = now });
+                db.StockPushes.Add(new StockPush
+                {
+                    ConnectionId = m.ConnectionId, Sku = m.Sku, Quantity = m.Quantity, Version = m.Version, UpdatedAt = now, TraceParent = m.TraceParent,
+                });
             }
             else if (push.Version < m.Version)
             {
                 push.Quantity = m.Quantity;
                 push.Version = m.Version;
                 push.UpdatedAt = now;
+                push.TraceParent = m.TraceParent;
             }
         }
     }

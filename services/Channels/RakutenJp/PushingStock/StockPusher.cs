@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
-using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.Channels.RakutenJp.Connecting;
 
@@ -95,6 +95,8 @@ public sealed class StockPusher(
         }
 
         var credentials = scope.ServiceProvider.GetRequiredService<ConnectionSecrets>().Unprotect<RmsCredentials>(connection.ProtectedCredentials);
+        using var span = Traces.StartLinked("rms stock push", pending.Select(p => p.Push.TraceParent),
+            [new("platform.connection_id", connectionId.ToString()), new("platform.sku_count", pending.Count)]);
         var entries = pending.Select(p => new RmsStockEntry(p.ManageNumber, p.VariantId, Math.Clamp(p.Push.Quantity, 0, 99_999))).ToList();
         var answer = await rms.BulkUpsertAsync(connectionId, connection.BaseUrl, credentials, entries, ct, slotTaken: true);
         if (answer.Ok)

@@ -31,4 +31,7 @@ public sealed class StockPush
     public string? Error { get; set; }
 
     public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>The trace of the change waiting here (W3C traceparent): the push that carries it links to it.</summary>
+    public string? TraceParent { get; set; }
 }

@@ -1,10 +1,10 @@
-using Rakuten.Platform.BuildingBlocks.Hosting;
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Inbox;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.Channels.RakutenJp.Connecting;

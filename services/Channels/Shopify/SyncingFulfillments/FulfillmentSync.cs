@@ -1,9 +1,9 @@
-using Rakuten.Platform.BuildingBlocks.Hosting;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.Contracts.Shipping;
 

@@ -18,6 +18,9 @@ public sealed class WebhookDelivery
     public DateTimeOffset? ProcessedAt { get; set; }
 
     public string? Error { get; set; }
+
+    /// <summary>The trace of the request that delivered it (W3C traceparent): applying it continues that trace.</summary>
+    public string? TraceParent { get; init; }
 }
 
 /// <summary>(connection, kind, external id) → internal id: Shopify's ids never leave this service.</summary>

@@ -101,6 +101,7 @@ public static class ProductWebhooks
                     System.Globalization.DateTimeStyles.AssumeUniversal, out var at) ? at.ToUniversalTime() : null,
                 Body = body,
                 ReceivedAt = clock.GetUtcNow(),
+                TraceParent = Traces.Current,
             });
             if (!stored)
             {
@@ -204,7 +205,10 @@ public sealed class WebhookProcessor(
                     return processed;
                 }
 
-                // A batch commits once (a commit per delivery capped the rate near 150/s on two cores).
+                // A batch commits once (a commit per delivery capped the rate near 150/s on two cores). Its events
+                // continue the webhook's trace, or, for a batch of several, a trace linked to each (saved inside it:
+                // the outbox rows take the trace current when they are written).
+                using var span = Traces.StartForMany("shopify webhooks applied", batch.Select(d => d.TraceParent));
                 await ApplyAllAsync(scope, db, batch, ct);
                 try
                 {
@@ -226,6 +230,7 @@ public sealed class WebhookProcessor(
                 {
                     var db = scope.ServiceProvider.GetRequiredService<ShopifyDbContext>();
                     var delivery = await db.WebhookDeliveries.FirstAsync(d => d.EventId == id, ct);
+                    using var span = Traces.Continue(delivery.TraceParent, "shopify webhook applied");
                     await ApplyAllAsync(scope, db, [delivery], ct);
                     try
                     {

@@ -1,7 +1,7 @@
-using Rakuten.Platform.BuildingBlocks.Hosting;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.Channels.Shopify.Connecting;
 
 namespace Rakuten.Platform.Channels.Shopify.SyncingStock;
