@@ -91,8 +91,9 @@ public static class PlatformBus
             // the immediate retries, then the spaced-out ones; only then does it move to {queue}_error.
             // The broker-side delayed redelivery of MassTransit needs RabbitMQ's delayed-message plugin,
             // which Debian does not package; if the process dies meanwhile, RabbitMQ redelivers the unacked message.
-            // One policy, the immediate attempts first: MassTransit 8.5 keeps only the last UseMessageRetry of an
-            // endpoint, so the spaced retries configured as a second, outer policy were silently dropped.
+            // One policy, the immediate attempts first: MassTransit applies only the last UseMessageRetry of an endpoint,
+            // so the spaced retries once configured as a second, outer policy were silently dropped (4 attempts in about
+            // a second, then _error: FailureTests counts them now).
             var intervals = Enumerable.Repeat(TimeSpan.Zero, retry.Immediate).Concat(retry.Spaced).ToArray();
             x.AddConfigureEndpointsCallback((_, _, endpoint) => endpoint.UseMessageRetry(r => r.Intervals(intervals)));
 
