@@ -15,7 +15,6 @@ public sealed class DistributedPlatform : IAsyncDisposable
     ];
 
     private readonly WebApplication _sandbox;
-    private readonly string _server;
     private readonly List<string> _databases;
     private readonly LocalInfrastructure _infrastructure;
     private readonly string _virtualHost;
@@ -26,7 +25,6 @@ public sealed class DistributedPlatform : IAsyncDisposable
         _infrastructure = infrastructure;
         _virtualHost = virtualHost;
         _sandbox = sandbox;
-        _server = infrastructure.Postgres;
         _databases = databases;
         Services = services;
         Sandbox = new HttpClient { BaseAddress = new Uri(ChannelHosts.Address(sandbox)) };
@@ -133,13 +131,6 @@ public sealed class DistributedPlatform : IAsyncDisposable
         Sandbox.Dispose();
         await _sandbox.DisposeAsync();
         await _infrastructure.DeleteVirtualHostAsync(_virtualHost);
-        Npgsql.NpgsqlConnection.ClearAllPools();
-        await using var server = new Npgsql.NpgsqlConnection(_server);
-        await server.OpenAsync();
-        foreach (var name in _databases)
-        {
-            await using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", server);
-            await drop.ExecuteNonQueryAsync();
-        }
+        await _infrastructure.DropDatabasesAsync(_databases);
     }
 }

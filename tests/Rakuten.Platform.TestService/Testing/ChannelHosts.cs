@@ -61,14 +61,12 @@ public sealed class ChannelHosts : IAsyncDisposable
     private readonly WebApplication _sandbox;
     private readonly WebApplication _channels;
 
-    private readonly string _server;
     private readonly IReadOnlyList<string> _databases;
 
-    private ChannelHosts(WebApplication sandbox, WebApplication channels, ManualClock clock, CapturedLogs logs, string server, IReadOnlyList<string> databases)
+    private ChannelHosts(WebApplication sandbox, WebApplication channels, ManualClock clock, CapturedLogs logs, IReadOnlyList<string> databases)
     {
         _sandbox = sandbox;
         _channels = channels;
-        _server = server;
         _databases = databases;
         Clock = clock;
         Logs = logs;
@@ -195,7 +193,7 @@ public sealed class ChannelHosts : IAsyncDisposable
         }
 
         await channels.StartAsync();
-        return new ChannelHosts(sandbox, channels, clock, logs, infrastructure.Postgres, databases);
+        return new ChannelHosts(sandbox, channels, clock, logs, databases);
     }
 
     /// <summary>The Sandbox (the three marketplaces) alone, on a free loopback port.</summary>
@@ -260,17 +258,6 @@ public sealed class ChannelHosts : IAsyncDisposable
         await _channels.StopAsync();
         await _channels.DisposeAsync();
         await _sandbox.DisposeAsync();
-        // Every run has its own databases, so its pools are never used again: their idle connections would count
-        // against PostgreSQL's max_connections for five minutes while the next tests open theirs.
-        Npgsql.NpgsqlConnection.ClearAllPools();
-        // Nor are its databases: left behind, a developer's server gathered thousands, and its autovacuum launcher,
-        // visiting each in turn, took a steady share of a core from every later test and benchmark.
-        await using var server = new Npgsql.NpgsqlConnection(_server);
-        await server.OpenAsync();
-        foreach (var name in _databases)
-        {
-            await using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", server);
-            await drop.ExecuteNonQueryAsync();
-        }
+        await (await LocalInfrastructure.EnsureStartedAsync()).DropDatabasesAsync(_databases);
     }
 }
