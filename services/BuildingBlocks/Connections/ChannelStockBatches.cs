@@ -49,11 +49,11 @@ public static class ChannelStockBatches
             return false; // other channels' connections
         }
 
-        var traces = context.Message.ToDictionary(d => (object)d.Message, d => d.Headers.Get<string>(Traces.MessageHeader), ReferenceEqualityComparer.Instance);
+        Traces.Remember(context.Message);
 
         // Of several versions of one (connection, SKU), the newest: after it the older ones would change nothing.
         await db.ExecuteOnceAsync(deliveries, consumer, (fresh, token) =>
-            apply(fresh.SelectMany(m => changesOf(m).Select(c => c with { TraceParent = traces.GetValueOrDefault(m) }))
+            apply(fresh.SelectMany(m => changesOf(m).Select(c => c with { TraceParent = Traces.ParentOf(m) }))
                 .GroupBy(c => (c.ConnectionId, c.Sku)).Select(g => g.MaxBy(c => c.Version)!).ToList(), token), logger, ct);
         return true;
     }

@@ -79,10 +79,14 @@ public static class Traces
     /// <summary>Within a batch consumer: a span of <paramref name="message"/>'s own trace, so each message of a batch
     /// continues the trace it came in (the batch's consume span belongs to one of them only).</summary>
     public static Activity? ContinueMessage(object message, string name) =>
-        BatchParents.Value?.GetValueOrDefault(message) is { } parent ? Continue(parent, name) : null;
+        ParentOf(message) is { } parent ? Continue(parent, name) : null;
 
-    /// <summary>Remembers each message's sender for <see cref="ContinueMessage"/> while a batch is handled.</summary>
+    /// <summary>The trace a message of the batch being handled came in (null: none, or not in a remembered batch).</summary>
+    public static string? ParentOf(object message) => BatchParents.Value?.GetValueOrDefault(message);
+
+    /// <summary>Remembers each message's sender for <see cref="ContinueMessage"/> and <see cref="ParentOf"/> while a batch is handled.</summary>
     internal static void Remember<T>(Batch<T> batch) where T : class =>
-        BatchParents.Value = batch.Where(c => c.Headers.Get<string>(MessageHeader) is not null)
-            .ToDictionary(c => (object)c.Message, c => c.Headers.Get<string>(MessageHeader)!, ReferenceEqualityComparer.Instance);
+        BatchParents.Value = batch.Select(c => (c.Message, Parent: c.Headers.Get<string>(MessageHeader)))
+            .Where(c => c.Parent is not null)
+            .ToDictionary(c => (object)c.Message, c => c.Parent!, ReferenceEqualityComparer.Instance);
 }

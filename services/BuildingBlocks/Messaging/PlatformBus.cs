@@ -99,14 +99,13 @@ public static class PlatformBus
 
             if (options.Mode == PlatformMode.Distributed)
             {
-                var broker = new Uri(options.RabbitMqConnectionString!);
+                var broker = RabbitMqAddress.Parse(options.RabbitMqConnectionString!);
                 x.UsingRabbitMq((context, cfg) =>
                 {
-                    cfg.Host(broker.Host, (ushort)(broker.IsDefaultPort ? 5672 : broker.Port), VirtualHost(broker), h =>
+                    cfg.Host(broker.Host, broker.Port, broker.VirtualHost, h =>
                     {
-                        var user = broker.UserInfo.Split(':', 2);
-                        h.Username(Uri.UnescapeDataString(user[0] is { Length: > 0 } u ? u : "guest"));
-                        h.Password(Uri.UnescapeDataString(user.Length > 1 ? user[1] : "guest"));
+                        h.Username(broker.Username);
+                        h.Password(broker.Password);
                     });
                     cfg.ConfigureEndpoints(context);
                 });
@@ -119,7 +118,7 @@ public static class PlatformBus
 
         if (options.Mode == PlatformMode.Distributed && builder.Configuration["Platform:Messaging:ManagementUrl"] is { Length: > 0 } management)
         {
-            builder.Services.AddSingleton(new QueueProbe.Settings(new Uri(management), new Uri(options.RabbitMqConnectionString!), registry.Queues));
+            builder.Services.AddSingleton(new QueueProbe.Settings(new Uri(management), RabbitMqAddress.Parse(options.RabbitMqConnectionString!), registry.Queues));
             builder.AddStateProbe<QueueProbe>();
         }
 
@@ -131,9 +130,6 @@ public static class PlatformBus
         });
         return builder;
     }
-
-    private static string VirtualHost(Uri broker) =>
-        broker.AbsolutePath.Trim('/') is { Length: > 0 } vhost ? Uri.UnescapeDataString(vhost) : "/";
 
     private static PlatformBusRegistry Registry(this WebApplicationBuilder builder) =>
         builder.Services.FindInstance<PlatformBusRegistry>()

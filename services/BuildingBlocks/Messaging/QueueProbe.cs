@@ -11,7 +11,7 @@ namespace Rakuten.Platform.BuildingBlocks.Messaging;
 /// credentials. A queue that does not exist yet reads as empty: nothing waits in it.</summary>
 public sealed class QueueProbe(QueueProbe.Settings settings, TimeProvider clock) : IStateProbe
 {
-    public sealed record Settings(Uri ManagementUrl, Uri Broker, IReadOnlyCollection<string> Queues);
+    public sealed record Settings(Uri ManagementUrl, RabbitMqAddress Broker, IReadOnlyCollection<string> Queues);
 
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
@@ -23,11 +23,10 @@ public sealed class QueueProbe(QueueProbe.Settings settings, TimeProvider clock)
 
     public async Task<IReadOnlyList<GaugeSample>> SampleAsync(IServiceProvider services, CancellationToken ct)
     {
-        var vhost = settings.Broker.AbsolutePath.Trim('/') is { Length: > 0 } v ? v : "/";
+        var broker = settings.Broker;
         using var request = new HttpRequestMessage(HttpMethod.Get,
-            new Uri(settings.ManagementUrl, $"api/queues/{Uri.EscapeDataString(Uri.UnescapeDataString(vhost))}?columns=name,messages,head_message_timestamp"));
-        var user = settings.Broker.UserInfo.Split(':', 2);
-        var credentials = $"{Uri.UnescapeDataString(user[0] is { Length: > 0 } u ? u : "guest")}:{Uri.UnescapeDataString(user.Length > 1 ? user[1] : "guest")}";
+            new Uri(settings.ManagementUrl, $"api/queues/{Uri.EscapeDataString(broker.VirtualHost)}?columns=name,messages,head_message_timestamp"));
+        var credentials = $"{broker.Username}:{broker.Password}";
         request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials)));
         using var response = await Http.SendAsync(request, ct);
         response.EnsureSuccessStatusCode();

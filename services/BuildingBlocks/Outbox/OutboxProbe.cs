@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Persistence;
@@ -19,9 +18,7 @@ public sealed class OutboxProbe<TContext>(TimeProvider clock) : IStateProbe wher
     {
         var db = services.GetRequiredService<TContext>();
         var service = services.GetRequiredService<ServiceDatabase<TContext>>().Database.Service;
-        var pending = db.Outbox.AsNoTracking().Where(m => m.SentAt == null);
-        var count = await pending.CountAsync(ct);
-        var oldest = await pending.OrderBy(m => m.Position).Select(m => (DateTimeOffset?)m.CreatedAt).FirstOrDefaultAsync(ct);
+        var (count, oldest) = await OutboxStatusEndpoint.BacklogAsync(db, ct);
         var tag = new KeyValuePair<string, object?>("service", service);
         return
         [

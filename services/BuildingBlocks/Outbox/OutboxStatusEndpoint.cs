@@ -18,13 +18,21 @@ public static class OutboxStatusEndpoint
     {
         app.MapGet($"{prefix.TrimEnd('/')}/ops/outbox", async (TContext db, ServiceDatabase<TContext> database, CancellationToken ct) =>
         {
-            var pending = db.Outbox.AsNoTracking().Where(m => m.SentAt == null);
-            var oldest = await pending.OrderBy(m => m.Position).Select(m => new { m.CreatedAt }).FirstOrDefaultAsync(ct);
-            var failing = await pending.Where(m => m.Attempts > 0).OrderByDescending(m => m.Position)
+            var (pending, oldest) = await BacklogAsync(db, ct);
+            var failing = await Pending(db).Where(m => m.Attempts > 0).OrderByDescending(m => m.Position)
                 .Select(m => new { m.LastError }).ToListAsync(ct);
-            return Results.Ok(new OutboxStatus(
-                database.Database.Service, await pending.CountAsync(ct), oldest?.CreatedAt, failing.Count, failing.FirstOrDefault()?.LastError));
+            return Results.Ok(new OutboxStatus(database.Database.Service, pending, oldest, failing.Count, failing.FirstOrDefault()?.LastError));
         }).WithTags("Operations").RequireAuthorization(Security.PlatformPolicies.Ops);
         return app;
     }
+
+    /// <summary>How many outbox messages wait to be published, and since when the oldest has (null when none waits):
+    /// what this endpoint answers and what <see cref="OutboxProbe{TContext}"/> exports as gauges.</summary>
+    public static async Task<(int Pending, DateTimeOffset? OldestPendingAt)> BacklogAsync(PlatformDbContext db, CancellationToken ct)
+    {
+        var oldest = await Pending(db).OrderBy(m => m.Position).Select(m => (DateTimeOffset?)m.CreatedAt).FirstOrDefaultAsync(ct);
+        return (await Pending(db).CountAsync(ct), oldest);
+    }
+
+    private static IQueryable<OutboxMessage> Pending(PlatformDbContext db) => db.Outbox.AsNoTracking().Where(m => m.SentAt == null);
 }

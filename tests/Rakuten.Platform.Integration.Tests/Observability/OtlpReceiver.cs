@@ -52,12 +52,15 @@ public sealed class OtlpReceiver : IAsyncDisposable
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         var app = builder.Build();
         var receiver = new OtlpReceiver(app) { Endpoint = $"http://127.0.0.1:{port}" };
-        app.MapPost("/v1/traces", async (HttpRequest request) =>
+        // Open, as an OpenTelemetry Collector's OTLP receiver is: a test-only sink on loopback that the platform's
+        // processes export to; it serves nothing and exists only for the test that started it.
+        var otlp = app.MapGroup("").AllowAnonymous();
+        otlp.MapPost("/v1/traces", async (HttpRequest request) =>
         {
             receiver.Take(ExportTraceServiceRequest.Parser.ParseFrom(await ReadAsync(request)));
             return Results.Ok();
         });
-        app.MapPost("/v1/metrics", async (HttpRequest request) =>
+        otlp.MapPost("/v1/metrics", async (HttpRequest request) =>
         {
             foreach (var resource in ExportMetricsServiceRequest.Parser.ParseFrom(await ReadAsync(request)).ResourceMetrics)
             {
@@ -71,7 +74,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
 
             return Results.Ok();
         });
-        app.MapPost("/v1/logs", () => Results.Ok());
+        otlp.MapPost("/v1/logs", () => Results.Ok());
         await app.StartAsync();
         return receiver;
     }
