@@ -5,6 +5,7 @@ using Rakuten.Platform.Benchmarks;
 // dotnet run -c Release --project tests/Benchmarks -- stock [--skus N] [--rate N] [--warm-up N] [--seconds N] [--burst N] [--fr-files-per-hour N]
 // dotnet run -c Release --project tests/Benchmarks -- orders [--orders N] [--warm-up N] [--settle N] [--rate N] [--seconds N]
 // dotnet run -c Release --project tests/Benchmarks -- grpc [--callers N] [--seconds N] [--watchers N] [--changes N]
+// dotnet run -c Release --project tests/Benchmarks -- rate-budget [--replicas N] [--seconds N] [--rate N]
 return args.FirstOrDefault() switch
 {
     "outbox" => await OutboxBenchmark.RunAsync(args[1..]),
@@ -12,6 +13,7 @@ return args.FirstOrDefault() switch
     "stock" => await StockBenchmark.RunAsync(args[1..]),
     "orders" => await OrdersBenchmark.RunAsync(args[1..]),
     "grpc" => await GrpcBenchmark.RunAsync(args[1..]),
+    "rate-budget" => await RateBudgetBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -48,6 +50,10 @@ static int Usage()
           --seconds N   length of the GetOrder phase (default 20)
           --watchers N  concurrent WatchAvailability streams (default 500)
           --changes N   stock changes committed while they watch (default 20)
+        usage: dotnet run -c Release --project tests/Benchmarks -- rate-budget [options]
+          --replicas N  processes sharing one connection's budget (default 2)
+          --seconds N   length of each contended phase (default 10)
+          --rate N      calls per second the API allows (default 5)
         RabbitMQ and PostgreSQL: started (or found running) through deploy/local/start.sh.
         """);
     return 2;

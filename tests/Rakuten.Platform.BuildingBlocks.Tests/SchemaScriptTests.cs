@@ -34,7 +34,7 @@ public sealed class SchemaScriptTests
         var channel = SchemaInitializer<ChannelDbContext>.Scripts(dialect, typeof(ChannelDbContext)).Select(s => s.Name.Split('/')[1]).ToList();
         var identity = SchemaInitializer<IdentityDbContext>.Scripts(dialect, typeof(IdentityDbContext)).Select(s => s.Name.Split('/')[1]).ToList();
 
-        channel.Should().Equal("000_platform.sql", "010_audit_log.sql", "020_change_feed.sql", "010_connections.sql", "020_connection_identity.sql");
+        channel.Should().Equal("000_platform.sql", "010_audit_log.sql", "020_change_feed.sql", "010_connections.sql", "020_connection_identity.sql", "030_rate_budget.sql");
         identity.Should().Equal("000_platform.sql", "010_audit_log.sql", "020_change_feed.sql", "100_api_keys.sql");
     }
 }

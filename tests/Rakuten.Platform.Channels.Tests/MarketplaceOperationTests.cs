@@ -1,7 +1,8 @@
 using System.Net;
 using FluentAssertions;
 using Rakuten.Platform.BuildingBlocks.Connections;
-using Rakuten.Platform.Channels.RakutenJp.Connecting;
+using Rakuten.Platform.Channels.RakutenJp.Rms;
+using Rakuten.Platform.Channels.Shopify.ShopifyAdmin;
 using Rakuten.Platform.Channels.Shopify.SyncingStock;
 using Xunit;
 
@@ -24,7 +25,7 @@ public sealed class MarketplaceOperationTests
     [InlineData("POST", "https://api.rms.rakuten.co.jp/es/2.0/inventories/bulk-upsert", "inventories.bulk-upsert")]
     [InlineData("POST", "https://api.rms.rakuten.co.jp/es/2.0/inventories/bulk-get", "inventories.bulk-get")]
     public void An_RMS_REST_call_is_named_by_resource_and_bulk_action_never_by_manage_number(string method, string url, string expected) =>
-        RmsRestClient.OperationOf(new HttpMethod(method), url).Should().Be(expected);
+        RmsClient.OperationOf(new HttpMethod(method), url).Should().Be(expected);
 
     [Theory]
     [InlineData("GET", "https://ws.fr.shopping.rakuten.com/sales_ws?action=getnewsales&login=a&pwd=SECRET&version=2017-08-07", "GET /sales_ws?action=getnewsales")]

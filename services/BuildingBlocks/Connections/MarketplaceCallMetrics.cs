@@ -11,9 +11,53 @@ public static class MarketplaceCall
 {
     public static readonly HttpRequestOptionsKey<string> Operation = new("platform.marketplace.operation");
 
+    /// <summary>The connection the call is made for: its pipeline (circuit) and its rate budget.</summary>
+    public static readonly HttpRequestOptionsKey<Guid> Connection = new("platform.marketplace.connection");
+
+    /// <summary>The API's published rate the call counts against (<see cref="MarketplacePipeline"/>).</summary>
+    public static readonly HttpRequestOptionsKey<RateLimit> Limit = new("platform.marketplace.limit");
+
+    /// <summary>A slot the caller already took for the call's first attempt.</summary>
+    public static readonly HttpRequestOptionsKey<RateSlot?> Slot = new("platform.marketplace.slot");
+
+    /// <summary>Whether the call may be sent again after a failure; by default GET, HEAD, PUT and DELETE are.</summary>
+    public static readonly HttpRequestOptionsKey<bool> Idempotent = new("platform.marketplace.idempotent");
+
+    /// <summary>A connection check: what the marketplace answers now, failures not retried nor counted by the circuit.</summary>
+    public static readonly HttpRequestOptionsKey<bool> Probe = new("platform.marketplace.probe");
+
     public static HttpRequestMessage Named(this HttpRequestMessage request, string operation)
     {
         request.Options.Set(Operation, operation);
+        return request;
+    }
+
+    /// <summary>The call is made for <paramref name="connection"/> (null: a check before the connection exists), within
+    /// <paramref name="limit"/> when the API publishes one.</summary>
+    public static HttpRequestMessage For(this HttpRequestMessage request, Guid? connection, RateLimit? limit = null, RateSlot? slot = null)
+    {
+        if (connection is { } id)
+        {
+            request.Options.Set(Connection, id);
+            if (limit is not null)
+            {
+                request.Options.Set(Limit, limit);
+                request.Options.Set(Slot, slot);
+            }
+        }
+
+        return request;
+    }
+
+    public static HttpRequestMessage Retryable(this HttpRequestMessage request, bool idempotent)
+    {
+        request.Options.Set(Idempotent, idempotent);
+        return request;
+    }
+
+    public static HttpRequestMessage AsProbe(this HttpRequestMessage request)
+    {
+        request.Options.Set(Probe, true);
         return request;
     }
 

@@ -4,6 +4,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
+using Rakuten.Platform.BuildingBlocks.Hosting;
+using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.Contracts;
 
 namespace Rakuten.Platform.BuildingBlocks.Connections;
@@ -240,12 +243,25 @@ internal sealed class RefuseRedirects : DelegatingHandler
 
 public static class OutboundPolicyRegistration
 {
-    /// <summary>The named HttpClient of a channel's marketplace API, through the outbound policy.</summary>
-    public static IHttpClientBuilder AddMarketplaceClient(this WebApplicationBuilder builder, string name, Channel channel)
+    /// <summary>The named HttpClient of a channel's marketplace API, through the outbound policy and one resilience
+    /// pipeline per connection (<see cref="MarketplacePipeline"/>), its rate budget kept in <typeparamref name="TContext"/>'s database.</summary>
+    public static IHttpClientBuilder AddMarketplaceClient<TContext>(this WebApplicationBuilder builder, string name, Channel channel)
+        where TContext : ChannelDbContext
     {
         builder.Services.TryAddSingleton<OutboundPolicy>();
-        return builder.Services.AddHttpClient(name, c => c.Timeout = TimeSpan.FromSeconds(30))
+        builder.Services.TryAddSingleton<MarketplaceCircuits>();
+        builder.Services.TryAddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection("Platform:Marketplace:Resilience").Get<MarketplaceResilienceOptions>()
+                                               ?? new MarketplaceResilienceOptions());
+        builder.AddStateProbe<CircuitsProbe>();
+
+        builder.Services.AddKeyedSingleton(name, (sp, _) => RateBudget.For(sp.GetRequiredService<ServiceDatabase<TContext>>().Database));
+        builder.Services.AddKeyedSingleton<IConnectionCircuitHealth, ConnectionCircuitHealth<TContext>>(name);
+        var client = builder.Services.AddHttpClient(name, c => c.Timeout = Timeout.InfiniteTimeSpan) // the pipeline's timeouts rule
             .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<OutboundPolicy>().Handler(channel))
+            .AddHttpMessageHandler(() => new MarketplaceFailures(channel));
+        client.AddResilienceHandler(name, (pipeline, context) => MarketplacePipeline.Configure(pipeline, context, channel, name))
+            .SelectPipelineBy(_ => MarketplacePipeline.KeyOf);
+        return client
             .AddHttpMessageHandler(() => new RefuseRedirects())
             .AddHttpMessageHandler(() => new MarketplaceCallMetrics(channel));
     }

@@ -60,6 +60,13 @@ public static class ServiceDefaults
             }
         }
 
+        // Polly logs each retry and each failed execution as a warning: under a Shopify store's throttling that is a line
+        // per call. The attempts are counted by the marketplace metrics, and the circuits log their own changes.
+        if (builder.Configuration["Logging:LogLevel:Polly"] is null)
+        {
+            builder.Logging.AddFilter("Polly", LogLevel.Error);
+        }
+
         builder.AddPlatformTelemetry(options);
         builder.AddPlatformSecurity(options);
         builder.AddPlatformGrpc(options);

@@ -22,7 +22,7 @@ public static class RakutenFrService
         builder.AddServiceDatabase<RakutenFrDbContext>(Name);
         builder.AddStateProbe<ConnectionsProbe<RakutenFrDbContext>>();
         builder.AddConnectionSecrets();
-        builder.AddMarketplaceClient("rakuten-fr", Contracts.Channel.RakutenFr);
+        builder.AddMarketplaceClient<RakutenFrDbContext>("rakuten-fr", Contracts.Channel.RakutenFr);
         builder.Services.AddSingleton<IChannelConnector<RakutenFrCredentials>, RakutenFrConnector>();
         builder.Services.AddSingleton<RakutenFrStockClient>();
         builder.Services.AddSingleton<OfferCatalogCache>();

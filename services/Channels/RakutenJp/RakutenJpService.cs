@@ -11,6 +11,7 @@ using Rakuten.Platform.Channels.RakutenJp.ImportingOrders;
 using Rakuten.Platform.Channels.RakutenJp.PublishingItems;
 using Rakuten.Platform.Channels.RakutenJp.PushingStock;
 using Rakuten.Platform.Channels.RakutenJp.ReportingShipments;
+using Rakuten.Platform.Channels.RakutenJp.Rms;
 using Rakuten.Platform.Channels.RakutenJp.TrackingOrders;
 
 namespace Rakuten.Platform.Channels.RakutenJp;
@@ -24,7 +25,8 @@ public static class RakutenJpService
         builder.AddServiceDatabase<RakutenJpDbContext>(Name);
         builder.AddStateProbe<ConnectionsProbe<RakutenJpDbContext>>();
         builder.AddConnectionSecrets();
-        builder.AddMarketplaceClient("rms", Contracts.Channel.RakutenJp);
+        builder.AddMarketplaceClient<RakutenJpDbContext>(RmsClient.HttpClient, Contracts.Channel.RakutenJp);
+        builder.Services.AddSingleton<RmsClient>();
         builder.Services.AddSingleton<RmsLicenseClient>();
         builder.Services.AddSingleton<RmsShopClient>();
         builder.Services.AddSingleton<IChannelConnector<RmsCredentials>, RmsConnector>();
@@ -36,8 +38,6 @@ public static class RakutenJpService
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RmsStatusSweep>());
         builder.AddPlatformConsumer<OrderCancellationRequestedConsumer>(Name);
         builder.AddPlatformConsumer<ShipmentDispatchedConsumer>(Name);
-        builder.Services.AddSingleton<RmsRateGate>();
-        builder.Services.AddSingleton<RmsRestClient>();
         builder.Services.AddSingleton<RmsItemClient>();
         builder.Services.AddSingleton<ItemPublisher>();
         builder.AddPlatformConsumer<ListingRequestedConsumer>(Name);

@@ -7,6 +7,7 @@ using Rakuten.Platform.BuildingBlocks.Security;
 using Rakuten.Platform.Channels.Shopify.CancellingOrders;
 using Rakuten.Platform.Channels.Shopify.Connecting;
 using Rakuten.Platform.Channels.Shopify.ExportingOrders;
+using Rakuten.Platform.Channels.Shopify.ShopifyAdmin;
 using Rakuten.Platform.Channels.Shopify.SyncingProducts;
 using Rakuten.Platform.Channels.Shopify.SyncingStock;
 
@@ -21,7 +22,7 @@ public static class ShopifyService
         builder.AddServiceDatabase<ShopifyDbContext>(Name);
         builder.AddStateProbe<ConnectionsProbe<ShopifyDbContext>>();
         builder.AddConnectionSecrets();
-        builder.AddMarketplaceClient("shopify", Contracts.Channel.Shopify);
+        builder.AddMarketplaceClient<ShopifyDbContext>("shopify", Contracts.Channel.Shopify);
         builder.Services.AddSingleton<IChannelConnector<ShopifyCredentials>, ShopifyConnector>();
         builder.Services.AddSingleton<ShopifyAdminClient>();
         builder.Services.AddSingleton<ShopifyOrderCanceller>();

@@ -174,6 +174,7 @@ public sealed class ObservedOrderTests(ObservedOrder order) : IClassFixture<Obse
             ("an error queue, empty", p => p.Metric == "platform.queue.messages" && p["queue"] == "orders-channel-order-received_error" && p.Value == 0),
             ("the RMS connection healthy", p => p.Metric == "platform.connection.health" && p["connection_id"] == rms && p["health"] == "Healthy"),
             ("the RMS connection not paused", p => p.Metric == "platform.connection.paused" && p["connection_id"] == rms && p.Value == 0),
+            ("the RMS connection's circuit closed", p => p.Metric == "platform.marketplace.circuit.state" && p["connection_id"] == rms && p.Value == 0),
             ("the RMS license's days left", p => p.Metric == "platform.connection.credentials_days_left" && p["connection_id"] == rms && p.Value > 0),
         };
         await order.WaitAsync(() => Task.FromResult(expected.All(e => order.Otlp.Points.Any(e.Point))), "every metric",

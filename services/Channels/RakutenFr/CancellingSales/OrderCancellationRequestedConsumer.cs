@@ -41,12 +41,12 @@ public sealed class OrderCancellationRequestedConsumer(
             {
                 try
                 {
-                    await sales.CancelItemAsync(connection.BaseUrl, credentials, item.ItemId, m.Comment, ct);
+                    await sales.CancelItemAsync(connection, credentials, item.ItemId, m.Comment, ct);
                     item.Status = "CANCELLED";
                 }
                 catch (RakutenFrException ex) when (ex.Error.Code == "ParameterError")
                 {
-                    var status = await sales.ItemStatusAsync(connection.BaseUrl, credentials, item.ItemId, ct);
+                    var status = await sales.ItemStatusAsync(connection, credentials, item.ItemId, ct);
                     item.Status = status.Length > 0 ? status : item.Status;
                     if (item.Status != "CANCELLED")
                     {

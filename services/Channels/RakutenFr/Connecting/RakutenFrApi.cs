@@ -21,12 +21,23 @@ public static class RakutenFrApi
     public static string Url(string baseUrl, string service, RakutenFrCredentials c, string action, string version, string extra) =>
         $"{baseUrl.TrimEnd('/')}/{service}?action={action}&login={Uri.EscapeDataString(c.Login)}&pwd={Uri.EscapeDataString(c.Token)}&version={version}{extra}";
 
-    public static async Task<XDocument> GetAsync(IHttpClientFactory http, string baseUrl, string service, RakutenFrCredentials credentials,
-        string action, string version, string extra, CancellationToken ct)
+    /// <summary>The actions that only read: sent again after a failure. Every other action changes something (accept,
+    /// refuse, cancel, tracking, a file) although it is a GET, so it is retried only when Rakuten said it did not run it.</summary>
+    private static readonly HashSet<string> Reads = ["getnewsales", "getcurrentsales", "getiteminfos", "getshippinginformation", "export", "genericimportreport"];
+
+    public static async Task<XDocument> GetAsync(IHttpClientFactory http, ConnectionRecord connection, string service, RakutenFrCredentials credentials,
+        string action, string version, string extra, CancellationToken ct) =>
+        await SendAsync(http, connection, new HttpRequestMessage(HttpMethod.Get, Url(connection.BaseUrl, service, credentials, action, version, extra)), action, ct);
+
+    /// <summary>One call for a connection, through its resilience pipeline, named <c>{service}?action=</c> by the metrics.</summary>
+    public static async Task<XDocument> SendAsync(IHttpClientFactory http, ConnectionRecord connection, HttpRequestMessage request, string action, CancellationToken ct)
     {
         using var client = http.CreateClient("rakuten-fr");
-        using var response = await client.GetAsync(Url(baseUrl, service, credentials, action, version, extra), ct);
-        return await ReadAsync(response, ct);
+        using (request)
+        {
+            using var response = await client.SendAsync(request.For(connection.Id).Retryable(Reads.Contains(action)), ct);
+            return await ReadAsync(response, ct);
+        }
     }
 
     public static async Task<XDocument> ReadAsync(HttpResponseMessage response, CancellationToken ct)

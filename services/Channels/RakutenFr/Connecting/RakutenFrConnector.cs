@@ -35,8 +35,9 @@ public sealed class RakutenFrConnector(IHttpClientFactory http) : IChannelConnec
         using var client = http.CreateClient("rakuten-fr");
         try
         {
-            using var response = await client.GetAsync(
-                $"{root}/sales_ws?action=getitemtodolist&login={Uri.EscapeDataString(c.Login)}&pwd={Uri.EscapeDataString(c.Token)}&version=2011-09-01", ct);
+            using var request = new HttpRequestMessage(HttpMethod.Get,
+                $"{root}/sales_ws?action=getitemtodolist&login={Uri.EscapeDataString(c.Login)}&pwd={Uri.EscapeDataString(c.Token)}&version=2011-09-01");
+            using var response = await client.SendAsync(request.AsProbe(), ct);
             var document = await SafeXml.LoadAsync(await response.Content.ReadAsStreamAsync(ct), ct);
             var rootName = document.Root?.Name.LocalName;
             if (rootName == "getitemtodolistresult")

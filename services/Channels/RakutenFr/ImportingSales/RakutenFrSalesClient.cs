@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Xml.Linq;
+using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.Channels.RakutenFr.Connecting;
 
 namespace Rakuten.Platform.Channels.RakutenFr.ImportingSales;
@@ -9,39 +10,39 @@ namespace Rakuten.Platform.Channels.RakutenFr.ImportingSales;
 public sealed class RakutenFrSalesClient(IHttpClientFactory http)
 {
     /// <summary>Sales with items awaiting acceptance (TO_CONFIRM).</summary>
-    public async Task<IReadOnlyList<XElement>> NewSalesAsync(string baseUrl, RakutenFrCredentials credentials, CancellationToken ct) =>
-        Sales(await GetAsync(baseUrl, credentials, "getnewsales", "2017-08-07", "", ct));
+    public async Task<IReadOnlyList<XElement>> NewSalesAsync(ConnectionRecord connection, RakutenFrCredentials credentials, CancellationToken ct) =>
+        Sales(await GetAsync(connection, credentials, "getnewsales", "2017-08-07", "", ct));
 
     /// <summary>One page of current (accepted) sales and the token of the next page (empty on the last).</summary>
-    public async Task<(IReadOnlyList<XElement> Sales, string NextToken)> CurrentSalesAsync(string baseUrl, RakutenFrCredentials credentials, string token, CancellationToken ct)
+    public async Task<(IReadOnlyList<XElement> Sales, string NextToken)> CurrentSalesAsync(ConnectionRecord connection, RakutenFrCredentials credentials, string token, CancellationToken ct)
     {
-        var document = await GetAsync(baseUrl, credentials, "getcurrentsales", "2021-10-29", token.Length > 0 ? $"&nexttoken={Uri.EscapeDataString(token)}" : "", ct);
+        var document = await GetAsync(connection, credentials, "getcurrentsales", "2021-10-29", token.Length > 0 ? $"&nexttoken={Uri.EscapeDataString(token)}" : "", ct);
         return (Sales(document), RakutenFrApi.Descendant(document, "nexttoken"));
     }
 
     /// <summary>France's numeric ISO code is 249 for Rakuten (not 250, reference §A.2).</summary>
-    public Task AcceptAsync(string baseUrl, RakutenFrCredentials credentials, long itemId, CancellationToken ct) =>
-        GetAsync(baseUrl, credentials, "acceptsale", "2021-04-08", $"&itemid={itemId}&shippingfromcountry=249", ct);
+    public Task AcceptAsync(ConnectionRecord connection, RakutenFrCredentials credentials, long itemId, CancellationToken ct) =>
+        GetAsync(connection, credentials, "acceptsale", "2021-04-08", $"&itemid={itemId}&shippingfromcountry=249", ct);
 
-    public Task RefuseAsync(string baseUrl, RakutenFrCredentials credentials, long itemId, CancellationToken ct) =>
-        GetAsync(baseUrl, credentials, "refusesale", "2010-09-20", $"&itemid={itemId}", ct);
+    public Task RefuseAsync(ConnectionRecord connection, RakutenFrCredentials credentials, long itemId, CancellationToken ct) =>
+        GetAsync(connection, credentials, "refusesale", "2010-09-20", $"&itemid={itemId}", ct);
 
     /// <summary>The item's status (getiteminfos; note that it marks the item's messages read, §A.2).</summary>
-    public async Task<string> ItemStatusAsync(string baseUrl, RakutenFrCredentials credentials, long itemId, CancellationToken ct) =>
-        RakutenFrApi.Descendant(await GetAsync(baseUrl, credentials, "getiteminfos", "2017-08-07", $"&itemid={itemId}", ct), "itemstatus");
+    public async Task<string> ItemStatusAsync(ConnectionRecord connection, RakutenFrCredentials credentials, long itemId, CancellationToken ct) =>
+        RakutenFrApi.Descendant(await GetAsync(connection, credentials, "getiteminfos", "2017-08-07", $"&itemid={itemId}", ct), "itemstatus");
 
     /// <summary>Cancels one item; <paramref name="comment"/> is sent to the buyer (mandatory).</summary>
-    public Task CancelItemAsync(string baseUrl, RakutenFrCredentials credentials, long itemId, string comment, CancellationToken ct) =>
-        GetAsync(baseUrl, credentials, "cancelitem", "2011-02-02", $"&itemid={itemId}&comment={Uri.EscapeDataString(comment)}", ct);
+    public Task CancelItemAsync(ConnectionRecord connection, RakutenFrCredentials credentials, long itemId, string comment, CancellationToken ct) =>
+        GetAsync(connection, credentials, "cancelitem", "2011-02-02", $"&itemid={itemId}&comment={Uri.EscapeDataString(comment)}", ct);
 
     /// <summary>Tracking for one unit: Rakuten's transporter name, the number and the URL (mandatory with <c>Autre</c>).</summary>
-    public Task SetTrackingAsync(string baseUrl, RakutenFrCredentials credentials, long itemId, string transporter, string number, string url, CancellationToken ct) =>
-        GetAsync(baseUrl, credentials, "settrackingpackageinfos", "2016-03-16",
+    public Task SetTrackingAsync(ConnectionRecord connection, RakutenFrCredentials credentials, long itemId, string transporter, string number, string url, CancellationToken ct) =>
+        GetAsync(connection, credentials, "settrackingpackageinfos", "2016-03-16",
             $"&itemid={itemId}&transporter_name={Uri.EscapeDataString(transporter)}&tracking_number={Uri.EscapeDataString(number)}&tracking_url={Uri.EscapeDataString(url)}", ct);
 
     /// <summary>Untracked ("Normal") shipments in one file (importitemshippingstatus, POST multipart): only the purchase and
     /// item ids are required, the transporter is added when there is one.</summary>
-    public async Task ImportShippingStatusAsync(string baseUrl, RakutenFrCredentials credentials, IReadOnlyList<(long PurchaseId, long ItemId, string? Transporter)> items, CancellationToken ct)
+    public async Task ImportShippingStatusAsync(ConnectionRecord connection, RakutenFrCredentials credentials, IReadOnlyList<(long PurchaseId, long ItemId, string? Transporter)> items, CancellationToken ct)
     {
         var document = new XDocument(new XDeclaration("1.0", "ISO-8859-1", null), new XElement("items", items.Select(i => new XElement("item",
             new XElement("purchaseid", i.PurchaseId), new XElement("itemid", i.ItemId), i.Transporter is null ? null : new XElement("transporter", i.Transporter)))));
@@ -55,15 +56,15 @@ public sealed class RakutenFrSalesClient(IHttpClientFactory http)
         var part = new ByteArrayContent(buffer.ToArray());
         part.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/xml") { CharSet = "ISO-8859-1" };
         content.Add(part, "file", "shipping.xml");
-        using var client = http.CreateClient("rakuten-fr");
-        using var response = await client.PostAsync(RakutenFrApi.Url(baseUrl, "sales_ws", credentials, "importitemshippingstatus", "2016-05-09", ""), content, ct);
-        await RakutenFrApi.ReadAsync(response, ct);
+        await RakutenFrApi.SendAsync(http, connection,
+            new HttpRequestMessage(HttpMethod.Post, RakutenFrApi.Url(connection.BaseUrl, "sales_ws", credentials, "importitemshippingstatus", "2016-05-09", "")) { Content = content },
+            "importitemshippingstatus", ct);
     }
 
     /// <summary>The label Rakuten issued for a prepaid-label delivery (its tracking number and URL), or null.</summary>
-    public async Task<(string Number, string Url)?> PrepaidLabelAsync(string baseUrl, RakutenFrCredentials credentials, long purchaseId, CancellationToken ct)
+    public async Task<(string Number, string Url)?> PrepaidLabelAsync(ConnectionRecord connection, RakutenFrCredentials credentials, long purchaseId, CancellationToken ct)
     {
-        var document = await GetAsync(baseUrl, credentials, "getshippinginformation", "2017-09-12", $"&purchaseid={purchaseId}", ct);
+        var document = await GetAsync(connection, credentials, "getshippinginformation", "2017-09-12", $"&purchaseid={purchaseId}", ct);
         var label = document.Descendants().FirstOrDefault(e => e.Name.LocalName == "prepaidlabel");
         return label is not null && RakutenFrApi.Child(label, "available") == "Y" && label.Descendants().FirstOrDefault(e => e.Name.LocalName == "trackinginformation") is { } tracking
             ? (RakutenFrApi.Child(tracking, "trackingnumber"), RakutenFrApi.Child(tracking, "trackingurl"))
@@ -74,6 +75,6 @@ public sealed class RakutenFrSalesClient(IHttpClientFactory http)
 
     private static List<XElement> Sales(XDocument document) => document.Descendants().Where(e => e.Name.LocalName == "sale").ToList();
 
-    private Task<XDocument> GetAsync(string baseUrl, RakutenFrCredentials credentials, string action, string version, string extra, CancellationToken ct) =>
-        RakutenFrApi.GetAsync(http, baseUrl, "sales_ws", credentials, action, version, extra, ct);
+    private Task<XDocument> GetAsync(ConnectionRecord connection, RakutenFrCredentials credentials, string action, string version, string extra, CancellationToken ct) =>
+        RakutenFrApi.GetAsync(http, connection, "sales_ws", credentials, action, version, extra, ct);
 }

@@ -65,7 +65,7 @@ public sealed class RakutenFrSalesPoller(
 
     private async Task DecideNewAsync(RakutenFrDbContext db, ConnectionRecord connection, RakutenFrCredentials credentials, CancellationToken ct)
     {
-        foreach (var sale in await sales.NewSalesAsync(connection.BaseUrl, credentials, ct))
+        foreach (var sale in await sales.NewSalesAsync(connection, credentials, ct))
         {
             var purchaseId = RakutenFrSalesClient.Long(sale, "purchaseid");
             foreach (var item in (Element(sale, "items")?.Elements() ?? []).Where(e => e.Name.LocalName == "item" && Child(e, "itemstatus") == "TO_CONFIRM"))
@@ -75,14 +75,14 @@ public sealed class RakutenFrSalesPoller(
                           ?? await DecideAsync(db, connection.Id, purchaseId, itemId, Child(item, "sku"), ct);
                 try
                 {
-                    if (row.Decision == SaleRules.Accepted) await sales.AcceptAsync(connection.BaseUrl, credentials, itemId, ct);
-                    else await sales.RefuseAsync(connection.BaseUrl, credentials, itemId, ct);
+                    if (row.Decision == SaleRules.Accepted) await sales.AcceptAsync(connection, credentials, itemId, ct);
+                    else await sales.RefuseAsync(connection, credentials, itemId, ct);
                     row.Status = row.Decision == SaleRules.Accepted ? "ACCEPTED" : "REFUSED";
                 }
                 catch (RakutenFrException ex) when (ex.Error.Code == "ParameterError")
                 {
                     // Already decided at Rakuten (the call went through before a crash, or the seller answered in Rakuten's back office).
-                    row.Status = await sales.ItemStatusAsync(connection.BaseUrl, credentials, itemId, ct);
+                    row.Status = await sales.ItemStatusAsync(connection, credentials, itemId, ct);
                 }
 
                 await db.SaveChangesAsync(ct);
@@ -125,7 +125,7 @@ public sealed class RakutenFrSalesPoller(
         var token = "";
         do
         {
-            var (page, next) = await sales.CurrentSalesAsync(connection.BaseUrl, credentials, token, ct);
+            var (page, next) = await sales.CurrentSalesAsync(connection, credentials, token, ct);
             var ids = page.Select(s => RakutenFrSalesClient.Long(s, "purchaseid")).ToList();
             var imported = (await db.ImportedSales.AsNoTracking().Where(s => s.ConnectionId == connection.Id && ids.Contains(s.PurchaseId))
                 .Select(s => s.PurchaseId).ToListAsync(ct)).ToHashSet();
@@ -213,7 +213,7 @@ public sealed class RakutenFrSalesPoller(
         var changed = new List<SaleItem>();
         foreach (var item in followed)
         {
-            var status = seen.TryGetValue(item.ItemId, out var s) ? s : await sales.ItemStatusAsync(connection.BaseUrl, credentials, item.ItemId, ct);
+            var status = seen.TryGetValue(item.ItemId, out var s) ? s : await sales.ItemStatusAsync(connection, credentials, item.ItemId, ct);
             if (status.Length > 0 && status != item.Status)
             {
                 item.Status = status;

@@ -42,7 +42,7 @@ public sealed class OfferCatalogCache(RakutenFrStockClient stock, TimeProvider c
 
     public async Task RefreshAsync(RakutenFrDbContext db, ConnectionRecord connection, RakutenFrCredentials credentials, CancellationToken ct)
     {
-        var offers = await stock.ExportAsync(connection.BaseUrl, credentials, ct);
+        var offers = await stock.ExportAsync(connection, credentials, ct);
         var now = clock.GetUtcNow();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.KnownOffers.Where(o => o.ConnectionId == connection.Id).ExecuteDeleteAsync(ct);

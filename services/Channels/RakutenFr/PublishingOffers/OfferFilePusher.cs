@@ -77,7 +77,7 @@ public sealed class OfferFilePusher(
         var credentials = scope.ServiceProvider.GetRequiredService<ConnectionSecrets>().Unprotect<RakutenFrCredentials>(connection.ProtectedCredentials);
         foreach (var open in await db.OfferImports.Where(i => i.ConnectionId == connectionId && !i.Done).OrderBy(i => i.SentAt).ToListAsync(ct))
         {
-            var report = await stock.ReportAsync(connection.BaseUrl, credentials, open.ImportId, ct);
+            var report = await stock.ReportAsync(connection, credentials, open.ImportId, ct);
             if (report.Finished)
             {
                 await SettleAsync(db, connection, open, report, ct);
@@ -113,7 +113,7 @@ public sealed class OfferFilePusher(
         long importId;
         try
         {
-            importId = await stock.ImportAsync(connection.BaseUrl, credentials, OfferFile.Build(pending.Select(c => new OfferFile.Line(c.Sku, c.Price, c.Stock))), ct);
+            importId = await stock.ImportAsync(connection, credentials, OfferFile.Build(pending.Select(c => new OfferFile.Line(c.Sku, c.Price, c.Stock))), ct);
         }
         catch (RakutenFrException ex) when (ex.QuotaExceeded)
         {

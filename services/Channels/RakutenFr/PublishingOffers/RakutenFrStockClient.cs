@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Xml.Linq;
+using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.Channels.RakutenFr.Connecting;
 using Rakuten.Platform.Contracts;
 
@@ -22,13 +23,13 @@ public sealed record FrImportReport(string Status, IReadOnlyList<FrImportLine> L
 /// never Rakuten's ids), and the XML stock import file with its report.</summary>
 public sealed class RakutenFrStockClient(IHttpClientFactory http)
 {
-    public async Task<IReadOnlyList<FrOffer>> ExportAsync(string baseUrl, RakutenFrCredentials credentials, CancellationToken ct)
+    public async Task<IReadOnlyList<FrOffer>> ExportAsync(ConnectionRecord connection, RakutenFrCredentials credentials, CancellationToken ct)
     {
         var offers = new List<FrOffer>();
         var token = "";
         do
         {
-            var document = await GetAsync(baseUrl, credentials, "export", "2018-06-29", token.Length > 0 ? $"&nexttoken={Uri.EscapeDataString(token)}" : "", ct);
+            var document = await GetAsync(connection, credentials, "export", "2018-06-29", token.Length > 0 ? $"&nexttoken={Uri.EscapeDataString(token)}" : "", ct);
             foreach (var advert in document.Descendants().Where(e => e.Name.LocalName == "advert"))
             {
                 offers.Add(new FrOffer(
@@ -46,19 +47,19 @@ public sealed class RakutenFrStockClient(IHttpClientFactory http)
     }
 
     /// <summary>Sends one stock file (POST multipart, field <c>file</c>) and returns Rakuten's import id.</summary>
-    public async Task<long> ImportAsync(string baseUrl, RakutenFrCredentials credentials, byte[] file, CancellationToken ct)
+    public async Task<long> ImportAsync(ConnectionRecord connection, RakutenFrCredentials credentials, byte[] file, CancellationToken ct)
     {
         using var content = new MultipartFormDataContent();
         var part = new ByteArrayContent(file);
         part.Headers.ContentType = new MediaTypeHeaderValue("text/xml") { CharSet = "ISO-8859-1" };
         content.Add(part, "file", "offers.xml");
-        using var client = http.CreateClient("rakuten-fr");
-        using var response = await client.PostAsync(RakutenFrApi.Url(baseUrl, "stock_ws", credentials, "genericimportfile", "2015-02-02", ""), content, ct);
-        var document = await RakutenFrApi.ReadAsync(response, ct);
+        var document = await RakutenFrApi.SendAsync(http, connection,
+            new HttpRequestMessage(HttpMethod.Post, RakutenFrApi.Url(connection.BaseUrl, "stock_ws", credentials, "genericimportfile", "2015-02-02", "")) { Content = content },
+            "genericimportfile", ct);
         return long.Parse(RakutenFrApi.Descendant(document, "importid"), CultureInfo.InvariantCulture);
     }
 
-    public async Task<FrImportReport> ReportAsync(string baseUrl, RakutenFrCredentials credentials, long importId, CancellationToken ct)
+    public async Task<FrImportReport> ReportAsync(ConnectionRecord connection, RakutenFrCredentials credentials, long importId, CancellationToken ct)
     {
         var lines = new List<FrImportLine>();
         var status = "";
@@ -66,7 +67,7 @@ public sealed class RakutenFrStockClient(IHttpClientFactory http)
         do
         {
             var extra = $"&fileid={importId}" + (token.Length > 0 ? $"&nexttoken={Uri.EscapeDataString(token)}" : "");
-            var document = await GetAsync(baseUrl, credentials, "genericimportreport", "2017-02-10", extra, ct);
+            var document = await GetAsync(connection, credentials, "genericimportreport", "2017-02-10", extra, ct);
             status = document.Descendants().FirstOrDefault(e => e.Name.LocalName == "file") is { } file ? RakutenFrApi.Child(file, "status") : status;
             lines.AddRange(document.Descendants().Where(e => e.Name.LocalName == "product").Select(p => new FrImportLine(
                 RakutenFrApi.Child(p, "sku"), RakutenFrApi.Child(p, "status") == "OK",
@@ -78,8 +79,8 @@ public sealed class RakutenFrStockClient(IHttpClientFactory http)
         return new FrImportReport(status, lines);
     }
 
-    private Task<XDocument> GetAsync(string baseUrl, RakutenFrCredentials credentials, string action, string version, string extra, CancellationToken ct) =>
-        RakutenFrApi.GetAsync(http, baseUrl, "stock_ws", credentials, action, version, extra, ct);
+    private Task<XDocument> GetAsync(ConnectionRecord connection, RakutenFrCredentials credentials, string action, string version, string extra, CancellationToken ct) =>
+        RakutenFrApi.GetAsync(http, connection, "stock_ws", credentials, action, version, extra, ct);
 }
 
 /// <summary>The stock import file (genericimportfile XML): one item per offer, keyed by <c>sellerReference</c>,

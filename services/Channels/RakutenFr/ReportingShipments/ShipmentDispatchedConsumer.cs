@@ -38,7 +38,7 @@ public sealed class ShipmentDispatchedConsumer(
             }
 
             var credentials = secrets.Unprotect<RakutenFrCredentials>(connection.ProtectedCredentials);
-            var prepaid = await sales.PrepaidLabelAsync(connection.BaseUrl, credentials, purchaseId, ct);
+            var prepaid = await sales.PrepaidLabelAsync(connection, credentials, purchaseId, ct);
             var errors = new List<ChannelError>();
             // Untracked units (no number, no prepaid label): the batch file, where purchase and item ids are all Rakuten needs.
             var untracked = prepaid is null ? m.Packages.Where(p => p.TrackingNumber is null).ToList() : [];
@@ -46,7 +46,7 @@ public sealed class ShipmentDispatchedConsumer(
             {
                 try
                 {
-                    await sales.ImportShippingStatusAsync(connection.BaseUrl, credentials,
+                    await sales.ImportShippingStatusAsync(connection, credentials,
                         untracked.Select(p => (purchaseId, long.Parse(p.PackageId, CultureInfo.InvariantCulture), p.Carrier.RakutenFrTransporter)).ToList(), ct);
                 }
                 catch (RakutenFrException ex) when (ex.Error.Code == "ParameterError")
@@ -63,11 +63,11 @@ public sealed class ShipmentDispatchedConsumer(
                     : (package.Carrier.RakutenFrTransporter ?? "Autre", package.TrackingNumber!, package.Carrier.TrackingUrl ?? "");
                 try
                 {
-                    await sales.SetTrackingAsync(connection.BaseUrl, credentials, itemId, transporter, number, url, ct);
+                    await sales.SetTrackingAsync(connection, credentials, itemId, transporter, number, url, ct);
                 }
                 catch (RakutenFrException ex) when (ex.Error.Code == "ParameterError")
                 {
-                    if (await sales.ItemStatusAsync(connection.BaseUrl, credentials, itemId, ct) != "SHIPPED")
+                    if (await sales.ItemStatusAsync(connection, credentials, itemId, ct) != "SHIPPED")
                     {
                         errors.Add(new ChannelError(ex.Error.Code, $"item {itemId}: {ex.Error.Message}"));
                         continue;

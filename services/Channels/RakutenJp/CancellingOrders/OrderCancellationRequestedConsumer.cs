@@ -44,8 +44,8 @@ public sealed class OrderCancellationRequestedConsumer(
             }
 
             var credentials = secrets.Unprotect<RmsCredentials>(connection.ProtectedCredentials);
-            var cancel = await rms.CancelOrderAsync(connection.BaseUrl, credentials, m.ChannelOrderId, ReasonCode(m.Reason), ct);
-            var read = await rms.GetOrderAsync(connection.BaseUrl, credentials, [m.ChannelOrderId], ct);
+            var cancel = await rms.CancelOrderAsync(connection.Id, connection.BaseUrl, credentials, m.ChannelOrderId, ReasonCode(m.Reason), ct);
+            var read = await rms.GetOrderAsync(connection.Id, connection.BaseUrl, credentials, [m.ChannelOrderId], ct);
             if (!await RmsOrderPoller.AcceptAsync(db, connection, read, "getOrder", "order cancellation", clock, logger, ct))
             {
                 throw new InvalidOperationException($"RMS did not answer getOrder for {m.ChannelOrderId} after cancelOrder ({read.Messages}); retried");

@@ -41,7 +41,7 @@ public sealed class LicenseExpiryWatch(
         foreach (var connection in connections)
         {
             var credentials = secrets.Unprotect<RmsCredentials>(connection.ProtectedCredentials);
-            var expiry = await license.GetExpiryAsync(connection.BaseUrl, credentials, ct);
+            var expiry = await license.GetExpiryAsync(connection.Id, connection.BaseUrl, credentials, ct);
             var now = clock.GetUtcNow();
             if (expiry.Status == HttpStatusCode.Unauthorized)
             {

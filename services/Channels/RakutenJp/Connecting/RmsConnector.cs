@@ -52,7 +52,7 @@ public sealed class RmsConnector(RmsLicenseClient license, RmsShopClient shop, R
         var root = baseUrl.ToString().TrimEnd('/');
         try
         {
-            var expiry = await license.GetExpiryAsync(root, c, ct);
+            var expiry = await license.GetExpiryAsync(null, root, c, ct, probe: true);
             if (expiry.Status == HttpStatusCode.Unauthorized)
             {
                 return ConnectionCheck.Refused(
@@ -65,7 +65,7 @@ public sealed class RmsConnector(RmsLicenseClient license, RmsShopClient shop, R
                 return Unavailable(root, $"the license expiry-date endpoint answered HTTP {(int)expiry.Status} without an expiryDate");
             }
 
-            var master = await shop.GetAsync(root, c, ct);
+            var master = await shop.GetAsync(null, root, c, ct);
             if (master.Status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
             {
                 return ConnectionCheck.Refused(
@@ -85,13 +85,8 @@ public sealed class RmsConnector(RmsLicenseClient license, RmsShopClient shop, R
                     "Use the serviceSecret and licenseKey of the shop you mean to connect, or leave shopUrl out.");
             }
 
+            // A 429 (the Order API allows about one request a second per shop) is waited out by the pipeline.
             var order = await SearchOrderAsync(root, c, ct);
-            if (order.Status == HttpStatusCode.TooManyRequests)
-            {
-                // The Order API allows about one request a second per shop: wait that second once.
-                await Task.Delay(TimeSpan.FromSeconds(1.1), clock, ct);
-                order = await SearchOrderAsync(root, c, ct);
-            }
 
             if (order.Status == HttpStatusCode.Unauthorized)
             {
@@ -131,7 +126,7 @@ public sealed class RmsConnector(RmsLicenseClient license, RmsShopClient shop, R
     {
         var now = clock.GetUtcNow();
         // RMS searches at most 63 days at once (a minute less: the end is rounded up to the second).
-        return orders.SearchOrderAsync(root, c, now.AddDays(-63).AddMinutes(1), now, 1, EveryProgress, ct);
+        return orders.SearchOrderAsync(null, root, c, now.AddDays(-63).AddMinutes(1), now, 1, EveryProgress, ct, probe: true);
     }
 
     private static ConnectionCheck Unavailable(string root, string reason) =>

@@ -1,15 +1,13 @@
 using System.Globalization;
 using System.Net;
-using System.Text;
 using System.Text.Json.Nodes;
-using Rakuten.Platform.BuildingBlocks.Connections;
-using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.Channels.RakutenJp.Connecting;
+using Rakuten.Platform.Channels.RakutenJp.Rms;
 
 namespace Rakuten.Platform.Channels.RakutenJp.ImportingOrders;
 
 /// <summary>How an RMS call ended: the answer, or why not (RMS's message codes kept for the merchant).</summary>
-public sealed record RmsAnswer(HttpStatusCode Status, JsonObject? Body, TimeSpan? RetryAfter)
+public sealed record RmsAnswer(HttpStatusCode Status, JsonObject? Body)
 {
     public bool Ok => Status == HttpStatusCode.OK && Body is not null;
 
@@ -19,12 +17,12 @@ public sealed record RmsAnswer(HttpStatusCode Status, JsonObject? Body, TimeSpan
 }
 
 /// <summary>The RakutenPay Order API (RMS): POST with a JSON body and the ESA header; dates as
-/// <c>yyyy-MM-ddTHH:mm:ss+0900</c> with no colon in the offset (RMS refuses +09:00 with ERROR_011). Calls for one shop
-/// are spaced (the poller, the status sweep and cancellations share the spacing) and a 429 is retried after its
-/// Retry-After, twice at most.</summary>
-public sealed class RmsOrderClient(IHttpClientFactory http, IConfiguration configuration)
+/// <c>yyyy-MM-ddTHH:mm:ss+0900</c> with no colon in the offset (RMS refuses +09:00 with ERROR_011). Every call goes
+/// through <see cref="RmsClient"/>: one call a second per shop across the poller, the status sweep, cancellations, shipment
+/// reports and every replica; searches and reads are retried on failure, writes (confirm, cancel, shipping) only when
+/// RMS said it did not run them (429).</summary>
+public sealed class RmsOrderClient(RmsClient rms)
 {
-    private readonly Dictionary<string, (SemaphoreSlim Gate, long LastCall)> _shops = [];
     public const int GetOrderVersion = 10;
 
     private static readonly TimeSpan Jst = TimeSpan.FromHours(9);
@@ -32,8 +30,9 @@ public sealed class RmsOrderClient(IHttpClientFactory http, IConfiguration confi
     public static string RmsDate(DateTimeOffset at) => at.ToOffset(Jst).ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture) + "+0900";
 
     /// <summary>One page of order numbers ordered between <paramref name="from"/> and <paramref name="to"/> (≤ 63 days apart).</summary>
-    public Task<RmsAnswer> SearchOrderAsync(string baseUrl, RmsCredentials credentials, DateTimeOffset from, DateTimeOffset to, int page, int[] progresses, CancellationToken ct) =>
-        PostAsync(baseUrl, credentials, "searchOrder", new JsonObject
+    public Task<RmsAnswer> SearchOrderAsync(Guid? connectionId, string baseUrl, RmsCredentials credentials, DateTimeOffset from, DateTimeOffset to, int page, int[] progresses,
+        CancellationToken ct, bool probe = false) =>
+        PostAsync(new(connectionId, "searchOrder", Idempotent: true, probe), baseUrl, credentials, new JsonObject
         {
             ["dateType"] = 1,
             ["orderProgressList"] = new JsonArray(progresses.Select(p => (JsonNode)p).ToArray()),
@@ -49,21 +48,21 @@ public sealed class RmsOrderClient(IHttpClientFactory http, IConfiguration confi
         }, ct);
 
     /// <summary>Up to 100 orders, version 10 (SkuModelList needs ≥ 7).</summary>
-    public Task<RmsAnswer> GetOrderAsync(string baseUrl, RmsCredentials credentials, IReadOnlyList<string> numbers, CancellationToken ct) =>
-        PostAsync(baseUrl, credentials, "getOrder", new JsonObject
+    public Task<RmsAnswer> GetOrderAsync(Guid connectionId, string baseUrl, RmsCredentials credentials, IReadOnlyList<string> numbers, CancellationToken ct) =>
+        PostAsync(new(connectionId, "getOrder", Idempotent: true), baseUrl, credentials, new JsonObject
         {
             ["orderNumberList"] = new JsonArray(numbers.Select(n => (JsonNode)n).ToArray()),
             ["version"] = GetOrderVersion,
         }, ct);
 
     /// <summary>注文確認: up to 100 orders, each answered in the MessageModelList (INFO_101, or ERROR_102 cancelled / 103 not awaiting confirmation).</summary>
-    public Task<RmsAnswer> ConfirmOrderAsync(string baseUrl, RmsCredentials credentials, IReadOnlyList<string> numbers, CancellationToken ct) =>
-        PostAsync(baseUrl, credentials, "confirmOrder", new JsonObject { ["orderNumberList"] = new JsonArray(numbers.Select(n => (JsonNode)n).ToArray()) }, ct);
+    public Task<RmsAnswer> ConfirmOrderAsync(Guid connectionId, string baseUrl, RmsCredentials credentials, IReadOnlyList<string> numbers, CancellationToken ct) =>
+        PostAsync(new(connectionId, "confirmOrder", Idempotent: false), baseUrl, credentials, new JsonObject { ["orderNumberList"] = new JsonArray(numbers.Select(n => (JsonNode)n).ToArray()) }, ct);
 
     /// <summary>キャンセル申請: <paramref name="reasonCode"/> is an RMS changeReasonDetailApply code; RMS stock is restored (1),
     /// as the platform's next absolute push would set it anyway.</summary>
-    public Task<RmsAnswer> CancelOrderAsync(string baseUrl, RmsCredentials credentials, string number, int reasonCode, CancellationToken ct) =>
-        PostAsync(baseUrl, credentials, "cancelOrder", new JsonObject
+    public Task<RmsAnswer> CancelOrderAsync(Guid connectionId, string baseUrl, RmsCredentials credentials, string number, int reasonCode, CancellationToken ct) =>
+        PostAsync(new(connectionId, "cancelOrder", Idempotent: false), baseUrl, credentials, new JsonObject
         {
             ["orderNumber"] = number,
             ["inventoryRestoreType"] = 1,
@@ -72,90 +71,15 @@ public sealed class RmsOrderClient(IHttpClientFactory http, IConfiguration confi
 
     /// <summary>発送情報の登録: per basket, shipping records (carrier code, number, date); a record with its
     /// shippingDetailId is updated, one without is added. RMS answers per record.</summary>
-    public Task<RmsAnswer> UpdateOrderShippingAsync(string baseUrl, RmsCredentials credentials, string number, JsonArray baskets, CancellationToken ct) =>
-        PostAsync(baseUrl, credentials, "updateOrderShipping", new JsonObject { ["orderNumber"] = number, ["BasketidModelList"] = baskets }, ct);
+    public Task<RmsAnswer> UpdateOrderShippingAsync(Guid connectionId, string baseUrl, RmsCredentials credentials, string number, JsonArray baskets, CancellationToken ct) =>
+        PostAsync(new(connectionId, "updateOrderShipping", Idempotent: false), baseUrl, credentials, new JsonObject { ["orderNumber"] = number, ["BasketidModelList"] = baskets }, ct);
 
-    /// <summary>RMS publishes no Order API rate; about one request a second per shop is the practice.</summary>
-    private TimeSpan CallSpacing => configuration.GetValue("Platform:RakutenJp:OrderApiSpacing", TimeSpan.FromSeconds(1.05));
+    private sealed record Function(Guid? ConnectionId, string Name, bool Idempotent, bool Probe = false);
 
-    private async Task<RmsAnswer> PostAsync(string baseUrl, RmsCredentials credentials, string function, JsonObject body, CancellationToken ct)
+    private async Task<RmsAnswer> PostAsync(Function function, string baseUrl, RmsCredentials credentials, JsonObject body, CancellationToken ct)
     {
-        for (var attempt = 0; ; attempt++)
-        {
-            var answer = await SpacedAsync(baseUrl + credentials.ServiceSecret, () => SendAsync(baseUrl, credentials, function, body, ct), ct);
-            if (answer.Status != HttpStatusCode.TooManyRequests || attempt == 2)
-            {
-                return answer;
-            }
-
-            await Task.Delay(answer.RetryAfter ?? TimeSpan.FromSeconds(1), ct);
-        }
-    }
-
-    /// <summary>One call at a time per shop, each at least <see cref="CallSpacing"/> after the previous one ended.</summary>
-    private async Task<RmsAnswer> SpacedAsync(string shop, Func<Task<RmsAnswer>> call, CancellationToken ct)
-    {
-        SemaphoreSlim gate;
-        lock (_shops)
-        {
-            if (!_shops.TryGetValue(shop, out var entry))
-            {
-                _shops[shop] = entry = (new SemaphoreSlim(1, 1), 0);
-            }
-
-            gate = entry.Gate;
-        }
-
-        var asked = System.Diagnostics.Stopwatch.GetTimestamp();
-        await gate.WaitAsync(ct);
-        try
-        {
-            long last;
-            lock (_shops) last = _shops[shop].LastCall;
-            var wait = CallSpacing - System.Diagnostics.Stopwatch.GetElapsedTime(last);
-            if (last != 0 && wait > TimeSpan.Zero)
-            {
-                await Task.Delay(wait, ct);
-            }
-
-            PlatformDiagnostics.RecordRateLimitWait(nameof(Contracts.Channel.RakutenJp), "order", System.Diagnostics.Stopwatch.GetElapsedTime(asked));
-
-            try
-            {
-                return await call();
-            }
-            finally
-            {
-                lock (_shops) _shops[shop] = (gate, System.Diagnostics.Stopwatch.GetTimestamp());
-            }
-        }
-        finally
-        {
-            gate.Release();
-        }
-    }
-
-    private async Task<RmsAnswer> SendAsync(string baseUrl, RmsCredentials credentials, string function, JsonObject body, CancellationToken ct)
-    {
-        using var client = http.CreateClient("rms");
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"{baseUrl.TrimEnd('/')}/es/2.0/order/{function}/")
-        {
-            Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Authorization = credentials.Esa();
-        using var response = await client.SendAsync(request.Named($"order.{function}"), ct);
-        var text = await response.Content.ReadAsStringAsync(ct);
-        JsonObject? json = null;
-        try
-        {
-            json = text.Length > 0 ? JsonNode.Parse(text) as JsonObject : null;
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            // A malformed answer (a proxy's page, a cut-off body) is treated as no answer.
-        }
-
-        var retryAfter = response.Headers.RetryAfter?.Delta;
-        return new RmsAnswer(response.StatusCode, json, retryAfter);
+        var call = new RmsCall(function.ConnectionId, HttpMethod.Post, $"order.{function.Name}", rms.OrderApi, function.Idempotent, function.Probe);
+        var response = await rms.SendAsync(call, $"{baseUrl.TrimEnd('/')}/es/2.0/order/{function.Name}/", credentials, body, ct);
+        return new RmsAnswer(response.Status, response.Json());
     }
 }

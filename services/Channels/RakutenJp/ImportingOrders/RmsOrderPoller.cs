@@ -130,7 +130,7 @@ public sealed class RmsOrderPoller(
                 return;
             }
 
-            var answer = await rms.ConfirmOrderAsync(connection.BaseUrl, credentials, pending.Select(p => p.OrderNumber).ToList(), ct);
+            var answer = await rms.ConfirmOrderAsync(connection.Id, connection.BaseUrl, credentials, pending.Select(p => p.OrderNumber).ToList(), ct);
             if (!await AcceptAsync(db, connection, answer, "confirmOrder", ct))
             {
                 return;
@@ -159,7 +159,7 @@ public sealed class RmsOrderPoller(
         var numbers = new List<string>();
         for (var page = 1; ; page++)
         {
-            var answer = await rms.SearchOrderAsync(connection.BaseUrl, credentials, from, to, page, NewOrderProgresses, ct);
+            var answer = await rms.SearchOrderAsync(connection.Id, connection.BaseUrl, credentials, from, to, page, NewOrderProgresses, ct);
             if (!await AcceptAsync(db, connection, answer, "searchOrder", ct))
             {
                 return false;
@@ -193,7 +193,7 @@ public sealed class RmsOrderPoller(
         // The next batch is asked for while this one is saved: a backfill of thousands waited on each in turn. The
         // client still spaces the calls per shop, so the prefetch never goes faster than the Order API allows.
         using var abandon = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        Task<RmsAnswer>? next = batches.Count > 0 ? rms.GetOrderAsync(connection.BaseUrl, credentials, batches[0], abandon.Token) : null;
+        Task<RmsAnswer>? next = batches.Count > 0 ? rms.GetOrderAsync(connection.Id, connection.BaseUrl, credentials, batches[0], abandon.Token) : null;
         try
         {
             for (var i = 0; i < batches.Count; i++)
@@ -201,7 +201,7 @@ public sealed class RmsOrderPoller(
                 var current = next!;
                 next = null; // from here on its outcome is this loop's, not the prefetch's
                 var answer = await current;
-                next = i + 1 < batches.Count ? rms.GetOrderAsync(connection.BaseUrl, credentials, batches[i + 1], abandon.Token) : null;
+                next = i + 1 < batches.Count ? rms.GetOrderAsync(connection.Id, connection.BaseUrl, credentials, batches[i + 1], abandon.Token) : null;
                 if (!await AcceptAsync(db, connection, answer, "getOrder", ct))
                 {
                     return false;

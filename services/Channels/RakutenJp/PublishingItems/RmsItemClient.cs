@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Rakuten.Platform.Channels.RakutenJp.Connecting;
+using Rakuten.Platform.Channels.RakutenJp.Rms;
 using Rakuten.Platform.Contracts;
 
 namespace Rakuten.Platform.Channels.RakutenJp.PublishingItems;
@@ -17,14 +18,10 @@ public sealed record RmsItemAnswer(HttpStatusCode Status, ChannelError? Error)
 }
 
 /// <summary>Items API 2.0 (reference/rakuten-jp-rms.md §6): upsert (PUT, full replacement), patch, delete, each
-/// through <see cref="RmsRestClient"/> (rate gate, 429 waited out). It refuses outright to write any item whose
-/// manage number does not begin with <c>v_</c>: those are the merchant's own (seed rule).</summary>
-public sealed class RmsItemClient(RmsRestClient rest, IConfiguration configuration)
+/// through <see cref="RmsClient"/> (the connection's pipeline: rate, retries, circuit). It refuses outright to write any
+/// item whose manage number does not begin with <c>v_</c>: those are the merchant's own (seed rule).</summary>
+public sealed class RmsItemClient(RmsClient rms)
 {
-    /// <summary>RMS publishes no Items API rate (reference §6); 5 calls per second per shop is this platform's
-    /// assumption, matched by the Sandbox and adjustable here.</summary>
-    private int PerSecond => configuration.GetValue("Platform:RakutenJp:ItemsApiPerSecond", 5);
-
     public Task<RmsItemAnswer> UpsertAsync(Guid connectionId, string baseUrl, RmsCredentials credentials, string manageNumber, JsonObject item, CancellationToken ct) =>
         SendAsync(connectionId, baseUrl, credentials, HttpMethod.Put, manageNumber, item, ct);
 
@@ -42,8 +39,10 @@ public sealed class RmsItemClient(RmsRestClient rest, IConfiguration configurati
             throw new InvalidOperationException($"Refusing to write RMS item '{manageNumber}': only items whose manage number begins with '{RmsItemMapping.ManagedPrefix}' are managed by the platform.");
         }
 
-        var answer = await rest.SendAsync(connectionId, "items", PerSecond, method,
-            $"{baseUrl.TrimEnd('/')}/es/2.0/items/manage-numbers/{Uri.EscapeDataString(manageNumber)}", credentials, body, ct);
+        // A PATCH sets the fields it carries to the values given: sending it twice leaves the item the same.
+        var call = new RmsCall(connectionId, method, $"items.{method.Method.ToLowerInvariant()}", rms.ItemsApi, Idempotent: true);
+        var answer = RmsRestAnswer.Of(await rms.SendAsync(call,
+            $"{baseUrl.TrimEnd('/')}/es/2.0/items/manage-numbers/{Uri.EscapeDataString(manageNumber)}", credentials, body, ct));
         return new RmsItemAnswer(answer.Status, answer.Error);
     }
 }

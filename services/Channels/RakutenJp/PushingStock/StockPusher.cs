@@ -82,7 +82,7 @@ public sealed class StockPusher(
         }
 
         // The slot first, the batch after: whatever changed while waiting goes in this call.
-        await rms.WaitForUpsertSlotAsync(connectionId, ct);
+        var slot = await rms.WaitForUpsertSlotAsync(connectionId, ct);
         // Only SKUs the platform published (a managed item and variant) can be pushed; the others wait for their listing.
         var pending = await (from push in db.StockPushes
                              join sku in db.RmsSkus on new { push.ConnectionId, push.Sku } equals new { sku.ConnectionId, sku.Sku }
@@ -98,7 +98,7 @@ public sealed class StockPusher(
         using var span = Traces.StartLinked("rms stock push", pending.Select(p => p.Push.TraceParent),
             [new("platform.connection_id", connectionId.ToString()), new("platform.sku_count", pending.Count)]);
         var entries = pending.Select(p => new RmsStockEntry(p.ManageNumber, p.VariantId, Math.Clamp(p.Push.Quantity, 0, 99_999))).ToList();
-        var answer = await rms.BulkUpsertAsync(connectionId, connection.BaseUrl, credentials, entries, ct, slotTaken: true);
+        var answer = await rms.BulkUpsertAsync(connectionId, connection.BaseUrl, credentials, entries, ct, slot);
         if (answer.Ok)
         {
             foreach (var p in pending)

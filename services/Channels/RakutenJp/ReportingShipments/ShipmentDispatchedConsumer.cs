@@ -41,7 +41,7 @@ public sealed class ShipmentDispatchedConsumer(
             }
 
             var credentials = secrets.Unprotect<RmsCredentials>(connection.ProtectedCredentials);
-            var read = await rms.GetOrderAsync(connection.BaseUrl, credentials, [m.ChannelOrderId], ct);
+            var read = await rms.GetOrderAsync(connection.Id, connection.BaseUrl, credentials, [m.ChannelOrderId], ct);
             if (!await RmsOrderPoller.AcceptAsync(db, connection, read, "getOrder", "shipment reporting", clock, logger, ct))
             {
                 throw new InvalidOperationException($"RMS did not answer getOrder for {m.ChannelOrderId} ({read.Messages}); the shipment is retried");
@@ -67,7 +67,7 @@ public sealed class ShipmentDispatchedConsumer(
                     return (JsonNode)record;
                 }).ToArray()),
             }).ToArray());
-            var answer = await rms.UpdateOrderShippingAsync(connection.BaseUrl, credentials, m.ChannelOrderId, baskets, ct);
+            var answer = await rms.UpdateOrderShippingAsync(connection.Id, connection.BaseUrl, credentials, m.ChannelOrderId, baskets, ct);
             var now = clock.GetUtcNow();
             if (answer.Ok)
             {

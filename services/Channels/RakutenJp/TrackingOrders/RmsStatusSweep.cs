@@ -59,7 +59,7 @@ public sealed class RmsStatusSweep(
             .OrderBy(o => o.OrderNumber).Select(o => o.OrderNumber).ToListAsync(ct);
         foreach (var batch in open.Chunk(100))
         {
-            var answer = await rms.GetOrderAsync(connection.BaseUrl, credentials, batch, ct);
+            var answer = await rms.GetOrderAsync(connection.Id, connection.BaseUrl, credentials, batch, ct);
             if (!await RmsOrderPoller.AcceptAsync(db, connection, answer, "getOrder", "the order status sweep", clock, logger, ct))
             {
                 return;

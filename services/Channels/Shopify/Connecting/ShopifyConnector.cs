@@ -47,7 +47,7 @@ public sealed class ShopifyConnector(IHttpClientFactory http) : IChannelConnecto
                 Content = JsonContent.Create(new { query = "{ shop { name myshopifyDomain } }" }),
             };
             request.Headers.Add("X-Shopify-Access-Token", c.AccessToken);
-            using var response = await client.SendAsync(request, ct);
+            using var response = await client.SendAsync(request.Named("graphql query shop").AsProbe(), ct);
             if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
             {
                 return ConnectionCheck.Refused(

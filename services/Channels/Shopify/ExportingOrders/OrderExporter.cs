@@ -10,6 +10,7 @@ using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.Channels.Shopify.CancellingOrders;
 using Rakuten.Platform.Channels.Shopify.Connecting;
+using Rakuten.Platform.Channels.Shopify.ShopifyAdmin;
 using Rakuten.Platform.Channels.Shopify.SyncingStock;
 using Rakuten.Platform.Contracts;
 using Rakuten.Platform.Contracts.Orders;

@@ -7,6 +7,7 @@ using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.Channels.Shopify.Connecting;
+using Rakuten.Platform.Channels.Shopify.ShopifyAdmin;
 
 namespace Rakuten.Platform.Channels.Shopify.SyncingProducts;
 
@@ -16,7 +17,7 @@ namespace Rakuten.Platform.Channels.Shopify.SyncingProducts;
 /// on request (<c>POST /channels/shopify/connections/{id}/import-products</c>, the manual resync), and every
 /// <c>Platform:Shopify:ReconcileInterval</c> (1 h) as the reconciliation that finds what webhooks missed: changed
 /// products come through the same staleness rule, and products no longer in Shopify are handed on as deleted.</summary>
-public sealed class ProductImport(IServiceScopeFactory scopes, IHttpClientFactory http, TimeProvider clock, IConfiguration configuration, ILogger<ProductImport> logger)
+public sealed class ProductImport(IServiceScopeFactory scopes, ShopifyAdminClient shopify, TimeProvider clock, IConfiguration configuration, ILogger<ProductImport> logger)
     : BackgroundService, IConnectionAdded<ShopifyDbContext>
 {
     private const int PageSize = 50;
@@ -108,8 +109,6 @@ public sealed class ProductImport(IServiceScopeFactory scopes, IHttpClientFactor
         var connection = await db.Connections.FirstAsync(c => c.Id == connectionId && c.RemovedAt == null, ct);
         var credentials = scope.ServiceProvider.GetRequiredService<ConnectionSecrets>().Unprotect<ShopifyCredentials>(connection.ProtectedCredentials);
         var currency = configuration["Platform:Shopify:Currency"] ?? "JPY";
-        using var client = http.CreateClient("shopify");
-        var url = $"{connection.BaseUrl.TrimEnd('/')}/admin/api/{ShopifyConnector.ApiVersion}/graphql.json";
         string? after = null;
         var handed = 0;
         var startedAt = clock.GetUtcNow();
@@ -118,31 +117,20 @@ public sealed class ProductImport(IServiceScopeFactory scopes, IHttpClientFactor
         double restoreRate = 50;
         while (true)
         {
-            // A page costs about 2 + 50 points: wait until the bucket holds that much.
+            // A page costs about 2 + 50 points: wait until the bucket holds that much rather than be throttled (the
+            // pipeline would wait out a THROTTLED answer too, one wasted call later).
             if (available is { } left && left < PageSize + 2)
             {
                 await Task.Delay(TimeSpan.FromSeconds((PageSize + 2 - left) / restoreRate), clock, ct);
             }
 
-            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(new { query = Query, variables = new { after } }) };
-            request.Headers.Add("X-Shopify-Access-Token", credentials.AccessToken);
-            using var response = await client.SendAsync(request, ct);
-            var body = await response.Content.ReadFromJsonAsync<JsonObject>(ct) ?? [];
+            var body = await shopify.GraphQlAsync(connection, credentials, Query, new { after }, ct);
             var throttle = body["extensions"]?["cost"]?["throttleStatus"];
             available = throttle?["currentlyAvailable"]?.GetValue<double>();
             restoreRate = throttle?["restoreRate"]?.GetValue<double>() ?? restoreRate;
-            if (response.StatusCode == HttpStatusCode.TooManyRequests
-                || body["errors"]?[0]?["extensions"]?["code"]?.GetValue<string>() == "THROTTLED")
+            if (body["data"]?["products"] is not JsonObject products)
             {
-                var wait = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds((PageSize + 2 - (available ?? 0)) / restoreRate);
-                await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.FromSeconds(1), clock, ct);
-                available = null;
-                continue;
-            }
-
-            if (!response.IsSuccessStatusCode || body["data"]?["products"] is not JsonObject products)
-            {
-                throw new InvalidOperationException($"Shopify answered HTTP {(int)response.StatusCode} to the products query: {body.ToJsonString()[..Math.Min(300, body.ToJsonString().Length)]}");
+                throw new InvalidOperationException($"Shopify answered the products query without products: {body.ToJsonString()[..Math.Min(300, body.ToJsonString().Length)]}");
             }
 
             var now = clock.GetUtcNow();

@@ -7,7 +7,7 @@ using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.BuildingBlocks.Security;
 using Rakuten.Platform.Channels.Shopify.Connecting;
-
+using Rakuten.Platform.Channels.Shopify.ShopifyAdmin;
 using Rakuten.Platform.Channels.Shopify.SyncingStock;
 
 namespace Rakuten.Platform.Channels.Shopify.SyncingProducts;

@@ -1,55 +1,38 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Rakuten.Platform.BuildingBlocks.Connections;
-using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.Channels.Shopify.Connecting;
 
-namespace Rakuten.Platform.Channels.Shopify.SyncingStock;
+namespace Rakuten.Platform.Channels.Shopify.ShopifyAdmin;
 
 /// <summary>Admin GraphQL calls of the stock and order flows.</summary>
 public sealed class ShopifyAdminClient(IHttpClientFactory http)
 {
-    /// <summary>One GraphQL operation; the whole answer (data, errors, extensions). Shopify's cost bucket is
-    /// respected: a THROTTLED answer (HTTP 200 or 429) waits until the bucket holds the query's cost, then asks
-    /// again (for a minute at most). Any other non-2xx throws.</summary>
+    /// <summary>One GraphQL operation; the whole answer (data, errors, extensions). Shopify's cost bucket is respected
+    /// by the connection's pipeline (MarketplacePipeline): a THROTTLED answer (HTTP 200 or 429) waits until the bucket
+    /// holds the query's cost — read from <c>extensions.cost.throttleStatus</c> — and asks again. Still throttled after
+    /// the retries, or any other non-2xx: an HttpRequestException.</summary>
     public async Task<JsonObject> GraphQlAsync(ConnectionRecord connection, ShopifyCredentials credentials, string query, object variables, CancellationToken ct)
     {
-        // Several callers share a store's bucket (the exporter's workers, the stock flow): a throttled call waits its turn
-        // for as long as a minute, with a little jitter so that the waiters do not all ask again at the same instant.
-        var deadline = DateTime.UtcNow.AddMinutes(1);
-        while (true)
+        using var client = http.CreateClient("shopify");
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{connection.BaseUrl.TrimEnd('/')}/admin/api/{ShopifyConnector.ApiVersion}/graphql.json")
         {
-            using var client = http.CreateClient("shopify");
-            using var request = new HttpRequestMessage(HttpMethod.Post, $"{connection.BaseUrl.TrimEnd('/')}/admin/api/{ShopifyConnector.ApiVersion}/graphql.json")
-            {
-                Content = JsonContent.Create(new { query, variables }),
-            };
-            request.Headers.Add("X-Shopify-Access-Token", credentials.AccessToken);
-            var operation = Operations.GetOrAdd(query, OperationOf);
-            using var response = await client.SendAsync(request.Named(operation), ct);
-            var body = response.Content.Headers.ContentLength == 0 ? [] : await response.Content.ReadFromJsonAsync<JsonObject>(ct) ?? [];
-            var throttled = response.StatusCode == System.Net.HttpStatusCode.TooManyRequests
-                            || body["errors"]?[0]?["extensions"]?["code"]?.GetValue<string>() == "THROTTLED";
-            if (throttled && response.IsSuccessStatusCode)
-            {
-                MarketplaceCall.CountThrottled(Contracts.Channel.Shopify, operation);
-            }
-
-            if (throttled && DateTime.UtcNow < deadline)
-            {
-                var cost = body["extensions"]?["cost"];
-                var requested = cost?["requestedQueryCost"]?.GetValue<double>() ?? 10;
-                var available = cost?["throttleStatus"]?["currentlyAvailable"]?.GetValue<double>() ?? 0;
-                var restore = cost?["throttleStatus"]?["restoreRate"]?.GetValue<double>() ?? 50;
-                var wait = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(Math.Max(0.05, (requested - available) / restore) + Random.Shared.NextDouble() * 0.1);
-                await Task.Delay(wait, ct);
-                PlatformDiagnostics.RecordRateLimitWait(nameof(Contracts.Channel.Shopify), "graphql", wait);
-                continue;
-            }
-
-            response.EnsureSuccessStatusCode();
-            return body;
+            Content = JsonContent.Create(new { query, variables }),
+        };
+        request.Headers.Add("X-Shopify-Access-Token", credentials.AccessToken);
+        // A query may be asked again after a failure; a mutation only when Shopify said it did not run it (throttled).
+        request.Named(Operations.GetOrAdd(query, OperationOf)).For(connection.Id).Retryable(!query.TrimStart().StartsWith("mutation", StringComparison.Ordinal));
+        using var response = await client.SendAsync(request, ct);
+        var body = response.Content.Headers.ContentLength == 0 ? [] : await response.Content.ReadFromJsonAsync<JsonObject>(ct) ?? [];
+        if (response.StatusCode == System.Net.HttpStatusCode.TooManyRequests
+            || body["errors"]?[0]?["extensions"]?["code"]?.GetValue<string>() == "THROTTLED")
+        {
+            throw new HttpRequestException("Shopify kept throttling the store's API calls; the call is given up for now and retried with its flow.",
+                null, System.Net.HttpStatusCode.TooManyRequests);
         }
+
+        response.EnsureSuccessStatusCode();
+        return body;
     }
 
     /// <summary>The GraphQL operation as its kind and first root field, aliases skipped (<c>mutation Create(…) { orderCreate(…) }</c>
