@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Npgsql;
-using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.BuildingBlocks.Persistence;
+using Rakuten.Platform.Channels.Common;
 using Rakuten.Platform.TestService.Testing;
 
 namespace Rakuten.Platform.Benchmarks;

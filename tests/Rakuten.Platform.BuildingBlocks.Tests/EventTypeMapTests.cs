@@ -60,7 +60,7 @@ public sealed class ExpiryWarningsTests
     [InlineData(5, null, 7)]
     public void Warnings_come_at_14_and_7_days_and_on_expiry_each_once(int daysLeft, int? lastWarned, int? expected)
     {
-        var decision = Rakuten.Platform.BuildingBlocks.Connections.ExpiryWarnings.Decide(Expiry, Expiry.AddDays(-daysLeft), lastWarned);
+        var decision = Rakuten.Platform.Channels.Common.ExpiryWarnings.Decide(Expiry, Expiry.AddDays(-daysLeft), lastWarned);
 
         decision?.WarningDays.Should().Be(expected);
         if (expected is null)

@@ -1,7 +1,7 @@
 using FluentAssertions;
-using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.BuildingBlocks.Security;
+using Rakuten.Platform.Channels.Common;
 
 namespace Rakuten.Platform.BuildingBlocks.Tests;
 
@@ -36,5 +36,9 @@ public sealed class SchemaScriptTests
 
         channel.Should().Equal("000_platform.sql", "010_audit_log.sql", "020_change_feed.sql", "010_connections.sql", "020_connection_identity.sql", "030_rate_budget.sql");
         identity.Should().Equal("000_platform.sql", "010_audit_log.sql", "020_change_feed.sql", "100_api_keys.sql");
+        // The connection scripts moved from BuildingBlocks to Channels.Common: still recorded under their first name, so
+        // that a database made before the move does not run them again.
+        SchemaInitializer<ChannelDbContext>.Scripts(dialect, typeof(ChannelDbContext)).Select(s => s.Name)
+            .Should().Contain(["Rakuten.Platform.BuildingBlocks/010_connections.sql", "Rakuten.Platform.BuildingBlocks/030_rate_budget.sql"]);
     }
 }

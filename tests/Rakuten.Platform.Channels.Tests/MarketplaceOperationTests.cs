@@ -1,6 +1,6 @@
 using System.Net;
 using FluentAssertions;
-using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.Channels.Common;
 using Rakuten.Platform.Channels.RakutenJp.Rms;
 using Rakuten.Platform.Channels.Shopify.ShopifyAdmin;
 using Rakuten.Platform.Channels.Shopify.SyncingStock;

@@ -1,6 +1,7 @@
 using System.Text;
 using FluentAssertions;
 using Rakuten.Platform.Channels.RakutenFr.PublishingOffers;
+using Rakuten.Platform.Channels.RakutenFr.RakutenFrApi;
 using Rakuten.Platform.Contracts;
 using Rakuten.Platform.Contracts.Catalog;
 

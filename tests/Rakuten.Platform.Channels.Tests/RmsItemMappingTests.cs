@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using FluentAssertions;
 using Rakuten.Platform.Channels.RakutenJp.PublishingItems;
+using Rakuten.Platform.Channels.RakutenJp.Rms;
 using Rakuten.Platform.Contracts;
 using Rakuten.Platform.Contracts.Catalog;
 

@@ -1,6 +1,7 @@
 using System.Xml.Linq;
 using FluentAssertions;
 using Rakuten.Platform.Channels.RakutenFr.ImportingSales;
+using Rakuten.Platform.Channels.RakutenFr.RakutenFrApi;
 
 namespace Rakuten.Platform.Channels.Tests;
 

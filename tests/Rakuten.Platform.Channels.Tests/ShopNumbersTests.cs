@@ -1,6 +1,6 @@
 using FluentAssertions;
-using Rakuten.Platform.Channels.RakutenJp.Connecting;
 using Rakuten.Platform.Channels.RakutenJp.ImportingOrders;
+using Rakuten.Platform.Channels.RakutenJp.Rms;
 
 namespace Rakuten.Platform.Channels.Tests;
 
@@ -13,7 +13,7 @@ public sealed class ShopNumbersTests
     [InlineData("abcdef-20240101-1", null)]
     [InlineData("123456", null)]
     public void The_shop_number_is_the_six_digit_prefix_of_an_order_number(string orderNumber, string? shop) =>
-        RmsConnector.ShopNumberOf(orderNumber).Should().Be(shop);
+        RmsOrderNumbers.ShopNumberOf(orderNumber).Should().Be(shop);
 
     [Fact]
     public void A_connection_that_knows_its_shop_refuses_another_shop_s_orders()

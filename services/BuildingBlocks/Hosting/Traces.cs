@@ -85,7 +85,7 @@ public static class Traces
     public static string? ParentOf(object message) => BatchParents.Value?.GetValueOrDefault(message);
 
     /// <summary>Remembers each message's sender for <see cref="ContinueMessage"/> and <see cref="ParentOf"/> while a batch is handled.</summary>
-    internal static void Remember<T>(Batch<T> batch) where T : class =>
+    public static void Remember<T>(Batch<T> batch) where T : class =>
         BatchParents.Value = batch.Select(c => (c.Message, Parent: c.Headers.Get<string>(MessageHeader)))
             .Where(c => c.Parent is not null)
             .ToDictionary(c => (object)c.Message, c => c.Parent!, ReferenceEqualityComparer.Instance);

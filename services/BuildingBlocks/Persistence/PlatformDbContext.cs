@@ -8,6 +8,7 @@ namespace Rakuten.Platform.BuildingBlocks.Persistence;
 
 /// <summary>A service's database: its own tables plus the event store, outbox and inbox, so that an event,
 /// the read models it updates, the integration events it causes and the inbox mark all commit together.</summary>
+[SchemaPart("Rakuten.Platform.BuildingBlocks")]
 public abstract class PlatformDbContext(DbContextOptions options) : DbContext(options)
 {
     public DbSet<EventRecord> Events => Set<EventRecord>();

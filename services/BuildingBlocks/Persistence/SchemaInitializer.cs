@@ -42,33 +42,33 @@ public sealed class SchemaInitializer<TContext>(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>The scripts of a context, in the order they run: the platform's tables, then those of the platform parts
-    /// the context is built on (channel connections, the identity store), then the service's own.</summary>
+    /// <summary>The scripts of a context, in the order they run: those of each platform part the context is built on
+    /// (<see cref="SchemaPartAttribute"/>: the platform's tables, then the channel connections or the identity store),
+    /// base first, then the service's own (every <c>Schema.{dialect}.</c> script of its assembly).</summary>
     public static IReadOnlyList<(string Name, string Sql)> Scripts(SqlDialect dialect, Type context)
     {
         var folder = dialect == SqlDialect.Postgres ? "Schema.postgres." : "Schema.sqlite.";
-        var platform = typeof(PlatformDbContext).Assembly;
-        var prefixes = new List<(Assembly Assembly, string Prefix)> { (platform, $"{platform.GetName().Name}.Persistence.{folder}") };
-        if (typeof(Connections.ChannelDbContext).IsAssignableFrom(context))
+        var hierarchy = new List<Type>();
+        for (var type = context; type is not null && type != typeof(DbContext); type = type.BaseType)
         {
-            prefixes.Add((platform, $"{platform.GetName().Name}.Connections.{folder}"));
+            hierarchy.Insert(0, type);
         }
 
-        if (typeof(Security.IdentityDbContext).IsAssignableFrom(context))
+        var parts = hierarchy
+            .Select(t => (Type: t, Part: t.GetCustomAttribute<SchemaPartAttribute>(inherit: false)))
+            .Where(p => p.Part is not null)
+            .Select(p => (p.Type.Assembly, Prefix: $"{p.Type.Namespace}.{folder}", RecordedAs: p.Part!.RecordedAs))
+            .ToList();
+        if (context.GetCustomAttribute<SchemaPartAttribute>(inherit: false) is null)
         {
-            prefixes.Add((platform, $"{platform.GetName().Name}.Security.{folder}"));
+            parts.Add((context.Assembly, $".{folder}", context.Assembly.GetName().Name!));
         }
 
-        if (context.Assembly != platform)
-        {
-            prefixes.Add((context.Assembly, $".{folder}"));
-        }
-
-        return prefixes
+        return parts
             .SelectMany(p => p.Assembly.GetManifestResourceNames()
                 .Where(n => n.Contains(p.Prefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
                 .Order(StringComparer.Ordinal)
-                .Select(n => (Name: $"{p.Assembly.GetName().Name}/{n[(n.IndexOf(p.Prefix, StringComparison.Ordinal) + p.Prefix.Length)..]}", Sql: Read(p.Assembly, n))))
+                .Select(n => (Name: $"{p.RecordedAs}/{n[(n.IndexOf(p.Prefix, StringComparison.Ordinal) + p.Prefix.Length)..]}", Sql: Read(p.Assembly, n))))
             .ToList();
     }
 
@@ -198,4 +198,14 @@ public sealed class SchemaInitializer<TContext>(
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
     }
+}
+
+/// <summary>A context base whose tables come with it: its scripts are the embedded <c>{namespace}.Schema.{dialect}.*.sql</c>
+/// of its assembly, run before those of the contexts built on it. <paramref name="recordedAs"/> is the name the scripts
+/// are recorded under in <c>schema_scripts</c> — kept when a part moves between assemblies, or a database made before the
+/// move would run them again.</summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class SchemaPartAttribute(string recordedAs) : Attribute
+{
+    public string RecordedAs { get; } = recordedAs;
 }

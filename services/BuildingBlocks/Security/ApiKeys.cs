@@ -38,6 +38,7 @@ public sealed class ApiKeyRecord
 
 /// <summary>The platform's identity store: API keys (and the audit log of their changes). One database
 /// (<c>rakuten_identity</c>) that every service reads to authenticate a key; only the API key endpoints write it.</summary>
+[SchemaPart("Rakuten.Platform.BuildingBlocks")]
 public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> options) : PlatformDbContext(options)
 {
     public const string Service = "identity";

@@ -1,5 +1,5 @@
 using Microsoft.EntityFrameworkCore;
-using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.Channels.Common;
 using Rakuten.Platform.Channels.RakutenFr.ImportingSales;
 using Rakuten.Platform.Channels.RakutenFr.PublishingOffers;
 

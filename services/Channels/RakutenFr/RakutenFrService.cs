@@ -1,14 +1,15 @@
 using Microsoft.EntityFrameworkCore;
-using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.BuildingBlocks.Security;
+using Rakuten.Platform.Channels.Common;
 using Rakuten.Platform.Channels.RakutenFr.CancellingSales;
 using Rakuten.Platform.Channels.RakutenFr.Connecting;
 using Rakuten.Platform.Channels.RakutenFr.ImportingSales;
 using Rakuten.Platform.Channels.RakutenFr.PublishingOffers;
+using Rakuten.Platform.Channels.RakutenFr.RakutenFrApi;
 using Rakuten.Platform.Channels.RakutenFr.ReportingShipments;
 
 namespace Rakuten.Platform.Channels.RakutenFr;

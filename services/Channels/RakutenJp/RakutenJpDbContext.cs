@@ -1,5 +1,5 @@
 using Microsoft.EntityFrameworkCore;
-using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.Channels.Common;
 using Rakuten.Platform.Channels.RakutenJp.ImportingOrders;
 using Rakuten.Platform.Channels.RakutenJp.PublishingItems;
 using Rakuten.Platform.Channels.RakutenJp.PushingStock;

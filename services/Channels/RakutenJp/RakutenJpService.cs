@@ -1,10 +1,10 @@
 using Microsoft.EntityFrameworkCore;
-using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.BuildingBlocks.Security;
+using Rakuten.Platform.Channels.Common;
 using Rakuten.Platform.Channels.RakutenJp.CancellingOrders;
 using Rakuten.Platform.Channels.RakutenJp.Connecting;
 using Rakuten.Platform.Channels.RakutenJp.ImportingOrders;

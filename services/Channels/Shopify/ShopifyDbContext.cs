@@ -1,5 +1,5 @@
 using Microsoft.EntityFrameworkCore;
-using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.Channels.Common;
 using Rakuten.Platform.Channels.Shopify.CancellingOrders;
 using Rakuten.Platform.Channels.Shopify.ExportingOrders;
 using Rakuten.Platform.Channels.Shopify.SyncingFulfillments;

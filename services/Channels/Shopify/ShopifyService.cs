@@ -1,9 +1,9 @@
-using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.BuildingBlocks.Security;
+using Rakuten.Platform.Channels.Common;
 using Rakuten.Platform.Channels.Shopify.CancellingOrders;
 using Rakuten.Platform.Channels.Shopify.Connecting;
 using Rakuten.Platform.Channels.Shopify.ExportingOrders;
@@ -26,6 +26,7 @@ public static class ShopifyService
         builder.Services.AddSingleton<IChannelConnector<ShopifyCredentials>, ShopifyConnector>();
         builder.Services.AddSingleton<ShopifyAdminClient>();
         builder.Services.AddSingleton<ShopifyOrderCanceller>();
+        builder.Services.AddSingleton<IRunsBetweenExports>(sp => sp.GetRequiredService<ShopifyOrderCanceller>());
         builder.Services.AddSingleton<OrderExporter>();
         builder.AddPlatformConsumer<OrderCancelledConsumer>(Name);
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OrderExporter>());

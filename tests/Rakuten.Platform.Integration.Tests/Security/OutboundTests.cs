@@ -89,7 +89,7 @@ public sealed class OutboundTests
             ["Platform:Outbound:AllowedOrigins:1"] = redirectUrl,
         });
         var sandboxPort = new Uri(hosts.SandboxUrl).Port;
-        hosts.Services.GetRequiredService<BuildingBlocks.Connections.OutboundPolicy>().Allow($"http://localhost:{sandboxPort}");
+        hosts.Services.GetRequiredService<Channels.Common.OutboundPolicy>().Allow($"http://localhost:{sandboxPort}");
         (await hosts.Sandbox.PostAsJsonAsync("/control/rms/shops", new { shopId = "777777", serviceSecret = "sec-ssrf", licenseKey = "key-ssrf" })).EnsureSuccessStatusCode();
         (await hosts.Sandbox.DeleteAsync("/control/calls")).EnsureSuccessStatusCode();
 

@@ -1,15 +1,10 @@
 using System.Xml.Linq;
-using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.BuildingBlocks.Security;
+using Rakuten.Platform.Channels.Common;
+using Rakuten.Platform.Channels.RakutenFr.RakutenFrApi;
 using Rakuten.Platform.Contracts;
 
 namespace Rakuten.Platform.Channels.RakutenFr.Connecting;
-
-/// <summary>A Rakuten France seller's credentials: the account name (not the e-mail) and the API token.</summary>
-public sealed record RakutenFrCredentials(string Login, string Token)
-{
-    public override string ToString() => $"RakutenFrCredentials {{ Login = {Login}, Token = {Redact.Secret(Token)} }}";
-}
 
 /// <summary>Checks a seller with one cheap call (getitemtodolist). Rakuten France answers ISO-8859-1 XML whose
 /// namespaces vary by action and version, so the answer is read by local names.</summary>

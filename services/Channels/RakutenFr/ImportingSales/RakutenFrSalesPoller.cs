@@ -1,13 +1,14 @@
 using System.Xml.Linq;
 using Microsoft.EntityFrameworkCore;
-using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
+using Rakuten.Platform.Channels.Common;
 using Rakuten.Platform.Channels.RakutenFr.Connecting;
+using Rakuten.Platform.Channels.RakutenFr.RakutenFrApi;
 using Rakuten.Platform.Contracts;
 using Rakuten.Platform.Contracts.Orders;
-using static Rakuten.Platform.Channels.RakutenFr.Connecting.RakutenFrApi;
+using static Rakuten.Platform.Channels.RakutenFr.RakutenFrApi.FrWebServices;
 
 namespace Rakuten.Platform.Channels.RakutenFr.ImportingSales;
 

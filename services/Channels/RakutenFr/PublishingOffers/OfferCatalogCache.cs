@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
-using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.Channels.Common;
 using Rakuten.Platform.Channels.RakutenFr.Connecting;
+using Rakuten.Platform.Channels.RakutenFr.RakutenFrApi;
 
 namespace Rakuten.Platform.Channels.RakutenFr.PublishingOffers;
 

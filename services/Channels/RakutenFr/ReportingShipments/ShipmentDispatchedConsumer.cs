@@ -1,12 +1,13 @@
 using System.Globalization;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Inbox;
 using Rakuten.Platform.BuildingBlocks.Outbox;
+using Rakuten.Platform.Channels.Common;
 using Rakuten.Platform.Channels.RakutenFr.Connecting;
 using Rakuten.Platform.Channels.RakutenFr.ImportingSales;
+using Rakuten.Platform.Channels.RakutenFr.RakutenFrApi;
 using Rakuten.Platform.Contracts;
 using Rakuten.Platform.Contracts.Shipping;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
-using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.Channels.Common;
+using Rakuten.Platform.Channels.RakutenJp.Rms;
 using Rakuten.Platform.Contracts.Connections;
 
 namespace Rakuten.Platform.Channels.RakutenJp.Connecting;

@@ -1,32 +1,19 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.BuildingBlocks.Security;
+using Rakuten.Platform.Channels.Common;
 using Rakuten.Platform.Channels.RakutenJp.ImportingOrders;
+using Rakuten.Platform.Channels.RakutenJp.Rms;
 using Rakuten.Platform.Contracts;
 
 namespace Rakuten.Platform.Channels.RakutenJp.Connecting;
-
-/// <summary>An RMS shop's credentials. <see cref="ShopUrl"/> is optional: the shop is whatever RMS says the keys belong to,
-/// and a URL given here must match it. ToString never shows the secret or the key.</summary>
-public sealed record RmsCredentials(string ServiceSecret, string LicenseKey, string? ShopUrl = null)
-{
-    public override string ToString() => $"RmsCredentials {{ ShopUrl = {ShopUrl}, ServiceSecret = {Redact.Secret(ServiceSecret)}, LicenseKey = {Redact.Secret(LicenseKey)} }}";
-
-    /// <summary><c>Authorization: ESA base64(serviceSecret:licenseKey)</c> (RMS authentication page).</summary>
-    public AuthenticationHeaderValue Esa() => new("ESA", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{ServiceSecret}:{LicenseKey}")));
-}
 
 /// <summary>Checks an RMS shop: the license expiry-date endpoint (the key is valid, and until when), shopMaster (which
 /// shop the keys belong to: its URL code names the connection), and one Order API search over the last 63 days (the
 /// order functions are enabled for the key; the first order number found gives the shop's number, its prefix).</summary>
 public sealed class RmsConnector(RmsLicenseClient license, RmsShopClient shop, RmsOrderClient orders, TimeProvider clock) : IChannelConnector<RmsCredentials>
 {
-    /// <summary>An RMS order number: <c>{shop number, 6 digits}-{yyyymmdd}-{sequence}</c> (reference §3.4).</summary>
-    public static string? ShopNumberOf(string orderNumber) =>
-        orderNumber.Length > 7 && orderNumber[6] == '-' && orderNumber[..6].All(char.IsAsciiDigit) ? orderNumber[..6] : null;
-
     public string? SecretFingerprint(RmsCredentials credentials) =>
         Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes("rms-service-secret:" + credentials.ServiceSecret))).ToLowerInvariant();
 
@@ -102,7 +89,7 @@ public sealed class RmsConnector(RmsLicenseClient license, RmsShopClient shop, R
 
             // The shop's number shows only in its order numbers; a shop with no order in 63 days gets it from its first one.
             var number = (order.Body!["orderNumberList"] as System.Text.Json.Nodes.JsonArray ?? [])
-                .Select(n => n?.GetValue<string>() is { } text ? ShopNumberOf(text) : null).FirstOrDefault(n => n is not null);
+                .Select(n => n?.GetValue<string>() is { } text ? RmsOrderNumbers.ShopNumberOf(text) : null).FirstOrDefault(n => n is not null);
             return ConnectionCheck.Ok(shopUrl, expiresAt, number);
         }
         catch (Exception ex) when (ConnectionCheck.Unreached(ex, ct))

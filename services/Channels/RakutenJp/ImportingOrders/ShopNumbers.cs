@@ -1,4 +1,5 @@
 using Rakuten.Platform.Channels.RakutenJp.Connecting;
+using Rakuten.Platform.Channels.RakutenJp.Rms;
 
 namespace Rakuten.Platform.Channels.RakutenJp.ImportingOrders;
 
@@ -15,7 +16,7 @@ public static class ShopNumbers
     public static Verdict Decide(string? known, IReadOnlyList<string> orderNumbers)
     {
         var learned = known is null
-            ? orderNumbers.Select(RmsConnector.ShopNumberOf).OfType<string>().GroupBy(n => n).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
+            ? orderNumbers.Select(RmsOrderNumbers.ShopNumberOf).OfType<string>().GroupBy(n => n).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
                 .Select(g => g.Key).FirstOrDefault()
             : null;
         var shop = known ?? learned;
@@ -24,7 +25,7 @@ public static class ShopNumbers
         foreach (var number in orderNumbers)
         {
             // A number without a shop prefix is not an RMS order number at all: it is imported, and held as unreadable.
-            (RmsConnector.ShopNumberOf(number) is { } prefix && prefix != shop ? refused : accepted).Add(number);
+            (RmsOrderNumbers.ShopNumberOf(number) is { } prefix && prefix != shop ? refused : accepted).Add(number);
         }
 
         return new Verdict(learned, accepted, refused);

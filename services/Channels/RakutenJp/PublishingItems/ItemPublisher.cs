@@ -1,5 +1,6 @@
-using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.Channels.Common;
 using Rakuten.Platform.Channels.RakutenJp.Connecting;
+using Rakuten.Platform.Channels.RakutenJp.Rms;
 using Rakuten.Platform.Contracts;
 using Rakuten.Platform.Contracts.Catalog;
 

@@ -1,12 +1,13 @@
 using System.Collections.Concurrent;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Inbox;
 using Rakuten.Platform.BuildingBlocks.Outbox;
+using Rakuten.Platform.Channels.Common;
 using Rakuten.Platform.Channels.RakutenJp.Connecting;
 using Rakuten.Platform.Channels.RakutenJp.PushingStock;
+using Rakuten.Platform.Channels.RakutenJp.Rms;
 using Rakuten.Platform.Contracts.Catalog;
 
 namespace Rakuten.Platform.Channels.RakutenJp.PublishingItems;

@@ -1,9 +1,10 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
-using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Persistence;
+using Rakuten.Platform.Channels.Common;
 using Rakuten.Platform.Channels.RakutenJp.Connecting;
+using Rakuten.Platform.Channels.RakutenJp.Rms;
 
 namespace Rakuten.Platform.Channels.RakutenJp.PushingStock;
 

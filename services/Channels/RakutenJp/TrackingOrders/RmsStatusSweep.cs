@@ -1,10 +1,11 @@
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
-using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Outbox;
+using Rakuten.Platform.Channels.Common;
 using Rakuten.Platform.Channels.RakutenJp.Connecting;
 using Rakuten.Platform.Channels.RakutenJp.ImportingOrders;
+using Rakuten.Platform.Channels.RakutenJp.Rms;
 using Rakuten.Platform.Contracts;
 using Rakuten.Platform.Contracts.Orders;
 

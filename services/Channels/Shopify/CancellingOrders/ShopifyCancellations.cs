@@ -1,9 +1,9 @@
 using System.Text.Json.Nodes;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Inbox;
+using Rakuten.Platform.Channels.Common;
 using Rakuten.Platform.Channels.Shopify.Connecting;
 using Rakuten.Platform.Channels.Shopify.ExportingOrders;
 using Rakuten.Platform.Channels.Shopify.ShopifyAdmin;
@@ -66,7 +66,7 @@ public sealed class OrderCancelledConsumer(ShopifyDbContext db, OrderExporter ex
 /// <summary>Cancels the Shopify orders of cancelled marketplace orders, restocking their units (orderCancel with restock:
 /// the units orderCreate took go back, and Shopify's inventory webhook carries them to every channel). An order whose
 /// creation is still to come is never created; one whose creation was interrupted is looked up by its tag first.</summary>
-public sealed class ShopifyOrderCanceller(IServiceScopeFactory scopes, ShopifyAdminClient shopify, TimeProvider clock, ILogger<ShopifyOrderCanceller> logger)
+public sealed class ShopifyOrderCanceller(IServiceScopeFactory scopes, ShopifyAdminClient shopify, TimeProvider clock, ILogger<ShopifyOrderCanceller> logger) : IRunsBetweenExports
 {
     private const string CancelOrder = """
         mutation Cancel($orderId: ID!) {

@@ -3,12 +3,11 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
-using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
-using Rakuten.Platform.Channels.Shopify.CancellingOrders;
+using Rakuten.Platform.Channels.Common;
 using Rakuten.Platform.Channels.Shopify.Connecting;
 using Rakuten.Platform.Channels.Shopify.ShopifyAdmin;
 using Rakuten.Platform.Channels.Shopify.SyncingStock;
@@ -17,13 +16,21 @@ using Rakuten.Platform.Contracts.Orders;
 
 namespace Rakuten.Platform.Channels.Shopify.ExportingOrders;
 
+/// <summary>Work on the store's orders that must never run beside an export of the same order — the cancellations,
+/// which look at the export's state — run by the exporter's loop before each round. The exporter knows it only by this,
+/// so that cancelling depends on exporting and not the other way round.</summary>
+public interface IRunsBetweenExports
+{
+    Task RunDueAsync(CancellationToken ct);
+}
+
 /// <summary>Creates the Shopify order of each recorded intent, exactly once: the intent is marked Attempted and
 /// committed before orderCreate is called, and an Attempted intent is first looked up by its tag — after a crash in
 /// the middle of the call the order is found, not created again. orderCreate decrements Shopify stock itself
 /// (DECREMENT_IGNORING_POLICY), so the stock drops exactly as often as the order is created. A development store's
 /// per-minute order limit is met by waiting, not by failing; any other refusal holds the order with Shopify's errors.</summary>
 public sealed class OrderExporter(
-    IServiceScopeFactory scopes, ShopifyAdminClient shopify, ShopifyOrderCanceller canceller, TimeProvider clock, IConfiguration configuration, ILogger<OrderExporter> logger) : BackgroundService
+    IServiceScopeFactory scopes, ShopifyAdminClient shopify, IEnumerable<IRunsBetweenExports> between, TimeProvider clock, IConfiguration configuration, ILogger<OrderExporter> logger) : BackgroundService
 {
     private const string CreateOrder = """
         mutation Create($order: OrderCreateOrderInput!, $options: OrderCreateOptionsInput) {
@@ -60,7 +67,11 @@ public sealed class OrderExporter(
         {
             try
             {
-                await canceller.RunDueAsync(stoppingToken);
+                foreach (var work in between)
+                {
+                    await work.RunDueAsync(stoppingToken);
+                }
+
                 await ExportDueAsync(stoppingToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

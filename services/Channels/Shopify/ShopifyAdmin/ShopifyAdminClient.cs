@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.Channels.Common;
 using Rakuten.Platform.Channels.Shopify.Connecting;
 
 namespace Rakuten.Platform.Channels.Shopify.ShopifyAdmin;

@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
-using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Outbox;
+using Rakuten.Platform.Channels.Common;
 using Rakuten.Platform.Contracts.Shipping;
 
 namespace Rakuten.Platform.Channels.Shopify.SyncingFulfillments;

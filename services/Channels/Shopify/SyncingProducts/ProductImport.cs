@@ -5,7 +5,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
-using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.Channels.Common;
 using Rakuten.Platform.Channels.Shopify.Connecting;
 using Rakuten.Platform.Channels.Shopify.ShopifyAdmin;
 

@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
-using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.BuildingBlocks.Persistence;
+using Rakuten.Platform.Channels.Common;
 using Rakuten.Platform.Channels.Shopify.Connecting;
 
 namespace Rakuten.Platform.Channels.Shopify.SyncingProducts;

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
-using Rakuten.Platform.BuildingBlocks.Connections;
 using Rakuten.Platform.BuildingBlocks.Outbox;
+using Rakuten.Platform.Channels.Common;
 using Rakuten.Platform.Contracts.Inventory;
 
 namespace Rakuten.Platform.Channels.Shopify.SyncingStock;

@@ -1,8 +1,8 @@
 using System.Xml.Linq;
-using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.Channels.Common;
 using Rakuten.Platform.Contracts;
 
-namespace Rakuten.Platform.Channels.RakutenFr.Connecting;
+namespace Rakuten.Platform.Channels.RakutenFr.RakutenFrApi;
 
 /// <summary>Rakuten France said no: its error code and message (errorresponse), whatever the HTTP status.</summary>
 public sealed class RakutenFrException(ChannelError error) : Exception($"Rakuten France: {error.Code}: {error.Message}")
@@ -16,7 +16,7 @@ public sealed class RakutenFrException(ChannelError error) : Exception($"Rakuten
 /// (<c>sales_ws</c>, <c>stock_ws</c>), the operation in <c>action</c>, credentials and a per-action <c>version</c> in the
 /// query. Answers are ISO-8859-1 XML whose namespaces vary by action, so elements are read by local name; an
 /// <c>errorresponse</c> may come with HTTP 200 and is looked for first (§A.5).</summary>
-public static class RakutenFrApi
+public static class FrWebServices
 {
     public static string Url(string baseUrl, string service, RakutenFrCredentials c, string action, string version, string extra) =>
         $"{baseUrl.TrimEnd('/')}/{service}?action={action}&login={Uri.EscapeDataString(c.Login)}&pwd={Uri.EscapeDataString(c.Token)}&version={version}{extra}";

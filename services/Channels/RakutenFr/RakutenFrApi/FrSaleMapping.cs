@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Xml.Linq;
 using Rakuten.Platform.Contracts;
 using Rakuten.Platform.Contracts.Orders;
-using static Rakuten.Platform.Channels.RakutenFr.Connecting.RakutenFrApi;
+using static Rakuten.Platform.Channels.RakutenFr.RakutenFrApi.FrWebServices;
 
-namespace Rakuten.Platform.Channels.RakutenFr.ImportingSales;
+namespace Rakuten.Platform.Channels.RakutenFr.RakutenFrApi;
 
 /// <summary>A Rakuten France sale (getcurrentsales) → the platform's ChannelOrder. Rakuten sells one item per unit:
 /// the items are grouped into one line per SKU, each line keeping its item ids (every later action is per item).

@@ -2,11 +2,11 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Xml.Linq;
-using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.Channels.Common;
 using Rakuten.Platform.Channels.RakutenFr.Connecting;
 using Rakuten.Platform.Contracts;
 
-namespace Rakuten.Platform.Channels.RakutenFr.PublishingOffers;
+namespace Rakuten.Platform.Channels.RakutenFr.RakutenFrApi;
 
 public sealed record FrOffer(string Sku, long AdvertId, decimal Price, int Stock);
 
@@ -33,10 +33,10 @@ public sealed class RakutenFrStockClient(IHttpClientFactory http)
             foreach (var advert in document.Descendants().Where(e => e.Name.LocalName == "advert"))
             {
                 offers.Add(new FrOffer(
-                    RakutenFrApi.Child(advert, "sku"),
-                    long.Parse(RakutenFrApi.Child(advert, "advertid"), CultureInfo.InvariantCulture),
-                    decimal.TryParse(advert.Elements().FirstOrDefault(e => e.Name.LocalName == "price") is { } price ? RakutenFrApi.Child(price, "amount") : "", NumberStyles.Number, CultureInfo.InvariantCulture, out var p) ? p : 0,
-                    int.TryParse(RakutenFrApi.Child(advert, "stock"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? s : 0));
+                    FrWebServices.Child(advert, "sku"),
+                    long.Parse(FrWebServices.Child(advert, "advertid"), CultureInfo.InvariantCulture),
+                    decimal.TryParse(advert.Elements().FirstOrDefault(e => e.Name.LocalName == "price") is { } price ? FrWebServices.Child(price, "amount") : "", NumberStyles.Number, CultureInfo.InvariantCulture, out var p) ? p : 0,
+                    int.TryParse(FrWebServices.Child(advert, "stock"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? s : 0));
             }
 
             token = document.Descendants().FirstOrDefault(e => e.Name.LocalName == "nexttoken")?.Value.Trim() ?? "";
@@ -53,10 +53,10 @@ public sealed class RakutenFrStockClient(IHttpClientFactory http)
         var part = new ByteArrayContent(file);
         part.Headers.ContentType = new MediaTypeHeaderValue("text/xml") { CharSet = "ISO-8859-1" };
         content.Add(part, "file", "offers.xml");
-        var document = await RakutenFrApi.SendAsync(http, connection,
-            new HttpRequestMessage(HttpMethod.Post, RakutenFrApi.Url(connection.BaseUrl, "stock_ws", credentials, "genericimportfile", "2015-02-02", "")) { Content = content },
+        var document = await FrWebServices.SendAsync(http, connection,
+            new HttpRequestMessage(HttpMethod.Post, FrWebServices.Url(connection.BaseUrl, "stock_ws", credentials, "genericimportfile", "2015-02-02", "")) { Content = content },
             "genericimportfile", ct);
-        return long.Parse(RakutenFrApi.Descendant(document, "importid"), CultureInfo.InvariantCulture);
+        return long.Parse(FrWebServices.Descendant(document, "importid"), CultureInfo.InvariantCulture);
     }
 
     public async Task<FrImportReport> ReportAsync(ConnectionRecord connection, RakutenFrCredentials credentials, long importId, CancellationToken ct)
@@ -68,9 +68,9 @@ public sealed class RakutenFrStockClient(IHttpClientFactory http)
         {
             var extra = $"&fileid={importId}" + (token.Length > 0 ? $"&nexttoken={Uri.EscapeDataString(token)}" : "");
             var document = await GetAsync(connection, credentials, "genericimportreport", "2017-02-10", extra, ct);
-            status = document.Descendants().FirstOrDefault(e => e.Name.LocalName == "file") is { } file ? RakutenFrApi.Child(file, "status") : status;
+            status = document.Descendants().FirstOrDefault(e => e.Name.LocalName == "file") is { } file ? FrWebServices.Child(file, "status") : status;
             lines.AddRange(document.Descendants().Where(e => e.Name.LocalName == "product").Select(p => new FrImportLine(
-                RakutenFrApi.Child(p, "sku"), RakutenFrApi.Child(p, "status") == "OK",
+                FrWebServices.Child(p, "sku"), FrWebServices.Child(p, "status") == "OK",
                 p.Descendants().Where(e => e.Name.LocalName == "error").Select(e => e.Value.Trim()).ToList())));
             token = document.Descendants().FirstOrDefault(e => e.Name.LocalName == "nexttoken")?.Value.Trim() ?? "";
         }
@@ -80,7 +80,7 @@ public sealed class RakutenFrStockClient(IHttpClientFactory http)
     }
 
     private Task<XDocument> GetAsync(ConnectionRecord connection, RakutenFrCredentials credentials, string action, string version, string extra, CancellationToken ct) =>
-        RakutenFrApi.GetAsync(http, connection, "stock_ws", credentials, action, version, extra, ct);
+        FrWebServices.GetAsync(http, connection, "stock_ws", credentials, action, version, extra, ct);
 }
 
 /// <summary>The stock import file (genericimportfile XML): one item per offer, keyed by <c>sellerReference</c>,

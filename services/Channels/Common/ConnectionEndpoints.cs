@@ -12,7 +12,7 @@ using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.BuildingBlocks.Security;
 using Rakuten.Platform.Contracts.Connections;
 
-namespace Rakuten.Platform.BuildingBlocks.Connections;
+namespace Rakuten.Platform.Channels.Common;
 
 public sealed record ConnectRequest<TCredentials>(string Name, TCredentials Credentials, string? BaseUrl = null);
 

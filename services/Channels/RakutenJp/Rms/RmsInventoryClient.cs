@@ -1,12 +1,12 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.Channels.Common;
 using Rakuten.Platform.Channels.RakutenJp.Connecting;
 using Rakuten.Platform.Channels.RakutenJp.PublishingItems;
 using Rakuten.Platform.Channels.RakutenJp.Rms;
 using Rakuten.Platform.Contracts;
 
-namespace Rakuten.Platform.Channels.RakutenJp.PushingStock;
+namespace Rakuten.Platform.Channels.RakutenJp.Rms;
 
 public sealed record RmsStockEntry(string ManageNumber, string VariantId, int Quantity);
 

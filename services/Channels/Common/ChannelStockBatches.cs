@@ -5,7 +5,7 @@ using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Inbox;
 using Rakuten.Platform.Contracts.Inventory;
 
-namespace Rakuten.Platform.BuildingBlocks.Connections;
+namespace Rakuten.Platform.Channels.Common;
 
 /// <summary>One SKU's quantity for one connection, as a Rakuten adapter applies it (from either contract version), with
 /// the trace of the message that carried it (the change's own trace, from the webhook that found it).</summary>

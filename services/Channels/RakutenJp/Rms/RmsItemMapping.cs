@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using Rakuten.Platform.Contracts;
 using Rakuten.Platform.Contracts.Catalog;
 
-namespace Rakuten.Platform.Channels.RakutenJp.PublishingItems;
+namespace Rakuten.Platform.Channels.RakutenJp.Rms;
 
 /// <summary>A product as an RMS item (Items API 2.0, reference/rakuten-jp-rms.md §6), or the rule it breaks.</summary>
 public sealed record RmsItemDraft(string ManageNumber, JsonObject? Item, ChannelError? Refusal);

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using Rakuten.Platform.Channels.RakutenJp.Rms;
 
-namespace Rakuten.Platform.Channels.RakutenJp.Connecting;
+namespace Rakuten.Platform.Channels.RakutenJp.Rms;
 
 /// <summary>RMS License Management API: <c>GET /es/1.0/license-management/license-key/expiry-date?licenseKey=</c>
 /// answers <c>{"expiryDate":"yyyy-MM-ddTHH:mm:ss"}</c> in JST, or 401 for an unknown or expired key.</summary>

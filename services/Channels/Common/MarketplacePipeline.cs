@@ -13,7 +13,7 @@ using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.Contracts;
 using Rakuten.Platform.Contracts.Connections;
 
-namespace Rakuten.Platform.BuildingBlocks.Connections;
+namespace Rakuten.Platform.Channels.Common;
 
 /// <summary>The resilience settings of the marketplace clients (<c>Platform:Marketplace:Resilience</c>).</summary>
 public sealed class MarketplaceResilienceOptions

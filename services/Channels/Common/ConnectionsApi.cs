@@ -8,7 +8,7 @@ using Rakuten.Platform.BuildingBlocks.Grpc;
 using Rakuten.Platform.BuildingBlocks.Security;
 using Timestamp = Google.Protobuf.WellKnownTypes.Timestamp;
 
-namespace Rakuten.Platform.BuildingBlocks.Connections;
+namespace Rakuten.Platform.Channels.Common;
 
 /// <summary>The channels whose connections this process keeps (each adapter adds its own when it maps its connections API).</summary>
 public sealed class ConnectionDirectory

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Rakuten.Platform.Channels.RakutenJp.Connecting;
 using Rakuten.Platform.Channels.RakutenJp.Rms;
 
-namespace Rakuten.Platform.Channels.RakutenJp.ImportingOrders;
+namespace Rakuten.Platform.Channels.RakutenJp.Rms;
 
 /// <summary>How an RMS call ended: the answer, or why not (RMS's message codes kept for the merchant).</summary>
 public sealed record RmsAnswer(HttpStatusCode Status, JsonObject? Body)

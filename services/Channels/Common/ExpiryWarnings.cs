@@ -1,6 +1,6 @@
 using Rakuten.Platform.Contracts.Connections;
 
-namespace Rakuten.Platform.BuildingBlocks.Connections;
+namespace Rakuten.Platform.Channels.Common;
 
 /// <summary>When credentials that expire (RMS license keys last 90 days) must be renewed: a warning 14 days
 /// before, another 7 days before, and Expired on the day — each raised once per key.</summary>

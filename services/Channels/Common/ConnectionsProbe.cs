@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Rakuten.Platform.BuildingBlocks.Hosting;
 
-namespace Rakuten.Platform.BuildingBlocks.Connections;
+namespace Rakuten.Platform.Channels.Common;
 
 /// <summary>Each live connection's health (a series per connection whose <c>health</c> tag is the current state, value 1),
 /// whether its flows are paused (Unauthorized, Expired), and the days its credentials have left where they expire.</summary>

@@ -1,7 +1,7 @@
 using System.Xml;
 using System.Xml.Linq;
 
-namespace Rakuten.Platform.BuildingBlocks.Connections;
+namespace Rakuten.Platform.Channels.Common;
 
 /// <summary>Reads a marketplace's XML answer with DTDs refused and no resolver: an answer (or whoever stands in its
 /// place) cannot make the platform expand entities or fetch a file or URL named in it. A document over 50 million

@@ -1,6 +1,6 @@
 using Rakuten.Platform.Contracts;
 
-namespace Rakuten.Platform.BuildingBlocks.Connections;
+namespace Rakuten.Platform.Channels.Common;
 
 /// <summary>The answer of a marketplace to a connection's credentials.</summary>
 /// <param name="ExternalId">The account as the marketplace names it.</param>

@@ -9,7 +9,7 @@ using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.Contracts;
 
-namespace Rakuten.Platform.BuildingBlocks.Connections;
+namespace Rakuten.Platform.Channels.Common;
 
 /// <summary>Where the platform may send a merchant's credentials (DESIGN §13): a connection's base URL is an https host
 /// on its marketplace's official list, or an origin the operator allowed (<c>Platform:Outbound:AllowedOrigins</c>, e.g.

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using Npgsql;
 using Rakuten.Platform.BuildingBlocks.Persistence;
 
-namespace Rakuten.Platform.BuildingBlocks.Connections;
+namespace Rakuten.Platform.Channels.Common;
 
 /// <summary>A marketplace API's published rate for one account: at most <see cref="Calls"/> calls in any rolling
 /// <see cref="Per"/> (how RMS counts). <see cref="FromAnswer"/>: the window of a call counts from its answer, not from
@@ -106,7 +106,7 @@ public sealed class LocalRateBudget : RateBudget
     }
 }
 
-/// <summary>The budget shared by the replicas of a channel service: <c>take_rate_slot</c> (Connections/Schema) keeps the
+/// <summary>The budget shared by the replicas of a channel service: <c>take_rate_slot</c> (Schema/postgres/030) keeps the
 /// last window's call times of each bucket in one row, locked while a slot is taken, on the database's clock. One
 /// round trip per slot, on a pool of its own so that a burst of requests never starves the flows of their slots.</summary>
 public sealed class SharedRateBudget(string connectionString) : RateBudget, IAsyncDisposable

@@ -4,7 +4,7 @@ using Rakuten.Platform.Channels.RakutenJp.Connecting;
 using Rakuten.Platform.Channels.RakutenJp.Rms;
 using Rakuten.Platform.Contracts;
 
-namespace Rakuten.Platform.Channels.RakutenJp.PublishingItems;
+namespace Rakuten.Platform.Channels.RakutenJp.Rms;
 
 /// <summary>How an Items API call ended: done, refused by RMS (its first error, as data), or not answered.</summary>
 public sealed record RmsItemAnswer(HttpStatusCode Status, ChannelError? Error)

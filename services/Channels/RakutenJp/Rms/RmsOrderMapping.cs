@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Rakuten.Platform.Contracts;
 using Rakuten.Platform.Contracts.Orders;
 
-namespace Rakuten.Platform.Channels.RakutenJp.ImportingOrders;
+namespace Rakuten.Platform.Channels.RakutenJp.Rms;
 
 /// <summary>RMS OrderModel (getOrder version 10) → the platform's ChannelOrder. Amounts are integer JPY and
 /// stay as RMS gives them: -9999 means "not yet determined" and is for the Orders service to hold, not to guess.</summary>

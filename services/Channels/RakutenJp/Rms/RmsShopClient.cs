@@ -1,9 +1,9 @@
 using System.Net;
 using System.Xml;
-using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.Channels.Common;
 using Rakuten.Platform.Channels.RakutenJp.Rms;
 
-namespace Rakuten.Platform.Channels.RakutenJp.Connecting;
+namespace Rakuten.Platform.Channels.RakutenJp.Rms;
 
 /// <summary>RMS ShopAPI <c>shop.shopMaster.get</c>: <c>GET /es/1.0/shop/shopMaster</c> answers XML
 /// <c>&lt;shopBizApiResponse&gt;&lt;resultCode&gt;N000&lt;/resultCode&gt;…&lt;result&gt;&lt;shopMaster&gt;&lt;url&gt;</c> — the shop's

@@ -3,9 +3,12 @@ using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.Contracts;
 using Rakuten.Platform.Contracts.Connections;
 
-namespace Rakuten.Platform.BuildingBlocks.Connections;
+namespace Rakuten.Platform.Channels.Common;
 
 /// <summary>A channel service's database: the platform tables plus its connections.</summary>
+// Recorded under BuildingBlocks, where these scripts lived until issue 19 moved them here: databases made before the move
+// must not run them again (the SQLite ones alter tables, which cannot be done twice).
+[SchemaPart("Rakuten.Platform.BuildingBlocks")]
 public abstract class ChannelDbContext(DbContextOptions options) : PlatformDbContext(options)
 {
     public DbSet<ConnectionRecord> Connections => Set<ConnectionRecord>();

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection;
 
-namespace Rakuten.Platform.BuildingBlocks.Connections;
+namespace Rakuten.Platform.Channels.Common;
 
 /// <summary>Encrypts credentials at rest with ASP.NET Core Data Protection (keys in the key ring the operator
 /// points <c>Platform:DataProtection:KeyRingPath</c> at).</summary>

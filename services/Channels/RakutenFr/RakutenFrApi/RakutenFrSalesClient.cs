@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Xml.Linq;
-using Rakuten.Platform.BuildingBlocks.Connections;
+using Rakuten.Platform.Channels.Common;
 using Rakuten.Platform.Channels.RakutenFr.Connecting;
 
-namespace Rakuten.Platform.Channels.RakutenFr.ImportingSales;
+namespace Rakuten.Platform.Channels.RakutenFr.RakutenFrApi;
 
 /// <summary><c>sales_ws</c> (reference/rakuten-fr.md §A.2): new sales to accept or refuse item by item, the current
 /// (accepted) sales page by page, one item's state, and cancelling an item. Every action is per item.</summary>
@@ -17,7 +17,7 @@ public sealed class RakutenFrSalesClient(IHttpClientFactory http)
     public async Task<(IReadOnlyList<XElement> Sales, string NextToken)> CurrentSalesAsync(ConnectionRecord connection, RakutenFrCredentials credentials, string token, CancellationToken ct)
     {
         var document = await GetAsync(connection, credentials, "getcurrentsales", "2021-10-29", token.Length > 0 ? $"&nexttoken={Uri.EscapeDataString(token)}" : "", ct);
-        return (Sales(document), RakutenFrApi.Descendant(document, "nexttoken"));
+        return (Sales(document), FrWebServices.Descendant(document, "nexttoken"));
     }
 
     /// <summary>France's numeric ISO code is 249 for Rakuten (not 250, reference §A.2).</summary>
@@ -29,7 +29,7 @@ public sealed class RakutenFrSalesClient(IHttpClientFactory http)
 
     /// <summary>The item's status (getiteminfos; note that it marks the item's messages read, §A.2).</summary>
     public async Task<string> ItemStatusAsync(ConnectionRecord connection, RakutenFrCredentials credentials, long itemId, CancellationToken ct) =>
-        RakutenFrApi.Descendant(await GetAsync(connection, credentials, "getiteminfos", "2017-08-07", $"&itemid={itemId}", ct), "itemstatus");
+        FrWebServices.Descendant(await GetAsync(connection, credentials, "getiteminfos", "2017-08-07", $"&itemid={itemId}", ct), "itemstatus");
 
     /// <summary>Cancels one item; <paramref name="comment"/> is sent to the buyer (mandatory).</summary>
     public Task CancelItemAsync(ConnectionRecord connection, RakutenFrCredentials credentials, long itemId, string comment, CancellationToken ct) =>
@@ -56,8 +56,8 @@ public sealed class RakutenFrSalesClient(IHttpClientFactory http)
         var part = new ByteArrayContent(buffer.ToArray());
         part.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/xml") { CharSet = "ISO-8859-1" };
         content.Add(part, "file", "shipping.xml");
-        await RakutenFrApi.SendAsync(http, connection,
-            new HttpRequestMessage(HttpMethod.Post, RakutenFrApi.Url(connection.BaseUrl, "sales_ws", credentials, "importitemshippingstatus", "2016-05-09", "")) { Content = content },
+        await FrWebServices.SendAsync(http, connection,
+            new HttpRequestMessage(HttpMethod.Post, FrWebServices.Url(connection.BaseUrl, "sales_ws", credentials, "importitemshippingstatus", "2016-05-09", "")) { Content = content },
             "importitemshippingstatus", ct);
     }
 
@@ -66,15 +66,15 @@ public sealed class RakutenFrSalesClient(IHttpClientFactory http)
     {
         var document = await GetAsync(connection, credentials, "getshippinginformation", "2017-09-12", $"&purchaseid={purchaseId}", ct);
         var label = document.Descendants().FirstOrDefault(e => e.Name.LocalName == "prepaidlabel");
-        return label is not null && RakutenFrApi.Child(label, "available") == "Y" && label.Descendants().FirstOrDefault(e => e.Name.LocalName == "trackinginformation") is { } tracking
-            ? (RakutenFrApi.Child(tracking, "trackingnumber"), RakutenFrApi.Child(tracking, "trackingurl"))
+        return label is not null && FrWebServices.Child(label, "available") == "Y" && label.Descendants().FirstOrDefault(e => e.Name.LocalName == "trackinginformation") is { } tracking
+            ? (FrWebServices.Child(tracking, "trackingnumber"), FrWebServices.Child(tracking, "trackingurl"))
             : null;
     }
 
-    public static long Long(XElement element, string name) => long.Parse(RakutenFrApi.Child(element, name), CultureInfo.InvariantCulture);
+    public static long Long(XElement element, string name) => long.Parse(FrWebServices.Child(element, name), CultureInfo.InvariantCulture);
 
     private static List<XElement> Sales(XDocument document) => document.Descendants().Where(e => e.Name.LocalName == "sale").ToList();
 
     private Task<XDocument> GetAsync(ConnectionRecord connection, RakutenFrCredentials credentials, string action, string version, string extra, CancellationToken ct) =>
-        RakutenFrApi.GetAsync(http, connection, "sales_ws", credentials, action, version, extra, ct);
+        FrWebServices.GetAsync(http, connection, "sales_ws", credentials, action, version, extra, ct);
 }

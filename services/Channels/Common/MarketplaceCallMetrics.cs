@@ -3,7 +3,7 @@ using System.Net;
 using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.Contracts;
 
-namespace Rakuten.Platform.BuildingBlocks.Connections;
+namespace Rakuten.Platform.Channels.Common;
 
 /// <summary>What a marketplace API call is, for its metrics: the operation a client names (a GraphQL mutation), else the
 /// request's path with its ids left out (<c>POST /es/2.0/order/getOrder</c>) and Rakuten France's <c>action</c>.</summary>
