@@ -31,15 +31,22 @@ public static class CatalogService
         catalog.MapAuditLog<CatalogDbContext>("");
         catalog.MapGet("/products", async (Caller caller, CatalogDbContext db, CancellationToken ct) =>
             Results.Ok(await db.Products.AsNoTracking().Where(p => p.TenantId == caller.Tenant && !p.Deleted)
-                .OrderBy(p => p.Title).Select(p => new { p.ProductId, p.ExternalProductId, p.Title, p.SourceVersion }).ToListAsync(ct)));
+                .OrderBy(p => p.Title).Select(p => new ProductView(p.ProductId, p.ExternalProductId, p.Title, p.SourceVersion)).ToListAsync(ct)))
+            .Produces<List<ProductView>>();
         catalog.MapGet("/sku-conflicts", async (Caller caller, CatalogDbContext db, CancellationToken ct) =>
         {
             var claims = await db.SkuClaims.AsNoTracking().Where(c => c.TenantId == caller.Tenant).ToListAsync(ct);
             return Results.Ok(SkuRegistry.Conflicts(claims.Select(c => new SkuClaim(c.VariantId, c.Sku, c.ProductId, c.ProductTitle)))
-                .Select(c => new { c.Sku, c.Reason, products = c.Claims.Select(x => x.ProductTitle).Distinct() }));
-        });
+                .Select(c => new SkuConflictView(c.Sku, c.Reason, c.Claims.Select(x => x.ProductTitle).Distinct().ToList())));
+        }).Produces<IEnumerable<SkuConflictView>>();
         catalog.MapListings();
         app.MapGrpcService<CatalogApi>();
         return app;
     }
 }
+
+/// <summary>A product of the catalog (from Shopify): its id, Shopify's id, title and the source version last applied.</summary>
+public sealed record ProductView(Guid ProductId, string ExternalProductId, string Title, long SourceVersion);
+
+/// <summary>A SKU claimed by several products: why it blocks their listings, and which products claim it.</summary>
+public sealed record SkuConflictView(string Sku, string Reason, IReadOnlyList<string> Products);

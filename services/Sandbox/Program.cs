@@ -2,7 +2,6 @@ using Rakuten.Platform.Sandbox;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddSandbox();
-builder.Services.AddOpenApi();
 
 var app = builder.Build();
 app.MapSandbox();

@@ -7,7 +7,7 @@ using Rakuten.Platform.Sandbox.Shopify;
 namespace Rakuten.Platform.Sandbox;
 
 /// <summary>Imitations of RMS (<c>/rms</c>), Rakuten France (<c>/rakuten-fr</c>) and Shopify Admin (<c>/shopify</c>), with a control
-/// API under <c>/control</c> and its OpenAPI document at <c>/openapi/v1.json</c>. Mapped standalone or inside
+/// API under <c>/control</c> and its own OpenAPI document at <c>/openapi/sandbox.json</c>. Mapped standalone or inside
 /// <c>services/Host</c> for the embedded demo.</summary>
 public static class SandboxService
 {
@@ -18,8 +18,13 @@ public static class SandboxService
         builder.Services.AddHttpClient("shopify-webhooks");
         builder.Services.AddSingleton<WebhookDeliverer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookDeliverer>());
+        // Only the Sandbox's routes: a document includes the ungrouped ones (the platform's, in the Host) by default.
+        builder.Services.AddOpenApi(OpenApiDocument, o => o.ShouldInclude = d => d.GroupName == OpenApiDocument);
         return builder;
     }
+
+    /// <summary>The name of the Sandbox's OpenAPI document.</summary>
+    public const string OpenApiDocument = "sandbox";
 
     public static WebApplication MapSandbox(this WebApplication app) => app.MapSandbox(app.MapGroup(""));
 
@@ -29,7 +34,8 @@ public static class SandboxService
     public static WebApplication MapSandbox(this WebApplication app, RouteGroupBuilder root)
     {
         var state = app.Services.GetRequiredService<SandboxState>();
-        root.AllowAnonymous();
+        // Its own OpenAPI document (/openapi/sandbox.json): the imitations are not the platform's API.
+        root.AllowAnonymous().WithGroupName(OpenApiDocument);
 
         var rms = root.MapGroup("/rms").WithTags("Rakuten JP (RMS) imitation");
         OrderApi.Map(rms, state);
@@ -53,7 +59,7 @@ public static class SandboxService
             name = "Rakuten.Platform Sandbox",
             apis = new { rms = "/rms", rakutenFr = "/rakuten-fr/{sales_ws|stock_ws}?action=…", shopify = "/shopify/{shop}/admin/api/{version}/graphql.json" },
             control = "/control",
-            openApi = "/openapi/v1.json",
+            openApi = $"/openapi/{OpenApiDocument}.json",
         })).WithTags("Sandbox");
         return app;
     }

@@ -92,7 +92,7 @@ public sealed class EmbeddedDemoTests
     }
 
     [Fact]
-    public async Task The_embedded_demo_is_reached_with_its_printed_token_and_its_token_command_while_its_landing_page_shows_no_path()
+    public async Task The_embedded_demo_is_reached_with_its_printed_token_and_its_token_command_while_its_landing_page_shows_no_path_and_its_API_documents_describe_every_operation()
     {
         var data = Path.Combine(Path.GetTempPath(), "rakuten-platform-tests", "token-" + Guid.NewGuid().ToString("N")[..8]);
         var settings = new Dictionary<string, string> { ["Platform:Mode"] = "Embedded", ["Platform:DataDirectory"] = data, ["Demo:SeedConnections"] = "false" };
@@ -114,6 +114,8 @@ public sealed class EmbeddedDemoTests
         var viewerReads = await asViewer.GetAsync("/orders");
         var viewerConnects = await asViewer.PostAsJsonAsync("/channels/shopify/connections", new { name = "x", credentials = new { shop = "x", accessToken = "x", webhookSecret = "x" } });
         var withoutToken = await anonymous.GetAsync("/orders");
+        var platformApi = (await host.Http.GetFromJsonAsync<JsonObject>("/openapi/v1.json"))!;
+        var sandboxApi = (await host.Http.GetFromJsonAsync<JsonObject>("/openapi/sandbox.json"))!;
 
         host.Output.Should().Contain(l => l.Contains("TOKEN=$(cat ", StringComparison.Ordinal), "the Host prints how to call it");
         withDemoToken.StatusCode.Should().Be(System.Net.HttpStatusCode.OK);
@@ -124,6 +126,17 @@ public sealed class EmbeddedDemoTests
         bad.ExitCode.Should().Be(2);
         distributed.ExitCode.Should().Be(2, "distributed mode never issues a development token");
         distributed.Error.Should().Contain("Platform:Identity:Issuer");
+        // The platform's document: every operation with its result's schema and its Problem Details; no Sandbox route.
+        OpenApiRules.Violations(platformApi, new HashSet<string> { "GET /", "POST /channels/shopify/webhooks/{connectionId}" }).Should().BeEmpty();
+        var operations = OpenApiRules.Operations(platformApi).ToList();
+        operations.Should().Contain(["GET /orders", "POST /channels/rakuten-jp/connections/{id}/reconcile-stock", "GET /catalog/listings", "GET /identity/api-keys"]);
+        operations.Should().NotContain(o => o.Contains(" /rms", StringComparison.Ordinal) || o.Contains(" /control", StringComparison.Ordinal)
+                                            || o.Contains(" /shopify/", StringComparison.Ordinal) || o.Contains(" /rakuten-fr", StringComparison.Ordinal));
+        platformApi["paths"]!["/catalog/listings"]!["get"]!["responses"]!["200"]!["content"]!["application/json"]!["schema"]!.ToJsonString()
+            .Should().Contain("ListingView", "a result is described by its named schema");
+        // The Sandbox's own: the imitations and their control API, not the platform.
+        OpenApiRules.Operations(sandboxApi).Should().Contain(o => o.StartsWith("POST /rms/", StringComparison.Ordinal))
+            .And.Contain(o => o.Contains(" /control/", StringComparison.Ordinal)).And.NotContain(o => o.Contains(" /orders", StringComparison.Ordinal));
         landing.Should().NotContain(data).And.NotContain(Path.GetTempPath().TrimEnd('/')).And.Contain("Bearer");
         if (!OperatingSystem.IsWindows())
         {

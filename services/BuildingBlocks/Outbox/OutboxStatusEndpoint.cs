@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Persistence;
+using Rakuten.Platform.BuildingBlocks.Security;
 
 namespace Rakuten.Platform.BuildingBlocks.Outbox;
 
@@ -22,7 +23,8 @@ public static class OutboxStatusEndpoint
             var failing = await Pending(db).Where(m => m.Attempts > 0).OrderByDescending(m => m.Position)
                 .Select(m => new { m.LastError }).ToListAsync(ct);
             return Results.Ok(new OutboxStatus(database.Database.Service, pending, oldest, failing.Count, failing.FirstOrDefault()?.LastError));
-        }).WithTags("Operations").RequireAuthorization(Security.PlatformPolicies.Ops);
+        }).WithTags("Operations").RequireAuthorization(Security.PlatformPolicies.Ops).Produces<OutboxStatus>()
+            .WithProblemResponses();
         return app;
     }
 

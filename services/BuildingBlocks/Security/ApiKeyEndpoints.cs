@@ -58,11 +58,11 @@ public static class ApiKeyEndpoints
 
             return Results.Created($"/identity/api-keys/{id}", new CreatedApiKey(ApiKeyView.Of(record), key,
                 "Store the key now: it is shown once. Send it as the X-Api-Key header."));
-        }).RequireAuthorization(PlatformPolicies.Admin);
+        }).RequireAuthorization(PlatformPolicies.Admin).Produces<CreatedApiKey>(StatusCodes.Status201Created);
 
         keys.MapGet("/api-keys", async (Caller caller, IdentityDbContext db, CancellationToken ct) =>
             Results.Ok((await db.ApiKeys.AsNoTracking().Where(k => k.TenantId == caller.Tenant).ToListAsync(ct))
-                .OrderBy(k => k.CreatedAt).Select(ApiKeyView.Of))).RequireAuthorization(PlatformPolicies.Admin);
+                .OrderBy(k => k.CreatedAt).Select(ApiKeyView.Of))).RequireAuthorization(PlatformPolicies.Admin).Produces<IEnumerable<ApiKeyView>>();
 
         keys.MapDelete("/api-keys/{id:guid}", async (Guid id, Caller caller, IdentityDbContext db, TimeProvider clock, CancellationToken ct) =>
         {
@@ -77,7 +77,7 @@ public static class ApiKeyEndpoints
             }
 
             return Results.Ok(ApiKeyView.Of(key));
-        }).RequireAuthorization(PlatformPolicies.Admin);
+        }).RequireAuthorization(PlatformPolicies.Admin).Produces<ApiKeyView>();
 
         return app;
     }

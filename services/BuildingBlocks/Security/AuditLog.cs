@@ -69,7 +69,7 @@ public static class AuditLog
                 .Where(e => e.TenantId == caller.Tenant && (before == null || e.Position < before))
                 .OrderByDescending(e => e.Position).Take(limit ?? 100).ToListAsync(ct);
             return Results.Ok(entries);
-        }).RequireAuthorization(PlatformPolicies.Admin).WithTags("Audit");
+        }).RequireAuthorization(PlatformPolicies.Admin).WithTags("Audit").Produces<List<AuditEntry>>();
 
     /// <summary>An endpoint filter that records every successful ops read of a tenant that is not its own, in the
     /// service read (DESIGN §13: support may read across tenants, and every such read is audited).</summary>

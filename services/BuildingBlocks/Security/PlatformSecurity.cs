@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
@@ -116,12 +118,40 @@ public static class PlatformSecurity
     }
 
     /// <summary>A group of the platform's API: readers need at least <c>viewer</c>; ops reads of a tenant are audited in
-    /// <typeparamref name="TContext"/>'s database; bodies are limited to <see cref="DefaultBodyLimit"/>.</summary>
+    /// <typeparamref name="TContext"/>'s database; bodies are limited to <see cref="DefaultBodyLimit"/>; the OpenAPI
+    /// document lists the Problem Details every operation may answer.</summary>
     public static RouteGroupBuilder MapPlatformApi<TContext>(this IEndpointRouteBuilder app, string prefix) where TContext : PlatformDbContext
     {
         var group = app.MapGroup(prefix).RequireAuthorization(PlatformPolicies.Viewer).WithBodyLimit(DefaultBodyLimit);
         group.AuditOpsReads<RouteGroupBuilder, TContext>();
-        return group;
+        return group.WithProblemResponses();
+    }
+
+    /// <summary>Lists in the OpenAPI document the Problem Details an identified operation may answer (see
+    /// <see cref="DocumentProblems"/>); runs after the endpoints' own conventions, so their own error responses are kept.</summary>
+    public static TBuilder WithProblemResponses<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder
+    {
+        builder.Finally(DocumentProblems);
+        return builder;
+    }
+
+    private static readonly string[] ProblemJson = ["application/problem+json"];
+
+    /// <summary>What every operation of the platform API may answer besides its result — bad input, no identity, a role
+    /// or tenant that does not grant it, too many requests — and, where the path names something, 404; where it takes
+    /// a body, 413.</summary>
+    private static void DocumentProblems(EndpointBuilder endpoint)
+    {
+        var statuses = new List<int>
+        {
+            StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status429TooManyRequests,
+        };
+        if (endpoint is RouteEndpointBuilder { RoutePattern.Parameters.Count: > 0 }) statuses.Add(StatusCodes.Status404NotFound);
+        if (endpoint.Metadata.OfType<IAcceptsMetadata>().Any()) statuses.Add(StatusCodes.Status413PayloadTooLarge);
+        foreach (var status in statuses.Where(s => !endpoint.Metadata.OfType<IProducesResponseTypeMetadata>().Any(m => m.StatusCode == s)))
+        {
+            endpoint.Metadata.Add(new ProducesResponseTypeMetadata(status, typeof(ProblemDetails), ProblemJson));
+        }
     }
 
     /// <summary>Calls that spend the merchant's marketplace quota (connection checks, manual syncs, imports) are limited per tenant.</summary>

@@ -23,13 +23,11 @@ public static class ListingEndpoints
             }
 
             var rows = await query.OrderBy(l => l.ProductId).ThenBy(l => l.ConnectionId).ToListAsync(ct);
-            return Results.Ok(rows.Select(l => new
-            {
-                l.ListingId, l.ProductId, l.ConnectionId, l.Channel, intent = l.Intent.ToString(), state = l.State.ToString(),
-                error = l.ErrorCode is null ? null : new { code = l.ErrorCode, message = l.ErrorMessage },
-                l.ChannelListingId, l.Hidden, l.Version, l.UpdatedAt,
-            }));
-        });
+            return Results.Ok(rows.Select(l => new ListingView(
+                l.ListingId, l.ProductId, l.ConnectionId, l.Channel, l.Intent.ToString(), l.State.ToString(),
+                l.ErrorCode is null ? null : new ListingError(l.ErrorCode, l.ErrorMessage),
+                l.ChannelListingId, l.Hidden, l.Version, l.UpdatedAt)));
+        }).Produces<IEnumerable<ListingView>>();
 
         catalog.MapPost("/products/{productId:guid}/listings/{connectionId:guid}/{action}", async (
             Guid productId, Guid connectionId, string action, Caller caller, CatalogDbContext db, TimeProvider clock, CancellationToken ct) =>
@@ -72,20 +70,33 @@ public static class ListingEndpoints
             db.Audit(caller, $"listing.{requested.ToString().ToLowerInvariant()}", target, now);
             await db.SaveChangesAsync(ct);
             return Results.Accepted($"/catalog/listings?productId={productId}",
-                new { listing.ListingId, intent = listing.Intent.ToString(), state = listing.State.ToString(), listing.Version });
-        }).RequireAuthorization(PlatformPolicies.Operator);
+                new ListingActionTaken(listing.ListingId, listing.Intent.ToString(), listing.State.ToString(), listing.Version));
+        }).RequireAuthorization(PlatformPolicies.Operator).Produces<ListingActionTaken>(StatusCodes.Status202Accepted);
 
         // "Publish again": one product, or a whole catalog on one connection — each listing sent to its channel again.
         var ops = catalog.MapGroup("/ops").WithTags("Catalog ops");
         ops.MapPost("/products/{productId:guid}/resync", async (Guid productId, Caller caller, CatalogDbContext db, TimeProvider clock, CancellationToken ct) =>
-                Results.Accepted(value: new { resynced = await Resyncs.ProductAsync(db, caller, productId, clock.GetUtcNow(), ct) }))
-            .RequireAuthorization(PlatformPolicies.Operator).SpendsMarketplaceQuota();
+                Results.Accepted(value: new ResyncAnswer(await Resyncs.ProductAsync(db, caller, productId, clock.GetUtcNow(), ct))))
+            .RequireAuthorization(PlatformPolicies.Operator).SpendsMarketplaceQuota().Produces<ResyncAnswer>(StatusCodes.Status202Accepted);
 
         ops.MapPost("/connections/{connectionId:guid}/resync", async (Guid connectionId, Caller caller, CatalogDbContext db, TimeProvider clock, CancellationToken ct) =>
-                Results.Accepted(value: new { resynced = await Resyncs.ConnectionAsync(db, caller, connectionId, clock.GetUtcNow(), ct) }))
-            .RequireAuthorization(PlatformPolicies.Operator).SpendsMarketplaceQuota();
+                Results.Accepted(value: new ResyncAnswer(await Resyncs.ConnectionAsync(db, caller, connectionId, clock.GetUtcNow(), ct))))
+            .RequireAuthorization(PlatformPolicies.Operator).SpendsMarketplaceQuota().Produces<ResyncAnswer>(StatusCodes.Status202Accepted);
     }
 }
+
+/// <summary>A product's listing on one channel connection: what the merchant asked (intent), where it stands (state),
+/// the channel's refusal when there is one, and the channel's id for it.</summary>
+public sealed record ListingView(Guid ListingId, Guid ProductId, Guid ConnectionId, string Channel, string Intent, string State, ListingError? Error,
+    string? ChannelListingId, bool Hidden, long Version, DateTimeOffset UpdatedAt);
+
+public sealed record ListingError(string Code, string? Message);
+
+/// <summary>The merchant's action recorded: the listing's new intent, its state now and its version.</summary>
+public sealed record ListingActionTaken(Guid ListingId, string Intent, string State, long Version);
+
+/// <summary>How many products are sent to their channel again.</summary>
+public sealed record ResyncAnswer(int Resynced);
 
 /// <summary>"Publish again", for the HTTP and the gRPC API: each listing of one product, or of a whole catalog on one
 /// connection, sent to its channel again; audited. Answers how many products are sent.</summary>

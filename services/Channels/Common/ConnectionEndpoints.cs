@@ -162,16 +162,17 @@ public static class ConnectionEndpoints
             }
 
             return Results.Created($"{http.Path.Value!.TrimEnd('/')}/{connection.Id}", ConnectionView.Of(connection));
-        }).RequireAuthorization(PlatformPolicies.Admin).SpendsMarketplaceQuota();
+        }).RequireAuthorization(PlatformPolicies.Admin).SpendsMarketplaceQuota().Produces<ConnectionView>(StatusCodes.Status201Created);
 
         group.MapGet("/", async (Caller caller, TContext db, CancellationToken ct) =>
         {
             var connections = await db.Connections.AsNoTracking().Where(c => c.TenantId == caller.Tenant).ToListAsync(ct);
             return Results.Ok(connections.OrderBy(c => c.CreatedAt).Select(ConnectionView.Of).ToList());
-        });
+        }).Produces<List<ConnectionView>>();
 
         group.MapGet("/{id:guid}", async (Guid id, Caller caller, TContext db, CancellationToken ct) =>
-            Results.Ok(ConnectionView.Of(await FindAsync(db, id, caller, live: false, tracked: false, ct))));
+            Results.Ok(ConnectionView.Of(await FindAsync(db, id, caller, live: false, tracked: false, ct))))
+            .Produces<ConnectionView>();
 
         group.MapPut("/{id:guid}/credentials", async (Guid id, Caller caller, UpdateCredentials<TCredentials> request, TContext db,
             IChannelConnector<TCredentials> connector, OutboundPolicy policy, ConnectionSecrets secrets, TimeProvider clock, CancellationToken ct) =>
@@ -225,7 +226,7 @@ public static class ConnectionEndpoints
             }
 
             return Results.Ok(ConnectionView.Of(connection));
-        }).RequireAuthorization(PlatformPolicies.Admin).SpendsMarketplaceQuota();
+        }).RequireAuthorization(PlatformPolicies.Admin).SpendsMarketplaceQuota().Produces<ConnectionView>();
 
         // Checks the stored credentials now (the merchant's "test connection"): a refusal marks the connection
         // Unauthorized and pauses its flows; no answer marks it Unreachable; acceptance makes it Healthy again.
@@ -260,7 +261,7 @@ public static class ConnectionEndpoints
             db.Audit(caller, "connection.check", $"connection/{id}", now, check.Accepted ? AuditOutcome.Succeeded : AuditOutcome.Refused, health.ToString());
             await db.SaveChangesAsync(ct);
             return Results.Ok(ConnectionView.Of(connection));
-        }).RequireAuthorization(PlatformPolicies.Admin).SpendsMarketplaceQuota();
+        }).RequireAuthorization(PlatformPolicies.Admin).SpendsMarketplaceQuota().Produces<ConnectionView>();
 
         group.MapDelete("/{id:guid}", async (Guid id, Caller caller, TContext db, TimeProvider clock, CancellationToken ct) =>
         {
@@ -271,7 +272,7 @@ public static class ConnectionEndpoints
             db.Audit(caller, "connection.remove", $"connection/{id}", now, detail: $"{connection.Channel} {connection.ExternalId}");
             await db.SaveChangesAsync(ct);
             return Results.Ok(ConnectionView.Of(connection));
-        }).RequireAuthorization(PlatformPolicies.Admin);
+        }).RequireAuthorization(PlatformPolicies.Admin).Produces<ConnectionView>();
 
         return api;
     }

@@ -54,15 +54,22 @@ public static class RakutenFrService
         {
             await ConnectionEndpoints.FindAsync(db, id, caller, live: false, tracked: false, ct);
             return Results.Ok((await db.OfferImports.AsNoTracking().Where(i => i.ConnectionId == id).OrderByDescending(i => i.SentAt).Take(50).ToListAsync(ct))
-                .Select(i => new { i.ImportId, i.SentAt, i.Status, i.Done, failures = System.Text.Json.JsonSerializer.Deserialize<string[]>(i.Failures) }));
-        });
+                .Select(i => new StockFileView(i.ImportId, i.SentAt, i.Status, i.Done, System.Text.Json.JsonSerializer.Deserialize<string[]>(i.Failures) ?? [])));
+        }).Produces<IEnumerable<StockFileView>>();
         // The units sold on Rakuten France: what the platform decided (accepted, or refused and why) and their status.
         api.MapGet("/connections/{id:guid}/sales", async (Guid id, Caller caller, RakutenFrDbContext db, CancellationToken ct) =>
         {
             await ConnectionEndpoints.FindAsync(db, id, caller, live: false, tracked: false, ct);
             return Results.Ok((await db.SaleItems.AsNoTracking().Where(i => i.ConnectionId == id).OrderByDescending(i => i.PurchaseId).ThenBy(i => i.ItemId).Take(500).ToListAsync(ct))
-                .Select(i => new { i.PurchaseId, i.ItemId, i.Sku, i.Decision, i.Reason, i.Status, i.DecidedAt }));
-        });
+                .Select(i => new SaleView(i.PurchaseId, i.ItemId, i.Sku, i.Decision, i.Reason, i.Status, i.DecidedAt)));
+        }).Produces<IEnumerable<SaleView>>();
         return app;
     }
 }
+
+/// <summary>A stock file sent to Rakuten France: its import id, Rakuten's status for it, whether Rakuten finished it,
+/// and the lines it refused ("SKU: reason").</summary>
+public sealed record StockFileView(long ImportId, DateTimeOffset SentAt, string Status, bool Done, string[] Failures);
+
+/// <summary>A unit sold on Rakuten France and what the platform decided for it (accepted, or refused and why).</summary>
+public sealed record SaleView(long PurchaseId, long ItemId, string Sku, string Decision, string? Reason, string Status, DateTimeOffset DecidedAt);

@@ -66,8 +66,8 @@ public static class RakutenJpService
             db.Audit(caller, "stock.sync", $"connection/{id}", clock.GetUtcNow(), detail: $"{queued} SKU(s) queued");
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
-            return Results.Accepted(value: new { queued });
-        }).RequireAuthorization(PlatformPolicies.Operator).SpendsMarketplaceQuota();
+            return Results.Accepted(value: new StockSyncQueued(queued));
+        }).RequireAuthorization(PlatformPolicies.Operator).SpendsMarketplaceQuota().Produces<StockSyncQueued>(StatusCodes.Status202Accepted);
         api.MapPost("/connections/{id:guid}/reconcile-stock", async (Guid id, Caller caller, RakutenJpDbContext db, StockPusher pusher, TimeProvider clock, CancellationToken ct) =>
         {
             await ConnectionEndpoints.FindAsync(db, id, caller, live: true, tracked: false, ct);
@@ -75,7 +75,7 @@ public static class RakutenJpService
             {
                 var repaired = await pusher.ReconcileAsync(id, ct, (unit, count) =>
                     unit.Audit(caller, "stock.reconcile", $"connection/{id}", clock.GetUtcNow(), detail: $"{count} SKU(s) repaired"));
-                return Results.Ok(new { repaired });
+                return Results.Ok(new StockReconciled(repaired));
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
             {
@@ -83,13 +83,23 @@ public static class RakutenJpService
                 return ApiErrors.Problem(StatusCodes.Status502BadGateway, "RMS could not be read",
                     "Nothing was repaired. Check the connection (POST …/check) and try again; the reconciliation also runs by itself every 15 minutes.");
             }
-        }).RequireAuthorization(PlatformPolicies.Operator).SpendsMarketplaceQuota();
+        }).RequireAuthorization(PlatformPolicies.Operator).SpendsMarketplaceQuota().Produces<StockReconciled>();
         api.MapGet("/connections/{id:guid}/stock", async (Guid id, Caller caller, RakutenJpDbContext db, CancellationToken ct) =>
         {
             await ConnectionEndpoints.FindAsync(db, id, caller, live: false, tracked: false, ct);
             return Results.Ok(await db.StockPushes.AsNoTracking().Where(p => p.ConnectionId == id).OrderBy(p => p.Sku)
-                .Select(p => new { p.Sku, p.Quantity, p.Version, p.PushedQuantity, pending = p.Version > p.PushedVersion, p.Error }).ToListAsync(ct));
-        });
+                .Select(p => new StockPushView(p.Sku, p.Quantity, p.Version, p.PushedQuantity, p.Version > p.PushedVersion, p.Error)).ToListAsync(ct));
+        }).Produces<List<StockPushView>>();
         return app;
     }
 }
+
+/// <summary>How many of the connection's SKUs are queued to be pushed to RMS again.</summary>
+public sealed record StockSyncQueued(int Queued);
+
+/// <summary>A SKU's stock as the platform wants it in RMS (<c>Quantity</c>, <c>Version</c>) and as last accepted by RMS
+/// (<c>PushedQuantity</c>); <c>Pending</c> while a newer quantity waits to be pushed; RMS's last refusal in <c>Error</c>.</summary>
+public sealed record StockPushView(string Sku, int Quantity, long Version, int? PushedQuantity, bool Pending, string? Error);
+
+/// <summary>How many SKUs RMS showed with another quantity than the platform's, and were pushed again.</summary>
+public sealed record StockReconciled(int Repaired);

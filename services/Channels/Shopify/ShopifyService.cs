@@ -78,8 +78,11 @@ public static class ShopifyService
                     "The products were not all imported (what was read is kept). Check the connection (POST …/check) and try again.");
             }
 
-            return Results.Ok(new { imported });
-        }).RequireAuthorization(PlatformPolicies.Operator).SpendsMarketplaceQuota();
+            return Results.Ok(new ProductsImported(imported));
+        }).RequireAuthorization(PlatformPolicies.Operator).SpendsMarketplaceQuota().Produces<ProductsImported>();
         return app;
     }
 }
+
+/// <summary>How many products were read from Shopify and handed to the catalog.</summary>
+public sealed record ProductsImported(int Imported);

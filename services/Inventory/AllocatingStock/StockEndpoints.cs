@@ -18,19 +18,17 @@ public static class StockEndpoints
             var reserved = await db.Reservations.AsNoTracking().Where(r => r.TenantId == tenantId && (sku == null || r.Sku == sku)).ToListAsync(ct);
             var connections = await db.ChannelRules.AsNoTracking().Where(r => r.TenantId == tenantId).Select(r => r.ConnectionId).ToListAsync(ct);
             var channel = await db.ChannelQuantities.AsNoTracking().Where(q => connections.Contains(q.ConnectionId) && (sku == null || q.Sku == sku)).ToListAsync(ct);
-            return Results.Ok(levels.Select(l => l.Sku).Concat(reserved.Select(r => r.Sku)).Distinct().Order(StringComparer.Ordinal).Select(s => new
-            {
-                sku = s,
-                locations = levels.Where(l => l.Sku == s).Select(l => new { l.LocationId, l.Available, l.Version }),
-                reserved = reserved.Where(r => r.Sku == s).Sum(r => r.Quantity),
-                channels = channel.Where(q => q.Sku == s).Select(q => new { q.ConnectionId, q.Quantity, q.Version }),
-            }));
-        });
+            return Results.Ok(levels.Select(l => l.Sku).Concat(reserved.Select(r => r.Sku)).Distinct().Order(StringComparer.Ordinal).Select(s => new SkuStockView(
+                s,
+                levels.Where(l => l.Sku == s).Select(l => new LocationLevelView(l.LocationId, l.Available, l.Version)).ToList(),
+                reserved.Where(r => r.Sku == s).Sum(r => r.Quantity),
+                channel.Where(q => q.Sku == s).Select(q => new ChannelLevelView(q.ConnectionId, q.Quantity, q.Version)).ToList())));
+        }).Produces<IEnumerable<SkuStockView>>();
 
         inventory.MapGet("/connections/{connectionId:guid}/rules", async (Guid connectionId, Caller caller, InventoryDbContext db, CancellationToken ct) =>
             await db.ChannelRules.AsNoTracking().FirstOrDefaultAsync(r => r.ConnectionId == connectionId && r.TenantId == caller.Tenant, ct) is { } rule
                 ? Results.Ok(View(rule))
-                : throw PlatformProblem.NotFound("Rakuten connection with this id known to inventory"));
+                : throw PlatformProblem.NotFound("Rakuten connection with this id known to inventory")).Produces<RuleView>();
 
         inventory.MapPut("/connections/{connectionId:guid}/rules", async (Guid connectionId, Caller caller, RuleRequest request, InventoryDbContext db, TimeProvider clock, CancellationToken ct) =>
         {
@@ -59,11 +57,19 @@ public static class StockEndpoints
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
             return Results.Ok(View(rule));
-        }).RequireAuthorization(PlatformPolicies.Operator);
+        }).RequireAuthorization(PlatformPolicies.Operator).Produces<RuleView>();
     }
 
-    private static object View(ChannelRule rule) => new
-    {
-        rule.ConnectionId, rule.Channel, locations = ChannelStock.RuleOf(rule).Locations, rule.Buffer, rule.MaxQuantity, rule.ZeroBelow, rule.Removed,
-    };
+    private static RuleView View(ChannelRule rule) =>
+        new(rule.ConnectionId, rule.Channel, ChannelStock.RuleOf(rule).Locations, rule.Buffer, rule.MaxQuantity, rule.ZeroBelow, rule.Removed);
 }
+
+/// <summary>A SKU's stock: per Shopify location, reserved by open orders, and the quantity each channel connection lists.</summary>
+public sealed record SkuStockView(string Sku, IReadOnlyList<LocationLevelView> Locations, int Reserved, IReadOnlyList<ChannelLevelView> Channels);
+
+public sealed record LocationLevelView(string LocationId, int Available, long Version);
+
+public sealed record ChannelLevelView(Guid ConnectionId, int Quantity, long Version);
+
+/// <summary>How a channel connection's quantity is computed from the locations (DESIGN §3).</summary>
+public sealed record RuleView(Guid ConnectionId, string Channel, IReadOnlyList<string>? Locations, int Buffer, int? MaxQuantity, int? ZeroBelow, bool Removed);

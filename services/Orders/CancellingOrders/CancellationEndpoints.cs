@@ -12,6 +12,9 @@ namespace Rakuten.Platform.Orders.CancellingOrders;
 
 public sealed record CancelOrderRequest(string? Reason, string? Comment);
 
+/// <summary>The cancellation asked of the marketplace: the order's status now, and the reason and comment sent.</summary>
+public sealed record CancellationRequested(Guid OrderId, string Status, string Reason, string? Comment);
+
 /// <summary>The merchant cancels an order through the platform: the marketplace is asked first (OrderCancellationRequested);
 /// only once it reports the order cancelled are the stock released and the Shopify order cancelled — a marketplace that
 /// refuses (the order shipped meanwhile) leaves everything as it was, with its reason on the order.</summary>
@@ -23,8 +26,8 @@ public static class CancellationEndpoints
             TimeProvider clock, CancellationToken ct) =>
         {
             var (record, reason, comment) = await RequestAsync(db, store, caller, orderId, request.Reason, request.Comment, clock.GetUtcNow(), ct);
-            return Results.Accepted($"/orders/{orderId}", new { orderId, status = record.Status.ToString(), reason, comment });
-        }).RequireAuthorization(PlatformPolicies.Operator);
+            return Results.Accepted($"/orders/{orderId}", new CancellationRequested(orderId, record.Status.ToString(), reason, comment));
+        }).RequireAuthorization(PlatformPolicies.Operator).Produces<CancellationRequested>(StatusCodes.Status202Accepted);
     }
 
     /// <summary>Asks the marketplace to cancel the tenant's order (HTTP and gRPC): a bad reason or comment is a 400 naming

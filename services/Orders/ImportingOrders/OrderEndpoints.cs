@@ -26,48 +26,61 @@ public static class OrderEndpoints
             }
 
             return Results.Ok((await query.OrderBy(o => o.ReceivedAt).ToListAsync(ct)).Select(View));
-        });
+        }).Produces<IEnumerable<OrderView>>();
 
         orders.MapGet("/holds", async (Caller caller, OrdersDbContext db, CancellationToken ct) =>
             Results.Ok((await db.Orders.AsNoTracking().Where(o => o.TenantId == caller.Tenant && o.Status == UnifiedOrderStatus.Held && o.HoldDismissedAt == null)
-                .OrderBy(o => o.ReceivedAt).ToListAsync(ct)).Select(o => new
-                {
-                    o.OrderId, o.Channel, o.ChannelOrderId, reason = o.HoldReason.ToString(), detail = o.HoldDetail, action = o.HoldAction, o.UpdatedAt,
-                })));
+                .OrderBy(o => o.ReceivedAt).ToListAsync(ct)).Select(o => new HoldView(
+                    o.OrderId, o.Channel, o.ChannelOrderId, o.HoldReason.ToString()!, o.HoldDetail, o.HoldAction, o.UpdatedAt)))).Produces<IEnumerable<HoldView>>();
 
         orders.MapGet("/{orderId:guid}", async (Guid orderId, Caller caller, OrdersDbContext db, EventStore<OrdersDbContext> store, CancellationToken ct) =>
             await db.Orders.AsNoTracking().FirstOrDefaultAsync(o => o.OrderId == orderId && o.TenantId == caller.Tenant, ct) is { } record
-                ? Results.Ok(new
-                {
-                    order = View(record),
-                    cancellation = await db.Cancellations.AsNoTracking().FirstOrDefaultAsync(c => c.OrderId == orderId, ct) is { } c
-                        ? new { initiator = c.Initiator.ToString(), c.Reason, c.Comment, c.RequestedAt, c.AnnouncedAt, c.Refusal }
+                ? Results.Ok(new OrderDetailView(
+                    View(record),
+                    await db.Cancellations.AsNoTracking().FirstOrDefaultAsync(c => c.OrderId == orderId, ct) is { } c
+                        ? new CancellationView(c.Initiator.ToString(), c.Reason, c.Comment, c.RequestedAt, c.AnnouncedAt, c.Refusal)
                         : null,
-                    shipments = (await db.Shipments.AsNoTracking().Where(s => s.OrderId == orderId).OrderBy(s => s.UpdatedAt).ToListAsync(ct))
-                        .Select(s => new { s.ShipmentId, s.Status, s.Units, s.Error, s.UpdatedAt }),
-                    detail = record.Order is null ? null : JsonSerializer.Deserialize<ChannelOrder>(record.Order, PlatformJson.Options),
-                    history = (await store.LoadAsync(OrderImport.Stream(orderId), ct: ct)).Select(e => new { e.Version, type = e.Data.GetType().Name, e.RecordedAt }),
-                })
-                : throw PlatformProblem.NotFound("order with this id"));
+                    (await db.Shipments.AsNoTracking().Where(s => s.OrderId == orderId).OrderBy(s => s.UpdatedAt).ToListAsync(ct))
+                        .Select(s => new OrderShipmentView(s.ShipmentId, s.Status, s.Units, s.Error, s.UpdatedAt)).ToList(),
+                    record.Order is null ? null : JsonSerializer.Deserialize<ChannelOrder>(record.Order, PlatformJson.Options),
+                    (await store.LoadAsync(OrderImport.Stream(orderId), ct: ct)).Select(e => new OrderEventView(e.Version, e.Data.GetType().Name, e.RecordedAt)).ToList()))
+                : throw PlatformProblem.NotFound("order with this id")).Produces<OrderDetailView>();
 
         orders.MapPost("/{orderId:guid}/retry", async (Guid orderId, Caller caller, OrdersDbContext db, EventStore<OrdersDbContext> store, TimeProvider clock, CancellationToken ct) =>
-            Results.Ok(View(await HoldActions.RetryAsync(db, store, caller, orderId, clock.GetUtcNow(), ct)))).RequireAuthorization(PlatformPolicies.Operator);
+            Results.Ok(View(await HoldActions.RetryAsync(db, store, caller, orderId, clock.GetUtcNow(), ct)))).RequireAuthorization(PlatformPolicies.Operator).Produces<OrderView>();
 
         orders.MapPost("/{orderId:guid}/release", async (Guid orderId, Caller caller, OrdersDbContext db, EventStore<OrdersDbContext> store, TimeProvider clock, CancellationToken ct) =>
-            Results.Ok(View(await HoldActions.ReleaseAsync(db, store, caller, orderId, clock.GetUtcNow(), ct)))).RequireAuthorization(PlatformPolicies.Operator);
+            Results.Ok(View(await HoldActions.ReleaseAsync(db, store, caller, orderId, clock.GetUtcNow(), ct)))).RequireAuthorization(PlatformPolicies.Operator).Produces<OrderView>();
 
         orders.MapPost("/{orderId:guid}/dismiss", async (Guid orderId, Caller caller, DismissRequest? request, OrdersDbContext db, EventStore<OrdersDbContext> store,
             TimeProvider clock, CancellationToken ct) =>
         {
             if (request?.Note is { } note && Text.Problem(note, 0, 500) is { } problem) return ApiErrors.Validation([$"note {problem}"]);
             return Results.Ok(View(await HoldActions.DismissAsync(db, store, caller, orderId, request?.Note, clock.GetUtcNow(), ct)));
-        }).RequireAuthorization(PlatformPolicies.Operator);
+        }).RequireAuthorization(PlatformPolicies.Operator).Produces<OrderView>();
     }
 
-    private static object View(OrderRecord o) => new
-    {
-        o.OrderId, o.Channel, o.ConnectionId, o.ChannelOrderId, o.ChannelStatus, status = o.Status.ToString(),
-        hold = o.HoldReason is null ? null : new { reason = o.HoldReason.ToString(), detail = o.HoldDetail, action = o.HoldAction },
-        o.ShopifyOrderId, o.ShopifyOrderName, o.ReceivedAt, o.UpdatedAt,
-    };
+    private static OrderView View(OrderRecord o) => new(
+        o.OrderId, o.Channel, o.ConnectionId, o.ChannelOrderId, o.ChannelStatus, o.Status.ToString(),
+        o.HoldReason is null ? null : new OrderHold(o.HoldReason.ToString()!, o.HoldDetail, o.HoldAction),
+        o.ShopifyOrderId, o.ShopifyOrderName, o.ReceivedAt, o.UpdatedAt);
 }
+
+/// <summary>An order as the API shows it: its channel's numbers, its unified status, its hold and its Shopify order.</summary>
+public sealed record OrderView(Guid OrderId, string Channel, Guid ConnectionId, string ChannelOrderId, string ChannelStatus, string Status, OrderHold? Hold,
+    string? ShopifyOrderId, string? ShopifyOrderName, DateTimeOffset ReceivedAt, DateTimeOffset UpdatedAt);
+
+/// <summary>Why an order is held, and what to do about it.</summary>
+public sealed record OrderHold(string Reason, string? Detail, string? Action);
+
+public sealed record HoldView(Guid OrderId, string Channel, string ChannelOrderId, string Reason, string? Detail, string? Action, DateTimeOffset UpdatedAt);
+
+/// <summary>One order in full: the marketplace's order as imported, its cancellation, its shipments and its history.</summary>
+public sealed record OrderDetailView(OrderView Order, CancellationView? Cancellation, IReadOnlyList<OrderShipmentView> Shipments, ChannelOrder? Detail,
+    IReadOnlyList<OrderEventView> History);
+
+public sealed record CancellationView(string Initiator, string Reason, string? Comment, DateTimeOffset RequestedAt, DateTimeOffset? AnnouncedAt, string? Refusal);
+
+public sealed record OrderShipmentView(Guid ShipmentId, string Status, int Units, string? Error, DateTimeOffset UpdatedAt);
+
+public sealed record OrderEventView(long Version, string Type, DateTimeOffset RecordedAt);

@@ -21,22 +21,18 @@ public static class ShippingEndpoints
                 throw PlatformProblem.NotFound("order with this id known to shipping");
             }
 
-            return Results.Ok((await db.Shipments.AsNoTracking().Where(s => s.OrderId == orderId).OrderBy(s => s.ShippedAt).ToListAsync(ct)).Select(s => new
-            {
-                s.ShipmentId, s.FulfillmentId, s.Carrier, status = s.Status.ToString(), s.Units,
-                trackingNumbers = JsonSerializer.Deserialize<string[]>(s.TrackingNumbers),
-                packages = JsonSerializer.Deserialize<List<ShipmentPackage>>(s.Packages, PlatformJson.Options),
-                error = s.ErrorCode is null ? null : new { code = s.ErrorCode, message = s.ErrorMessage },
-                s.ShippedAt, s.DeliveredAt,
-            }));
-        });
+            return Results.Ok((await db.Shipments.AsNoTracking().Where(s => s.OrderId == orderId).OrderBy(s => s.ShippedAt).ToListAsync(ct)).Select(s => new ShipmentView(
+                s.ShipmentId, s.FulfillmentId, s.Carrier, s.Status.ToString(), s.Units,
+                JsonSerializer.Deserialize<string[]>(s.TrackingNumbers),
+                JsonSerializer.Deserialize<List<ShipmentPackage>>(s.Packages, PlatformJson.Options),
+                s.ErrorCode is null ? null : new ShipmentError(s.ErrorCode, s.ErrorMessage),
+                s.ShippedAt, s.DeliveredAt)));
+        }).Produces<IEnumerable<ShipmentView>>();
 
-        shipping.MapGet("/carriers", async (Caller caller, ShippingDbContext db, CancellationToken ct) => Results.Ok(new
-        {
-            defaults = CarrierRegistry.All.Select(c => new { c.Name, c.RakutenJpCode, c.RakutenFrTransporter, c.TrackingUrl, shopifyNames = c.Aliases }),
-            overrides = await db.CarrierOverrides.AsNoTracking().Where(c => c.TenantId == caller.Tenant).ToListAsync(ct),
-            rakutenFrTransporters = CarrierRegistry.RakutenFrTransporters.Append(CarrierRegistry.Other),
-        }));
+        shipping.MapGet("/carriers", async (Caller caller, ShippingDbContext db, CancellationToken ct) => Results.Ok(new CarriersView(
+            CarrierRegistry.All.Select(c => new CarrierView(c.Name, c.RakutenJpCode, c.RakutenFrTransporter, c.TrackingUrl, c.Aliases)).ToList(),
+            await db.CarrierOverrides.AsNoTracking().Where(c => c.TenantId == caller.Tenant).ToListAsync(ct),
+            CarrierRegistry.RakutenFrTransporters.Append(CarrierRegistry.Other).ToList()))).Produces<CarriersView>();
 
         shipping.MapPut("/carriers/{shopifyName}", async (string shopifyName, Caller caller, CarrierOverrideRequest request, ShippingDbContext db, TimeProvider clock, CancellationToken ct) =>
         {
@@ -69,6 +65,18 @@ public static class ShippingEndpoints
                 detail: $"RMS {request.RakutenJpCode ?? "-"}, Rakuten France {request.RakutenFrTransporter ?? "-"}, tracking URL {request.TrackingUrl ?? "-"}");
             await db.SaveChangesAsync(ct);
             return Results.Ok(row);
-        }).RequireAuthorization(PlatformPolicies.Operator);
+        }).RequireAuthorization(PlatformPolicies.Operator).Produces<CarrierOverrideRow>();
     }
 }
+
+/// <summary>A shipment as reported by Shopify and sent to its marketplace: its carrier, tracking and packages, and the
+/// marketplace's refusal when there was one.</summary>
+public sealed record ShipmentView(Guid ShipmentId, string FulfillmentId, string? Carrier, string Status, int Units, string[]? TrackingNumbers,
+    List<ShipmentPackage>? Packages, ShipmentError? Error, DateTimeOffset ShippedAt, DateTimeOffset? DeliveredAt);
+
+public sealed record ShipmentError(string Code, string? Message);
+
+/// <summary>The carriers the platform knows, the tenant's own mappings, and the transporter names Rakuten France takes.</summary>
+public sealed record CarriersView(IReadOnlyList<CarrierView> Defaults, IReadOnlyList<CarrierOverrideRow> Overrides, IReadOnlyList<string> RakutenFrTransporters);
+
+public sealed record CarrierView(string Name, string RakutenJpCode, string? RakutenFrTransporter, string? TrackingUrl, IReadOnlyList<string> ShopifyNames);

@@ -88,7 +88,7 @@ public static class ProductWebhooks
                 logs.CreateLogger("Rakuten.Platform.Channels.Shopify.Webhooks").LogInformation(
                     "Shopify {Topic} for connection {Connection} signed at {SignedAt:O} is older than {Freshness}: not applied (event {Event})",
                     topic, connectionId, signedAt, freshness, eventId);
-                return Results.Ok(new { ignored = $"older than the {freshness.TotalMinutes:0}-minute freshness window; the reconciliation reads the current state" });
+                return Results.Ok(new WebhookReceived(Ignored: $"older than the {freshness.TotalMinutes:0}-minute freshness window; the reconciliation reads the current state"));
             }
 
             var stored = await receipts.StoreAsync(new WebhookDelivery
@@ -105,12 +105,14 @@ public static class ProductWebhooks
             });
             if (!stored)
             {
-                return Results.Ok(new { duplicate = true }); // the same event again: already stored
+                return Results.Ok(new WebhookReceived(Duplicate: true)); // the same event again: already stored
             }
 
             processor.Wake();
-            return Results.Ok();
-        }).AllowAnonymous().WithBodyLimit(MaxBodyBytes).WithTags("Shopify webhooks");
+            return Results.Ok(new WebhookReceived());
+        }).AllowAnonymous().WithBodyLimit(MaxBodyBytes).WithTags("Shopify webhooks").Produces<WebhookReceived>()
+            .Accepts<JsonObject>("application/json").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         return app;
     }
 
@@ -438,3 +440,6 @@ public sealed class WebhookProcessor(
         }
     }
 }
+
+/// <summary>Shopify's delivery taken: stored for processing, or a duplicate already stored, or ignored as too old (why).</summary>
+public sealed record WebhookReceived(bool Duplicate = false, string? Ignored = null);
