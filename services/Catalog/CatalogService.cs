@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Rakuten.Platform.BuildingBlocks.Jobs;
 using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
@@ -13,6 +14,9 @@ public static class CatalogService
 {
     public const string Name = "catalog";
 
+    /// <summary>Where the catalog's API is served.</summary>
+    public const string Prefix = "/catalog";
+
     public static WebApplicationBuilder AddCatalogService(this WebApplicationBuilder builder)
     {
         builder.AddServiceDatabase<CatalogDbContext>(Name);
@@ -21,14 +25,17 @@ public static class CatalogService
         builder.AddPlatformConsumer<ListingPublishedConsumer>(Name);
         builder.AddPlatformConsumer<ListingFailedConsumer>(Name);
         builder.AddPlatformConsumer<ListingWithdrawnConsumer>(Name);
+        builder.AddJobs<CatalogDbContext>();
+        builder.AddJobHandler<CatalogDbContext, CatalogResyncJob>();
         return builder;
     }
 
     public static WebApplication MapCatalogService(this WebApplication app)
     {
         app.MapOutboxStatus<CatalogDbContext>("/catalog");
-        var catalog = app.MapPlatformApi<CatalogDbContext>("/catalog").WithTags("Catalog");
+        var catalog = app.MapPlatformApi<CatalogDbContext>(Prefix).WithTags("Catalog");
         catalog.MapAuditLog<CatalogDbContext>("");
+        catalog.MapJobs<CatalogDbContext>(Prefix);
         catalog.MapGet("/products", async (Caller caller, CatalogDbContext db, CancellationToken ct) =>
             Results.Ok(await db.Products.AsNoTracking().Where(p => p.TenantId == caller.Tenant && !p.Deleted)
                 .OrderBy(p => p.Title).Select(p => new ProductView(p.ProductId, p.ExternalProductId, p.Title, p.SourceVersion)).ToListAsync(ct)))

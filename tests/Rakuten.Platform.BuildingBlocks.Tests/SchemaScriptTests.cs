@@ -10,17 +10,18 @@ public sealed class SchemaScriptTests
     [Theory]
     [InlineData(SqlDialect.Postgres)]
     [InlineData(SqlDialect.Sqlite)]
-    public void Platform_scripts_exist_for_both_dialects_and_create_the_event_store_outbox_inbox_and_audit_log(SqlDialect dialect)
+    public void Platform_scripts_exist_for_both_dialects_and_create_the_event_store_outbox_inbox_audit_log_and_jobs(SqlDialect dialect)
     {
         var scripts = SchemaInitializer<PlatformDbContext>.Scripts(dialect, typeof(PlatformDbContext));
 
-        scripts.Select(s => s.Name.Split('/')[1]).Should().Equal("000_platform.sql", "010_audit_log.sql", "020_change_feed.sql");
+        scripts.Select(s => s.Name.Split('/')[1]).Should().Equal("000_platform.sql", "010_audit_log.sql", "020_change_feed.sql", "030_jobs.sql");
         var sql = string.Join('\n', scripts.Select(s => s.Sql));
         sql.Should().Contain("CREATE TABLE IF NOT EXISTS events")
             .And.Contain("CREATE TABLE IF NOT EXISTS outbox")
             .And.Contain("CREATE TABLE IF NOT EXISTS inbox")
             .And.Contain("CREATE TABLE IF NOT EXISTS audit_log")
-            .And.Contain("CREATE TABLE IF NOT EXISTS change_feed");
+            .And.Contain("CREATE TABLE IF NOT EXISTS change_feed")
+            .And.Contain("CREATE TABLE IF NOT EXISTS jobs");
         // A database created before the initializer recorded its scripts runs them again once: creating is idempotent.
         sql.Split(';').Select(s => s.Trim()).Where(s => s.StartsWith("CREATE", StringComparison.OrdinalIgnoreCase))
             .Should().AllSatisfy(s => s.Should().Contain("IF NOT EXISTS"));
@@ -34,8 +35,8 @@ public sealed class SchemaScriptTests
         var channel = SchemaInitializer<ChannelDbContext>.Scripts(dialect, typeof(ChannelDbContext)).Select(s => s.Name.Split('/')[1]).ToList();
         var identity = SchemaInitializer<IdentityDbContext>.Scripts(dialect, typeof(IdentityDbContext)).Select(s => s.Name.Split('/')[1]).ToList();
 
-        channel.Should().Equal("000_platform.sql", "010_audit_log.sql", "020_change_feed.sql", "010_connections.sql", "020_connection_identity.sql", "030_rate_budget.sql");
-        identity.Should().Equal("000_platform.sql", "010_audit_log.sql", "020_change_feed.sql", "100_api_keys.sql");
+        channel.Should().Equal("000_platform.sql", "010_audit_log.sql", "020_change_feed.sql", "030_jobs.sql", "010_connections.sql", "020_connection_identity.sql", "030_rate_budget.sql");
+        identity.Should().Equal("000_platform.sql", "010_audit_log.sql", "020_change_feed.sql", "030_jobs.sql", "100_api_keys.sql");
         // The connection scripts moved from BuildingBlocks to Channels.Common: still recorded under their first name, so
         // that a database made before the move does not run them again.
         SchemaInitializer<ChannelDbContext>.Scripts(dialect, typeof(ChannelDbContext)).Select(s => s.Name)

@@ -34,7 +34,10 @@ public sealed class CatalogFlowTests
             })).EnsureSuccessStatusCode();
         }
 
-        (await host.Http.PostAsync($"/channels/shopify/connections/{connection}/import-products", null)).EnsureSuccessStatusCode();
+        // A job: 202, then its progress until Shopify's three products are read.
+        var import = await JobPolling.RunAsync(host.Http, $"/channels/shopify/connections/{connection}/import-products");
+        (import["state"]!.GetValue<string>(), import["done"]!.GetValue<int>(), import["total"]!.GetValue<int>()).Should().Be(("Succeeded", 3, 3));
+        import["report"]!.GetValue<string>().Should().StartWith("3 product(s) read from Shopify");
 
         JsonArray? conflicts = null;
         await host.WaitUntilAsync(async () =>

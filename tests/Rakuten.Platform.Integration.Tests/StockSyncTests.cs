@@ -56,9 +56,11 @@ public sealed class StockSyncTests
         {
             manageNumber = entry["manageNumber"]!.GetValue<string>(), variantId = entry["variantId"]!.GetValue<string>(), quantity = 99,
         })).EnsureSuccessStatusCode();
-        var repaired = await (await m.Hosts.Platform.PostAsync($"/channels/rakuten-jp/connections/{m.Rms}/reconcile-stock", null)).Content.ReadFromJsonAsync<JsonObject>();
+        var job = await JobPolling.RunAsync(m.Hosts.Platform, $"/channels/rakuten-jp/connections/{m.Rms}/reconcile-stock");
 
-        repaired!["repaired"]!.GetValue<int>().Should().Be(1);
+        job["state"]!.GetValue<string>().Should().Be("Succeeded");
+        job["done"]!.GetValue<int>().Should().Be(job["total"]!.GetValue<int>()).And.BeGreaterThan(0);
+        job["report"]!.GetValue<string>().Should().Contain("1 differed from what the platform pushed");
         await Marketplace.WaitAsync(async () => await RmsQuantityAsync(m) == 3, "the quantity repaired on RMS");
     }
 

@@ -22,6 +22,9 @@ public abstract class PlatformDbContext(DbContextOptions options) : DbContext(op
 
     public DbSet<Security.AuditEntry> AuditLog => Set<Security.AuditEntry>();
 
+    /// <summary>The service's long operations (<see cref="Jobs.Jobs"/>).</summary>
+    public DbSet<Jobs.JobRecord> Jobs => Set<Jobs.JobRecord>();
+
     /// <summary>Set when outbox rows were saved and the commit that makes them visible has not yet woken the relay.</summary>
     internal bool OutboxAwaitingCommit { get; set; }
 
@@ -191,6 +194,15 @@ public abstract class PlatformDbContext(DbContextOptions options) : DbContext(op
             e.ToTable("audit_log");
             e.HasKey(x => x.Position);
             e.Property(x => x.Position).ValueGeneratedOnAdd();
+        });
+
+        modelBuilder.Entity<Jobs.JobRecord>(e =>
+        {
+            e.ToTable("jobs");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).ValueGeneratedNever();
+            // Every write of a job changes its version: a runner that lost the job cannot write over its new runner.
+            e.Property(x => x.Version).IsConcurrencyToken();
         });
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.Api.V1;
 using Rakuten.Platform.BuildingBlocks.Grpc;
+using Rakuten.Platform.BuildingBlocks.Jobs;
 using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.BuildingBlocks.Security;
 using Rakuten.Platform.Catalog.PublishingListings;
@@ -20,7 +21,7 @@ namespace Rakuten.Platform.Catalog.PublicApi;
 /// <summary>rakuten.platform.v1.Catalog: products as Shopify has them, their listings on the Rakuten channels, and the
 /// "publish again" of one product or one connection.</summary>
 [Authorize(Policy = PlatformPolicies.Viewer)]
-public sealed class CatalogApi(CatalogDbContext db, TimeProvider clock) : Api.V1.Catalog.CatalogBase
+public sealed class CatalogApi(CatalogDbContext db, TimeProvider clock, JobSignal<CatalogDbContext> jobs) : Api.V1.Catalog.CatalogBase
 {
     public override async Task<Product> GetProduct(GetProductRequest request, ServerCallContext context)
     {
@@ -79,15 +80,20 @@ public sealed class CatalogApi(CatalogDbContext db, TimeProvider clock) : Api.V1
     {
         var caller = context.Actor();
         var now = clock.GetUtcNow();
-        var count = request.TargetCase switch
+        switch (request.TargetCase)
         {
-            RequestResyncRequest.TargetOneofCase.Product =>
-                await Resyncs.ProductAsync(db, caller, GrpcCalls.Id(request.Product, "products", "product"), now, context.CancellationToken),
-            RequestResyncRequest.TargetOneofCase.Connection =>
-                await Resyncs.ConnectionAsync(db, caller, GrpcCalls.Id(request.Connection, "connections", "connection"), now, context.CancellationToken),
-            _ => throw GrpcProblem.Invalid(("target", "name a product or a connection to send again")),
-        };
-        return new RequestResyncResponse { Products = count };
+            case RequestResyncRequest.TargetOneofCase.Product:
+                return new RequestResyncResponse
+                {
+                    Products = await Resyncs.ProductAsync(db, caller, GrpcCalls.Id(request.Product, "products", "product"), now, context.CancellationToken),
+                };
+            case RequestResyncRequest.TargetOneofCase.Connection:
+                var (job, products) = await Resyncs.ConnectionAsync(db, caller, GrpcCalls.Id(request.Connection, "connections", "connection"), clock,
+                    jobs, context.CancellationToken);
+                return new RequestResyncResponse { Products = products, Job = $"jobs/{job.Id}" };
+            default:
+                throw GrpcProblem.Invalid(("target", "name a product or a connection to send again"));
+        }
     }
 
     private static Listing Message(PublishingListings.Listing l)

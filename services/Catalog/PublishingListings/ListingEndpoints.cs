@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Rakuten.Platform.BuildingBlocks.Jobs;
 using Rakuten.Platform.BuildingBlocks.Security;
 using Rakuten.Platform.Contracts.Catalog;
 
@@ -79,9 +80,11 @@ public static class ListingEndpoints
                 Results.Accepted(value: new ResyncAnswer(await Resyncs.ProductAsync(db, caller, productId, clock.GetUtcNow(), ct))))
             .RequireAuthorization(PlatformPolicies.Operator).SpendsMarketplaceQuota().Produces<ResyncAnswer>(StatusCodes.Status202Accepted);
 
-        ops.MapPost("/connections/{connectionId:guid}/resync", async (Guid connectionId, Caller caller, CatalogDbContext db, TimeProvider clock, CancellationToken ct) =>
-                Results.Accepted(value: new ResyncAnswer(await Resyncs.ConnectionAsync(db, caller, connectionId, clock.GetUtcNow(), ct))))
-            .RequireAuthorization(PlatformPolicies.Operator).SpendsMarketplaceQuota().Produces<ResyncAnswer>(StatusCodes.Status202Accepted);
+        // A whole catalog is a job: 202 with it, its progress at /catalog/jobs/{id}.
+        ops.MapPost("/connections/{connectionId:guid}/resync", async (Guid connectionId, Caller caller, CatalogDbContext db, TimeProvider clock,
+                JobSignal<CatalogDbContext> runner, CancellationToken ct) =>
+                Jobs.Accepted((await Resyncs.ConnectionAsync(db, caller, connectionId, clock, runner, ct)).Job, CatalogService.Prefix, clock.GetUtcNow()))
+            .RequireAuthorization(PlatformPolicies.Operator).SpendsMarketplaceQuota().Produces<JobView>(StatusCodes.Status202Accepted);
     }
 }
 
@@ -112,14 +115,15 @@ public static class Resyncs
         return 1;
     }
 
-    public static async Task<int> ConnectionAsync(CatalogDbContext db, Caller caller, Guid connectionId, DateTimeOffset now, CancellationToken ct)
+    /// <summary>Starts (or finds running) the job sending every product of the tenant to <paramref name="connectionId"/>
+    /// again (<see cref="CatalogResyncJob"/>); answers it and how many products it carries.</summary>
+    public static async Task<(JobRecord Job, int Products)> ConnectionAsync(CatalogDbContext db, Caller caller, Guid connectionId, TimeProvider clock,
+        JobSignal<CatalogDbContext> runner, CancellationToken ct)
     {
         var connection = await db.ListingConnections.AsNoTracking().FirstOrDefaultAsync(c => c.ConnectionId == connectionId && c.TenantId == caller.Tenant && !c.Removed, ct)
                          ?? throw PlatformProblem.NotFound("active Rakuten connection with this id");
-        var products = await db.Products.AsNoTracking().Where(p => p.TenantId == connection.TenantId).Select(p => p.ProductId).ToListAsync(ct);
-        await ListingSync.RefreshAsync(db, connection.TenantId, products, now, ct, connectionId);
-        db.Audit(caller, "catalog.resync", $"connection/{connectionId}", now, detail: $"{products.Count} product(s)");
-        await db.SaveChangesAsync(ct);
-        return products.Count;
+        var products = await db.Products.CountAsync(p => p.TenantId == connection.TenantId, ct);
+        var job = await Jobs.StartAsync(db, caller, CatalogResyncJob.Kind, $"connection/{connectionId}", clock, runner, ct, total: products);
+        return (job, job.Total ?? products);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Hosting;
+using Rakuten.Platform.BuildingBlocks.Jobs;
 using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
@@ -19,6 +20,9 @@ namespace Rakuten.Platform.Channels.RakutenJp;
 public static class RakutenJpService
 {
     public const string Name = "rakuten-jp";
+
+    /// <summary>Where the Rakuten JP channel's API is served.</summary>
+    public const string Prefix = "/channels/rakuten-jp";
 
     public static WebApplicationBuilder AddRakutenJpService(this WebApplicationBuilder builder)
     {
@@ -47,13 +51,15 @@ public static class RakutenJpService
         // Up to 20 messages of up to 100 changes each a transaction, the newest per SKU written; a lone change waits at
         // most 20 ms for company.
         builder.AddPlatformBatchConsumer<ChannelStockChangedConsumer>(Name, messageLimit: 20, timeLimit: TimeSpan.FromMilliseconds(20));
+        builder.AddJobs<RakutenJpDbContext>();
+        builder.AddJobHandler<RakutenJpDbContext, StockReconcileJob>();
         return builder;
     }
 
     public static WebApplication MapRakutenJpService(this WebApplication app)
     {
         app.MapOutboxStatus<RakutenJpDbContext>("/channels/rakuten-jp");
-        var api = app.MapPlatformApi<RakutenJpDbContext>("/channels/rakuten-jp").WithTags("Rakuten JP");
+        var api = app.MapPlatformApi<RakutenJpDbContext>(Prefix).WithTags("Rakuten JP");
         api.MapConnections<RakutenJpDbContext, RmsCredentials>();
         app.MapConnectionsGrpc();
         api.MapAuditLog<RakutenJpDbContext>("");
@@ -68,22 +74,15 @@ public static class RakutenJpService
             await tx.CommitAsync(ct);
             return Results.Accepted(value: new StockSyncQueued(queued));
         }).RequireAuthorization(PlatformPolicies.Operator).SpendsMarketplaceQuota().Produces<StockSyncQueued>(StatusCodes.Status202Accepted);
-        api.MapPost("/connections/{id:guid}/reconcile-stock", async (Guid id, Caller caller, RakutenJpDbContext db, StockPusher pusher, TimeProvider clock, CancellationToken ct) =>
+        // The reconciliation on demand, as a job: 202 with it, its progress at /channels/rakuten-jp/jobs/{id}.
+        api.MapPost("/connections/{id:guid}/reconcile-stock", async (Guid id, Caller caller, RakutenJpDbContext db, JobSignal<RakutenJpDbContext> runner,
+            TimeProvider clock, CancellationToken ct) =>
         {
             await ConnectionEndpoints.FindAsync(db, id, caller, live: true, tracked: false, ct);
-            try
-            {
-                var repaired = await pusher.ReconcileAsync(id, ct, (unit, count) =>
-                    unit.Audit(caller, "stock.reconcile", $"connection/{id}", clock.GetUtcNow(), detail: $"{count} SKU(s) repaired"));
-                return Results.Ok(new StockReconciled(repaired));
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
-            {
-                await db.AuditRefusalAsync(caller, "stock.reconcile", $"connection/{id}", clock.GetUtcNow(), "RMS could not be read", ct);
-                return ApiErrors.Problem(StatusCodes.Status502BadGateway, "RMS could not be read",
-                    "Nothing was repaired. Check the connection (POST …/check) and try again; the reconciliation also runs by itself every 15 minutes.");
-            }
-        }).RequireAuthorization(PlatformPolicies.Operator).SpendsMarketplaceQuota().Produces<StockReconciled>();
+            var job = await Jobs.StartAsync(db, caller, StockReconcileJob.Kind, $"connection/{id}", clock, runner, ct);
+            return Jobs.Accepted(job, Prefix, clock.GetUtcNow());
+        }).RequireAuthorization(PlatformPolicies.Operator).SpendsMarketplaceQuota().Produces<JobView>(StatusCodes.Status202Accepted);
+        api.MapJobs<RakutenJpDbContext>(Prefix);
         api.MapGet("/connections/{id:guid}/stock", async (Guid id, Caller caller, RakutenJpDbContext db, CancellationToken ct) =>
         {
             await ConnectionEndpoints.FindAsync(db, id, caller, live: false, tracked: false, ct);
@@ -100,6 +99,3 @@ public sealed record StockSyncQueued(int Queued);
 /// <summary>A SKU's stock as the platform wants it in RMS (<c>Quantity</c>, <c>Version</c>) and as last accepted by RMS
 /// (<c>PushedQuantity</c>); <c>Pending</c> while a newer quantity waits to be pushed; RMS's last refusal in <c>Error</c>.</summary>
 public sealed record StockPushView(string Sku, int Quantity, long Version, int? PushedQuantity, bool Pending, string? Error);
-
-/// <summary>How many SKUs RMS showed with another quantity than the platform's, and were pushed again.</summary>
-public sealed record StockReconciled(int Repaired);

@@ -1,4 +1,5 @@
 using Rakuten.Platform.BuildingBlocks.Hosting;
+using Rakuten.Platform.BuildingBlocks.Jobs;
 using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
@@ -16,6 +17,9 @@ namespace Rakuten.Platform.Channels.Shopify;
 public static class ShopifyService
 {
     public const string Name = "shopify";
+
+    /// <summary>Where the Shopify channel's API is served.</summary>
+    public const string Prefix = "/channels/shopify";
 
     public static WebApplicationBuilder AddShopifyService(this WebApplicationBuilder builder)
     {
@@ -40,49 +44,29 @@ public static class ShopifyService
         builder.Services.AddSingleton<ProductImport>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ProductImport>());
         builder.Services.AddSingleton<IConnectionAdded<ShopifyDbContext>>(sp => sp.GetRequiredService<ProductImport>());
+        builder.AddJobs<ShopifyDbContext>();
+        builder.AddJobHandler<ShopifyDbContext, ProductImportJob>();
         return builder;
     }
 
     public static WebApplication MapShopifyService(this WebApplication app)
     {
         app.MapOutboxStatus<ShopifyDbContext>("/channels/shopify");
-        var api = app.MapPlatformApi<ShopifyDbContext>("/channels/shopify").WithTags("Shopify");
+        var api = app.MapPlatformApi<ShopifyDbContext>(Prefix).WithTags("Shopify");
         api.MapConnections<ShopifyDbContext, ShopifyCredentials>();
         app.MapConnectionsGrpc();
         api.MapAuditLog<ShopifyDbContext>("");
         app.MapShopifyWebhooks();
         // The merchant's "import products": every product and stock level read again from Shopify (what the hourly
-        // reconciliation does), at once.
-        api.MapPost("/connections/{id:guid}/import-products", async (Guid id, Caller caller, ShopifyDbContext db, ProductImport import, TimeProvider clock, CancellationToken ct) =>
+        // reconciliation does), as a job — 202 with it, its progress at /channels/shopify/jobs/{id}.
+        api.MapPost("/connections/{id:guid}/import-products", async (Guid id, Caller caller, ShopifyDbContext db, JobSignal<ShopifyDbContext> runner,
+            TimeProvider clock, CancellationToken ct) =>
         {
             await ConnectionEndpoints.FindAsync(db, id, caller, live: true, tracked: false, ct);
-            var recorded = false;
-            int imported;
-            try
-            {
-                // The audit entry commits with the import's first page: no product is handed on without it.
-                imported = await import.ImportAsync(id, ct, unit =>
-                {
-                    unit.Audit(caller, "products.import", $"connection/{id}", clock.GetUtcNow());
-                    recorded = true;
-                });
-            }
-            catch (Exception ex) when (ex is HttpRequestException or InvalidOperationException or System.Text.Json.JsonException or TaskCanceledException && !ct.IsCancellationRequested)
-            {
-                if (!recorded)
-                {
-                    await db.AuditRefusalAsync(caller, "products.import", $"connection/{id}", clock.GetUtcNow(), "Shopify could not be read", ct);
-                }
-
-                return ApiErrors.Problem(StatusCodes.Status502BadGateway, "Shopify could not be read",
-                    "The products were not all imported (what was read is kept). Check the connection (POST …/check) and try again.");
-            }
-
-            return Results.Ok(new ProductsImported(imported));
-        }).RequireAuthorization(PlatformPolicies.Operator).SpendsMarketplaceQuota().Produces<ProductsImported>();
+            var job = await Jobs.StartAsync(db, caller, ProductImportJob.Kind, $"connection/{id}", clock, runner, ct);
+            return Jobs.Accepted(job, Prefix, clock.GetUtcNow());
+        }).RequireAuthorization(PlatformPolicies.Operator).SpendsMarketplaceQuota().Produces<JobView>(StatusCodes.Status202Accepted);
+        api.MapJobs<ShopifyDbContext>(Prefix);
         return app;
     }
 }
-
-/// <summary>How many products were read from Shopify and handed to the catalog.</summary>
-public sealed record ProductsImported(int Imported);

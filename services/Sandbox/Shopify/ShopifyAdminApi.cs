@@ -25,6 +25,8 @@ public static partial class ShopifyAdminApi
             ["plan"] = new JsonObject { ["displayName"] = c.Shop.Plan },
         }),
         ["products"] = ("query", (c, a) => ShopifyJson.Connection(c.Shop.Products.Values.OrderBy(p => p.Id).ToList(), a, p => ShopifyJson.Product(c.Shop, p))),
+        // Admin API 2024-04+: the count with its precision (EXACT up to the default limit of 10,000).
+        ["productsCount"] = ("query", (c, _) => new JsonObject { ["count"] = c.Shop.Products.Count, ["precision"] = "EXACT" }),
         ["product"] = ("query", (c, a) => ShopifyJson.IdOf(a["id"], "Product") is { } id && c.Shop.Products.TryGetValue(id, out var p) ? ShopifyJson.Product(c.Shop, p) : null),
         ["productVariants"] = ("query", (c, a) =>
         {

@@ -67,7 +67,11 @@ public sealed class CatalogInventoryGrpcTests
         product.Variants[0].Price.CurrencyCode.Should().NotBeEmpty();
         using var viewer = m.Hosts.GrpcFor(m.Tenant, ["viewer"]);
         await FailsAsync(new V1.Catalog.CatalogClient(viewer).RequestResyncAsync(new RequestResyncRequest { Product = product.Name }), StatusCode.PermissionDenied);
-        (await catalog.RequestResyncAsync(new RequestResyncRequest { Connection = $"connections/{m.Rms}" })).Products.Should().Be(3);
+        var resync = await catalog.RequestResyncAsync(new RequestResyncRequest { Connection = $"connections/{m.Rms}" });
+        resync.Products.Should().Be(3);
+        resync.Job.Should().StartWith("jobs/", "a whole catalog is sent by a job, read at /catalog/jobs/{id}");
+        var job = await JobPolling.FinishedAsync(m.Hosts.Platform, await m.Hosts.Platform.GetAsync($"/catalog/{resync.Job}"), expect: System.Net.HttpStatusCode.OK);
+        job["done"]!.GetValue<int>().Should().Be(3);
         Violations(await FailsAsync(catalog.RequestResyncAsync(new RequestResyncRequest()), StatusCode.InvalidArgument)).Should().Equal("target");
         using var stranger = m.Hosts.GrpcFor(Guid.NewGuid(), ["admin"]);
         await FailsAsync(new V1.Catalog.CatalogClient(stranger).GetProductAsync(new GetProductRequest { Name = product.Name }), StatusCode.NotFound);

@@ -20,7 +20,7 @@ public sealed record Route(string Method, string Pattern, bool Anonymous, string
 
 /// <summary>A tenant's resources, named by the routes' parameters.</summary>
 public sealed record TenantResources(Guid Tenant, IReadOnlyDictionary<string, string> Connections, string ProductId, string OrderId, string ApiKeyId,
-    IReadOnlyDictionary<string, object> Credentials);
+    IReadOnlyDictionary<string, object> Credentials, IReadOnlyDictionary<string, string> Jobs);
 
 /// <summary>Every route of a running platform process (from its endpoint data sources, so a route added later is covered
 /// without editing this), and how to fill each with a tenant's ids and a body.</summary>
@@ -59,6 +59,7 @@ public static partial class PlatformRoutes
             return name switch
             {
                 "id" when route.Pattern.StartsWith("/identity/", StringComparison.Ordinal) => owner.ApiKeyId,
+                "id" when route.Pattern.EndsWith("/jobs/{id:guid}", StringComparison.Ordinal) => owner.Jobs[Channel(route.Pattern) ?? route.Pattern.Split('/')[1]],
                 "id" => owner.Connections[Channel(route.Pattern)!],
                 "connectionId" when route.Pattern.StartsWith("/channels/shopify/", StringComparison.Ordinal) => owner.Connections["shopify"],
                 "connectionId" => owner.Connections["rakuten-jp"],

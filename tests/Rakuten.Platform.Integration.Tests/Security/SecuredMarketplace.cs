@@ -31,6 +31,13 @@ public sealed class SecuredMarketplace : IAsyncLifetime
             .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>();
         ApiKey = created!["key"]!.GetValue<string>();
         (await Hosts.Platform.PutAsJsonAsync("/shipping/carriers/Yamato", new { rakutenJpCode = "1001" })).EnsureSuccessStatusCode();
+        // A finished job in each service that has them.
+        var jobs = new Dictionary<string, string>
+        {
+            ["catalog"] = await JobAsync($"/catalog/ops/connections/{m.Rms}/resync"),
+            ["shopify"] = await JobAsync($"/channels/shopify/connections/{m.Shopify}/import-products"),
+            ["rakuten-jp"] = await JobAsync($"/channels/rakuten-jp/connections/{m.Rms}/reconcile-stock"),
+        };
         A = new TenantResources(m.Tenant,
             new Dictionary<string, string> { ["rakuten-jp"] = m.Rms, ["rakuten-fr"] = m.Fr, ["shopify"] = m.Shopify },
             (await m.ListingsAsync("RakutenJp")).Single()!["productId"]!.GetValue<string>(),
@@ -41,7 +48,14 @@ public sealed class SecuredMarketplace : IAsyncLifetime
                 ["rakuten-jp"] = new { serviceSecret = "sec-cat", licenseKey = "key-cat" },
                 ["rakuten-fr"] = new { login = Marketplace.Seller, token = "tok-cat" },
                 ["shopify"] = new { shop = Marketplace.Shop, accessToken = "shpat_catalog", webhookSecret = "whsec_catalog" },
-            });
+            },
+            jobs);
+    }
+
+    private async Task<string> JobAsync(string path)
+    {
+        var job = await JobPolling.RunAsync(Hosts.Platform, path);
+        return job["state"]!.GetValue<string>() == "Succeeded" ? job["id"]!.GetValue<string>() : throw new InvalidOperationException($"{path}: {job.ToJsonString()}");
     }
 
     public async Task DisposeAsync() => await Market.DisposeAsync();
@@ -59,6 +73,7 @@ public sealed class SecuredMarketplace : IAsyncLifetime
                      $"/shipping/orders/{A.OrderId}/shipments", "/identity/api-keys",
                      "/orders/audit", "/catalog/audit", "/inventory/audit", "/shipping/audit", "/identity/audit",
                      "/channels/rakuten-jp/audit", "/channels/rakuten-fr/audit", "/channels/shopify/audit",
+                     "/catalog/jobs", "/channels/shopify/jobs", "/channels/rakuten-jp/jobs",
                  })
         {
             reads.Add($"{path}: {await Hosts.Platform.GetStringAsync(path)}");

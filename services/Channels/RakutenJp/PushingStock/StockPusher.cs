@@ -1,6 +1,8 @@
 using System.Net;
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Hosting;
+using Rakuten.Platform.BuildingBlocks.Jobs;
 using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.Channels.Common;
 using Rakuten.Platform.Channels.RakutenJp.Connecting;
@@ -152,39 +154,61 @@ public sealed class StockPusher(
         await tx.CommitAsync(ct);
     }
 
-    /// <summary>Reads back every pushed SKU of a connection; any quantity RMS has that differs from the last push
-    /// (changed behind the platform's back) is pushed again. Returns how many were repaired. <paramref name="record"/>
-    /// stages what else commits with the repair (the audit entry of a merchant's request).</summary>
-    public async Task<int> ReconcileAsync(Guid connectionId, CancellationToken ct, Action<RakutenJpDbContext, int>? record = null)
+    /// <summary>Reads back every pushed SKU of a connection, in SKU order and batches of RMS's bulk-get; any quantity RMS has
+    /// that differs from the last push (changed behind the platform's back) is pushed again. Returns how many were repaired.
+    /// As a job (<paramref name="job"/>, the merchant's request), each batch commits with the job's progress and the last
+    /// SKU read, a resumed run goes on after it, a batch RMS refuses is reported SKU by SKU and the rest go on, and RMS
+    /// unreachable fails the attempt (retried from there); the periodic one just stops until its next round.</summary>
+    public async Task<int> ReconcileAsync(Guid connectionId, CancellationToken ct, JobRun? job = null)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RakutenJpDbContext>();
         var connection = await db.Connections.AsNoTracking().FirstAsync(c => c.Id == connectionId, ct);
         var credentials = scope.ServiceProvider.GetRequiredService<ConnectionSecrets>().Unprotect<RmsCredentials>(connection.ProtectedCredentials);
+        var resumed = job?.Checkpoint is { } checkpoint ? JsonSerializer.Deserialize<ReconcileCheckpoint>(checkpoint) : null;
+        var afterSku = resumed?.AfterSku ?? "";
+        var repaired = resumed?.Repaired ?? 0;
         var pushed = await (from push in db.StockPushes
                             join sku in db.RmsSkus on new { push.ConnectionId, push.Sku } equals new { sku.ConnectionId, sku.Sku }
                             where push.ConnectionId == connectionId && push.PushedQuantity != null && push.Version == push.PushedVersion
+                                  && string.Compare(push.Sku, afterSku) > 0
+                            orderby push.Sku
                             select new { Push = push, sku.ManageNumber, sku.VariantId }).ToListAsync(ct);
-        var repaired = 0;
+        int? total = job is { Resumed: false } ? pushed.Count : null;
         foreach (var batch in pushed.Chunk(RmsInventoryClient.MaxGet))
         {
             var answer = await rms.BulkGetAsync(connectionId, connection.BaseUrl, credentials, batch.Select(b => (b.ManageNumber, b.VariantId)).ToList(), ct);
+            var failures = new List<JobFailure>();
             if (!answer.Ok)
             {
-                logger.LogWarning("RMS inventory bulk-get for {Shop} answered HTTP {Status}; reconciliation stopped", connection.ExternalId, (int)answer.Status);
-                break;
+                if (job is null)
+                {
+                    logger.LogWarning("RMS inventory bulk-get for {Shop} answered HTTP {Status}; reconciliation stopped", connection.ExternalId, (int)answer.Status);
+                    break;
+                }
+
+                if (answer.Error is not { } refusal || (int)answer.Status is < 400 or >= 500 || answer.Status is HttpStatusCode.Unauthorized or HttpStatusCode.TooManyRequests)
+                {
+                    throw new HttpRequestException($"RMS answered HTTP {(int)answer.Status} to the inventory read.", null, answer.Status);
+                }
+
+                // RMS refused this batch's read (an item it does not know any more): said per SKU, and the others go on.
+                failures.AddRange(batch.Select(b => new JobFailure(b.Push.Sku, $"RMS refused to read it: {refusal.Code} {refusal.Message}")));
+            }
+            else
+            {
+                var actual = answer.Found.ToDictionary(f => (f.ManageNumber, f.VariantId), f => f.Quantity);
+                foreach (var row in batch.Where(b => !actual.TryGetValue((b.ManageNumber, b.VariantId), out var q) || q != b.Push.PushedQuantity))
+                {
+                    row.Push.PushedVersion = 0; // pushed again by the next round
+                    repaired++;
+                }
             }
 
-            var actual = answer.Found.ToDictionary(f => (f.ManageNumber, f.VariantId), f => f.Quantity);
-            foreach (var row in batch.Where(b => !actual.TryGetValue((b.ManageNumber, b.VariantId), out var q) || q != b.Push.PushedQuantity))
-            {
-                row.Push.PushedVersion = 0; // pushed again by the next round
-                repaired++;
-            }
+            job?.Stage(db, done: batch.Length, total: total, checkpoint: JsonSerializer.Serialize(new ReconcileCheckpoint(batch[^1].Push.Sku, repaired)), failures: failures);
+            await SaveRecordedAsync(db, connectionId, ct);
         }
 
-        record?.Invoke(db, repaired);
-        await SaveRecordedAsync(db, connectionId, ct);
         if (repaired > 0)
         {
             logger.LogWarning("RMS stock of {Shop}: {Count} SKU(s) differed from what the platform pushed; pushing them again", connection.ExternalId, repaired);
@@ -203,3 +227,6 @@ public sealed class StockPusher(
         return count;
     }
 }
+
+/// <summary>Where a stock reconciliation goes on: after the last SKU read, with how many it had repaired.</summary>
+internal sealed record ReconcileCheckpoint(string AfterSku, int Repaired);

@@ -2,9 +2,11 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
+using Rakuten.Platform.BuildingBlocks.Jobs;
 using Rakuten.Platform.Channels.Common;
 using Rakuten.Platform.Channels.Shopify.Connecting;
 using Rakuten.Platform.Channels.Shopify.ShopifyAdmin;
@@ -23,6 +25,7 @@ public sealed class ProductImport(IServiceScopeFactory scopes, ShopifyAdminClien
     private const int PageSize = 50;
     private const string Query = """
         query Products($after: String) {
+          productsCount { count }
           products(first: 50, after: $after) {
             nodes { id title vendor descriptionHtml updatedAt options { name values } images(first: 20) { nodes { url } }
                     variants(first: 100) { nodes { id sku title price compareAtPrice barcode selectedOptions { name value }
@@ -86,15 +89,15 @@ public sealed class ProductImport(IServiceScopeFactory scopes, ShopifyAdminClien
         }
     }
 
-    /// <summary>Returns how many products were handed on (stale ones are not counted). <paramref name="record"/> stages what
-    /// commits with the import's first page (the audit entry of a merchant's request).</summary>
-    public async Task<int> ImportAsync(Guid connectionId, CancellationToken ct, Action<ShopifyDbContext>? record = null)
+    /// <summary>Reads every product of the store and hands on what changed. As a job (<paramref name="job"/>), each page
+    /// commits with the job's progress and the cursor of the next page, and a resumed run goes on from that page.</summary>
+    public async Task<ImportResult> ImportAsync(Guid connectionId, CancellationToken ct, JobRun? job = null)
     {
         var running = _running.GetOrAdd(connectionId, _ => new SemaphoreSlim(1, 1));
         await running.WaitAsync(ct);
         try
         {
-            return await ImportOnceAsync(connectionId, record, ct);
+            return await ImportOnceAsync(connectionId, job, ct);
         }
         finally
         {
@@ -102,15 +105,16 @@ public sealed class ProductImport(IServiceScopeFactory scopes, ShopifyAdminClien
         }
     }
 
-    private async Task<int> ImportOnceAsync(Guid connectionId, Action<ShopifyDbContext>? record, CancellationToken ct)
+    private async Task<ImportResult> ImportOnceAsync(Guid connectionId, JobRun? job, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ShopifyDbContext>();
         var connection = await db.Connections.FirstAsync(c => c.Id == connectionId && c.RemovedAt == null, ct);
         var credentials = scope.ServiceProvider.GetRequiredService<ConnectionSecrets>().Unprotect<ShopifyCredentials>(connection.ProtectedCredentials);
         var currency = configuration["Platform:Shopify:Currency"] ?? "JPY";
-        string? after = null;
-        var handed = 0;
+        var resumed = job?.Checkpoint is { } checkpoint ? JsonSerializer.Deserialize<ImportCheckpoint>(checkpoint) : null;
+        var after = resumed?.After;
+        var handed = resumed?.Handed ?? 0;
         var startedAt = clock.GetUtcNow();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         double? available = null;
@@ -134,7 +138,8 @@ public sealed class ProductImport(IServiceScopeFactory scopes, ShopifyAdminClien
             }
 
             var now = clock.GetUtcNow();
-            foreach (var node in (products["nodes"] as JsonArray ?? []).OfType<JsonObject>())
+            var nodes = (products["nodes"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+            foreach (var node in nodes)
             {
                 var product = ShopifyProduct.FromGraphQl(node);
                 seen.Add(product.ExternalId);
@@ -155,32 +160,48 @@ public sealed class ProductImport(IServiceScopeFactory scopes, ShopifyAdminClien
             }
 
             // One page, one transaction: a failure later resumes with the pages not yet handed on.
-            record?.Invoke(db);
-            record = null;
+            var more = products["pageInfo"]?["hasNextPage"]?.GetValue<bool>() == true;
+            after = products["pageInfo"]?["endCursor"]?.GetValue<string>() ?? after;
+            job?.Stage(db, done: nodes.Count, total: body["data"]?["productsCount"]?["count"]?.GetValue<int>(),
+                checkpoint: JsonSerializer.Serialize(new ImportCheckpoint(after, handed)));
             await db.SaveChangesAsync(ct);
-            if (products["pageInfo"]?["hasNextPage"]?.GetValue<bool>() != true)
+            if (!more)
             {
                 break;
             }
+        }
 
-            after = products["pageInfo"]!["endCursor"]!.GetValue<string>();
+        if (job is { Resumed: true })
+        {
+            // The pages read before the restart are not in `seen`: deletions are left to the next reconciliation.
+            logger.LogInformation("Shopify connection {Connection}: {Count} product(s) imported (resumed)", connectionId, handed);
+            return new ImportResult(job.Done, handed, Deleted: null);
         }
 
         // Known products the import no longer saw were deleted in Shopify without their webhook reaching us. One changed
         // since the import started (a webhook during it) is left alone: the import may simply have passed its page already.
         var vanished = await db.ProductVersions
             .Where(v => v.ConnectionId == connectionId && !v.Deleted && v.UpdatedAt < startedAt).Select(v => v.ExternalProductId).ToListAsync(ct);
+        var deleted = 0;
         foreach (var externalId in vanished.Where(id => !seen.Contains(id)))
         {
             if (await ProductSync.StageAsync(db, connection, null, externalId, startedAt, currency, clock.GetUtcNow(), ct))
             {
                 logger.LogInformation("Shopify product {Product} is gone from the store: handed on as deleted", externalId);
                 handed++;
+                deleted++;
             }
         }
 
         await db.SaveChangesAsync(ct);
         logger.LogInformation("Shopify connection {Connection}: {Count} product(s) imported", connectionId, handed);
-        return handed;
+        return new ImportResult(seen.Count, handed, deleted);
     }
 }
+
+/// <summary>What an import did: products read from Shopify, handed to the catalog (new or changed; deletions included), and
+/// found deleted in Shopify (null when not checked: a resumed import leaves that to the next reconciliation).</summary>
+public sealed record ImportResult(int Read, int Handed, int? Deleted);
+
+/// <summary>Where a product import goes on: the cursor after the last page committed, and how many it had handed on.</summary>
+internal sealed record ImportCheckpoint(string? After, int Handed);

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.OpenApi;
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Persistence;
@@ -88,7 +89,7 @@ public static class ProductWebhooks
                 logs.CreateLogger("Rakuten.Platform.Channels.Shopify.Webhooks").LogInformation(
                     "Shopify {Topic} for connection {Connection} signed at {SignedAt:O} is older than {Freshness}: not applied (event {Event})",
                     topic, connectionId, signedAt, freshness, eventId);
-                return Results.Ok(new WebhookReceived(Ignored: $"older than the {freshness.TotalMinutes:0}-minute freshness window; the reconciliation reads the current state"));
+                return Results.Ok(new WebhookReceived("ignored", $"older than the {freshness.TotalMinutes:0}-minute freshness window; the reconciliation reads the current state"));
             }
 
             var stored = await receipts.StoreAsync(new WebhookDelivery
@@ -105,14 +106,29 @@ public static class ProductWebhooks
             });
             if (!stored)
             {
-                return Results.Ok(new WebhookReceived(Duplicate: true)); // the same event again: already stored
+                return Results.Ok(new WebhookReceived("duplicate", "this event is already stored")); // the same event again
             }
 
             processor.Wake();
-            return Results.Ok(new WebhookReceived());
+            return Results.Ok(new WebhookReceived("stored"));
         }).AllowAnonymous().WithBodyLimit(MaxBodyBytes).WithTags("Shopify webhooks").Produces<WebhookReceived>()
-            .Accepts<JsonObject>("application/json").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            // The body is read raw (its HMAC is over the bytes) and any content type is taken, as Shopify's are: described here
+            // rather than declared with Accepts, which would make routing refuse other content types.
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                operation.RequestBody = new OpenApiRequestBody
+                {
+                    Description = "Shopify's webhook payload for the topic in X-Shopify-Topic, signed in X-Shopify-Hmac-Sha256.",
+                    Required = true,
+                    Content = new Dictionary<string, OpenApiMediaType>
+                    {
+                        ["application/json"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.Object } },
+                    },
+                };
+                return Task.CompletedTask;
+            });
         return app;
     }
 
@@ -441,5 +457,6 @@ public sealed class WebhookProcessor(
     }
 }
 
-/// <summary>Shopify's delivery taken: stored for processing, or a duplicate already stored, or ignored as too old (why).</summary>
-public sealed record WebhookReceived(bool Duplicate = false, string? Ignored = null);
+/// <summary>Shopify's delivery taken (200, so Shopify does not send it again): <c>stored</c> for processing, a
+/// <c>duplicate</c> of one already stored, or <c>ignored</c> as too old — with why.</summary>
+public sealed record WebhookReceived(string Outcome, string? Reason = null);

@@ -1,0 +1,232 @@
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Rakuten.Platform.BuildingBlocks.Hosting;
+using Rakuten.Platform.BuildingBlocks.Persistence;
+
+namespace Rakuten.Platform.BuildingBlocks.Jobs;
+
+/// <summary>Runs <typeparamref name="TContext"/>'s jobs, a few at a time (<c>Platform:Jobs:Concurrency</c>, 2). A job is
+/// taken under a lease (<c>Platform:Jobs:Lease</c>, 1 min) renewed while it runs; a replica that dies stops renewing,
+/// and once the lease has passed another takes the job over from its checkpoint — the dead one's late writes are refused
+/// by the job's version. A stopping process hands its jobs back at once. A failed attempt is retried later (30 s, then
+/// longer) up to <c>Platform:Jobs:MaxAttempts</c> (5); a refusal (<see cref="JobRefusedException"/>) fails at once.</summary>
+public sealed class JobRunner<TContext>(
+    IServiceScopeFactory scopes, IEnumerable<IJobHandler<TContext>> handlers, JobSignal<TContext> signal, TimeProvider clock,
+    IConfiguration configuration, ILogger<JobRunner<TContext>> logger) : BackgroundService where TContext : PlatformDbContext
+{
+    private readonly Dictionary<string, IJobHandler<TContext>> _handlers = handlers.ToDictionary(h => h.Kind, StringComparer.Ordinal);
+    private readonly string _owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+
+    private TimeSpan Lease => configuration.GetValue("Platform:Jobs:Lease", TimeSpan.FromMinutes(1));
+
+    private TimeSpan PollInterval => configuration.GetValue("Platform:Jobs:PollInterval", TimeSpan.FromSeconds(5));
+
+    private int MaxAttempts => configuration.GetValue("Platform:Jobs:MaxAttempts", 5);
+
+    private TimeSpan RetryAfter => configuration.GetValue("Platform:Jobs:RetryAfter", TimeSpan.FromSeconds(30));
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (_handlers.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        var concurrency = Math.Max(1, configuration.GetValue("Platform:Jobs:Concurrency", 2));
+        return Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(() => LoopAsync(stoppingToken), stoppingToken)));
+    }
+
+    private async Task LoopAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            JobRecord? job = null;
+            try
+            {
+                job = await ClaimAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "Could not look for jobs; next look in {Interval}", PollInterval);
+            }
+
+            if (job is null)
+            {
+                await signal.WaitAsync(PollInterval, stoppingToken);
+                continue;
+            }
+
+            await RunAsync(job, stoppingToken);
+        }
+    }
+
+    /// <summary>Takes the oldest job that is queued, or running with its lease passed (its runner died, or its retry is due).</summary>
+    private async Task<JobRecord?> ClaimAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TContext>();
+        var now = clock.GetUtcNow();
+        var kinds = _handlers.Keys.ToList();
+        var candidates = await db.Jobs.AsNoTracking()
+            .Where(j => (j.State == JobStates.Queued || j.State == JobStates.Running) && (j.LeaseUntil == null || j.LeaseUntil < now) && kinds.Contains(j.Kind))
+            .OrderBy(j => j.CreatedAt).Take(5).ToListAsync(ct);
+        foreach (var candidate in candidates)
+        {
+            // Taken only if nobody wrote it since it was read: of two replicas, one wins.
+            var taken = await db.Jobs.Where(j => j.Id == candidate.Id && j.Version == candidate.Version).ExecuteUpdateAsync(s => s
+                .SetProperty(j => j.State, JobStates.Running)
+                .SetProperty(j => j.LeaseOwner, _owner)
+                .SetProperty(j => j.LeaseUntil, now + Lease)
+                .SetProperty(j => j.StartedAt, candidate.StartedAt ?? now)
+                .SetProperty(j => j.Attempts, candidate.Attempts + 1)
+                .SetProperty(j => j.UpdatedAt, now)
+                .SetProperty(j => j.Version, candidate.Version + 1), ct);
+            if (taken == 1)
+            {
+                return await db.Jobs.AsNoTracking().FirstAsync(j => j.Id == candidate.Id, ct);
+            }
+        }
+
+        return null;
+    }
+
+    private async Task RunAsync(JobRecord job, CancellationToken stoppingToken)
+    {
+        using var activity = Traces.StartForMany($"job {job.Kind}", [job.TraceParent]) ?? Traces.StartRoot($"job {job.Kind}", ActivityKind.Internal);
+        activity?.SetTag("platform.job.id", job.Id.ToString());
+        activity?.SetTag("platform.job.attempt", job.Attempts);
+        using var lease = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var heartbeat = KeepLeaseAsync(job.Id, lease);
+        var run = new JobRun(job, clock, Lease);
+        if (run.Resumed)
+        {
+            logger.LogInformation("Job {Job} ({Kind}) resumed at {Done} done, attempt {Attempt}", job.Id, job.Kind, job.Done, job.Attempts);
+        }
+
+        try
+        {
+            var report = await _handlers[job.Kind].RunAsync(run, lease.Token);
+            await FinishAsync(run, JobStates.Succeeded, report, error: null);
+            logger.LogInformation("Job {Job} ({Kind}) succeeded: {Report}", job.Id, job.Kind, report);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Handed back for the next start (or another replica) to resume from its checkpoint, without waiting for the lease.
+            await ReleaseAsync(job.Id, until: null, error: null);
+        }
+        catch (Exception ex) when (ex is DbUpdateConcurrencyException || (ex is OperationCanceledException && lease.IsCancellationRequested))
+        {
+            logger.LogWarning("Job {Job} ({Kind}) was taken over by another runner after its lease passed; this run stops", job.Id, job.Kind);
+        }
+        catch (JobRefusedException ex)
+        {
+            await FinishAsync(run, JobStates.Failed, report: null, ex.Message);
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+        }
+        catch (Exception ex)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+            var error = Describe(ex);
+            if (job.Attempts >= MaxAttempts)
+            {
+                logger.LogWarning(ex, "Job {Job} ({Kind}) failed on its last attempt ({Attempt})", job.Id, job.Kind, job.Attempts);
+                await FinishAsync(run, JobStates.Failed, report: null, $"{error} (after {job.Attempts} attempts)");
+            }
+            else
+            {
+                var retry = RetryAfter * Math.Pow(2, job.Attempts - 1);
+                logger.LogWarning(ex, "Job {Job} ({Kind}) attempt {Attempt} failed; retried in {Retry}", job.Id, job.Kind, job.Attempts, retry);
+                await ReleaseAsync(job.Id, clock.GetUtcNow() + retry, $"{error} — retried at {clock.GetUtcNow() + retry:u} (attempt {job.Attempts} of {MaxAttempts}).");
+            }
+        }
+        finally
+        {
+            await lease.CancelAsync();
+            await heartbeat;
+        }
+    }
+
+    /// <summary>Renews the lease while the job runs (a third of it at a time); a renewal refused means another runner has
+    /// the job, and this run is cancelled.</summary>
+    private async Task KeepLeaseAsync(Guid id, CancellationTokenSource lease)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(Lease / 3, lease.Token);
+                await using var scope = scopes.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<TContext>();
+                var until = clock.GetUtcNow() + Lease;
+                var renewed = await db.Jobs.Where(j => j.Id == id && j.LeaseOwner == _owner && j.State == JobStates.Running)
+                    .ExecuteUpdateAsync(s => s.SetProperty(j => j.LeaseUntil, until), lease.Token);
+                if (renewed == 0)
+                {
+                    await lease.CancelAsync();
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The run ended, or the process stops.
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Could not renew the lease of job {Job}; it runs on until its lease passes", id);
+        }
+    }
+
+    private async Task FinishAsync(JobRun run, string state, string? report, string? error)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TContext>();
+        var job = run.Record;
+        db.Attach(job);
+        var now = clock.GetUtcNow();
+        job.State = state;
+        job.Report = report;
+        job.Error = error;
+        job.FinishedAt = now;
+        job.UpdatedAt = now;
+        job.LeaseOwner = null;
+        job.LeaseUntil = null;
+        job.Version++;
+        await db.SaveChangesAsync(CancellationToken.None);
+    }
+
+    private async Task ReleaseAsync(Guid id, DateTimeOffset? until, string? error)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<TContext>();
+            var now = clock.GetUtcNow();
+            await db.Jobs.Where(j => j.Id == id && j.LeaseOwner == _owner).ExecuteUpdateAsync(s => s
+                .SetProperty(j => j.LeaseOwner, (string?)null)
+                .SetProperty(j => j.LeaseUntil, until)
+                .SetProperty(j => j.Error, error)
+                .SetProperty(j => j.UpdatedAt, now)
+                .SetProperty(j => j.Version, j => j.Version + 1), CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Could not hand job {Job} back; it is taken again once its lease passes", id);
+        }
+    }
+
+    /// <summary>What the merchant reads of a failed attempt: the platform's own words, never an internal message.</summary>
+    private static string Describe(Exception ex) => ex switch
+    {
+        HttpRequestException { StatusCode: System.Net.HttpStatusCode.ServiceUnavailable } =>
+            "The marketplace is unavailable (maintenance, or its calls are paused after repeated 503 answers).",
+        HttpRequestException { StatusCode: { } status } => $"The marketplace answered HTTP {(int)status}.",
+        HttpRequestException => "The marketplace could not be reached.",
+        TimeoutException or TaskCanceledException => "The marketplace did not answer in time.",
+        _ => "The platform failed on it (its logs and trace say why).",
+    };
+}
