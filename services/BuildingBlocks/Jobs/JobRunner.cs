@@ -19,7 +19,7 @@ public sealed class JobRunner<TContext>(
     IConfiguration configuration, ILogger<JobRunner<TContext>> logger) : BackgroundService where TContext : PlatformDbContext
 {
     private readonly Dictionary<string, IJobHandler<TContext>> _handlers = handlers.ToDictionary(h => h.Kind, StringComparer.Ordinal);
-    private readonly string _owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+    private readonly string _process = $"{Environment.MachineName}/{Environment.ProcessId}";
 
     private TimeSpan Lease => configuration.GetValue("Platform:Jobs:Lease", TimeSpan.FromMinutes(1));
 
@@ -60,7 +60,15 @@ public sealed class JobRunner<TContext>(
                 continue;
             }
 
-            await RunAsync(job, stoppingToken);
+            try
+            {
+                await RunAsync(job, stoppingToken);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                // A job's end could not be written (the database away): its lease passes and it is taken again.
+                logger.LogWarning(ex, "Job {Job} ({Kind}) ended without its state written; it is taken again once its lease passes", job.Id, job.Kind);
+            }
         }
     }
 
@@ -76,10 +84,13 @@ public sealed class JobRunner<TContext>(
             .OrderBy(j => j.CreatedAt).Take(5).ToListAsync(ct);
         foreach (var candidate in candidates)
         {
-            // Taken only if nobody wrote it since it was read: of two replicas, one wins.
-            var taken = await db.Jobs.Where(j => j.Id == candidate.Id && j.Version == candidate.Version).ExecuteUpdateAsync(s => s
+            // Taken only if nobody wrote it since it was read and its lease has still passed (a heartbeat does not change
+            // the version): of two runners, one wins. The owner names this run, not only this process.
+            var owner = $"{_process}/{Guid.NewGuid():N}";
+            var taken = await db.Jobs.Where(j => j.Id == candidate.Id && j.Version == candidate.Version && (j.LeaseUntil == null || j.LeaseUntil < now))
+                .ExecuteUpdateAsync(s => s
                 .SetProperty(j => j.State, JobStates.Running)
-                .SetProperty(j => j.LeaseOwner, _owner)
+                .SetProperty(j => j.LeaseOwner, owner)
                 .SetProperty(j => j.LeaseUntil, now + Lease)
                 .SetProperty(j => j.StartedAt, candidate.StartedAt ?? now)
                 .SetProperty(j => j.Attempts, candidate.Attempts + 1)
@@ -99,8 +110,9 @@ public sealed class JobRunner<TContext>(
         using var activity = Traces.StartForMany($"job {job.Kind}", [job.TraceParent]) ?? Traces.StartRoot($"job {job.Kind}", ActivityKind.Internal);
         activity?.SetTag("platform.job.id", job.Id.ToString());
         activity?.SetTag("platform.job.attempt", job.Attempts);
+        var owner = job.LeaseOwner!;
         using var lease = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        var heartbeat = KeepLeaseAsync(job.Id, lease);
+        var heartbeat = KeepLeaseAsync(job.Id, owner, lease);
         var run = new JobRun(job, clock, Lease);
         if (run.Resumed)
         {
@@ -110,37 +122,44 @@ public sealed class JobRunner<TContext>(
         try
         {
             var report = await _handlers[job.Kind].RunAsync(run, lease.Token);
-            await FinishAsync(run, JobStates.Succeeded, report, error: null);
-            logger.LogInformation("Job {Job} ({Kind}) succeeded: {Report}", job.Id, job.Kind, report);
+            if (await FinishAsync(job.Id, owner, JobStates.Succeeded, report, error: null))
+            {
+                logger.LogInformation("Job {Job} ({Kind}) succeeded: {Report}", job.Id, job.Kind, report);
+            }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Handed back for the next start (or another replica) to resume from its checkpoint, without waiting for the lease.
-            await ReleaseAsync(job.Id, until: null, error: null);
-        }
-        catch (Exception ex) when (ex is DbUpdateConcurrencyException || (ex is OperationCanceledException && lease.IsCancellationRequested))
-        {
-            logger.LogWarning("Job {Job} ({Kind}) was taken over by another runner after its lease passed; this run stops", job.Id, job.Kind);
+            // Handed back for the next start (or another replica) to resume from its checkpoint, without waiting for the
+            // lease; a hand-back is not a failed attempt.
+            await ReleaseAsync(job.Id, owner, until: null, error: null, handBack: true);
         }
         catch (JobRefusedException ex)
         {
-            await FinishAsync(run, JobStates.Failed, report: null, ex.Message);
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            await FinishAsync(job.Id, owner, JobStates.Failed, report: null, ex.Message);
         }
         catch (Exception ex)
         {
+            if ((ex is DbUpdateConcurrencyException || (ex is OperationCanceledException && lease.IsCancellationRequested))
+                && await TakenOverAsync(job.Id, owner))
+            {
+                logger.LogWarning("Job {Job} ({Kind}) was taken over by another runner after its lease passed; this run stops", job.Id, job.Kind);
+                return;
+            }
+
             activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
             var error = Describe(ex);
             if (job.Attempts >= MaxAttempts)
             {
                 logger.LogWarning(ex, "Job {Job} ({Kind}) failed on its last attempt ({Attempt})", job.Id, job.Kind, job.Attempts);
-                await FinishAsync(run, JobStates.Failed, report: null, $"{error} (after {job.Attempts} attempts)");
+                await FinishAsync(job.Id, owner, JobStates.Failed, report: null, $"{error} (after {job.Attempts} attempts)");
             }
             else
             {
                 var retry = RetryAfter * Math.Pow(2, job.Attempts - 1);
                 logger.LogWarning(ex, "Job {Job} ({Kind}) attempt {Attempt} failed; retried in {Retry}", job.Id, job.Kind, job.Attempts, retry);
-                await ReleaseAsync(job.Id, clock.GetUtcNow() + retry, $"{error} — retried at {clock.GetUtcNow() + retry:u} (attempt {job.Attempts} of {MaxAttempts}).");
+                await ReleaseAsync(job.Id, owner, clock.GetUtcNow() + retry,
+                    $"{error} — retried at {clock.GetUtcNow() + retry:u} (attempt {job.Attempts} of {MaxAttempts}).", handBack: false);
             }
         }
         finally
@@ -150,19 +169,28 @@ public sealed class JobRunner<TContext>(
         }
     }
 
-    /// <summary>Renews the lease while the job runs (a third of it at a time); a renewal refused means another runner has
-    /// the job, and this run is cancelled.</summary>
-    private async Task KeepLeaseAsync(Guid id, CancellationTokenSource lease)
+    /// <summary>Whether the run failed because another runner has the job now (its late write refused, or its lease
+    /// renewal refused) — rather than for a reason of its own.</summary>
+    private async Task<bool> TakenOverAsync(Guid id, string owner)
     {
-        try
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TContext>();
+        return !await db.Jobs.AnyAsync(j => j.Id == id && j.LeaseOwner == owner);
+    }
+
+    /// <summary>Renews the lease while the job runs (a third of it at a time); a renewal refused means another runner has
+    /// the job, and this run is cancelled. A renewal that fails (the database away) is tried again at the next beat.</summary>
+    private async Task KeepLeaseAsync(Guid id, string owner, CancellationTokenSource lease)
+    {
+        while (!lease.IsCancellationRequested)
         {
-            while (true)
+            try
             {
                 await Task.Delay(Lease / 3, lease.Token);
                 await using var scope = scopes.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<TContext>();
                 var until = clock.GetUtcNow() + Lease;
-                var renewed = await db.Jobs.Where(j => j.Id == id && j.LeaseOwner == _owner && j.State == JobStates.Running)
+                var renewed = await db.Jobs.Where(j => j.Id == id && j.LeaseOwner == owner && j.State == JobStates.Running)
                     .ExecuteUpdateAsync(s => s.SetProperty(j => j.LeaseUntil, until), lease.Token);
                 if (renewed == 0)
                 {
@@ -170,46 +198,55 @@ public sealed class JobRunner<TContext>(
                     return;
                 }
             }
-        }
-        catch (OperationCanceledException)
-        {
-            // The run ended, or the process stops.
-        }
-        catch (Exception ex)
-        {
-            logger.LogWarning(ex, "Could not renew the lease of job {Job}; it runs on until its lease passes", id);
+            catch (OperationCanceledException)
+            {
+                return; // the run ended, or the process stops
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Could not renew the lease of job {Job}; trying again at the next beat", id);
+            }
         }
     }
 
-    private async Task FinishAsync(JobRun run, string state, string? report, string? error)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<TContext>();
-        var job = run.Record;
-        db.Attach(job);
-        var now = clock.GetUtcNow();
-        job.State = state;
-        job.Report = report;
-        job.Error = error;
-        job.FinishedAt = now;
-        job.UpdatedAt = now;
-        job.LeaseOwner = null;
-        job.LeaseUntil = null;
-        job.Version++;
-        await db.SaveChangesAsync(CancellationToken.None);
-    }
-
-    private async Task ReleaseAsync(Guid id, DateTimeOffset? until, string? error)
+    /// <summary>Writes the job's end, if this run still holds it; answers whether it did.</summary>
+    private async Task<bool> FinishAsync(Guid id, string owner, string state, string? report, string? error)
     {
         try
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<TContext>();
             var now = clock.GetUtcNow();
-            await db.Jobs.Where(j => j.Id == id && j.LeaseOwner == _owner).ExecuteUpdateAsync(s => s
+            return await db.Jobs.Where(j => j.Id == id && j.LeaseOwner == owner).ExecuteUpdateAsync(s => s
+                .SetProperty(j => j.State, state)
+                .SetProperty(j => j.Report, report)
+                .SetProperty(j => j.Error, error)
+                .SetProperty(j => j.FinishedAt, now)
+                .SetProperty(j => j.UpdatedAt, now)
+                .SetProperty(j => j.LeaseOwner, (string?)null)
+                .SetProperty(j => j.LeaseUntil, (DateTimeOffset?)null)
+                .SetProperty(j => j.Version, j => j.Version + 1), CancellationToken.None) == 1;
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Could not write the end of job {Job} ({State}); it is taken again once its lease passes", id, state);
+            return false;
+        }
+    }
+
+    private async Task ReleaseAsync(Guid id, string owner, DateTimeOffset? until, string? error, bool handBack)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<TContext>();
+            var now = clock.GetUtcNow();
+            var giveBack = handBack ? 1 : 0;
+            await db.Jobs.Where(j => j.Id == id && j.LeaseOwner == owner).ExecuteUpdateAsync(s => s
                 .SetProperty(j => j.LeaseOwner, (string?)null)
                 .SetProperty(j => j.LeaseUntil, until)
                 .SetProperty(j => j.Error, error)
+                .SetProperty(j => j.Attempts, j => j.Attempts - giveBack)
                 .SetProperty(j => j.UpdatedAt, now)
                 .SetProperty(j => j.Version, j => j.Version + 1), CancellationToken.None);
         }

@@ -6,13 +6,13 @@ namespace Rakuten.Platform.BuildingBlocks.Jobs;
 /// reasons, an estimate of when it finishes (from its pace so far), and its report once finished.</summary>
 public sealed record JobView(
     Guid Id, string Kind, string Target, string State, int Done, int? Total, int Failed, IReadOnlyList<JobFailure> Failures,
-    DateTimeOffset? EstimatedFinishAt, string? Report, string? Error, int Attempts, string RequestedBy,
+    DateTimeOffset? EstimatedFinishAt, string? Report, string? Error, int Attempts,
     DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset UpdatedAt, DateTimeOffset? FinishedAt, string Location)
 {
     public static JobView Of(JobRecord job, string prefix, DateTimeOffset now) => new(
         job.Id, job.Kind, job.Target, job.State, job.Done, job.Total, job.Failed,
         JsonSerializer.Deserialize<List<JobFailure>>(job.Failures, JobRun.Json) ?? [],
-        Eta(job, now), job.Report, job.Error, job.Attempts, job.RequestedBy, job.CreatedAt, job.StartedAt, job.UpdatedAt, job.FinishedAt,
+        Eta(job, now), job.Report, job.Error, job.Attempts, job.CreatedAt, job.StartedAt, job.UpdatedAt, job.FinishedAt,
         $"{prefix.TrimEnd('/')}/jobs/{job.Id}");
 
     /// <summary>The pace so far carried over what is left: known once the total is and something is done.</summary>
@@ -23,7 +23,8 @@ public sealed record JobView(
             return null;
         }
 
-        var elapsed = now - started;
-        return now + TimeSpan.FromTicks(elapsed.Ticks / job.Done * Math.Max(0, total - job.Done));
+        // In seconds, as a double, capped at a month: a first item that took long cannot overflow the date.
+        var left = (now - started).TotalSeconds / job.Done * Math.Max(0, total - job.Done);
+        return now + TimeSpan.FromSeconds(Math.Min(left, TimeSpan.FromDays(30).TotalSeconds));
     }
 }

@@ -41,8 +41,9 @@ public static class Jobs
         catch (DbUpdateException ex) when (DatabaseErrors.IsUniqueViolation(ex, "jobs"))
         {
             // Started by a concurrent request between the look and the insert (the unique index on active jobs).
+            // If that one has already finished, a new one is started.
             db.DiscardUnsaved();
-            return await ActiveAsync(db, caller.Tenant, kind, target, ct) ?? throw new InvalidOperationException("The active job vanished.", ex);
+            return await ActiveAsync(db, caller.Tenant, kind, target, ct) ?? await StartAsync(db, caller, kind, target, clock, runner, ct, total);
         }
 
         runner.Pulse();

@@ -35,6 +35,12 @@ public sealed class CatalogResyncJob(IServiceScopeFactory scopes, TimeProvider c
                 break;
             }
 
+            // Removed meanwhile: RefreshAsync would skip it and the count would lie.
+            if (await db.ListingConnections.AnyAsync(c => c.ConnectionId == connectionId && c.Removed, ct))
+            {
+                throw new JobRefusedException($"The connection was removed after {run.Done} product(s) were sent: nothing more is sent to it.");
+            }
+
             await ListingSync.RefreshAsync(db, run.TenantId, products, clock.GetUtcNow(), ct, connectionId);
             after = products[^1];
             run.Stage(db, done: products.Count, checkpoint: after.ToString());

@@ -175,6 +175,12 @@ public sealed class StockPusher(
                             orderby push.Sku
                             select new { Push = push, sku.ManageNumber, sku.VariantId }).ToListAsync(ct);
         int? total = job is { Resumed: false } ? pushed.Count : null;
+        if (job is not null && pushed.Count == 0)
+        {
+            job.Stage(db, total: total); // nothing (left) to read: the job says so
+            await db.SaveChangesAsync(ct);
+        }
+
         foreach (var batch in pushed.Chunk(RmsInventoryClient.MaxGet))
         {
             var answer = await rms.BulkGetAsync(connectionId, connection.BaseUrl, credentials, batch.Select(b => (b.ManageNumber, b.VariantId)).ToList(), ct);
@@ -187,13 +193,14 @@ public sealed class StockPusher(
                     break;
                 }
 
-                if (answer.Error is not { } refusal || (int)answer.Status is < 400 or >= 500 || answer.Status is HttpStatusCode.Unauthorized or HttpStatusCode.TooManyRequests)
+                if (answer.Error is not { } refusal || answer.Status is not (HttpStatusCode.BadRequest or HttpStatusCode.NotFound))
                 {
                     throw new HttpRequestException($"RMS answered HTTP {(int)answer.Status} to the inventory read.", null, answer.Status);
                 }
 
                 // RMS refused this batch's read (an item it does not know any more): said per SKU, and the others go on.
-                failures.AddRange(batch.Select(b => new JobFailure(b.Push.Sku, $"RMS refused to read it: {refusal.Code} {refusal.Message}")));
+                var said = $"{refusal.Code} {refusal.Message}";
+                failures.AddRange(batch.Select(b => new JobFailure(b.Push.Sku, $"RMS refused to read it: {said[..Math.Min(said.Length, 200)]}")));
             }
             else
             {

@@ -25,7 +25,7 @@ public sealed class ProductImport(IServiceScopeFactory scopes, ShopifyAdminClien
     private const int PageSize = 50;
     private const string Query = """
         query Products($after: String) {
-          productsCount { count }
+          productsCount { count precision }
           products(first: 50, after: $after) {
             nodes { id title vendor descriptionHtml updatedAt options { name values } images(first: 20) { nodes { url } }
                     variants(first: 100) { nodes { id sku title price compareAtPrice barcode selectedOptions { name value }
@@ -162,7 +162,9 @@ public sealed class ProductImport(IServiceScopeFactory scopes, ShopifyAdminClien
             // One page, one transaction: a failure later resumes with the pages not yet handed on.
             var more = products["pageInfo"]?["hasNextPage"]?.GetValue<bool>() == true;
             after = products["pageInfo"]?["endCursor"]?.GetValue<string>() ?? after;
-            job?.Stage(db, done: nodes.Count, total: body["data"]?["productsCount"]?["count"]?.GetValue<int>(),
+            // Shopify counts exactly up to 10,000 (precision AT_LEAST beyond): a total only when it is exact.
+            var count = body["data"]?["productsCount"];
+            job?.Stage(db, done: nodes.Count, total: count?["precision"]?.GetValue<string>() == "EXACT" ? count["count"]?.GetValue<int>() : null,
                 checkpoint: JsonSerializer.Serialize(new ImportCheckpoint(after, handed)));
             await db.SaveChangesAsync(ct);
             if (!more)
