@@ -125,21 +125,57 @@ public sealed class JobRunnerTests
         failed.Error.Should().Be("The marketplace answered HTTP 502. (after 3 attempts)");
     }
 
+    [Theory]
+    [InlineData(SqlDialect.Postgres)]
+    public async Task One_tenant_s_jobs_run_one_after_another_while_another_tenant_s_job_runs_alongside(SqlDialect dialect)
+    {
+        await using var database = await TestDatabase.CreateAsync(dialect);
+        var first = await StartJobAsync(database, target: "probe/first");
+        var second = await StartJobAsync(database, target: "probe/second");
+        var other = await StartJobAsync(database, target: "probe/other", tenant: Guid.NewGuid());
+
+        // The first job holds on before item 1 until let go; two runners are free.
+        var holding = new TaskCompletionSource();
+        var letGo = new TaskCompletionSource();
+        var runner = Runner(database, new CountingJob(database.Services, beforeIn: async (target, item) =>
+        {
+            if (target == "probe/first" && item == 1)
+            {
+                holding.TrySetResult();
+                await letGo.Task;
+            }
+        }), concurrency: 2);
+        await runner.StartAsync(CancellationToken.None);
+        await holding.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var alongside = await FinishedAsync(database, other.Id);
+        var waiting = await JobAsync(database, second.Id);
+        letGo.SetResult();
+        var firstDone = await FinishedAsync(database, first.Id);
+        var secondDone = await FinishedAsync(database, second.Id);
+        await runner.StopAsync(CancellationToken.None);
+
+        alongside.State.Should().Be(JobStates.Succeeded, "another tenant's job is not kept waiting");
+        waiting.State.Should().Be(JobStates.Queued, "the same tenant's second job waits for its first");
+        (firstDone.State, secondDone.State).Should().Be((JobStates.Succeeded, JobStates.Succeeded));
+        secondDone.StartedAt.Should().BeOnOrAfter(firstDone.FinishedAt!.Value);
+    }
+
     private static readonly Guid Tenant = Guid.NewGuid();
 
-    private static async Task<JobRecord> StartJobAsync(TestDatabase database, string target = "probe/all")
+    private static async Task<JobRecord> StartJobAsync(TestDatabase database, string target = "probe/all", Guid? tenant = null)
     {
         await using var scope = database.Scope();
-        var caller = new Caller { Actor = "user:test", HomeTenant = Tenant, Roles = new HashSet<string> { "operator" }, Tenant = Tenant, Key = "test" };
+        var who = tenant ?? Tenant;
+        var caller = new Caller { Actor = "user:test", HomeTenant = who, Roles = new HashSet<string> { "operator" }, Tenant = who, Key = "test" };
         return await Jobs.StartAsync(scope.ServiceProvider.GetRequiredService<ProbeDbContext>(), caller, CountingJob.Kind, target, TimeProvider.System,
             new JobSignal<ProbeDbContext>(), CancellationToken.None);
     }
 
-    private static JobRunner<ProbeDbContext> Runner(TestDatabase database, CountingJob handler)
+    private static JobRunner<ProbeDbContext> Runner(TestDatabase database, CountingJob handler, int concurrency = 1)
     {
         var settings = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Platform:Jobs:Lease"] = "01:00:00", ["Platform:Jobs:PollInterval"] = "00:00:00.100", ["Platform:Jobs:Concurrency"] = "1",
+            ["Platform:Jobs:Lease"] = "01:00:00", ["Platform:Jobs:PollInterval"] = "00:00:00.100", ["Platform:Jobs:Concurrency"] = $"{concurrency}",
             ["Platform:Jobs:RetryAfter"] = "00:00:00", ["Platform:Jobs:MaxAttempts"] = "3",
         }).Build();
         return new JobRunner<ProbeDbContext>(database.Services.GetRequiredService<IServiceScopeFactory>(), [handler], new JobSignal<ProbeDbContext>(),
@@ -168,7 +204,8 @@ public sealed class JobRunnerTests
     }
 
     /// <summary>Does items 1 to 10, each in its own transaction with the job's progress and checkpoint (the item's number).</summary>
-    private sealed class CountingJob(IServiceProvider services, Func<int, Task>? before = null) : IJobHandler<ProbeDbContext>
+    private sealed class CountingJob(IServiceProvider services, Func<int, Task>? before = null, Func<string, int, Task>? beforeIn = null)
+        : IJobHandler<ProbeDbContext>
     {
         public const string Kind = "probe.count";
 
@@ -184,6 +221,7 @@ public sealed class JobRunnerTests
             for (var item = start; item <= Items; item++)
             {
                 await (before?.Invoke(item) ?? Task.CompletedTask).WaitAsync(ct);
+                await (beforeIn?.Invoke(run.Target, item) ?? Task.CompletedTask).WaitAsync(ct);
                 await using var scope = services.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<ProbeDbContext>();
                 db.Effects.Add(new ProbeEffect { MessageId = Guid.NewGuid(), ProbeId = ProbeOf(item), ReceivedAt = DateTimeOffset.UtcNow });

@@ -72,15 +72,19 @@ public sealed class JobRunner<TContext>(
         }
     }
 
-    /// <summary>Takes the oldest job that is queued, or running with its lease passed (its runner died, or its retry is due).</summary>
+    /// <summary>Takes the oldest job that is queued, or running with its lease passed (its runner died, or its retry is due)
+    /// — of a tenant none of whose jobs of this service runs now: one tenant's jobs go one after another, so a tenant with
+    /// several big stores cannot hold every runner while the others wait.</summary>
     private async Task<JobRecord?> ClaimAsync(CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TContext>();
         var now = clock.GetUtcNow();
         var kinds = _handlers.Keys.ToList();
+        var busy = db.Jobs.Where(r => r.State == JobStates.Running && r.LeaseOwner != null && r.LeaseUntil >= now).Select(r => r.TenantId);
         var candidates = await db.Jobs.AsNoTracking()
-            .Where(j => (j.State == JobStates.Queued || j.State == JobStates.Running) && (j.LeaseUntil == null || j.LeaseUntil < now) && kinds.Contains(j.Kind))
+            .Where(j => (j.State == JobStates.Queued || j.State == JobStates.Running) && (j.LeaseUntil == null || j.LeaseUntil < now) && kinds.Contains(j.Kind)
+                        && !busy.Contains(j.TenantId))
             .OrderBy(j => j.CreatedAt).Take(5).ToListAsync(ct);
         foreach (var candidate in candidates)
         {
