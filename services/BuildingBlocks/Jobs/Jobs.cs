@@ -57,7 +57,8 @@ public static class Jobs
         return Results.Accepted(view.Location, view);
     }
 
-    /// <summary><c>GET {prefix}/jobs</c> (the tenant's latest 50) and <c>GET {prefix}/jobs/{id}</c>; another tenant's job is 404.</summary>
+    /// <summary><c>GET {prefix}/jobs</c> (the tenant's latest 50) and <c>GET {prefix}/jobs/{id}</c>, for the tenant's
+    /// viewers and up (the platform API group's rule, said again here); another tenant's job is 404.</summary>
     public static IEndpointRouteBuilder MapJobs<TContext>(this IEndpointRouteBuilder api, string prefix) where TContext : PlatformDbContext
     {
         // The context is resolved in the body: ASP.NET Core's route-handler analyzer fails on a type parameter here.
@@ -66,14 +67,14 @@ public static class Jobs
             var db = http.RequestServices.GetRequiredService<TContext>();
             var jobs = await db.Jobs.AsNoTracking().Where(j => j.TenantId == caller.Tenant).OrderByDescending(j => j.CreatedAt).Take(50).ToListAsync(ct);
             return Results.Ok(jobs.Select(j => JobView.Of(j, prefix, clock.GetUtcNow())).ToList());
-        }).WithTags("Jobs").Produces<List<JobView>>();
+        }).RequireAuthorization(PlatformPolicies.Viewer).WithTags("Jobs").Produces<List<JobView>>();
         api.MapGet("/jobs/{id:guid}", async (Guid id, Caller caller, HttpContext http, TimeProvider clock, CancellationToken ct) =>
         {
             var db = http.RequestServices.GetRequiredService<TContext>();
             var job = await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id && j.TenantId == caller.Tenant, ct)
                       ?? throw PlatformProblem.NotFound("job with this id");
             return Results.Ok(JobView.Of(job, prefix, clock.GetUtcNow()));
-        }).WithTags("Jobs").Produces<JobView>();
+        }).RequireAuthorization(PlatformPolicies.Viewer).WithTags("Jobs").Produces<JobView>();
         return api;
     }
 

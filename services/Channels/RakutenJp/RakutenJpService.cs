@@ -75,13 +75,7 @@ public static class RakutenJpService
             return Results.Accepted(value: new StockSyncQueued(queued));
         }).RequireAuthorization(PlatformPolicies.Operator).SpendsMarketplaceQuota().Produces<StockSyncQueued>(StatusCodes.Status202Accepted);
         // The reconciliation on demand, as a job: 202 with it, its progress at /channels/rakuten-jp/jobs/{id}.
-        api.MapPost("/connections/{id:guid}/reconcile-stock", async (Guid id, Caller caller, RakutenJpDbContext db, JobSignal<RakutenJpDbContext> runner,
-            TimeProvider clock, CancellationToken ct) =>
-        {
-            await ConnectionEndpoints.FindAsync(db, id, caller, live: true, tracked: false, ct);
-            var job = await Jobs.StartAsync(db, caller, StockReconcileJob.Kind, $"connection/{id}", clock, runner, ct);
-            return Jobs.Accepted(job, Prefix, clock.GetUtcNow());
-        }).RequireAuthorization(PlatformPolicies.Operator).SpendsMarketplaceQuota().Produces<JobView>(StatusCodes.Status202Accepted);
+        api.MapConnectionJob<RakutenJpDbContext>("reconcile-stock", StockReconcileJob.Kind, Prefix);
         api.MapJobs<RakutenJpDbContext>(Prefix);
         api.MapGet("/connections/{id:guid}/stock", async (Guid id, Caller caller, RakutenJpDbContext db, CancellationToken ct) =>
         {

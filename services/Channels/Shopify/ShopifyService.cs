@@ -59,13 +59,7 @@ public static class ShopifyService
         app.MapShopifyWebhooks();
         // The merchant's "import products": every product and stock level read again from Shopify (what the hourly
         // reconciliation does), as a job — 202 with it, its progress at /channels/shopify/jobs/{id}.
-        api.MapPost("/connections/{id:guid}/import-products", async (Guid id, Caller caller, ShopifyDbContext db, JobSignal<ShopifyDbContext> runner,
-            TimeProvider clock, CancellationToken ct) =>
-        {
-            await ConnectionEndpoints.FindAsync(db, id, caller, live: true, tracked: false, ct);
-            var job = await Jobs.StartAsync(db, caller, ProductImportJob.Kind, $"connection/{id}", clock, runner, ct);
-            return Jobs.Accepted(job, Prefix, clock.GetUtcNow());
-        }).RequireAuthorization(PlatformPolicies.Operator).SpendsMarketplaceQuota().Produces<JobView>(StatusCodes.Status202Accepted);
+        api.MapConnectionJob<ShopifyDbContext>("import-products", ProductImportJob.Kind, Prefix);
         api.MapJobs<ShopifyDbContext>(Prefix);
         return app;
     }

@@ -1,5 +1,5 @@
-using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Jobs;
+using Rakuten.Platform.Channels.Common;
 
 namespace Rakuten.Platform.Channels.RakutenJp.PushingStock;
 
@@ -13,21 +13,7 @@ public sealed class StockReconcileJob(IServiceScopeFactory scopes, StockPusher p
 
     public async Task<string> RunAsync(JobRun run, CancellationToken ct)
     {
-        await using (var scope = scopes.CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<RakutenJpDbContext>();
-            var connection = await db.Connections.AsNoTracking().FirstOrDefaultAsync(c => c.Id == run.TargetId && c.TenantId == run.TenantId, ct);
-            if (connection is null || connection.RemovedAt is not null)
-            {
-                throw new JobRefusedException("The connection was removed: its stock is not read any more.");
-            }
-
-            if (connection.FlowsPaused)
-            {
-                throw new JobRefusedException($"The connection is paused ({connection.HealthDetail}). Update its credentials, then reconcile again.");
-            }
-        }
-
+        await ConnectionJobs.RequireUsableAsync<RakutenJpDbContext>(scopes, run, "reconcile", ct);
         var repaired = await pusher.ReconcileAsync(run.TargetId, ct, run);
         var refused = run.Failed > 0 ? $"; {run.Failed} could not be read (see failures)" : "";
         return $"{run.Done} SKU(s) read back from RMS; {repaired} differed from what the platform pushed and are pushed again{refused}.";

@@ -1,5 +1,5 @@
-using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Jobs;
+using Rakuten.Platform.Channels.Common;
 
 namespace Rakuten.Platform.Channels.Shopify.SyncingProducts;
 
@@ -13,21 +13,7 @@ public sealed class ProductImportJob(IServiceScopeFactory scopes, ProductImport 
 
     public async Task<string> RunAsync(JobRun run, CancellationToken ct)
     {
-        await using (var scope = scopes.CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<ShopifyDbContext>();
-            var connection = await db.Connections.AsNoTracking().FirstOrDefaultAsync(c => c.Id == run.TargetId && c.TenantId == run.TenantId, ct);
-            if (connection is null || connection.RemovedAt is not null)
-            {
-                throw new JobRefusedException("The connection was removed: nothing more is imported from it.");
-            }
-
-            if (connection.FlowsPaused)
-            {
-                throw new JobRefusedException($"The connection is paused ({connection.HealthDetail}). Update its credentials, then import again.");
-            }
-        }
-
+        await ConnectionJobs.RequireUsableAsync<ShopifyDbContext>(scopes, run, "import", ct);
         var result = await import.ImportAsync(run.TargetId, ct, run);
         var deleted = result.Deleted is { } count
             ? $"{count} found deleted in Shopify"
