@@ -190,9 +190,9 @@ public static class GrpcBenchmark
         for (var i = 0; i < count; i++)
         {
             var order = new ChannelOrder(new Buyer("楽天 花子", "hanako@example.jp", null), null, null,
-                [new Contracts.Orders.OrderLine("1", $"SKU-{i % 50}", "v_mug", "v_mug-m", $"SKU-{i % 50}", "マグ", 2, new Contracts.Money(1500, "JPY"), [], null, null, [])],
+                [new Contracts.Orders.OrderLine("1", $"SKU-{i % 50}", "v_mug", "v_mug-m", $"SKU-{i % 50}", "マグ", 2, new Contracts.Money(1500, "JPY"), [], null, null, [], Managed: true)],
                 [], new Contracts.Money(500, "JPY"), [], new Contracts.Money(0, "JPY"), new Contracts.Money(0, "JPY"), new Contracts.Money(3500, "JPY"),
-                "card", null, false, false, null, now);
+                "card", null, false, false, null, now, AmountsDetermined: true);
             var record = new OrderRecord
             {
                 OrderId = Guid.CreateVersion7(), TenantId = hosts.Tenant, ConnectionId = connection, Channel = "RakutenJp", ChannelOrderId = $"123456-20261204-{i:D10}",

@@ -85,7 +85,7 @@ public sealed class ContractShapeTests
             "ProductSynced", "ListingRequested", "ListingPublished", "ListingFailed", "ListingWithdrawn", "SkuRejected",
             "StockLevelReported", "ChannelStockChanged", "StockLevelReported", "ChannelStockChanged", // v2, and v1 still consumed
             "ChannelOrderReceived", "ChannelOrderStatusChanged", "OrderAccepted", "OrderHeld", "OrderCancelled",
-            "OrderStatusChanged", "OrderExported", "OrderCancellationRequested", "OrderCancellationRefused",
+            "OrderStatusChanged", "OrderExported", "OrderExportRefused", "OrderCancellationRequested", "OrderCancellationRefused",
             "FulfillmentReported", "ShipmentDispatched", "ShipmentConfirmedByChannel", "ShipmentRejectedByChannel",
             "ShipmentDelivered", "ConnectionHealthChanged",
         ]);

@@ -63,10 +63,10 @@ public sealed class CarrierRegistryTests
 
     private static ChannelOrder Order(IReadOnlyList<OrderLine> lines, IReadOnlyList<OrderPackage> packages) =>
         new(new Buyer("b", null, null), null, null, lines, packages, new Money(0, "JPY"), [], new Money(0, "JPY"), new Money(0, "JPY"), new Money(0, "JPY"),
-            null, null, false, false, null, DateTimeOffset.UtcNow);
+            null, null, false, false, null, DateTimeOffset.UtcNow, AmountsDetermined: true);
 
     private static OrderLine Line(string id, string sku, int quantity, params string[] items) =>
-        new(id, sku, null, null, sku, sku, quantity, new Money(1, "EUR"), [], null, null, items);
+        new(id, sku, null, null, sku, sku, quantity, new Money(1, "EUR"), [], null, null, items, Managed: true);
 
     [Fact]
     public void An_RMS_fulfilment_is_a_package_per_tracking_number_in_the_baskets_holding_its_SKUs()

@@ -45,6 +45,27 @@ public sealed class OrderFlowTests
     }
 
     [Fact]
+    public async Task An_order_the_Shopify_adapter_cannot_export_is_held_by_Orders_with_the_adapter_s_reason()
+    {
+        await using var m = await Marketplace.StartAsync([("Mug", "MUG-1")]);
+        await Marketplace.WaitAsync(async () => Marketplace.All(await m.ListingsAsync("RakutenJp"), "Published", 1), "the mug on RMS", setup: m);
+        var managed = await ManageNumberAsync(m);
+        // The merchant removes the Shopify store: the next accepted order has nowhere to go.
+        (await m.Hosts.Platform.DeleteAsync($"/channels/shopify/connections/{m.Shopify}")).EnsureSuccessStatusCode();
+        var number = await PlaceAsync(m, RmsOrder(managed, "MUG-1"));
+
+        await PollAsync(m);
+        await Marketplace.WaitAsync(async () => (await m.Hosts.Platform.GetFromJsonAsync<JsonArray>("/orders/holds"))!.Count == 1, "the refused order held", setup: m);
+
+        var hold = (await m.Hosts.Platform.GetFromJsonAsync<JsonArray>("/orders/holds"))!.Single()!;
+        hold["channelOrderId"]!.GetValue<string>().Should().Be(number);
+        hold["reason"]!.GetValue<string>().Should().Be("ShopifyRefused");
+        hold["detail"]!.GetValue<string>().Should().Be("No Shopify store is connected for this merchant.");
+        var order = await OrderAsync(m, number);
+        order["history"]!.AsArray().Select(e => e!["type"]!.GetValue<string>()).Should().Equal("OrderReceived", "OrderWasAccepted", "OrderWasHeld");
+    }
+
+    [Fact]
     public async Task Unmanaged_and_unknown_SKU_orders_are_held_with_their_reason_and_the_unknown_SKU_goes_through_once_the_SKU_exists()
     {
         await using var m = await Marketplace.StartAsync([("Mug", "MUG-1")]);
@@ -80,8 +101,8 @@ public sealed class OrderFlowTests
         var orderId = Guid.NewGuid();
         var order = new ChannelOrder(new Buyer("楽天 花子", "hanako@example.jp", null),
             new PostalAddress("楽天 花子", null, "玉川1-14-1", null, "世田谷区", "東京都", "158-0094", "JP", null),
-            null, [new OrderLine("1", "MUG-1", "v_x", "v_x-v", "MUG-1", "マグ", 1, new Money(1500, "JPY"), [], null, null, [])],
-            [], new Money(500, "JPY"), [], new Money(0, "JPY"), new Money(0, "JPY"), new Money(2000, "JPY"), null, null, false, false, null, DateTimeOffset.UtcNow);
+            null, [new OrderLine("1", "MUG-1", "v_x", "v_x-v", "MUG-1", "マグ", 1, new Money(1500, "JPY"), [], null, null, [], Managed: true)],
+            [], new Money(500, "JPY"), [], new Money(0, "JPY"), new Money(0, "JPY"), new Money(2000, "JPY"), null, null, false, false, null, DateTimeOffset.UtcNow, AmountsDetermined: true);
         var export = new OrderExport
         {
             OrderId = orderId, TenantId = m.Tenant, ConnectionId = Guid.Parse(m.Shopify), SourceConnectionId = Guid.Parse(m.Rms), Channel = "RakutenJp",

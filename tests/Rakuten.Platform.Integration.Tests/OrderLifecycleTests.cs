@@ -246,8 +246,8 @@ public sealed class OrderLifecycleTests
         var marker = Guid.NewGuid();
         ChannelOrder Order(int units) => new(new Buyer("楽天 花子", "hanako@example.jp", null),
             new PostalAddress("楽天 花子", null, "玉川1-14-1", null, "世田谷区", "東京都", "158-0094", "JP", null),
-            null, [new OrderLine("1", "MUG-1", "v_x", "v_x-v", "MUG-1", "マグ", units, new Money(1500, "JPY"), [], null, null, [])],
-            [], new Money(500, "JPY"), [], new Money(0, "JPY"), new Money(0, "JPY"), new Money(2000, "JPY"), null, null, false, false, null, DateTimeOffset.UtcNow);
+            null, [new OrderLine("1", "MUG-1", "v_x", "v_x-v", "MUG-1", "マグ", units, new Money(1500, "JPY"), [], null, null, [], Managed: true)],
+            [], new Money(500, "JPY"), [], new Money(0, "JPY"), new Money(0, "JPY"), new Money(2000, "JPY"), null, null, false, false, null, DateTimeOffset.UtcNow, AmountsDetermined: true);
         OrderAccepted Accepted(Guid orderId, int units) => new(m.Tenant, Guid.Parse(m.Rms), orderId, Channel.RakutenJp, $"late-{orderId:N}", Order(units), DateTimeOffset.UtcNow);
 
         await (await bus.GetSendEndpoint(new Uri("queue:inventory-order-exported")))

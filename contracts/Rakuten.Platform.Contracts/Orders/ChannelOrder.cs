@@ -7,7 +7,10 @@ public sealed record Buyer(string Name, string? Email, string? Phone);
 public sealed record LineOption(string Name, string Value);
 
 /// <summary>One order line as the marketplace sold it. Rakuten JP fills ManageNumber/VariantId;
-/// Rakuten France sells one item per unit, grouped here into one line per SKU with their item ids.</summary>
+/// Rakuten France sells one item per unit, grouped here into one line per SKU with their item ids.
+/// <c>Managed</c> is the adapter's word on whether the platform manages the line's item (RMS: a <c>v_</c> manage
+/// number; the other channels: always) — Orders holds an order with an unmanaged line without knowing any
+/// marketplace's numbering. Null only in orders stored before adapters stated it.</summary>
 public sealed record OrderLine(
     string ChannelLineId,
     string? Sku,
@@ -20,13 +23,17 @@ public sealed record OrderLine(
     IReadOnlyList<LineOption> Options,
     string? ImageUrl,
     int? WeightGrams,
-    IReadOnlyList<string> ChannelItemIds);
+    IReadOnlyList<string> ChannelItemIds,
+    bool? Managed);
 
 public sealed record Coupon(string Code, string Name, Money Amount);
 
 /// <summary>A package (RMS: a basket / 送付先) with its own ship-to and lines.</summary>
 public sealed record OrderPackage(string PackageId, PostalAddress? ShipTo, IReadOnlyList<string> ChannelLineIds);
 
+/// <summary>The unified order. <c>AmountsDetermined</c> is false while the marketplace has not fixed the order's
+/// amounts (RMS writes -9999 until it has): the adapter says so, Orders holds the order. Null only in orders stored
+/// before adapters stated it.</summary>
 public sealed record ChannelOrder(
     Buyer Buyer,
     PostalAddress? ShipTo,
@@ -43,7 +50,8 @@ public sealed record ChannelOrder(
     bool Express,
     bool Gift,
     string? BuyerNotes,
-    DateTimeOffset OrderedAt);
+    DateTimeOffset OrderedAt,
+    bool? AmountsDetermined);
 
 /// <summary>The unified order status (DESIGN §11): what Shopify and internal systems see.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<UnifiedOrderStatus>))]

@@ -90,6 +90,22 @@ public sealed record OrderExported(
     string ShopifyOrderName,
     DateTimeOffset OccurredAt) : IConnectionEvent;
 
+/// <summary>The Shopify adapter could not create the Shopify order of a unified order: Shopify refused it (its errors
+/// in <c>Detail</c>), or no Shopify store is connected for the merchant. <c>ConnectionId</c> is the order's marketplace
+/// connection. The adapter states what happened to its export; Orders decides what it means for the order (it holds
+/// it, and says so with its own OrderHeld).</summary>
+[MessageUrn("rakuten-platform:orders:order-export-refused:v1")]
+[EntityName("rakuten-platform.orders.order-export-refused.v1")]
+public sealed record OrderExportRefused(
+    Guid TenantId,
+    Guid ConnectionId,
+    Guid OrderId,
+    Channel Channel,
+    string ChannelOrderId,
+    string Detail,
+    string Action,
+    DateTimeOffset OccurredAt) : IConnectionEvent;
+
 /// <summary>The merchant asked the platform to cancel the order: the marketplace adapter cancels it there (RMS
 /// cancelOrder, Rakuten France cancelitem per unit) and then reports the cancelled status, or OrderCancellationRefused.
 /// <c>Reason</c> is one of <see cref="CancellationReasons"/>; <c>Comment</c> is what the buyer is told.</summary>

@@ -5,6 +5,7 @@ using Rakuten.Platform.BuildingBlocks.EventSourcing;
 using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Inbox;
 using Rakuten.Platform.BuildingBlocks.Messaging;
+using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.Contracts.Catalog;
 using Rakuten.Platform.Contracts.Orders;
@@ -89,31 +90,29 @@ public sealed class OrderExportedConsumer(OrdersDbContext db, EventStore<OrdersD
         }, logger, context.CancellationToken);
 }
 
-/// <summary>Shopify refused the order (the Shopify adapter says why): the order is held with Shopify's errors.</summary>
-public sealed class ShopifyRefusedConsumer(OrdersDbContext db, EventStore<OrdersDbContext> store, TimeProvider clock, ILogger<ShopifyRefusedConsumer> logger) : IConsumer<OrderHeld>
+/// <summary>Shopify refused the order (the Shopify adapter says why): the order is held with Shopify's errors, and
+/// Orders says so to everyone with its OrderHeld.</summary>
+public sealed class ShopifyRefusedConsumer(OrdersDbContext db, EventStore<OrdersDbContext> store, TimeProvider clock, ILogger<ShopifyRefusedConsumer> logger)
+    : IConsumer<OrderExportRefused>
 {
-    public Task Consume(ConsumeContext<OrderHeld> context)
-    {
-        var m = context.Message;
-        if (m.Reason != HoldReason.ShopifyRefused)
+    public Task Consume(ConsumeContext<OrderExportRefused> context) =>
+        db.ExecuteOnceAsync(context, nameof(ShopifyRefusedConsumer), async ct =>
         {
-            return Task.CompletedTask; // the other holds are this service's own
-        }
-
-        return db.ExecuteOnceAsync(context, nameof(ShopifyRefusedConsumer), async ct =>
-        {
-            var record = await db.Orders.FirstOrDefaultAsync(o => o.OrderId == m.OrderId, ct);
+            var m = context.Message;
+            var record = await db.Orders.FirstOrDefaultAsync(o => o.OrderId == m.OrderId && o.TenantId == m.TenantId, ct);
             if (record is null)
             {
                 return;
             }
 
-            await OrderImport.AppendAsync(db, store, m.OrderId, new OrderWasHeld(m.Reason, m.Detail, m.Action), ct);
+            var now = clock.GetUtcNow();
+            await OrderImport.AppendAsync(db, store, m.OrderId, new OrderWasHeld(HoldReason.ShopifyRefused, m.Detail, m.Action), ct);
             record.Status = UnifiedOrderStatus.Held;
-            record.HoldReason = m.Reason;
+            record.HoldReason = HoldReason.ShopifyRefused;
             record.HoldDetail = m.Detail;
             record.HoldAction = m.Action;
-            record.UpdatedAt = clock.GetUtcNow();
+            record.HoldDismissedAt = null;
+            record.UpdatedAt = now;
+            db.AddToOutbox(new OrderHeld(record.TenantId, record.ConnectionId, record.OrderId, m.Channel, record.ChannelOrderId, HoldReason.ShopifyRefused, m.Detail, m.Action, now));
         }, logger);
-    }
 }

@@ -73,13 +73,14 @@ public static class OrderImport
             span?.SetTag("platform.order_id", record.OrderId);
             db.Orders.Add(record);
             known[(m.ConnectionId, m.ChannelOrderId)] = record; // the same order twice in one batch (two pollers) is imported once
-            var decision = Decide(db, record, m.Order, claims, now)!;
+            var decision = Decide(db, record, LegacyChannelOrders.Upgrade(m.Channel, m.Order), claims, now)!;
             store.StartStream(Stream(record.OrderId), [new OrderReceived(record.OrderId, m.ConnectionId, m.Channel, m.ChannelOrderId, m.ChannelStatus, m.Order, m.ParseError), decision]);
             logger.LogInformation("{Channel} order {Order} imported as {OrderId}: {Status} {Reason}", m.Channel, m.ChannelOrderId, record.OrderId, record.Status, record.HoldReason);
         }
     }
 
-    private static ChannelOrder? Read(OrderRecord record) => record.Order is null ? null : JsonSerializer.Deserialize<ChannelOrder>(record.Order, PlatformJson.Options);
+    private static ChannelOrder? Read(OrderRecord record) =>
+        record.Order is null ? null : LegacyChannelOrders.Upgrade(Enum.Parse<Channel>(record.Channel), JsonSerializer.Deserialize<ChannelOrder>(record.Order, PlatformJson.Options));
 
     private static IEnumerable<string> Skus(ChannelOrder? order) => order?.Lines.Select(l => l.Sku ?? l.MerchantSku).OfType<string>() ?? [];
 

@@ -10,8 +10,6 @@ public sealed record Hold(HoldReason Reason, string Detail, string Action);
 /// that resolves it. One bad order is held on its own; nothing here looks at any other order.</summary>
 public static class OrderRules
 {
-    public const decimal RmsUndetermined = -9999m;
-
     /// <param name="claims">How many catalog products claim a SKU (0 = unknown, 2+ = duplicate).</param>
     /// <param name="released">A hold the merchant released: it no longer holds the order.</param>
     public static Hold? Decide(Channel channel, ChannelOrder? order, string? parseError, Func<string, int> claims, HoldReason? released = null)
@@ -22,11 +20,13 @@ public static class OrderRules
                 "Check the order on the marketplace; once its data is fixed, retry it (POST /orders/{id}/retry).");
         }
 
-        // Seed rule: an RMS order with any line the platform does not manage is the merchant's to fulfil in RMS — all of it.
-        if (channel == Channel.RakutenJp && order.Lines.FirstOrDefault(l => l.ManageNumber is null || !l.ManageNumber.StartsWith("v_", StringComparison.Ordinal)) is { } foreign)
+        // Seed rule: an order with any line the platform does not manage (the adapter says which: in RMS, an item
+        // without a v_ manage number) is the merchant's to fulfil on the marketplace — all of it.
+        if (order.Lines.FirstOrDefault(l => l.Managed != true) is { } foreign)
         {
-            return new Hold(HoldReason.UnmanagedLine, $"contains items managed in Rakuten — fulfil it in RMS (line '{foreign.Title}', manage number {foreign.ManageNumber ?? "none"})",
-                "Fulfil this order in RMS: it contains items the platform does not manage.");
+            return new Hold(HoldReason.UnmanagedLine,
+                $"contains items managed in {Marketplace(channel)} — fulfil it in {Backoffice(channel)} (line '{foreign.Title}'{(foreign.ManageNumber is null ? "" : $", manage number {foreign.ManageNumber}")})",
+                $"Fulfil this order in {Backoffice(channel)}: it contains items the platform does not manage.");
         }
 
         if (order.ShipTo is null && order.Packages.All(p => p.ShipTo is null) && released != HoldReason.MissingShipTo)
@@ -35,10 +35,10 @@ public static class OrderRules
                 "Ask the buyer for the delivery address on the marketplace; the order is retried when it changes, or retry it.");
         }
 
-        if (order.Total.Amount == RmsUndetermined || order.ShippingFee.Amount == RmsUndetermined || order.Lines.Any(l => l.UnitPrice.Amount == RmsUndetermined))
+        if (order.AmountsDetermined != true)
         {
-            return new Hold(HoldReason.AmountNotDetermined, "Rakuten has not determined the order's amount yet (-9999).",
-                "Nothing to do: the order is retried when Rakuten settles the amount, or retry it.");
+            return new Hold(HoldReason.AmountNotDetermined, $"{Marketplace(channel)} has not determined the order's amount yet.",
+                $"Nothing to do: the order is retried when {Marketplace(channel)} settles the amount, or retry it.");
         }
 
         foreach (var line in order.Lines)
@@ -59,6 +59,20 @@ public static class OrderRules
 
         return null;
     }
+
+    private static string Marketplace(Channel channel) => channel switch
+    {
+        Channel.RakutenJp => "Rakuten",
+        Channel.RakutenFr => "Rakuten France",
+        _ => channel.ToString(),
+    };
+
+    private static string Backoffice(Channel channel) => channel switch
+    {
+        Channel.RakutenJp => "RMS",
+        Channel.RakutenFr => "the Rakuten France seller account",
+        _ => channel.ToString(),
+    };
 }
 
 /// <summary>What the merchant may do about a hold: retry any; release only a missing ship-to (Shopify takes an order

@@ -38,7 +38,8 @@ public static class FrSaleMapping
                 [],
                 null,
                 null,
-                g.Select(i => Child(i, "itemid")).ToList()))
+                g.Select(i => Child(i, "itemid")).ToList(),
+                Managed: true))
             .ToList();
         var shipTo = Address(Element(delivery, "deliveryaddress")) ?? RelayPoint(Element(delivery, "collectionpointaddress"));
         var shippingType = Child(delivery, "shippingtype");
@@ -60,7 +61,8 @@ public static class FrSaleMapping
             shippingType.Contains("express", StringComparison.OrdinalIgnoreCase) || shippingType.Contains("chronopost", StringComparison.OrdinalIgnoreCase),
             false,
             null,
-            PurchaseDate(Child(sale, "purchasedate")));
+            PurchaseDate(Child(sale, "purchasedate")),
+            AmountsDetermined: true);
     }
 
     /// <summary><c>dd/MM/yyyy-HH:mm</c>, Paris time (§A.2).</summary>

@@ -313,7 +313,7 @@ public sealed class RmsOrderPoller(
         db.ImportedOrders.Add(new ImportedOrder { ConnectionId = connection.Id, OrderNumber = number, OrderProgress = progress, ImportedAt = now });
         db.OrderFingerprints.Add(new OrderFingerprint { ConnectionId = connection.Id, OrderNumber = number, Fingerprint = RmsOrderMapping.Fingerprint(mapped, parseError) });
         // Only orders the platform will fulfil are confirmed: one with a line the merchant manages in RMS is theirs to confirm.
-        if (progress == 100 && mapped is not null && mapped.Lines.All(l => l.ManageNumber?.StartsWith("v_", StringComparison.Ordinal) == true))
+        if (progress == 100 && mapped is not null && mapped.Lines.All(l => l.Managed == true))
         {
             db.OrderConfirmations.Add(new OrderConfirmation { ConnectionId = connection.Id, OrderNumber = number });
         }

@@ -6,7 +6,9 @@ using Rakuten.Platform.Contracts.Orders;
 namespace Rakuten.Platform.Channels.RakutenJp.Rms;
 
 /// <summary>RMS OrderModel (getOrder version 10) → the platform's ChannelOrder. Amounts are integer JPY and
-/// stay as RMS gives them: -9999 means "not yet determined" and is for the Orders service to hold, not to guess.</summary>
+/// stay as RMS gives them; RMS's wire rules become explicit verdicts here — -9999 ("not yet determined") makes
+/// <c>AmountsDetermined</c> false, a manage number without <c>v_</c> makes a line <c>Managed: false</c> — for the
+/// Orders service to hold on, not to guess.</summary>
 public static class RmsOrderMapping
 {
     private const string Yen = "JPY";
@@ -38,7 +40,8 @@ public static class RmsOrderMapping
                     Options(Text(sku?["skuInfo"]) ?? Text(item["selectedChoice"])),
                     null,
                     null,
-                    []));
+                    [],
+                    Managed: Text(item["manageNumber"]) is { } manageNumber && RmsItemMapping.IsManaged(manageNumber)));
             }
 
             packageList.Add(new OrderPackage(Text(package["basketId"]) ?? "", Address(package["SenderModel"] as JsonObject), ids));
@@ -66,8 +69,15 @@ public static class RmsOrderMapping
             Int(o["asurakuFlag"]) == 1,
             Int(o["giftCheckFlag"]) == 1,
             Text(o["remarks"]),
-            orderedAt);
+            orderedAt,
+            AmountsDetermined: !Undetermined(Int(o["requestPrice"]), Int(o["totalPrice"]), Int(o["postagePrice"])) && lines.All(l => !Undetermined(l.UnitPrice.Amount)));
     }
+
+    /// <summary>RMS writes -9999 for an amount it has not determined yet (a price to be confirmed, a shipping fee
+    /// pending): such an order must not reach Shopify with those numbers.</summary>
+    public const int UndeterminedAmount = -9999;
+
+    private static bool Undetermined(params decimal[] amounts) => amounts.Any(a => a == UndeterminedAmount);
 
     /// <summary>RMS's <c>yyyy-MM-ddTHH:mm:ss+0900</c> (no colon in the offset).</summary>
     private static DateTimeOffset OrderedAt(string? text) =>
@@ -76,9 +86,29 @@ public static class RmsOrderMapping
             : throw new FormatException($"orderDatetime '{text}' is not an RMS date (yyyy-MM-ddTHH:mm:ss+0900)");
 
     /// <summary>What the platform was told about an order, in a few bytes: a different fingerprint means it changed.</summary>
+    /// <remarks>The adapter's verdicts (<c>Managed</c>, <c>AmountsDetermined</c>) follow from the fields hashed and are
+    /// left out, so fingerprints stored before the verdicts existed still match an unchanged order.</remarks>
     public static string Fingerprint(ChannelOrder? order, string? parseError) =>
         Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
-            order is null ? "error:" + parseError : System.Text.Json.JsonSerializer.Serialize(order))))[..32];
+            order is null ? "error:" + parseError : System.Text.Json.JsonSerializer.Serialize(order, FingerprintJson))))[..32];
+
+    private static readonly System.Text.Json.JsonSerializerOptions FingerprintJson = new()
+    {
+        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver
+        {
+            Modifiers =
+            {
+                type =>
+                {
+                    var verdict = type.Type == typeof(OrderLine) ? nameof(OrderLine.Managed) : type.Type == typeof(ChannelOrder) ? nameof(ChannelOrder.AmountsDetermined) : null;
+                    if (verdict is not null && type.Properties.FirstOrDefault(p => p.Name == verdict) is { } property)
+                    {
+                        type.Properties.Remove(property);
+                    }
+                },
+            },
+        },
+    };
 
     /// <summary>A ship-to still waiting for the recipient (RMS's 入力待ち placeholders) is no address at all.</summary>
     private static PostalAddress? Address(JsonObject? a)

@@ -47,7 +47,7 @@ public sealed class OrderAcceptedConsumer(ShopifyDbContext db, OrderExporter exp
 
             if (!stores.TryGetValue(m.TenantId, out var store))
             {
-                db.AddToOutbox(new OrderHeld(m.TenantId, m.ConnectionId, m.OrderId, m.Channel, m.ChannelOrderId, HoldReason.ShopifyRefused,
+                db.AddToOutbox(new OrderExportRefused(m.TenantId, m.ConnectionId, m.OrderId, m.Channel, m.ChannelOrderId,
                     "No Shopify store is connected for this merchant.", "Connect the Shopify store, then retry the order.", now));
                 continue;
             }

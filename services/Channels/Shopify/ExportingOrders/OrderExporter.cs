@@ -279,8 +279,8 @@ public sealed class OrderExporter(
         {
             export.State = ExportState.Refused;
             export.Error = detail;
-            db.AddToOutbox(new OrderHeld(export.TenantId, export.SourceConnectionId, export.OrderId, Enum.Parse<Channel>(export.Channel), export.ChannelOrderId,
-                HoldReason.ShopifyRefused, detail, "Correct what Shopify names (stock, variant, address), then retry the order.", clock.GetUtcNow()));
+            db.AddToOutbox(new OrderExportRefused(export.TenantId, export.SourceConnectionId, export.OrderId, Enum.Parse<Channel>(export.Channel), export.ChannelOrderId,
+                detail, "Correct what Shopify names (stock, variant, address), then retry the order.", clock.GetUtcNow()));
             logger.LogWarning("{Detail} ({Channel} {Order})", detail, export.Channel, export.ChannelOrderId);
             return false;
         };
