@@ -23,6 +23,22 @@ public sealed record ProbesHappened(Guid TenantId, string Group, IReadOnlyList<i
 [StoredEvent("probe-recorded.v1")]
 public sealed record ProbeRecorded(Guid ProbeId, int Sequence);
 
+/// <summary>The probe streams' aggregate, for the event store's contract tests: how many events, the sum of their
+/// sequences, and the last one — folded by a pure Apply on both stores.</summary>
+public sealed record ProbeTally(string Id, int Count, int Sum, int? Last);
+
+/// <summary>The pure functions of <see cref="ProbeTally"/>, beside it rather than on it: Marten reads Apply methods on
+/// a state type as its own conventions.</summary>
+public static class ProbeTallies
+{
+    public static ProbeTally Start(string id) => new(id, 0, 0, null);
+
+    public static ProbeTally Apply(ProbeTally state, object e) =>
+        e is ProbeRecorded r ? state with { Count = state.Count + 1, Sum = state.Sum + r.Sequence, Last = r.Sequence } : state;
+
+    public static void Register(EventStreamsBuilder streams) => streams.Aggregate<ProbeTally>(Start, Apply);
+}
+
 /// <summary>The consuming process's effect of one probe: written with its inbox mark, so at most once.</summary>
 public sealed class ProbeEffect
 {
@@ -83,6 +99,7 @@ public static class ProbeService
     {
         var name = builder.Configuration["Probe:Name"] ?? "probe";
         builder.AddServiceDatabase<ProbeDbContext>(name);
+        builder.AddEventStreams<ProbeDbContext>(ProbeTallies.Register);
         builder.AddMessageContracts(typeof(ProbeHappened).Assembly);
         if (builder.Configuration.GetValue("Probe:Consume", true))
         {

@@ -1,15 +1,12 @@
 using System.Diagnostics;
-using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
-using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.BuildingBlocks.Persistence;
 
 namespace Rakuten.Platform.BuildingBlocks.EventSourcing;
 
-/// <summary>Appends to and loads event streams in one service's database. <see cref="AppendAsync"/> stages the
-/// rows in the context: the caller's <c>SaveChangesAsync</c> writes them together with the read models and
-/// outbox rows it changed, in one transaction.</summary>
-public sealed class EventStore<TContext>(TContext db, EventTypeMap types, TimeProvider clock) where TContext : PlatformDbContext
+/// <summary>Appends to and loads event streams in one service's database, whichever store is beneath
+/// (<see cref="IEventStreams"/>: Marten on PostgreSQL, the table store on SQLite). Appends are staged in the context:
+/// the caller's <c>SaveChangesAsync</c> writes them with the read models and outbox rows it changed, in one transaction.</summary>
+public sealed class EventStore<TContext>(TContext db, IEventStreams streams, TimeProvider clock) where TContext : PlatformDbContext
 {
     public TContext Db => db;
 
@@ -35,67 +32,47 @@ public sealed class EventStore<TContext>(TContext db, EventTypeMap types, TimePr
     }
 
     /// <summary>Stages the first events of a stream whose id was made a moment ago (a new order's Guid): no other
-    /// writer can know it, so its version is 0 without a read. Should the id exist after all, the stream's
-    /// (id, version) key refuses the save.</summary>
+    /// writer can know it, so its version is 0 without a read. Should the id exist after all, the save is refused.</summary>
     public long StartStream(string streamId, IReadOnlyList<object> events, EventMetadata? metadata = null) => AppendAfter(streamId, 0, events, metadata);
 
-    /// <summary>Stages <paramref name="events"/> after a version this transaction has just read
+    /// <summary>Stages <paramref name="events"/> after a version this unit of work has just read
     /// (<see cref="CurrentVersionsAsync"/>, for many streams at once), without reading it again: a writer that
-    /// commits in between makes the save fail on the stream's (id, version) key.</summary>
+    /// commits in between makes the save fail with <see cref="StreamConcurrencyException"/>.</summary>
     public long AppendAfter(string streamId, long versionRead, IReadOnlyList<object> events, EventMetadata? metadata = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(streamId);
-        return Stage(streamId, versionRead, events, metadata);
+        return events.Count == 0 ? versionRead : Stage(streamId, versionRead, events, metadata);
     }
 
     private long Stage(string streamId, long expectedVersion, IReadOnlyList<object> events, EventMetadata? metadata)
     {
-        var meta = (metadata ?? new EventMetadata()) with { TraceParent = metadata?.TraceParent ?? Activity.Current?.Id };
-        var metaJson = JsonSerializer.Serialize(meta, PlatformJson.Options);
-        var now = clock.GetUtcNow();
-        var version = expectedVersion;
-        foreach (var e in events)
+        var trace = Activity.Current;
+        var given = metadata ?? new EventMetadata();
+        var meta = given with
         {
-            db.Events.Add(new EventRecord
-            {
-                StreamId = streamId,
-                StreamVersion = ++version,
-                EventType = types.NameOf(e.GetType()),
-                Data = JsonSerializer.Serialize(e, e.GetType(), PlatformJson.Options),
-                Metadata = metaJson,
-                RecordedAt = now,
-            });
-        }
-
-        return version;
+            Actor = given.Actor ?? db.Actor ?? "system",
+            TraceParent = given.TraceParent ?? trace?.Id,
+            CorrelationId = given.CorrelationId ?? (trace is null ? null : trace.TraceId.ToHexString()),
+            CausationId = given.CausationId ?? db.Cause,
+        };
+        db.StageEvents(streams, new PendingAppend(streamId, expectedVersion, events, meta, clock.GetUtcNow()));
+        return expectedVersion + events.Count;
     }
 
-    /// <summary>The current version of each stream (0 for one without events), in one query.</summary>
+    /// <summary>The current version of each stream (0 for one without events), in one query; events this unit of
+    /// work has staged count.</summary>
     public async Task<IReadOnlyDictionary<string, long>> CurrentVersionsAsync(IReadOnlyCollection<string> streamIds, CancellationToken ct = default)
     {
-        var found = await db.Events.AsNoTracking().Where(e => streamIds.Contains(e.StreamId)).GroupBy(e => e.StreamId)
-            .Select(g => new { StreamId = g.Key, Version = g.Max(e => e.StreamVersion) }).ToDictionaryAsync(v => v.StreamId, v => v.Version, ct);
-        return streamIds.Distinct().ToDictionary(id => id, id => found.GetValueOrDefault(id));
+        var stored = await streams.VersionsAsync(db, streamIds.Distinct().ToList(), ct);
+        return streamIds.Distinct().ToDictionary(id => id, id => Math.Max(stored.GetValueOrDefault(id), db.StagedVersion(id)));
     }
 
     public async Task<long> CurrentVersionAsync(string streamId, CancellationToken ct = default) =>
-        await db.Events.AsNoTracking().Where(e => e.StreamId == streamId).MaxAsync(e => (long?)e.StreamVersion, ct) ?? 0;
+        (await CurrentVersionsAsync([streamId], ct))[streamId];
 
-    public async Task<IReadOnlyList<StoredEvent>> LoadAsync(string streamId, long fromVersion = 1, CancellationToken ct = default)
-    {
-        var rows = await db.Events.AsNoTracking()
-            .Where(e => e.StreamId == streamId && e.StreamVersion >= fromVersion)
-            .OrderBy(e => e.StreamVersion)
-            .ToListAsync(ct);
-        return rows.Select(r => new StoredEvent(
-                r.Position,
-                r.StreamId,
-                r.StreamVersion,
-                JsonSerializer.Deserialize(r.Data, types.TypeOf(r.EventType), PlatformJson.Options)!,
-                JsonSerializer.Deserialize<EventMetadata>(r.Metadata, PlatformJson.Options)!,
-                r.RecordedAt))
-            .ToList();
-    }
+    /// <summary>The stream's saved events from <paramref name="fromVersion"/>, in order, with their metadata.</summary>
+    public Task<IReadOnlyList<StoredEvent>> LoadAsync(string streamId, long fromVersion = 1, CancellationToken ct = default) =>
+        streams.LoadAsync(db, streamId, fromVersion, ct);
 
     /// <summary>Rebuilds a state by folding its stream through a pure <paramref name="apply"/> function.</summary>
     public async Task<(TState State, long Version)> AggregateAsync<TState>(
@@ -105,4 +82,9 @@ public sealed class EventStore<TContext>(TContext db, EventTypeMap types, TimePr
         var state = events.Aggregate(initial, (s, e) => apply(s, e.Data));
         return (state, events.Count == 0 ? 0 : events[^1].Version);
     }
+
+    /// <summary>A registered aggregate's state and the stream's version (null and 0 for a stream without events):
+    /// from Marten's inline snapshot, or folded by the table store. Events staged and not yet saved are not in it.</summary>
+    public Task<(TState? State, long Version)> StateAsync<TState>(string streamId, CancellationToken ct = default) where TState : class =>
+        streams.StateAsync<TState>(db, streamId, ct);
 }

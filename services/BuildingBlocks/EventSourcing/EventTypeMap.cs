@@ -31,6 +31,8 @@ public sealed class EventTypeMap
         _byType[type] = name;
     }
 
+    public IEnumerable<(Type Type, string Name)> All => _byType.Select(p => (p.Key, p.Value));
+
     public string NameOf(Type type) =>
         _byType.TryGetValue(type, out var name)
             ? name

@@ -38,7 +38,12 @@ public static class InboxExtensions
     public static async Task<bool> ExecuteOnceAsync<TContext>(
         this TContext db, Guid messageId, string consumer, Func<CancellationToken, Task> effect, ILogger? logger, CancellationToken ct)
         where TContext : PlatformDbContext =>
-        (await db.ExecuteOnceAsync([messageId], consumer, (_, token) => effect(token), logger, ct)).Count == 1;
+        (await db.ExecuteOnceAsync([messageId], consumer, (_, token) =>
+        {
+            db.Actor = $"consumer:{consumer}";
+            db.Cause = messageId.ToString();
+            return effect(token);
+        }, logger, ct)).Count == 1;
 
     /// <summary>A batch of deliveries (a MassTransit <c>Batch&lt;T&gt;</c>) in one transaction with one inbox mark
     /// each: the messages already marked are left out, the others' effect commits with their marks, or nothing does.
@@ -120,7 +125,21 @@ public static class InboxExtensions
             byId.TryAdd(id, message); // the same message twice in one batch takes effect once
         }
 
-        var fresh = await db.ExecuteOnceAsync(byId.Keys.ToList(), consumer, (ids, token) => effect(ids.Select(i => byId[i]).ToList(), token), logger, ct);
+        // Each message's id is the causation of the events it causes (EventStore writes it beside them).
+        var causes = new Dictionary<object, Guid>(ReferenceEqualityComparer.Instance);
+        foreach (var (id, message) in byId)
+        {
+            if (message is not null)
+            {
+                causes.TryAdd(message, id);
+            }
+        }
+
+        var fresh = await db.ExecuteOnceAsync(byId.Keys.ToList(), consumer, (ids, token) =>
+        {
+            db.CausedBy($"consumer:{consumer}", causes);
+            return effect(ids.Select(i => byId[i]).ToList(), token);
+        }, logger, ct);
         return fresh.Select(i => byId[i]).ToList();
     }
 

@@ -28,6 +28,51 @@ public abstract class PlatformDbContext(DbContextOptions options) : DbContext(op
     /// <summary>Set when outbox rows were saved and the commit that makes them visible has not yet woken the relay.</summary>
     internal bool OutboxAwaitingCommit { get; set; }
 
+    // Events staged by EventStore, written by the store beneath (Marten or the table) when the context saves.
+    private readonly List<PendingAppend> _pendingEvents = [];
+    private IEventStreams? _eventStreams;
+
+    internal void StageEvents(IEventStreams streams, PendingAppend append)
+    {
+        _eventStreams = streams;
+        _pendingEvents.Add(append);
+    }
+
+    /// <summary>The version a stream will have once this unit of work's staged events are saved (0 if none are staged).</summary>
+    internal long StagedVersion(string streamId)
+    {
+        for (var i = _pendingEvents.Count - 1; i >= 0; i--)
+        {
+            if (_pendingEvents[i].StreamId == streamId)
+            {
+                return _pendingEvents[i].ExpectedVersion + _pendingEvents[i].Events.Count;
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>Who this unit of work acts for, written on every event it appends: the inbox sets <c>consumer:{name}</c>,
+    /// an endpoint the caller's actor (<see cref="Security.Caller.Actor"/>).</summary>
+    public string? Actor { get; set; }
+
+    /// <summary>The message or request that caused this unit of work (its id), when there is one.</summary>
+    public string? Cause { get; set; }
+
+    // The inbox's deliveries of a batch: each message's own id is the causation of the events it causes.
+    private IReadOnlyDictionary<object, Guid>? _causes;
+
+    internal void CausedBy(string actor, IReadOnlyDictionary<object, Guid> causes)
+    {
+        Actor = actor;
+        _causes = causes;
+        Cause = causes.Count == 1 ? causes.Values.First().ToString() : null;
+    }
+
+    /// <summary>The id of the delivered <paramref name="message"/> (of the batch this unit of work handles), for the
+    /// causation of the events it causes.</summary>
+    public string? CauseOf(object message) => _causes?.GetValueOrDefault(message) is { } id && id != Guid.Empty ? id.ToString() : Cause;
+
     // Items staged for batched outbox messages (AddToOutboxBatch), in staging order, until the next save.
     private readonly Dictionary<object, OutboxBatch> _outboxBatches = [];
 
@@ -58,6 +103,7 @@ public abstract class PlatformDbContext(DbContextOptions options) : DbContext(op
         ChangeTracker.Clear();
         _outboxBatches.Clear();
         _afterCommit.Clear();
+        _pendingEvents.Clear();
     }
 
     // What happens once the unit of work is durable (metrics of what was decided): dropped if it rolls back.
@@ -83,18 +129,25 @@ public abstract class PlatformDbContext(DbContextOptions options) : DbContext(op
     // items staged for a message that was never saved.
     public override void Dispose()
     {
-        OutboxAwaitingCommit = false;
-        _outboxBatches.Clear();
-        _afterCommit.Clear();
+        Reset();
         base.Dispose();
     }
 
     public override ValueTask DisposeAsync()
     {
+        Reset();
+        return base.DisposeAsync();
+    }
+
+    private void Reset()
+    {
         OutboxAwaitingCommit = false;
         _outboxBatches.Clear();
         _afterCommit.Clear();
-        return base.DisposeAsync();
+        _pendingEvents.Clear();
+        _causes = null;
+        Actor = null;
+        Cause = null;
     }
 
     /// <summary>A service's last word on a save before it is written (the Orders service records its changed orders in the change feed).</summary>
@@ -103,6 +156,45 @@ public abstract class PlatformDbContext(DbContextOptions options) : DbContext(op
     }
 
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        if (_pendingEvents.Count == 0 || _eventStreams is null)
+        {
+            return await SaveStateAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+
+        // The staged events go first, then the state: both inside one transaction — the caller's (the inbox's), or one
+        // begun here for this save alone. A stream that moved on refuses the events and the state is never written.
+        var own = Database.CurrentTransaction is null ? await Database.BeginTransactionAsync(cancellationToken) : null;
+        try
+        {
+            try
+            {
+                await _eventStreams.WriteAsync(this, _pendingEvents, cancellationToken);
+            }
+            finally
+            {
+                // Written or refused, they are this save's: a unit of work that failed is discarded, never saved twice.
+                _pendingEvents.Clear();
+            }
+
+            var saved = await SaveStateAsync(acceptAllChangesOnSuccess, cancellationToken);
+            if (own is not null)
+            {
+                await own.CommitAsync(cancellationToken);
+            }
+
+            return saved;
+        }
+        finally
+        {
+            if (own is not null)
+            {
+                await own.DisposeAsync();
+            }
+        }
+    }
+
+    private async Task<int> SaveStateAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken)
     {
         BeforeSave();
         foreach (var batch in _outboxBatches.Values)

@@ -13,7 +13,7 @@ namespace Rakuten.Platform.BuildingBlocks.Persistence;
 public static class ServiceDatabaseRegistration
 {
     /// <summary>Gives a service its own database (<see cref="ServiceDatabase"/>): the EF context, the schema
-    /// scripts run at start-up, the event store, the outbox relay (unless <paramref name="relay"/> is false: a store
+    /// scripts run at start-up, the outbox relay (unless <paramref name="relay"/> is false: a store
     /// that publishes nothing) and a readiness check.</summary>
     public static WebApplicationBuilder AddServiceDatabase<TContext>(this WebApplicationBuilder builder, string service, bool relay = true)
         where TContext : PlatformDbContext
@@ -31,7 +31,6 @@ public static class ServiceDatabaseRegistration
 
         builder.Services.AddSingleton(_ => OutboxOptions.From(builder.Configuration));
         builder.Services.AddStoredEvents(typeof(TContext).Assembly);
-        builder.Services.AddScoped<EventStore<TContext>>();
 
         // Registration order is start order: the schema exists before the relay or any consumer touches it.
         builder.Services.AddHostedService<SchemaInitializer<TContext>>();

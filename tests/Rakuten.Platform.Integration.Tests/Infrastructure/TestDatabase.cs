@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Rakuten.Platform.BuildingBlocks.EventSourcing;
 using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.TestService;
@@ -16,8 +17,6 @@ public sealed class TestDatabase : IAsyncDisposable
     private readonly WebApplication _app;
 
     private TestDatabase(WebApplication app) => _app = app;
-
-    public IServiceProvider Services => _app.Services;
 
     public static async Task<TestDatabase> CreateAsync(SqlDialect dialect)
     {
@@ -44,14 +43,18 @@ public sealed class TestDatabase : IAsyncDisposable
         builder.AddServiceDefaults("test");
         builder.Services.AddLogging();
         builder.AddServiceDatabase<ProbeDbContext>(name);
+        builder.AddEventStreams<ProbeDbContext>(ProbeTallies.Register);
         var app = builder.Build();
 
-        // Only the schema start-up step runs: these tests drive the database directly, without a bus.
+        // Only the schema start-up steps run (the scripts, then the event store's): these tests drive the database directly, without a bus.
         await ActivatorUtilities.CreateInstance<SchemaInitializer<ProbeDbContext>>(app.Services).StartAsync(CancellationToken.None);
+        await ActivatorUtilities.CreateInstance<EventStoreInitializer<ProbeDbContext>>(app.Services).StartAsync(CancellationToken.None);
         return new TestDatabase(app);
     }
 
     public AsyncServiceScope Scope() => _app.Services.CreateAsyncScope();
+
+    public IServiceProvider Services => _app.Services;
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 }
