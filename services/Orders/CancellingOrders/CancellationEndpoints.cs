@@ -63,7 +63,7 @@ public static class CancellationEndpoints
         {
             OrderId = orderId, Initiator = CancellationInitiator.Merchant, Reason = reason, Comment = comment, PreviousStatus = record.Status, RequestedAt = now,
         });
-        await OrderImport.AppendAsync(db, store, record.OrderId, new OrderCancellationWasRequested(reason, comment), ct);
+        await OrderImport.RecordAsync(db, store, record, [new OrderCancellationWasRequested(reason, comment)], now, ct);
         await OrderStatus.MoveAsync(db, store, record, UnifiedOrderStatus.CancellationRequested, null, now, ct);
         var order = OrderStatus.Order(record);
         var items = order?.Lines.SelectMany(l => l.ChannelItemIds.Count > 0 ? l.ChannelItemIds : [l.ChannelLineId]).ToList() ?? [];

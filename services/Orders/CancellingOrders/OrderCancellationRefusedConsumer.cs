@@ -24,7 +24,7 @@ public sealed class OrderCancellationRefusedConsumer(
             }
 
             cancellation.Refusal = $"{m.Error.Code}: {m.Error.Message}";
-            await OrderImport.AppendAsync(db, store, record.OrderId, new OrderCancellationWasRefused(m.Error.Code, m.Error.Message), ct);
+            await OrderImport.RecordAsync(db, store, record, [new OrderCancellationWasRefused(m.Error.Code, m.Error.Message)], clock.GetUtcNow(), ct);
             await OrderStatus.MoveAsync(db, store, record, cancellation.PreviousStatus, null, clock.GetUtcNow(), ct);
             logger.LogWarning("{Channel} refused to cancel order {Order}: {Refusal}", m.Channel, m.ChannelOrderId, cancellation.Refusal);
         }, logger);

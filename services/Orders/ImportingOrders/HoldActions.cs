@@ -15,9 +15,8 @@ public static class HoldActions
         var record = await HeldAsync(db, caller, orderId, "order.retry", "retry", now, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var reason = record.HoldReason;
-        // A Shopify refusal is retried by accepting again: the Shopify adapter tries the order once more.
-        if (record.HoldReason == HoldReason.ShopifyRefused) record.HoldReason = null;
-        await OrderImport.EvaluateAsync(db, store, record, now, ct);
+        // A Shopify refusal is retried by accepting again (no rule holds it): the Shopify adapter tries the order once more.
+        await OrderImport.DecideAsync(db, store, record, new Reevaluate(), now, ct);
         db.Audit(caller, "order.retry", $"order/{orderId}", now, detail: $"held for {reason}; now {record.Status}");
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
@@ -36,9 +35,7 @@ public static class HoldActions
         }
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        record.ReleasedHold = reason;
-        await OrderImport.AppendAsync(db, store, orderId, new OrderHoldWasReleased(reason), ct);
-        await OrderImport.EvaluateAsync(db, store, record, now, ct);
+        await OrderImport.DecideAsync(db, store, record, new ReleaseHold(), now, ct);
         db.Audit(caller, "order.release", $"order/{orderId}", now, detail: $"released {reason}; now {record.Status}");
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
@@ -59,9 +56,7 @@ public static class HoldActions
         }
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        record.HoldDismissedAt = now;
-        record.UpdatedAt = now;
-        await OrderImport.AppendAsync(db, store, orderId, new OrderHoldWasDismissed(reason, string.IsNullOrWhiteSpace(note) ? null : note.Trim()), ct);
+        await OrderImport.DecideAsync(db, store, record, new DismissHold(note), now, ct);
         db.Audit(caller, "order.dismiss", $"order/{orderId}", now, detail: $"dismissed {reason}");
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);

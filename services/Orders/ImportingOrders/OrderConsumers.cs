@@ -28,15 +28,9 @@ public sealed class ChannelOrderReceivedConsumer(OrdersDbContext db, EventStore<
     private async Task AgainAsync(ChannelOrderReceived m, OrderRecord existing, CancellationToken ct)
     {
         // The marketplace changed the order: a hold its content caused (amount, address, payload) is decided again.
-        var order = m.Order is null ? null : JsonSerializer.Serialize(m.Order, PlatformJson.Options);
-        if (existing.Status == UnifiedOrderStatus.Held && existing.HoldReason is HoldReason.AmountNotDetermined or HoldReason.MissingShipTo or HoldReason.MalformedPayload
-            && (order != existing.Order || m.ParseError != existing.ParseError))
+        var decided = await OrderImport.DecideAsync(db, store, existing, new ChangeContent(m.Order, m.ParseError), clock.GetUtcNow(), ct, cause: m);
+        if (decided.Count > 0)
         {
-            await OrderImport.AppendAsync(db, store, existing.OrderId, new OrderContentChanged(m.Order, m.ParseError), ct);
-            existing.Order = order;
-            existing.ParseError = m.ParseError;
-            await db.SaveChangesAsync(ct);
-            await OrderImport.EvaluateAsync(db, store, existing, clock.GetUtcNow(), ct);
             logger.LogInformation("{Channel} order {Order} changed on the marketplace: now {Status}", m.Channel, m.ChannelOrderId, existing.Status);
             return;
         }
@@ -81,11 +75,9 @@ public sealed class OrderExportedConsumer(OrdersDbContext db, EventStore<OrdersD
                     continue; // not an order of ours, or its export is already recorded
                 }
 
-                var stream = OrderImport.Stream(m.OrderId);
-                store.AppendAfter(stream, versions[stream], [new OrderWasExported(m.ShopifyOrderId, m.ShopifyOrderName)]);
-                record.ShopifyOrderId = m.ShopifyOrderId;
-                record.ShopifyOrderName = m.ShopifyOrderName;
-                record.UpdatedAt = clock.GetUtcNow();
+                // A fact from Shopify rather than a decision: the query above already left out an order whose export is recorded.
+                await OrderImport.RecordAsync(db, store, record, [new OrderWasExported(m.ShopifyOrderId, m.ShopifyOrderName)], clock.GetUtcNow(), ct,
+                    versions[OrderImport.Stream(m.OrderId)], cause: m);
             }
         }, logger, context.CancellationToken);
 }
@@ -105,14 +97,6 @@ public sealed class ShopifyRefusedConsumer(OrdersDbContext db, EventStore<Orders
                 return;
             }
 
-            var now = clock.GetUtcNow();
-            await OrderImport.AppendAsync(db, store, m.OrderId, new OrderWasHeld(HoldReason.ShopifyRefused, m.Detail, m.Action), ct);
-            record.Status = UnifiedOrderStatus.Held;
-            record.HoldReason = HoldReason.ShopifyRefused;
-            record.HoldDetail = m.Detail;
-            record.HoldAction = m.Action;
-            record.HoldDismissedAt = null;
-            record.UpdatedAt = now;
-            db.AddToOutbox(new OrderHeld(record.TenantId, record.ConnectionId, record.OrderId, m.Channel, record.ChannelOrderId, HoldReason.ShopifyRefused, m.Detail, m.Action, now));
+            await OrderImport.DecideAsync(db, store, record, new RecordShopifyRefusal(m.Detail, m.Action), clock.GetUtcNow(), ct);
         }, logger);
 }

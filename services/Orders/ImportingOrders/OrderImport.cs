@@ -7,37 +7,70 @@ using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.Contracts;
 using Rakuten.Platform.Contracts.Orders;
+using Rakuten.Platform.Orders.TrackingStatus;
 
 namespace Rakuten.Platform.Orders.ImportingOrders;
 
-/// <summary>Decides an order (accept or hold) and records the decision: its event in the order's stream, the read
-/// model, and OrderAccepted or OrderHeld in the outbox, all in the caller's transaction.</summary>
+/// <summary>Runs the order's decisions and records what they decided: the order's state comes from its stream
+/// (<see cref="OrderStream"/>), <see cref="OrderDecisions.Decide"/> says which events follow, and
+/// <see cref="RecordAsync"/> appends them, moves the read model by <see cref="OrderProjection"/> and puts what they mean
+/// for other services in the outbox — all in the caller's transaction.</summary>
 public static class OrderImport
 {
-    public static string Stream(Guid orderId) => $"order-{orderId}";
+    public static string Stream(Guid orderId) => OrderStream.Id(orderId);
 
-    /// <summary>Appends one event to the order's stream at its current version. The version is read from the database,
-    /// so this transaction's earlier changes (an event appended a moment ago) are saved first.</summary>
-    public static async Task AppendAsync(OrdersDbContext db, EventStore<OrdersDbContext> store, Guid orderId, object e, CancellationToken ct)
-    {
-        await db.SaveChangesAsync(ct);
-        await AppendAtCurrentAsync(store, orderId, e, ct);
-    }
-
-    /// <summary>One read of the stream's version (<c>AppendAsync</c> with that version would read it a second time);
-    /// a writer committing meanwhile is refused by the stream's (id, version) key at the save.</summary>
-    private static async Task AppendAtCurrentAsync(EventStore<OrdersDbContext> store, Guid orderId, object e, CancellationToken ct) =>
-        store.AppendAfter(Stream(orderId), await store.CurrentVersionAsync(Stream(orderId), ct), [e]);
-
-    public static async Task EvaluateAsync(OrdersDbContext db, EventStore<OrdersDbContext> store, OrderRecord record, DateTimeOffset now, CancellationToken ct)
+    /// <summary>Decides <paramref name="command"/> on the order as its stream has it, and records the outcome.</summary>
+    public static async Task<IReadOnlyList<object>> DecideAsync(OrdersDbContext db, EventStore<OrdersDbContext> store, OrderRecord record, OrderCommand command,
+        DateTimeOffset now, CancellationToken ct, object? cause = null)
     {
         using var span = Traces.Continue(record.TraceParent, "order decision");
-        var order = Read(record);
-        var claims = await ClaimsAsync(db, [record.TenantId], Skus(order), ct);
-        var decision = Decide(db, record, order, claims, now);
-        if (decision is not null)
+        // What this unit of work staged (the order itself, received a moment ago in the same batch) is saved first — in
+        // its transaction — so that the state read next is the order as it now stands.
+        await db.SaveChangesAsync(ct);
+        var (state, version) = await store.StateAsync<OrderState>(Stream(record.OrderId), ct);
+        if (state is null || !state.Exists)
         {
-            await AppendAtCurrentAsync(store, record.OrderId, decision, ct);
+            throw new InvalidOperationException($"Order {record.OrderId} has no stream: it cannot be decided on.");
+        }
+
+        var claims = await ClaimsAsync(db, [record.TenantId], Skus(state.Order), ct);
+        var events = OrderDecisions.Decide(command, state, sku => claims.GetValueOrDefault((record.TenantId, sku)));
+        await RecordAsync(db, store, record, events, now, ct, version, cause);
+        return events;
+    }
+
+    /// <summary>Appends <paramref name="events"/> to the order's stream (after <paramref name="version"/>, or its current
+    /// version when none is given), moves the read model with them and stages the integration events they mean.</summary>
+    public static async Task RecordAsync(OrdersDbContext db, EventStore<OrdersDbContext> store, OrderRecord record, IReadOnlyList<object> events, DateTimeOffset now,
+        CancellationToken ct, long? version = null, object? cause = null)
+    {
+        if (events.Count == 0)
+        {
+            return;
+        }
+
+        var at = version ?? await store.CurrentVersionAsync(Stream(record.OrderId), ct);
+        Record(db, store, record, at, events, now, cause);
+    }
+
+    private static void Record(OrdersDbContext db, EventStore<OrdersDbContext> store, OrderRecord record, long version, IReadOnlyList<object> events, DateTimeOffset now,
+        object? cause)
+    {
+        store.AppendAfter(Stream(record.OrderId), version, events, new EventMetadata(TenantId: record.TenantId, CausationId: cause is null ? null : db.CauseOf(cause)));
+        foreach (var e in events)
+        {
+            var from = record.Status;
+            OrderProjection.Apply(record, e, now);
+            foreach (var message in OrderProjection.Messages(record, from, e, now))
+            {
+                db.AddToOutbox(message);
+            }
+
+            if (e is OrderWasHeld or OrderWasAccepted)
+            {
+                var decision = e is OrderWasHeld ? "held" : "accepted";
+                db.AfterCommit(() => PlatformDiagnostics.OrdersImported.Add(1, new KeyValuePair<string, object?>("channel", record.Channel), new("decision", decision)));
+            }
         }
     }
 
@@ -63,24 +96,16 @@ public static class OrderImport
                 continue;
             }
 
-            var record = new OrderRecord
-            {
-                OrderId = Guid.CreateVersion7(), TenantId = m.TenantId, ConnectionId = m.ConnectionId, Channel = m.Channel.ToString(),
-                ChannelOrderId = m.ChannelOrderId, ChannelStatus = m.ChannelStatus, Status = UnifiedOrderStatus.Received,
-                Order = m.Order is null ? null : JsonSerializer.Serialize(m.Order, PlatformJson.Options), ParseError = m.ParseError, ReceivedAt = now, UpdatedAt = now,
-                TraceParent = Traces.Current,
-            };
+            var received = new OrderReceived(Guid.CreateVersion7(), m.ConnectionId, m.Channel, m.ChannelOrderId, m.ChannelStatus, m.Order, m.ParseError, m.TenantId);
+            var record = OrderProjection.Create(received, now, Traces.Current);
             span?.SetTag("platform.order_id", record.OrderId);
             db.Orders.Add(record);
             known[(m.ConnectionId, m.ChannelOrderId)] = record; // the same order twice in one batch (two pollers) is imported once
-            var decision = Decide(db, record, LegacyChannelOrders.Upgrade(m.Channel, m.Order), claims, now)!;
-            store.StartStream(Stream(record.OrderId), [new OrderReceived(record.OrderId, m.ConnectionId, m.Channel, m.ChannelOrderId, m.ChannelStatus, m.Order, m.ParseError), decision]);
+            var events = OrderDecisions.Decide(new ReceiveOrder(received), OrderStream.Start(Stream(record.OrderId)), sku => claims.GetValueOrDefault((m.TenantId, sku)));
+            Record(db, store, record, 0, events, now, m);
             logger.LogInformation("{Channel} order {Order} imported as {OrderId}: {Status} {Reason}", m.Channel, m.ChannelOrderId, record.OrderId, record.Status, record.HoldReason);
         }
     }
-
-    private static ChannelOrder? Read(OrderRecord record) =>
-        record.Order is null ? null : LegacyChannelOrders.Upgrade(Enum.Parse<Channel>(record.Channel), JsonSerializer.Deserialize<ChannelOrder>(record.Order, PlatformJson.Options));
 
     private static IEnumerable<string> Skus(ChannelOrder? order) => order?.Lines.Select(l => l.Sku ?? l.MerchantSku).OfType<string>() ?? [];
 
@@ -92,44 +117,6 @@ public static class OrderImport
             .GroupBy(s => (s.TenantId, s.Sku)).ToDictionary(g => g.Key, g => g.Select(s => s.ProductId).Distinct().Count());
     }
 
-    /// <summary>Accepts or holds the order: the read model and the outbox changed here, and the event to append
-    /// returned — or null when it is still held for the same reason (nothing new to say).</summary>
-    private static object? Decide(OrdersDbContext db, OrderRecord record, ChannelOrder? order, Dictionary<(Guid TenantId, string Sku), int> claims, DateTimeOffset now)
-    {
-        var channel = Enum.Parse<Channel>(record.Channel);
-        var hold = OrderRules.Decide(channel, order, record.ParseError, sku => claims.GetValueOrDefault((record.TenantId, sku)), record.ReleasedHold);
-        if (hold is not null)
-        {
-            if (record.Status == UnifiedOrderStatus.Held && record.HoldReason == hold.Reason && record.HoldDetail == hold.Detail)
-            {
-                return null;
-            }
-
-            if (record.HoldReason != hold.Reason) record.HoldDismissedAt = null; // a new reason is a new hold, for the merchant to see
-
-            record.Status = UnifiedOrderStatus.Held;
-            record.HoldReason = hold.Reason;
-            record.HoldDetail = hold.Detail;
-            record.HoldAction = hold.Action;
-            record.UpdatedAt = now;
-            db.AddToOutbox(new OrderHeld(record.TenantId, record.ConnectionId, record.OrderId, channel, record.ChannelOrderId, hold.Reason, hold.Detail, hold.Action, now));
-            db.AfterCommit(() => PlatformDiagnostics.OrdersImported.Add(1, new KeyValuePair<string, object?>("channel", channel.ToString()), new("decision", "held")));
-            return new OrderWasHeld(hold.Reason, hold.Detail, hold.Action);
-        }
-
-        var from = record.Status;
-        record.Status = UnifiedOrderStatus.Accepted;
-        record.HoldDismissedAt = null;
-        record.HoldReason = null;
-        record.HoldDetail = null;
-        record.HoldAction = null;
-        record.UpdatedAt = now;
-        db.AddToOutbox(new OrderAccepted(record.TenantId, record.ConnectionId, record.OrderId, channel, record.ChannelOrderId, order!, now));
-        db.AfterCommit(() => PlatformDiagnostics.OrdersImported.Add(1, new KeyValuePair<string, object?>("channel", channel.ToString()), new("decision", "accepted")));
-        db.AddToOutbox(new OrderStatusChanged(record.TenantId, record.ConnectionId, record.OrderId, from, UnifiedOrderStatus.Accepted, now));
-        return new OrderWasAccepted();
-    }
-
     /// <summary>Held orders of a tenant whose cause may have gone away (a SKU appeared, became unique): decided again.</summary>
     public static async Task RetryHeldAsync(OrdersDbContext db, EventStore<OrdersDbContext> store, Guid tenantId, IReadOnlyCollection<string> skus, DateTimeOffset now, CancellationToken ct)
     {
@@ -137,7 +124,76 @@ public static class OrderImport
                                               && (o.HoldReason == HoldReason.UnknownSku || o.HoldReason == HoldReason.DuplicateSku)).ToListAsync(ct);
         foreach (var record in held.Where(o => skus.Any(s => o.HoldDetail?.Contains($"SKU {s} ", StringComparison.Ordinal) == true)))
         {
-            await EvaluateAsync(db, store, record, now, ct);
+            await DecideAsync(db, store, record, new Reevaluate(), now, ct);
+        }
+    }
+}
+
+/// <summary>The order list and holds (the <c>orders</c> table) as a projection of the order streams: how one event moves
+/// an order's row, and which integration events it means for the other services.</summary>
+public static class OrderProjection
+{
+    public static OrderRecord Create(OrderReceived r, DateTimeOffset at, string? traceParent) => new()
+    {
+        OrderId = r.OrderId, TenantId = r.TenantId, ConnectionId = r.ConnectionId, Channel = r.Channel.ToString(), ChannelOrderId = r.ChannelOrderId,
+        ChannelStatus = r.ChannelStatus, Status = UnifiedOrderStatus.Received, Order = r.Order is null ? null : JsonSerializer.Serialize(r.Order, PlatformJson.Options),
+        ParseError = r.ParseError, ReceivedAt = at, UpdatedAt = at, TraceParent = traceParent,
+    };
+
+    public static void Apply(OrderRecord row, object e, DateTimeOffset at)
+    {
+        switch (e)
+        {
+            case OrderWasHeld h:
+                if (row.HoldReason != h.Reason) row.HoldDismissedAt = null; // a new reason is a new hold, for the merchant to see
+                row.Status = UnifiedOrderStatus.Held;
+                (row.HoldReason, row.HoldDetail, row.HoldAction) = (h.Reason, h.Detail, h.Action);
+                break;
+            case OrderWasAccepted:
+                row.Status = UnifiedOrderStatus.Accepted;
+                (row.HoldReason, row.HoldDetail, row.HoldAction, row.HoldDismissedAt) = (null, null, null, null);
+                break;
+            case OrderWasExported x:
+                (row.ShopifyOrderId, row.ShopifyOrderName) = (x.ShopifyOrderId, x.ShopifyOrderName);
+                break;
+            case OrderContentChanged c:
+                row.Order = c.Order is null ? null : JsonSerializer.Serialize(c.Order, PlatformJson.Options);
+                row.ParseError = c.ParseError;
+                break;
+            case OrderHoldWasReleased r:
+                row.ReleasedHold = r.Reason;
+                break;
+            case OrderHoldWasDismissed:
+                row.HoldDismissedAt = at;
+                break;
+            case OrderStatusWasChanged s:
+                row.Status = s.To;
+                row.ChannelStatus = s.ChannelStatus ?? row.ChannelStatus;
+                break;
+            case OrderReceived:
+                return;
+        }
+
+        row.UpdatedAt = at;
+    }
+
+    /// <summary>What an event of the order means for the other services (the row already moved by it).</summary>
+    public static IEnumerable<object> Messages(OrderRecord row, UnifiedOrderStatus from, object e, DateTimeOffset at)
+    {
+        var channel = Enum.Parse<Channel>(row.Channel);
+        switch (e)
+        {
+            case OrderWasHeld h:
+                yield return new OrderHeld(row.TenantId, row.ConnectionId, row.OrderId, channel, row.ChannelOrderId, h.Reason, h.Detail, h.Action, at);
+                break;
+            case OrderWasAccepted:
+                var order = LegacyChannelOrders.Upgrade(channel, JsonSerializer.Deserialize<ChannelOrder>(row.Order!, PlatformJson.Options))!;
+                yield return new OrderAccepted(row.TenantId, row.ConnectionId, row.OrderId, channel, row.ChannelOrderId, order, at);
+                yield return new OrderStatusChanged(row.TenantId, row.ConnectionId, row.OrderId, from, UnifiedOrderStatus.Accepted, at);
+                break;
+            case OrderStatusWasChanged s:
+                yield return new OrderStatusChanged(row.TenantId, row.ConnectionId, row.OrderId, s.From, s.To, at);
+                break;
         }
     }
 }

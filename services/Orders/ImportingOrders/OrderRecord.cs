@@ -60,14 +60,20 @@ public sealed class CatalogSku
     public required Guid ProductId { get; init; }
 }
 
+/// <summary>The marketplace's order as its adapter mapped it (or its parse error): the first event of every order
+/// stream. <c>TenantId</c> is empty in streams written before it was stated (their events' metadata carries it).</summary>
 [StoredEvent("order-received.v1")]
-public sealed record OrderReceived(Guid OrderId, Guid ConnectionId, Channel Channel, string ChannelOrderId, string ChannelStatus, ChannelOrder? Order, string? ParseError);
+public sealed record OrderReceived(Guid OrderId, Guid ConnectionId, Channel Channel, string ChannelOrderId, string ChannelStatus, ChannelOrder? Order, string? ParseError,
+    Guid TenantId = default);
 
+/// <summary>The order is held: why, and what resolves it.</summary>
 [StoredEvent("order-held.v1")]
 public sealed record OrderWasHeld(HoldReason Reason, string Detail, string Action);
 
+/// <summary>The order goes to Shopify: from which status, the units its acceptance reserves, and the hold it leaves
+/// (null straight from receipt). Accepted events stored before these fields were stated carry none of them.</summary>
 [StoredEvent("order-accepted.v1")]
-public sealed record OrderWasAccepted;
+public sealed record OrderWasAccepted(UnifiedOrderStatus From = UnifiedOrderStatus.Received, IReadOnlyList<SkuQuantity>? Units = null, HoldReason? LeftHold = null);
 
 [StoredEvent("order-exported.v1")]
 public sealed record OrderWasExported(string ShopifyOrderId, string ShopifyOrderName);

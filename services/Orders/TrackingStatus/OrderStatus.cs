@@ -21,18 +21,15 @@ public sealed record OrderCancellationWasRefused(string Code, string Message);
 [StoredEvent("order-cancelled.v1")]
 public sealed record OrderWasCancelled(CancellationInitiator Initiator, IReadOnlyList<SkuQuantity> Lines);
 
-/// <summary>Records a status move: its event in the order's stream, the read model, and OrderStatusChanged in the outbox.</summary>
+/// <summary>Records a status move: its event in the order's stream, which moves the read model and means OrderStatusChanged
+/// (<see cref="OrderProjection"/>).</summary>
 public static class OrderStatus
 {
     public static async Task MoveAsync(OrdersDbContext db, EventStore<OrdersDbContext> store, OrderRecord record, UnifiedOrderStatus to, string? channelStatus,
         DateTimeOffset now, CancellationToken ct)
     {
         using var span = Traces.Continue(record.TraceParent, "order status");
-        var from = record.Status;
-        await OrderImport.AppendAsync(db, store, record.OrderId, new OrderStatusWasChanged(from, to, channelStatus), ct);
-        record.Status = to;
-        record.UpdatedAt = now;
-        db.AddToOutbox(new OrderStatusChanged(record.TenantId, record.ConnectionId, record.OrderId, from, to, now));
+        await OrderImport.RecordAsync(db, store, record, [new OrderStatusWasChanged(record.Status, to, channelStatus)], now, ct);
     }
 
     public static ChannelOrder? Order(OrderRecord record) =>
@@ -63,7 +60,7 @@ public static class OrderStatus
         using var span = Traces.Continue(record.TraceParent, "order cancelled");
         var initiator = cancellation?.Initiator ?? CancellationInitiator.Channel;
         var lines = Units(record, channelItemIds);
-        await OrderImport.AppendAsync(db, store, record.OrderId, new OrderWasCancelled(initiator, lines), ct);
+        await OrderImport.RecordAsync(db, store, record, [new OrderWasCancelled(initiator, lines)], now, ct);
         db.AddToOutbox(new OrderCancelled(record.TenantId, record.ConnectionId, record.OrderId, Enum.Parse<Channel>(record.Channel), record.ChannelOrderId,
             lines, initiator, cancellation?.Reason, now));
     }

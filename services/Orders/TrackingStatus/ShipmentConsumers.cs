@@ -67,7 +67,7 @@ public sealed class ShipmentConsumers(OrdersDbContext db, EventStore<OrdersDbCon
             shipment.Error = error ?? shipment.Error;
             shipment.Status = Rank(status) >= Rank(shipment.Status) ? status : shipment.Status;
             shipment.UpdatedAt = now;
-            await OrderImport.AppendAsync(db, store, record.OrderId, new OrderShipmentChanged(shipmentId, shipment.Status, shipment.Units, error), ct);
+            await OrderImport.RecordAsync(db, store, record, [new OrderShipmentChanged(shipmentId, shipment.Status, shipment.Units, error)], now, ct);
 
             var all = await db.Shipments.Where(s => s.OrderId == orderId && s.Status != "Rejected").ToListAsync(ct);
             var ordered = OrderStatus.Order(record)?.Lines.Sum(l => l.Quantity) ?? 0;
