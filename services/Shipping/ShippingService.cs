@@ -1,3 +1,4 @@
+using Rakuten.Platform.BuildingBlocks.EventSourcing;
 using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
@@ -13,6 +14,8 @@ public static class ShippingService
     public static WebApplicationBuilder AddShippingService(this WebApplicationBuilder builder)
     {
         builder.AddServiceDatabase<ShippingDbContext>(Name);
+        builder.AddEventStreams<ShippingDbContext>(streams => streams.Aggregate<ShipmentState>(ShipmentStream.Start, ShipmentStream.Apply));
+        builder.Services.AddHostedService<ShipmentStreamsUpgrade>();
         builder.AddPlatformBatchConsumer<ShippableOrderConsumer>(Name, messageLimit: 100, timeLimit: TimeSpan.FromMilliseconds(20));
         builder.AddPlatformConsumer<FulfillmentReportedConsumer>(Name);
         builder.AddPlatformConsumer<ChannelAnswerConsumer>(Name);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Rakuten.Platform.BuildingBlocks.EventSourcing;
 using Rakuten.Platform.BuildingBlocks.Hosting;
 using Rakuten.Platform.BuildingBlocks.Inbox;
 using Rakuten.Platform.BuildingBlocks.Messaging;
@@ -55,7 +56,8 @@ public sealed class ShippableOrderConsumer(ShippingDbContext db, TimeProvider cl
 /// marketplace adapter to report — or ShipmentRejectedByChannel when the marketplace cannot take it (a carrier Rakuten
 /// France does not support and no tracking URL; a number longer than RMS takes). One shipment per fulfilment id, however
 /// often Shopify sends it; a later version only adds the delivery.</summary>
-public sealed class FulfillmentReportedConsumer(ShippingDbContext db, TimeProvider clock, ILogger<FulfillmentReportedConsumer> logger) : IConsumer<FulfillmentReported>
+public sealed class FulfillmentReportedConsumer(ShippingDbContext db, EventStore<ShippingDbContext> store, TimeProvider clock, ILogger<FulfillmentReportedConsumer> logger)
+    : IConsumer<FulfillmentReported>
 {
     private static readonly string[] Void = ["cancelled", "failure", "error"];
 
@@ -69,14 +71,8 @@ public sealed class FulfillmentReportedConsumer(ShippingDbContext db, TimeProvid
             var shipment = await db.Shipments.FirstOrDefaultAsync(s => s.FulfillmentId == m.FulfillmentId, ct);
             if (shipment is not null)
             {
-                if (m.Version <= shipment.Version)
-                {
-                    return; // the same report again, or an older one
-                }
-
-                shipment.Version = m.Version;
-                shipment.UpdatedAt = now;
-                Deliver(order, shipment, m, now);
+                // The same report again or an older one changes nothing; a later one may bring the delivery.
+                await ShipmentLedger.DecideAsync(db, store, order, shipment, new ReportFulfillmentAgain(m.Version, Delivered(m)), now, ct);
                 return;
             }
 
@@ -124,62 +120,76 @@ public sealed class FulfillmentReportedConsumer(ShippingDbContext db, TimeProvid
                 (code, refusal) = ("NOTHING_TO_SHIP", $"the fulfilment's SKUs ({string.Join(", ", m.Lines.Select(l => l.Sku))}) match no unit of the order still to ship");
             }
 
-            shipment = new Shipment
-            {
-                ShipmentId = Guid.CreateVersion7(), OrderId = order.OrderId, FulfillmentId = m.FulfillmentId, Carrier = carrier?.Name ?? m.Carrier,
-                TrackingNumbers = JsonSerializer.Serialize(m.TrackingNumbers), Packages = JsonSerializer.Serialize(packages, PlatformJson.Options),
-                Units = ShipmentUnits.Of(packages), Status = refusal is null ? ShipmentStatus.Dispatched : ShipmentStatus.Rejected,
-                ErrorCode = refusal is null ? null : code, ErrorMessage = refusal, Version = m.Version, ShippedAt = m.ShippedAt, UpdatedAt = now,
-            };
-            db.Shipments.Add(shipment);
+            var shipmentId = Guid.CreateVersion7();
+            object planned = refusal is null
+                ? new ShipmentWasDispatched(shipmentId, order.OrderId, m.FulfillmentId, carrier?.Name ?? m.Carrier, m.TrackingNumbers, packages, m.Version, m.ShippedAt)
+                : new ShipmentWasRefused(shipmentId, order.OrderId, m.FulfillmentId, carrier?.Name ?? m.Carrier, m.TrackingNumbers, packages, m.Version, m.ShippedAt, code, refusal);
+            await ShipmentLedger.DecideAsync(db, store, order, null, new PlanShipment(planned, Delivered(m)), now, ct, shipmentId);
             if (refusal is not null)
             {
-                db.AddToOutbox(new ShipmentRejectedByChannel(order.TenantId, order.ConnectionId, shipment.ShipmentId, order.OrderId, order.ChannelOrderId, new ChannelError(code, refusal), now));
                 logger.LogWarning("Fulfilment {Fulfillment} of {Channel} order {Order} refused: {Refusal}", m.FulfillmentId, channel, order.ChannelOrderId, refusal);
                 return;
             }
 
-            db.AddToOutbox(new ShipmentDispatched(order.TenantId, order.ConnectionId, shipment.ShipmentId, order.OrderId, channel, order.ChannelOrderId, packages, m.ShippedAt, now));
-            logger.LogInformation("{Channel} order {Order}: shipment {Shipment} with {Packages} package(s) by {Carrier}", channel, order.ChannelOrderId, shipment.ShipmentId, packages.Count, carrier!.Name);
-            Deliver(order, shipment, m, now);
+            logger.LogInformation("{Channel} order {Order}: shipment {Shipment} with {Packages} package(s) by {Carrier}", channel, order.ChannelOrderId, shipmentId, packages.Count, carrier!.Name);
         }, logger);
 
-    private void Deliver(ShippingOrder order, Shipment shipment, FulfillmentReported m, DateTimeOffset now)
+    private static DateTimeOffset? Delivered(FulfillmentReported m) => m.Status == "delivered" ? m.OccurredAt : null;
+}
+
+/// <summary>What the marketplace answered, on the shipment.</summary>
+public sealed class ChannelAnswerConsumer(ShippingDbContext db, EventStore<ShippingDbContext> store, TimeProvider clock, ILogger<ChannelAnswerConsumer> logger)
+    : IConsumer<ShipmentConfirmedByChannel>, IConsumer<ShipmentRejectedByChannel>
+{
+    public Task Consume(ConsumeContext<ShipmentConfirmedByChannel> context) =>
+        db.ExecuteOnceAsync(context, nameof(ChannelAnswerConsumer), ct => AnswerAsync(context.Message.ShipmentId, new ConfirmShipment(), ct), logger);
+
+    public Task Consume(ConsumeContext<ShipmentRejectedByChannel> context) =>
+        db.ExecuteOnceAsync(context, $"{nameof(ChannelAnswerConsumer)}.rejected",
+            ct => AnswerAsync(context.Message.ShipmentId, new RejectShipment(context.Message.Error.Code, context.Message.Error.Message), ct), logger);
+
+    private async Task AnswerAsync(Guid shipmentId, ShipmentCommand answer, CancellationToken ct)
     {
-        if (m.Status != "delivered" || shipment.Status is ShipmentStatus.Delivered or ShipmentStatus.Rejected)
+        if (await db.Shipments.FirstOrDefaultAsync(s => s.ShipmentId == shipmentId, ct) is { } shipment
+            && await db.Orders.FirstOrDefaultAsync(o => o.OrderId == shipment.OrderId, ct) is { } order)
+        {
+            await ShipmentLedger.DecideAsync(db, store, order, shipment, answer, clock.GetUtcNow(), ct);
+        }
+    }
+}
+
+/// <summary>Runs a shipment's decision and records it: the events on the shipment's stream, the <c>shipments</c> row moved
+/// by them (<see cref="ShipmentProjection"/>), and what they mean for the other services in the outbox.</summary>
+public static class ShipmentLedger
+{
+    /// <param name="row">The shipment's row; null for a shipment planned now (<paramref name="newId"/>).</param>
+    public static async Task DecideAsync(ShippingDbContext db, EventStore<ShippingDbContext> store, ShippingOrder order, Shipment? row, ShipmentCommand command,
+        DateTimeOffset now, CancellationToken ct, Guid? newId = null)
+    {
+        var stream = ShipmentStream.Id(row?.ShipmentId ?? newId!.Value);
+        var (state, version) = row is null ? (ShipmentStream.Start(stream), 0L) : await store.StateAsync<ShipmentState>(stream, ct);
+        var events = ShipmentStream.Decide(command, state ?? ShipmentStream.Start(stream));
+        if (events.Count == 0)
         {
             return;
         }
 
-        shipment.Status = ShipmentStatus.Delivered;
-        shipment.DeliveredAt = m.OccurredAt;
-        db.AddToOutbox(new ShipmentDelivered(order.TenantId, order.ConnectionId, shipment.ShipmentId, order.OrderId, m.OccurredAt, now));
+        store.AppendAfter(stream, version, events, new EventMetadata(TenantId: order.TenantId));
+        foreach (var e in events)
+        {
+            if (ShipmentProjection.Create(e, now) is { } created)
+            {
+                db.Shipments.Add(row = created);
+            }
+            else
+            {
+                ShipmentProjection.Apply(row!, e, now);
+            }
+
+            foreach (var message in ShipmentProjection.Messages(order, row!, e, now))
+            {
+                db.AddToOutbox(message);
+            }
+        }
     }
-}
-
-/// <summary>What the marketplace answered, on the shipment.</summary>
-public sealed class ChannelAnswerConsumer(ShippingDbContext db, TimeProvider clock, ILogger<ChannelAnswerConsumer> logger)
-    : IConsumer<ShipmentConfirmedByChannel>, IConsumer<ShipmentRejectedByChannel>
-{
-    public Task Consume(ConsumeContext<ShipmentConfirmedByChannel> context) =>
-        db.ExecuteOnceAsync(context, nameof(ChannelAnswerConsumer), async ct =>
-        {
-            if (await db.Shipments.FirstOrDefaultAsync(s => s.ShipmentId == context.Message.ShipmentId, ct) is { Status: ShipmentStatus.Dispatched } shipment)
-            {
-                shipment.Status = ShipmentStatus.Confirmed;
-                shipment.UpdatedAt = clock.GetUtcNow();
-            }
-        }, logger);
-
-    public Task Consume(ConsumeContext<ShipmentRejectedByChannel> context) =>
-        db.ExecuteOnceAsync(context, $"{nameof(ChannelAnswerConsumer)}.rejected", async ct =>
-        {
-            if (await db.Shipments.FirstOrDefaultAsync(s => s.ShipmentId == context.Message.ShipmentId, ct) is { } shipment && shipment.Status != ShipmentStatus.Delivered)
-            {
-                shipment.Status = ShipmentStatus.Rejected;
-                shipment.ErrorCode = context.Message.Error.Code;
-                shipment.ErrorMessage = context.Message.Error.Message;
-                shipment.UpdatedAt = clock.GetUtcNow();
-            }
-        }, logger);
 }
