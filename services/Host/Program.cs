@@ -16,6 +16,12 @@ if (args is ["token", ..])
     return DemoAccess.PrintToken(args[1..]);
 }
 
+// `dotnet run --project services/Host -- rebuild-projections` rebuilds the read models of the event-sourced services from their events, and exits.
+if (args is ["rebuild-projections", ..])
+{
+    return await ProjectionRebuilds.RunAsync(args[1..]);
+}
+
 // Every service and the Sandbox in one process (DESIGN §5): in embedded mode over the in-memory bus and
 // SQLite files; the same composition runs distributed when Platform:Mode says so.
 var builder = WebApplication.CreateBuilder(args);

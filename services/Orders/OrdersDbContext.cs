@@ -20,9 +20,17 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
 
     public DbSet<OrderShipment> Shipments => Set<OrderShipment>();
 
+    /// <summary>A save that changes no order as the API shows it (a projection rebuilt): nothing goes into the change feed.</summary>
+    internal bool QuietSave { get; set; }
+
     /// <summary>Every order saved as changed goes into the change feed as the API shows it (WatchOrders), in the same save.</summary>
     protected override void BeforeSave()
     {
+        if (QuietSave)
+        {
+            return;
+        }
+
         foreach (var entry in ChangeTracker.Entries<OrderRecord>().ToList())
         {
             if (entry.State is EntityState.Added or EntityState.Modified)

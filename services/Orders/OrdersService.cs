@@ -19,6 +19,7 @@ public static class OrdersService
     {
         builder.AddServiceDatabase<OrdersDbContext>(Name);
         builder.AddEventStreams<OrdersDbContext>(streams => streams.Aggregate<OrderState>(OrderStream.Start, OrderStream.Apply));
+        builder.Services.AddTransient<IProjectionRebuild, OrderProjectionRebuild>();
         // Two batches at once: with one, the import fell 11–20 s behind the RMS poller at the ceiling (docs/orders.md, Measured).
         builder.AddPlatformBatchConsumer<ChannelOrderReceivedConsumer>(Name, messageLimit: 100, timeLimit: TimeSpan.FromMilliseconds(20), concurrencyLimit: 2);
         builder.AddPlatformConsumer<ProductSyncedConsumer>(Name);

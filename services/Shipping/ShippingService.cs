@@ -16,6 +16,7 @@ public static class ShippingService
         builder.AddServiceDatabase<ShippingDbContext>(Name);
         builder.AddEventStreams<ShippingDbContext>(streams => streams.Aggregate<ShipmentState>(ShipmentStream.Start, ShipmentStream.Apply));
         builder.Services.AddHostedService<ShipmentStreamsUpgrade>();
+        builder.Services.AddTransient<IProjectionRebuild, ShipmentProjectionRebuild>();
         builder.AddPlatformBatchConsumer<ShippableOrderConsumer>(Name, messageLimit: 100, timeLimit: TimeSpan.FromMilliseconds(20));
         builder.AddPlatformConsumer<FulfillmentReportedConsumer>(Name);
         builder.AddPlatformConsumer<ChannelAnswerConsumer>(Name);

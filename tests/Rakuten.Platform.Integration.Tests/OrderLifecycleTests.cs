@@ -98,6 +98,12 @@ public sealed class OrderLifecycleTests
         (await ShopifyOrderAsync(m, second))["cancelledAt"].Should().BeNull();
         await SweepAsync(m);
         await Marketplace.WaitAsync(async () => await StatusAsync(m, second) == "Shipped", "the sweep's 500", setup: m);
+        var timeline = (await OrderAsync(m, first))["history"]!.AsArray();
+        timeline.Single(e => e!["type"]!.GetValue<string>() == "OrderCancellationWasRequested")!["actor"]!.GetValue<string>()
+            .Should().StartWith("user:", "the merchant's request names who asked");
+        timeline.Single(e => e!["type"]!.GetValue<string>() == "OrderWasCancelled")!["actor"]!.GetValue<string>().Should().Be("consumer:ChannelOrderStatusChangedConsumer");
+        timeline.Should().OnlyContain(e => !string.IsNullOrEmpty(e!["summary"]!.GetValue<string>()));
+        await RebuildingProjectionsChangesNothingAsync(m);
     }
 
     [Fact]

@@ -126,6 +126,7 @@ public sealed class ShippingTests
         Item((await m.Hosts.Sandbox.GetFromJsonAsync<JsonArray>($"/control/rakuten-fr/sellers/{Marketplace.Seller}/sales"))!, other.Items[0])["status"]!.GetValue<string>()
             .Should().Be("ACCEPTED", "nothing was sent to Rakuten France");
         (await StatusAsync(m, other.PurchaseId)).Should().Be("Accepted");
+        await RebuildingProjectionsChangesNothingAsync(m);
     }
 
     [Fact]

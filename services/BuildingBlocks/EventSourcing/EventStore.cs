@@ -33,18 +33,21 @@ public sealed class EventStore<TContext>(TContext db, IEventStreams streams, Tim
 
     /// <summary>Stages the first events of a stream whose id was made a moment ago (a new order's Guid): no other
     /// writer can know it, so its version is 0 without a read. Should the id exist after all, the save is refused.</summary>
-    public long StartStream(string streamId, IReadOnlyList<object> events, EventMetadata? metadata = null) => AppendAfter(streamId, 0, events, metadata);
+    public long StartStream(string streamId, IReadOnlyList<object> events, EventMetadata? metadata = null, DateTimeOffset? at = null) =>
+        AppendAfter(streamId, 0, events, metadata, at);
 
     /// <summary>Stages <paramref name="events"/> after a version this unit of work has just read
     /// (<see cref="CurrentVersionsAsync"/>, for many streams at once), without reading it again: a writer that
     /// commits in between makes the save fail with <see cref="StreamConcurrencyException"/>.</summary>
-    public long AppendAfter(string streamId, long versionRead, IReadOnlyList<object> events, EventMetadata? metadata = null)
+    /// <param name="at">When the events happened, as the unit of work's own clock says (its read models carry the same
+    /// time, so a projection rebuilt from the events matches them); now by default.</param>
+    public long AppendAfter(string streamId, long versionRead, IReadOnlyList<object> events, EventMetadata? metadata = null, DateTimeOffset? at = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(streamId);
-        return events.Count == 0 ? versionRead : Stage(streamId, versionRead, events, metadata);
+        return events.Count == 0 ? versionRead : Stage(streamId, versionRead, events, metadata, at);
     }
 
-    private long Stage(string streamId, long expectedVersion, IReadOnlyList<object> events, EventMetadata? metadata)
+    private long Stage(string streamId, long expectedVersion, IReadOnlyList<object> events, EventMetadata? metadata, DateTimeOffset? at = null)
     {
         var trace = Activity.Current;
         var given = metadata ?? new EventMetadata();
@@ -55,7 +58,7 @@ public sealed class EventStore<TContext>(TContext db, IEventStreams streams, Tim
             CorrelationId = given.CorrelationId ?? (trace is null ? null : trace.TraceId.ToHexString()),
             CausationId = given.CausationId ?? db.Cause,
         };
-        db.StageEvents(streams, new PendingAppend(streamId, expectedVersion, events, meta, clock.GetUtcNow()));
+        db.StageEvents(streams, new PendingAppend(streamId, expectedVersion, events, meta, at ?? clock.GetUtcNow()));
         return expectedVersion + events.Count;
     }
 

@@ -123,7 +123,7 @@ public sealed class EventStoreInitializer<TContext>(
                 appends.AddRange(events.Select(r =>
                 {
                     var e = table.Read(r);
-                    return new PendingAppend(r.StreamId, r.StreamVersion - 1, [e.Data], e.Metadata, r.RecordedAt) { KeepsTime = true };
+                    return new PendingAppend(r.StreamId, r.StreamVersion - 1, [e.Data], e.Metadata, r.RecordedAt);
                 }));
             }
 

@@ -2,12 +2,9 @@ using Rakuten.Platform.BuildingBlocks.Persistence;
 
 namespace Rakuten.Platform.BuildingBlocks.EventSourcing;
 
-/// <summary>Events staged by a unit of work, written when its context saves. <c>KeepsTime</c>: <c>At</c> is when the
-/// events were first recorded (an upgrade copying them), to be kept rather than the time of this write.</summary>
-public sealed record PendingAppend(string StreamId, long ExpectedVersion, IReadOnlyList<object> Events, EventMetadata Metadata, DateTimeOffset At)
-{
-    public bool KeepsTime { get; init; }
-}
+/// <summary>Events staged by a unit of work, written when its context saves. <c>At</c> is when they happened (the unit of
+/// work's clock, or when they were first recorded for an upgrade copying them): the store keeps that time.</summary>
+public sealed record PendingAppend(string StreamId, long ExpectedVersion, IReadOnlyList<object> Events, EventMetadata Metadata, DateTimeOffset At);
 
 /// <summary>The event store beneath a service: the narrowest port that both Marten (PostgreSQL) and the table store
 /// (SQLite, embedded mode) serve. Everything runs on the service context's own connection and transaction, so events,

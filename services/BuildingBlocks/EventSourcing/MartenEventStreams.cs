@@ -168,10 +168,8 @@ public sealed class MartenEventStreams : IEventStreams, IDisposable
             e.SetHeader("actor", actor);
         }
 
-        if (append.KeepsTime)
-        {
-            e.SetHeader("recorded_at", append.At.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
-        }
+        // The time the unit of work says the event happened (Marten's own timestamp is the database's at the append).
+        e.SetHeader("recorded_at", append.At.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
 
         return e;
     }
@@ -198,10 +196,19 @@ public sealed class MartenEventStreams : IEventStreams, IDisposable
                 e.CorrelationId, e.CausationId, e.GetHeader("traceparent")?.ToString(), e.GetHeader("actor")?.ToString() ?? e.UserName),
             RecordedAt(e)) { Type = e.EventTypeName };
 
-    // Events copied from the table store keep the time they were first recorded (a header); Marten's own timestamp is the copy's.
-    private static DateTimeOffset RecordedAt(IEvent e) =>
-        e.GetHeader("recorded_at")?.ToString() is { } text && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture,
-            System.Globalization.DateTimeStyles.RoundtripKind, out var at) ? at : e.Timestamp;
+    // The unit of work's time (a header; events copied from the table store keep the time they were first recorded).
+    private static DateTimeOffset RecordedAt(IEvent e) => e.GetHeader("recorded_at") switch
+    {
+        // Headers come back as whatever the serializer made of them: a date already, or the text written.
+        DateTimeOffset at => at,
+        DateTime at => new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)),
+        JsonElement { ValueKind: JsonValueKind.String } text => Parse(text.GetString()) ?? e.Timestamp,
+        string text => Parse(text) ?? e.Timestamp,
+        _ => e.Timestamp,
+    };
+
+    private static DateTimeOffset? Parse(string? text) =>
+        DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var at) ? at : null;
 
     /// <summary>A session on the context's connection and inside its transaction (never committing it): the save commits.</summary>
     private IDocumentSession Writing(PlatformDbContext db) =>

@@ -45,6 +45,7 @@ public static class CancellationEndpoints
             throw PlatformProblem.Field("comment", "must not contain control characters other than line breaks and tabs");
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        db.Actor = caller.Actor; // the events the cancellation causes name who asked
         var record = await db.Orders.FirstOrDefaultAsync(o => o.OrderId == orderId && o.TenantId == caller.Tenant, ct)
                      ?? throw PlatformProblem.NotFound("order with this id");
         if (!OrderStatusMap.Cancellable(record.Status))

@@ -66,6 +66,8 @@ public static class HoldActions
     /// <summary>The tenant's order, held; otherwise a 404, or an audited 409.</summary>
     private static async Task<OrderRecord> HeldAsync(OrdersDbContext db, Caller caller, Guid orderId, string action, string verb, DateTimeOffset now, CancellationToken ct)
     {
+        db.Actor = caller.Actor; // the events the action causes name who asked
+        db.Cause = $"{action}:{System.Diagnostics.Activity.Current?.TraceId.ToHexString() ?? Guid.NewGuid().ToString("N")}";
         var record = await db.Orders.FirstOrDefaultAsync(o => o.OrderId == orderId && o.TenantId == caller.Tenant, ct)
                      ?? throw PlatformProblem.NotFound("order with this id");
         if (record.Status != UnifiedOrderStatus.Held || record.HoldReason is null)

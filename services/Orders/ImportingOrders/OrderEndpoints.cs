@@ -43,7 +43,8 @@ public static class OrderEndpoints
                     (await db.Shipments.AsNoTracking().Where(s => s.OrderId == orderId).OrderBy(s => s.UpdatedAt).ToListAsync(ct))
                         .Select(s => new OrderShipmentView(s.ShipmentId, s.Status, s.Units, s.Error, s.UpdatedAt)).ToList(),
                     record.Order is null ? null : JsonSerializer.Deserialize<ChannelOrder>(record.Order, PlatformJson.Options),
-                    (await store.LoadAsync(OrderImport.Stream(orderId), ct: ct)).Select(e => new OrderEventView(e.Version, e.Data.GetType().Name, e.RecordedAt)).ToList()))
+                    (await store.LoadAsync(OrderImport.Stream(orderId), ct: ct)).Select(e => new OrderEventView(e.Version, e.Data.GetType().Name, e.RecordedAt,
+                        e.Metadata.Actor ?? "platform", Rakuten.Platform.Orders.PublicApi.OrderMessages.Summary(e.Data))).ToList()))
                 : throw PlatformProblem.NotFound("order with this id")).Produces<OrderDetailView>();
 
         orders.MapPost("/{orderId:guid}/retry", async (Guid orderId, Caller caller, OrdersDbContext db, EventStore<OrdersDbContext> store, TimeProvider clock, CancellationToken ct) =>
@@ -83,4 +84,6 @@ public sealed record CancellationView(string Initiator, string Reason, string? C
 
 public sealed record OrderShipmentView(Guid ShipmentId, string Status, int Units, string? Error, DateTimeOffset UpdatedAt);
 
-public sealed record OrderEventView(long Version, string Type, DateTimeOffset RecordedAt);
+/// <summary>One step of the order's timeline: what happened (its event and a sentence), when, and who or what caused it
+/// (<c>user:…</c>, <c>api-key:…</c>, <c>consumer:…</c>; <c>platform</c> for steps recorded before events said so).</summary>
+public sealed record OrderEventView(long Version, string Type, DateTimeOffset RecordedAt, string Actor, string Summary);

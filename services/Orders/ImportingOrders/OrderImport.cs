@@ -56,7 +56,7 @@ public static class OrderImport
     private static void Record(OrdersDbContext db, EventStore<OrdersDbContext> store, OrderRecord record, long version, IReadOnlyList<object> events, DateTimeOffset now,
         object? cause)
     {
-        store.AppendAfter(Stream(record.OrderId), version, events, new EventMetadata(TenantId: record.TenantId, CausationId: cause is null ? null : db.CauseOf(cause)));
+        store.AppendAfter(Stream(record.OrderId), version, events, new EventMetadata(TenantId: record.TenantId, CausationId: cause is null ? null : db.CauseOf(cause)), now);
         foreach (var e in events)
         {
             var from = record.Status;
@@ -170,11 +170,25 @@ public static class OrderProjection
                 row.Status = s.To;
                 row.ChannelStatus = s.ChannelStatus ?? row.ChannelStatus;
                 break;
-            case OrderReceived:
-                return;
+            case OrderChannelStatusWasReported r:
+                row.ChannelStatus = r.ChannelStatus;
+                break;
+            default:
+                return; // received (the row is made from it), cancellation requests and refusals, cancellations, shipments
         }
 
         row.UpdatedAt = at;
+    }
+
+    /// <summary>The order's shipment (its <c>order_shipments</c> row), as a shipment event leaves it; a new row for a shipment first heard of.</summary>
+    public static OrderShipment Shipment(OrderShipment? row, Guid orderId, OrderShipmentChanged e, DateTimeOffset at)
+    {
+        row ??= new OrderShipment { ShipmentId = e.ShipmentId, OrderId = orderId, Status = e.Status, Units = e.Units, UpdatedAt = at };
+        row.Status = e.Status;
+        row.Units = e.Units;
+        row.Error = e.Error ?? row.Error;
+        row.UpdatedAt = at;
+        return row;
     }
 
     /// <summary>What an event of the order means for the other services (the row already moved by it).</summary>

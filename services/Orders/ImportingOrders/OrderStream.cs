@@ -67,6 +67,7 @@ public static class OrderStream
         OrderHoldWasReleased r => state with { ReleasedHold = r.Reason },
         OrderHoldWasDismissed => state with { HoldDismissed = true },
         OrderStatusWasChanged s => state with { Status = s.To, ChannelStatus = s.ChannelStatus ?? state.ChannelStatus },
+        OrderChannelStatusWasReported r => state with { ChannelStatus = r.ChannelStatus },
         _ => state, // cancellation requests and refusals, shipments: their status moves are events of their own
     };
 

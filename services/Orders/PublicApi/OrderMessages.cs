@@ -106,7 +106,8 @@ public static class OrderMessages
     {
         OrderReceived r => $"received from {r.Channel} as {r.ChannelOrderId} ({r.ChannelStatus})",
         OrderWasHeld h => $"held: {h.Detail}",
-        OrderWasAccepted => "accepted for Shopify",
+        OrderWasAccepted a => $"accepted for Shopify{(a.LeftHold is null ? "" : $" after the {a.LeftHold} hold")}{(a.Units is { Count: > 0 } units ? $": {units.Sum(u => u.Quantity)} unit(s) reserved" : "")}",
+        OrderChannelStatusWasReported r => $"marketplace status {r.ChannelStatus}",
         OrderWasExported x => $"created in Shopify as {x.ShopifyOrderName}",
         OrderContentChanged => "changed on the marketplace",
         OrderStatusWasChanged s => $"now {s.To}{(s.ChannelStatus is null ? "" : $" (marketplace: {s.ChannelStatus})")}",

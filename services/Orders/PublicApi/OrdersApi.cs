@@ -79,7 +79,7 @@ public sealed class OrdersApi(OrdersDbContext db, EventStore<OrdersDbContext> st
         var events = (await store.LoadAsync(OrderImport.Stream(orderId), ct: ct)).Select(e => new OrderEvent
         {
             Version = e.Version, Type = e.Data.GetType().Name, RecordTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(e.RecordedAt),
-            Actor = "platform", Summary = OrderMessages.Summary(e.Data),
+            Actor = e.Metadata.Actor ?? "platform", Summary = OrderMessages.Summary(e.Data),
         }).ToList();
         var target = $"order/{orderId}";
         var actions = await db.AuditLog.AsNoTracking().Where(a => a.TenantId == caller.Tenant && a.Target == target).OrderBy(a => a.Position).ToListAsync(ct);

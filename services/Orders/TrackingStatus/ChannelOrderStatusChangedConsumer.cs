@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.EventSourcing;
 using Rakuten.Platform.BuildingBlocks.Inbox;
 using Rakuten.Platform.Contracts.Orders;
+using Rakuten.Platform.Orders.ImportingOrders;
 
 namespace Rakuten.Platform.Orders.TrackingStatus;
 
@@ -20,9 +21,16 @@ public sealed class ChannelOrderStatusChangedConsumer(
             var record = await db.Orders.FirstOrDefaultAsync(o => o.ConnectionId == m.ConnectionId && o.ChannelOrderId == m.ChannelOrderId, ct)
                          ?? throw new InvalidOperationException($"{m.Channel} order {m.ChannelOrderId} is not imported yet; its status {m.ChannelStatus} is retried");
             var now = clock.GetUtcNow();
-            record.ChannelStatus = m.ChannelStatus;
-            record.UpdatedAt = now;
             var reported = OrderStatusMap.FromChannel(m.Channel, m.ChannelStatus);
+            if (reported is null || OrderStatusMap.Next(record.Status, reported.Value) is null)
+            {
+                // Kept on the order (its stream, then its row) even when the unified status stays.
+                if (m.ChannelStatus != record.ChannelStatus)
+                {
+                    await OrderImport.RecordAsync(db, store, record, [new OrderChannelStatusWasReported(m.ChannelStatus)], now, ct);
+                }
+            }
+
             if (reported is null)
             {
                 logger.LogWarning("{Channel} order {Order} has status {Status}, which the status map does not know; the order stays {Current}",

@@ -12,6 +12,10 @@ namespace Rakuten.Platform.Orders.TrackingStatus;
 [StoredEvent("order-status-changed.v1")]
 public sealed record OrderStatusWasChanged(UnifiedOrderStatus From, UnifiedOrderStatus To, string? ChannelStatus);
 
+/// <summary>The marketplace reported a status that does not move the unified one (or one the status map does not know).</summary>
+[StoredEvent("order-channel-status-reported.v1")]
+public sealed record OrderChannelStatusWasReported(string ChannelStatus);
+
 [StoredEvent("order-cancellation-requested.v1")]
 public sealed record OrderCancellationWasRequested(string Reason, string Comment);
 

@@ -56,19 +56,18 @@ public sealed class ShipmentConsumers(OrdersDbContext db, EventStore<OrdersDbCon
 
             var now = clock.GetUtcNow();
             var shipment = await db.Shipments.FirstOrDefaultAsync(s => s.ShipmentId == shipmentId, ct);
-            if (shipment is null)
-            {
-                db.Shipments.Add(shipment = new OrderShipment { ShipmentId = shipmentId, OrderId = orderId, Status = status, Units = units ?? 0, UpdatedAt = now });
-            }
-
             // The messages of one shipment can arrive in any order (the delivery before the dispatch that says how many
             // units it carries): the units are always taken, the status only moves forward.
-            shipment.Units = units ?? shipment.Units;
-            shipment.Error = error ?? shipment.Error;
-            shipment.Status = Rank(status) >= Rank(shipment.Status) ? status : shipment.Status;
-            shipment.UpdatedAt = now;
-            await OrderImport.RecordAsync(db, store, record, [new OrderShipmentChanged(shipmentId, shipment.Status, shipment.Units, error)], now, ct);
+            var changed = new OrderShipmentChanged(shipmentId, shipment is null || Rank(status) >= Rank(shipment.Status) ? status : shipment.Status,
+                units ?? shipment?.Units ?? 0, error);
+            await OrderImport.RecordAsync(db, store, record, [changed], now, ct);
+            var row = OrderProjection.Shipment(shipment, orderId, changed, now);
+            if (shipment is null)
+            {
+                db.Shipments.Add(row);
+            }
 
+            await db.SaveChangesAsync(ct); // the order's other shipments are read next, this one among them
             var all = await db.Shipments.Where(s => s.OrderId == orderId && s.Status != "Rejected").ToListAsync(ct);
             var ordered = OrderStatus.Order(record)?.Lines.Sum(l => l.Quantity) ?? 0;
             var shipped = all.Sum(s => s.Units);

@@ -129,6 +129,8 @@ public static class ShipmentProjection
             d.FulfillmentVersion, d.ShippedAt, null, at),
         ShipmentWasRefused r => Row(r.ShipmentId, r.OrderId, r.FulfillmentId, r.Carrier, r.TrackingNumbers, r.Packages, ShipmentStatus.Rejected, r.Code, r.Message,
             r.FulfillmentVersion, r.ShippedAt, null, at),
+        ShipmentWasRecorded r => Row(r.ShipmentId, r.OrderId, r.FulfillmentId, r.Carrier, r.TrackingNumbers, r.Packages, r.Status, r.ErrorCode, r.ErrorMessage,
+            r.FulfillmentVersion, r.ShippedAt, r.DeliveredAt, at),
         _ => null,
     };
 

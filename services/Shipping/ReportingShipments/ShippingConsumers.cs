@@ -174,7 +174,7 @@ public static class ShipmentLedger
             return;
         }
 
-        store.AppendAfter(stream, version, events, new EventMetadata(TenantId: order.TenantId));
+        store.AppendAfter(stream, version, events, new EventMetadata(TenantId: order.TenantId), now);
         foreach (var e in events)
         {
             if (ShipmentProjection.Create(e, now) is { } created)

@@ -1,7 +1,9 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using FluentAssertions;
 using Microsoft.Extensions.DependencyInjection;
+using Rakuten.Platform.BuildingBlocks.EventSourcing;
 using Rakuten.Platform.Channels.RakutenFr;
 using Rakuten.Platform.Channels.RakutenFr.ImportingSales;
 using Rakuten.Platform.Channels.RakutenJp.ImportingOrders;
@@ -131,4 +133,36 @@ public static class OrderScenario
     }
 
     public static IEnumerable<string> History(JsonObject order) => order["history"]!.AsArray().Select(e => e!["type"]!.GetValue<string>());
+
+    /// <summary>Every projection rebuilt from the events (as <c>rebuild-projections</c> does) leaves the API showing what the
+    /// inline projections showed: the orders, the holds, each order's shipments (Orders' and Shipping's own).</summary>
+    public static async Task RebuildingProjectionsChangesNothingAsync(Marketplace m)
+    {
+        async Task<string> Shown()
+        {
+            var orders = await OrdersAsync(m);
+            var shown = new JsonArray(orders.DeepClone(), (await m.Hosts.Platform.GetFromJsonAsync<JsonArray>("/orders/holds"))!.DeepClone());
+            foreach (var id in orders.Select(o => o!["orderId"]!.GetValue<string>()))
+            {
+                shown.Add((await m.Hosts.Platform.GetFromJsonAsync<JsonObject>($"/orders/{id}"))!["shipments"]!.DeepClone());
+                var shipping = await m.Hosts.Platform.GetAsync($"/shipping/orders/{id}/shipments");
+                shown.Add(shipping.IsSuccessStatusCode ? JsonNode.Parse(await shipping.Content.ReadAsStringAsync()) : (int)shipping.StatusCode);
+            }
+
+            return shown.ToJsonString();
+        }
+
+        var before = await Shown();
+        var rebuilds = m.Hosts.Services.GetServices<IProjectionRebuild>().ToList();
+        rebuilds.Select(r => r.Name).Should().BeEquivalentTo(["orders: order list, holds, shipments per order", "shipping: shipments"]);
+        var read = 0L;
+        foreach (var rebuild in rebuilds)
+        {
+            read += (await rebuild.RebuildAsync(CancellationToken.None)).Events;
+        }
+
+        read.Should().BeGreaterThan(0);
+
+        (await Shown()).Should().Be(before, "the read models are projections of the events");
+    }
 }
