@@ -9,6 +9,8 @@ using Rakuten.Platform.Channels.RakutenFr.ImportingSales;
 using Rakuten.Platform.Channels.RakutenJp.ImportingOrders;
 using Rakuten.Platform.Channels.RakutenJp.TrackingOrders;
 
+using Rakuten.Platform.TestService.Testing;
+
 namespace Rakuten.Platform.Integration.Tests.Infrastructure;
 
 /// <summary>Orders placed on the marketplaces of a <see cref="Marketplace"/>, the pollers run by the test, and what each side holds.</summary>
@@ -136,16 +138,19 @@ public static class OrderScenario
 
     /// <summary>Every projection rebuilt from the events (as <c>rebuild-projections</c> does) leaves the API showing what the
     /// inline projections showed: the orders, the holds, each order's shipments (Orders' and Shipping's own).</summary>
-    public static async Task RebuildingProjectionsChangesNothingAsync(Marketplace m)
+    public static Task RebuildingProjectionsChangesNothingAsync(Marketplace m) => RebuildingProjectionsChangesNothingAsync(m.Hosts, m.Hosts.Platform);
+
+    /// <inheritdoc cref="RebuildingProjectionsChangesNothingAsync(Marketplace)"/>
+    public static async Task RebuildingProjectionsChangesNothingAsync(ChannelHosts hosts, HttpClient api)
     {
         async Task<string> Shown()
         {
-            var orders = await OrdersAsync(m);
-            var shown = new JsonArray(orders.DeepClone(), (await m.Hosts.Platform.GetFromJsonAsync<JsonArray>("/orders/holds"))!.DeepClone());
+            var orders = (await api.GetFromJsonAsync<JsonArray>("/orders"))!;
+            var shown = new JsonArray(orders.DeepClone(), (await api.GetFromJsonAsync<JsonArray>("/orders/holds"))!.DeepClone());
             foreach (var id in orders.Select(o => o!["orderId"]!.GetValue<string>()))
             {
-                shown.Add((await m.Hosts.Platform.GetFromJsonAsync<JsonObject>($"/orders/{id}"))!["shipments"]!.DeepClone());
-                var shipping = await m.Hosts.Platform.GetAsync($"/shipping/orders/{id}/shipments");
+                shown.Add((await api.GetFromJsonAsync<JsonObject>($"/orders/{id}"))!["shipments"]!.DeepClone());
+                var shipping = await api.GetAsync($"/shipping/orders/{id}/shipments");
                 shown.Add(shipping.IsSuccessStatusCode ? JsonNode.Parse(await shipping.Content.ReadAsStringAsync()) : (int)shipping.StatusCode);
             }
 
@@ -153,7 +158,7 @@ public static class OrderScenario
         }
 
         var before = await Shown();
-        var rebuilds = m.Hosts.Services.GetServices<IProjectionRebuild>().ToList();
+        var rebuilds = hosts.Services.GetServices<IProjectionRebuild>().ToList();
         rebuilds.Select(r => r.Name).Should().BeEquivalentTo(["orders: order list, holds, shipments per order", "shipping: shipments"]);
         var read = 0L;
         foreach (var rebuild in rebuilds)
