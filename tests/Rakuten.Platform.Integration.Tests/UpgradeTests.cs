@@ -93,6 +93,51 @@ public sealed class UpgradeTests
         }
     }
 
+    [Fact]
+    public async Task In_embedded_mode_shipments_recorded_before_streams_get_theirs_once_and_are_decided_on()
+    {
+        var directory = Directory.CreateTempSubdirectory("legacy-embedded-");
+        try
+        {
+            var builder = WebApplication.CreateBuilder();
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Platform:Mode"] = "Embedded", ["Platform:DataDirectory"] = directory.FullName });
+            builder.AddServiceDefaults("legacy-embedded");
+            builder.AddShippingService();
+            await using var app = builder.Build();
+            await ActivatorUtilities.CreateInstance<SchemaInitializer<ShippingDbContext>>(app.Services).StartAsync(CancellationToken.None);
+            var (order, shipment) = (Guid.NewGuid(), Guid.NewGuid());
+            await using (var scope = app.Services.CreateAsyncScope())
+            {
+                var db = scope.ServiceProvider.GetRequiredService<ShippingDbContext>();
+                db.Orders.Add(new ShippingOrder
+                {
+                    OrderId = order, TenantId = Guid.NewGuid(), ConnectionId = Guid.NewGuid(), Channel = "RakutenJp", ChannelOrderId = "legacy", Order = "{}", UpdatedAt = Then,
+                });
+                db.Shipments.Add(new Shipment
+                {
+                    ShipmentId = shipment, OrderId = order, FulfillmentId = "7000000001", TrackingNumbers = "[]", Packages = "[]", Units = 1,
+                    Status = ShipmentStatus.Dispatched, Version = 1, ShippedAt = Then, UpdatedAt = Then,
+                });
+                await db.SaveChangesAsync();
+            }
+
+            var upgrade = ActivatorUtilities.CreateInstance<ShipmentStreamsUpgrade>(app.Services);
+            (await upgrade.UpgradeAsync(CancellationToken.None)).Should().Be(1);
+            (await upgrade.UpgradeAsync(CancellationToken.None)).Should().Be(0, "a shipment with a stream is left alone");
+
+            await using var check = app.Services.CreateAsyncScope();
+            var store = check.ServiceProvider.GetRequiredService<EventStore<ShippingDbContext>>();
+            var (state, version) = await store.StateAsync<ShipmentState>(ShipmentStream.Id(shipment));
+            (state!.Status, version).Should().Be((ShipmentStatus.Dispatched, 1L));
+            ShipmentStream.Decide(new ConfirmShipment(), state).Should().Equal(new ShipmentWasConfirmed());
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            directory.Delete(recursive: true);
+        }
+    }
+
     private sealed record Legacy(Guid Tenant, Guid Connection, Guid Shipped, Guid Unknown, Guid Unmanaged, Guid Shipment);
 
     /// <summary>The schema, then the rows and events exactly as the version before Marten wrote them.</summary>

@@ -19,19 +19,18 @@ public sealed class ShipmentStreamsUpgrade(IServiceScopeFactory scopes, ILogger<
     public async Task<int> UpgradeAsync(CancellationToken ct)
     {
         var opened = 0;
-        var after = Guid.Empty;
-        while (true)
+        List<Guid> all;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            all = await scope.ServiceProvider.GetRequiredService<ShippingDbContext>().Shipments.AsNoTracking().Select(s => s.ShipmentId).ToListAsync(ct);
+        }
+
+        foreach (var chunk in all.Chunk(Batch))
         {
             await using var scope = scopes.CreateAsyncScope();
             var store = scope.ServiceProvider.GetRequiredService<EventStore<ShippingDbContext>>();
             var db = store.Db;
-            var rows = await db.Shipments.AsNoTracking().Where(s => s.ShipmentId.CompareTo(after) > 0).OrderBy(s => s.ShipmentId).Take(Batch).ToListAsync(ct);
-            if (rows.Count == 0)
-            {
-                break;
-            }
-
-            after = rows[^1].ShipmentId;
+            var rows = await db.Shipments.AsNoTracking().Where(s => chunk.Contains(s.ShipmentId)).ToListAsync(ct);
             var versions = await store.CurrentVersionsAsync(rows.Select(r => ShipmentStream.Id(r.ShipmentId)).ToList(), ct);
             var missing = rows.Where(r => versions[ShipmentStream.Id(r.ShipmentId)] == 0).ToList();
             if (missing.Count == 0)
