@@ -25,6 +25,7 @@ public static class OrdersService
         builder.AddPlatformConsumer<ProductSyncedConsumer>(Name);
         builder.AddPlatformBatchConsumer<OrderExportedConsumer>(Name, messageLimit: 100, timeLimit: TimeSpan.FromMilliseconds(20));
         builder.AddPlatformConsumer<ShopifyRefusedConsumer>(Name);
+        builder.AddPlatformConsumer<PreviousShopifyRefusalConsumer>(Name);
         builder.AddPlatformConsumer<ChannelOrderStatusChangedConsumer>(Name);
         builder.AddPlatformConsumer<OrderCancellationRefusedConsumer>(Name);
         builder.AddPlatformConsumer<ShipmentConsumers>(Name);

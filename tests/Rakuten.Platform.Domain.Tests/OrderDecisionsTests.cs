@@ -94,6 +94,7 @@ public sealed class OrderDecisionsTests
         var held = OrderStream.Apply(accepted, refused);
 
         held.Hold.Should().Be(new Hold(HoldReason.ShopifyRefused, "Shopify refused", "correct it"));
+        OrderDecisions.Decide(new RecordShopifyRefusal("Shopify refused", "correct it"), held, Known).Should().BeEmpty("the same refusal again says nothing new");
         OrderDecisions.Decide(new Reevaluate(), held, Known).Single().Should().BeOfType<OrderWasAccepted>().Which.LeftHold.Should().Be(HoldReason.ShopifyRefused);
         OrderDecisions.Decide(new RecordExport("gid://shopify/Order/1", "#1001"), held, Known).Should().ContainSingle();
         OrderDecisions.Decide(new RecordExport("gid://shopify/Order/2", "#1002"), OrderStream.Apply(held, new OrderWasExported("gid://shopify/Order/1", "#1001")), Known)

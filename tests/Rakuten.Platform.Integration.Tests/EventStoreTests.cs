@@ -282,4 +282,50 @@ public sealed class EventStoreTests
         await store.Db.SaveChangesAsync();
         (await store.CurrentVersionAsync(a)).Should().Be(3, "the upgraded stream goes on where it was");
     }
+
+    [Theory]
+    [InlineData(SqlDialect.Postgres)]
+    [InlineData(SqlDialect.Sqlite)]
+    public async Task Two_appends_staged_from_the_same_version_in_one_unit_of_work_are_refused_whole(SqlDialect dialect)
+    {
+        await using var database = await TestDatabase.CreateAsync(dialect);
+        var stream = $"probe-{Guid.NewGuid()}";
+        await using (var scope = database.Scope())
+        {
+            var store = scope.ServiceProvider.GetRequiredService<EventStore<ProbeDbContext>>();
+            store.StartStream(stream, [new ProbeRecorded(Guid.NewGuid(), 1)]);
+            await store.Db.SaveChangesAsync();
+            store.AppendAfter(stream, 1, [new ProbeRecorded(Guid.NewGuid(), 2)]);
+            store.AppendAfter(stream, 1, [new ProbeRecorded(Guid.NewGuid(), 3)]); // decided on the same state, unaware of the first
+            await FluentActions.Awaiting(() => store.Db.SaveChangesAsync()).Should().ThrowAsync<StreamConcurrencyException>();
+        }
+
+        await using var check = database.Scope();
+        (await check.ServiceProvider.GetRequiredService<EventStore<ProbeDbContext>>().LoadAsync(stream)).Should().ContainSingle("neither append was written");
+    }
+
+    [Fact]
+    public async Task The_upgrade_stops_and_keeps_the_table_when_a_stream_was_written_by_both_versions()
+    {
+        await using var database = await TestDatabase.CreateAsync(SqlDialect.Postgres);
+        var stream = $"order-{Guid.NewGuid()}";
+        await using (var scope = database.Scope())
+        {
+            var store = scope.ServiceProvider.GetRequiredService<EventStore<ProbeDbContext>>();
+            store.StartStream(stream, [new ProbeRecorded(Guid.NewGuid(), 1)]); // this version, in Marten
+            await store.Db.SaveChangesAsync();
+            store.Db.Events.Add(new EventRecord // an instance of the previous version, in the table, at the same version
+            {
+                StreamId = stream, StreamVersion = 1, EventType = "probe-recorded.v1", Data = $$"""{"probeId":"{{Guid.NewGuid()}}","sequence":9}""",
+                Metadata = "{}", RecordedAt = DateTimeOffset.UtcNow,
+            });
+            await store.Db.SaveChangesAsync();
+        }
+
+        var upgrade = ActivatorUtilities.CreateInstance<EventStoreInitializer<ProbeDbContext>>(database.Services);
+        (await FluentActions.Awaiting(() => upgrade.UpgradeAsync(CancellationToken.None)).Should().ThrowAsync<InvalidOperationException>())
+            .Which.Message.Should().Contain(stream).And.Contain("Stop every instance of the previous version");
+        await using var check = database.Scope();
+        (await check.ServiceProvider.GetRequiredService<ProbeDbContext>().Events.CountAsync()).Should().Be(1, "nothing is deleted that was not copied");
+    }
 }

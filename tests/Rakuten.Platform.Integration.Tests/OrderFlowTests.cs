@@ -63,6 +63,18 @@ public sealed class OrderFlowTests
         hold["detail"]!.GetValue<string>().Should().Be("No Shopify store is connected for this merchant.");
         var order = await OrderAsync(m, number);
         order["history"]!.AsArray().Select(e => e!["type"]!.GetValue<string>()).Should().Equal("OrderReceived", "OrderWasAccepted", "OrderWasHeld");
+
+        // A refusal published the previous version's way (the adapter sending Orders' OrderHeld), still queued at an
+        // upgrade: applied when it is news, ignored when the stream has it — Orders' own OrderHeld coming back included.
+        var bus = m.Hosts.Services.GetRequiredService<MassTransit.IPublishEndpoint>();
+        var orderId = Guid.Parse(order["order"]!["orderId"]!.GetValue<string>());
+        OrderHeld Previous(string detail) => new(m.Tenant, Guid.Parse(m.Rms), orderId, Channel.RakutenJp, number, HoldReason.ShopifyRefused, detail, "Correct it, then retry.", DateTimeOffset.UtcNow);
+        await bus.Publish(Previous("No Shopify store is connected for this merchant."));
+        await bus.Publish(Previous("Shopify refused the order: lineItems.0.variantId: The variant does not exist. (INVALID)"));
+        await Marketplace.WaitAsync(async () => (await m.Hosts.Platform.GetFromJsonAsync<JsonArray>("/orders/holds"))!.Single()!["detail"]!.GetValue<string>().StartsWith("Shopify refused"),
+            "the previous version's refusal applied", setup: m);
+        (await OrderAsync(m, number))["history"]!.AsArray().Select(e => e!["type"]!.GetValue<string>())
+            .Should().Equal("OrderReceived", "OrderWasAccepted", "OrderWasHeld", "OrderWasHeld");
     }
 
     [Fact]

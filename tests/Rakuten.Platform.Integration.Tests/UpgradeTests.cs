@@ -105,7 +105,7 @@ public sealed class UpgradeTests
             builder.AddShippingService();
             await using var app = builder.Build();
             await ActivatorUtilities.CreateInstance<SchemaInitializer<ShippingDbContext>>(app.Services).StartAsync(CancellationToken.None);
-            var (order, shipment) = (Guid.NewGuid(), Guid.NewGuid());
+            var (order, shipment, answered) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
             await using (var scope = app.Services.CreateAsyncScope())
             {
                 var db = scope.ServiceProvider.GetRequiredService<ShippingDbContext>();
@@ -113,12 +113,28 @@ public sealed class UpgradeTests
                 {
                     OrderId = order, TenantId = Guid.NewGuid(), ConnectionId = Guid.NewGuid(), Channel = "RakutenJp", ChannelOrderId = "legacy", Order = "{}", UpdatedAt = Then,
                 });
-                db.Shipments.Add(new Shipment
+                foreach (var (id, fulfillment) in new[] { (shipment, "7000000001"), (answered, "7000000002") })
                 {
-                    ShipmentId = shipment, OrderId = order, FulfillmentId = "7000000001", TrackingNumbers = "[]", Packages = "[]", Units = 1,
-                    Status = ShipmentStatus.Dispatched, Version = 1, ShippedAt = Then, UpdatedAt = Then,
-                });
+                    db.Shipments.Add(new Shipment
+                    {
+                        ShipmentId = id, OrderId = order, FulfillmentId = fulfillment, TrackingNumbers = "[]", Packages = "[]", Units = 1,
+                        Status = ShipmentStatus.Dispatched, Version = 1, ShippedAt = Then, UpdatedAt = Then,
+                    });
+                }
+
                 await db.SaveChangesAsync();
+            }
+
+            // A marketplace's answer for a shipment whose row has no stream yet (written by the previous version after the
+            // start-up upgrade): the stream opens with the row, then the answer is decided on it.
+            await using (var scope = app.Services.CreateAsyncScope())
+            {
+                var shipments = scope.ServiceProvider.GetRequiredService<EventStore<ShippingDbContext>>();
+                var row = await shipments.Db.Shipments.SingleAsync(s => s.ShipmentId == answered);
+                await ShipmentLedger.DecideAsync(shipments.Db, shipments, await shipments.Db.Orders.SingleAsync(), row, new ConfirmShipment(), Then.AddHours(1), CancellationToken.None);
+                await shipments.Db.SaveChangesAsync();
+                (await shipments.LoadAsync(ShipmentStream.Id(answered))).Select(e => e.Data.GetType()).Should().Equal(typeof(ShipmentWasRecorded), typeof(ShipmentWasConfirmed));
+                (await shipments.Db.Shipments.AsNoTracking().SingleAsync(s => s.ShipmentId == answered)).Status.Should().Be(ShipmentStatus.Confirmed);
             }
 
             var upgrade = ActivatorUtilities.CreateInstance<ShipmentStreamsUpgrade>(app.Services);

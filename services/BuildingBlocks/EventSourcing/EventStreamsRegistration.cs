@@ -117,10 +117,18 @@ public sealed class EventStoreInitializer<TContext>(
             var appends = new List<PendingAppend>();
             foreach (var stream in rows.GroupBy(r => r.StreamId))
             {
-                var from = current.GetValueOrDefault(stream.Key);
-                // Rows already in Marten (none, unless a stream was written on both stores) are not copied again.
-                var events = stream.Where(r => r.StreamVersion > from).OrderBy(r => r.StreamVersion).ToList();
-                appends.AddRange(events.Select(r =>
+                // A row at a version Marten already has cannot be an earlier copy (copy and delete share a transaction):
+                // it is an event an instance of the previous version appended after this one started. Deleting it would
+                // lose it, so the upgrade stops and says what to do.
+                if (stream.Min(r => r.StreamVersion) <= current.GetValueOrDefault(stream.Key))
+                {
+                    throw new InvalidOperationException(
+                        $"Event store upgrade of {database.Database.Service}: stream '{stream.Key}' was written by both this version and the previous one " +
+                        $"(version {stream.Min(r => r.StreamVersion)} is in the events table and in Marten). Stop every instance of the previous version " +
+                        "before starting this one; the events table is left as it is.");
+                }
+
+                appends.AddRange(stream.OrderBy(r => r.StreamVersion).Select(r =>
                 {
                     var e = table.Read(r);
                     return new PendingAppend(r.StreamId, r.StreamVersion - 1, [e.Data], e.Metadata, r.RecordedAt);

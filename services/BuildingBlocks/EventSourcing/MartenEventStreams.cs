@@ -122,8 +122,20 @@ public sealed class MartenEventStreams : IEventStreams, IDisposable
         await using var session = Writing(db);
         foreach (var group in appends.GroupBy(a => a.StreamId))
         {
-            // Several appends to one stream in one unit of work are one append: the first's expected version, every event.
+            // Several appends to one stream in one unit of work are one append: the first's expected version, every event
+            // — when each starts where the one before ends, as on the table store, whose key would refuse anything else.
             var first = group.First();
+            var end = first.ExpectedVersion;
+            foreach (var append in group)
+            {
+                if (append.ExpectedVersion != end)
+                {
+                    throw new StreamConcurrencyException(group.Key, append.ExpectedVersion);
+                }
+
+                end += append.Events.Count;
+            }
+
             var events = group.SelectMany(a => a.Events.Select(e => Wrap(session, e, a))).ToArray();
             if (first.ExpectedVersion == 0)
             {

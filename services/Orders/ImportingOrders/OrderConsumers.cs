@@ -100,3 +100,25 @@ public sealed class ShopifyRefusedConsumer(OrdersDbContext db, EventStore<Orders
             await OrderImport.DecideAsync(db, store, record, new RecordShopifyRefusal(m.Detail, m.Action), clock.GetUtcNow(), ct);
         }, logger);
 }
+
+/// <summary>Shopify refusals announced the previous version's way — the Shopify adapter publishing Orders' own
+/// <c>OrderHeld</c> — and still queued when this version starts: applied rather than dropped. Orders' own OrderHeld comes
+/// back here too and changes nothing: a refusal the order's stream already recorded is never recorded again (not even
+/// after the merchant retried the order — that refusal is over). To be removed once no Shopify adapter of the previous
+/// version runs and its messages are drained.</summary>
+public sealed class PreviousShopifyRefusalConsumer(OrdersDbContext db, EventStore<OrdersDbContext> store, TimeProvider clock, ILogger<PreviousShopifyRefusalConsumer> logger)
+    : IConsumer<OrderHeld>
+{
+    public Task Consume(ConsumeContext<OrderHeld> context) =>
+        context.Message.Reason != HoldReason.ShopifyRefused
+            ? Task.CompletedTask
+            : db.ExecuteOnceAsync(context, nameof(PreviousShopifyRefusalConsumer), async ct =>
+            {
+                var m = context.Message;
+                if (await db.Orders.FirstOrDefaultAsync(o => o.OrderId == m.OrderId && o.TenantId == m.TenantId, ct) is { } record
+                    && !(await store.LoadAsync(OrderImport.Stream(record.OrderId), ct: ct)).Any(e => e.Data is OrderWasHeld { Reason: HoldReason.ShopifyRefused } held && held.Detail == m.Detail))
+                {
+                    await OrderImport.DecideAsync(db, store, record, new RecordShopifyRefusal(m.Detail, m.Action), clock.GetUtcNow(), ct);
+                }
+            }, logger);
+}

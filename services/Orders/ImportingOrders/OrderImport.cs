@@ -50,6 +50,13 @@ public static class OrderImport
         }
 
         var at = version ?? await store.CurrentVersionAsync(Stream(record.OrderId), ct);
+        if (at == 0 && events[0] is not OrderReceived)
+        {
+            // An order's row without its stream: a stream must begin with its receipt. The message is retried rather than
+            // opening a stream the order's history would never join.
+            throw new InvalidOperationException($"Order {record.OrderId} has no event stream yet; the change is retried.");
+        }
+
         Record(db, store, record, at, events, now, cause);
     }
 

@@ -11,6 +11,9 @@ public sealed class OrderProjectionRebuild(IServiceScopeFactory scopes) : Projec
     private readonly Dictionary<Guid, OrderRecord> _orders = [];
     private readonly Dictionary<Guid, OrderShipment> _shipments = [];
 
+    // Orders received before their receipt stated the tenant: streams written by the previous version.
+    private readonly HashSet<Guid> _older = [];
+
     public override string Name => "orders: order list, holds, shipments per order";
 
     protected override IReadOnlyList<string> Tables => ["orders", "order_shipments"];
@@ -24,6 +27,11 @@ public sealed class OrderProjectionRebuild(IServiceScopeFactory scopes) : Projec
 
         if (e.Data is OrderReceived received)
         {
+            if (received.TenantId == Guid.Empty)
+            {
+                _older.Add(orderId);
+            }
+
             _orders[orderId] = OrderProjection.Create(received with { TenantId = received.TenantId == Guid.Empty ? e.Metadata.TenantId ?? Guid.Empty : received.TenantId },
                 e.RecordedAt, e.Metadata.TraceParent);
             return;
@@ -41,9 +49,11 @@ public sealed class OrderProjectionRebuild(IServiceScopeFactory scopes) : Projec
 
     protected override async Task<int> ReplaceAsync(OrdersDbContext db, CancellationToken ct)
     {
-        // Orders received before their event stated the tenant (streams written before this version) keep the tenant of their row.
-        var tenants = await db.Orders.AsNoTracking().Select(o => new { o.OrderId, o.TenantId }).ToDictionaryAsync(o => o.OrderId, o => o.TenantId, ct);
-        var rows = _orders.Values.Select(r => r.TenantId != Guid.Empty ? r : Copy(r, tenants.GetValueOrDefault(r.OrderId))).Where(r => r.TenantId != Guid.Empty).ToList();
+        // Orders received by the previous version keep from their row what its events never said: the tenant, the
+        // marketplace statuses it reported without an event, and the times it took from its own clock — unless an event
+        // since the upgrade moved the order on.
+        var existing = await db.Orders.AsNoTracking().Where(o => _older.Contains(o.OrderId)).ToDictionaryAsync(o => o.OrderId, ct);
+        var rows = _orders.Values.Select(r => existing.TryGetValue(r.OrderId, out var old) ? Older(r, old) : r).Where(r => r.TenantId != Guid.Empty).ToList();
         await db.Shipments.ExecuteDeleteAsync(ct);
         await db.Orders.ExecuteDeleteAsync(ct);
         db.Orders.AddRange(rows);
@@ -62,11 +72,16 @@ public sealed class OrderProjectionRebuild(IServiceScopeFactory scopes) : Projec
         return rows.Count;
     }
 
-    private static OrderRecord Copy(OrderRecord r, Guid tenant) => new()
+    private static OrderRecord Older(OrderRecord r, OrderRecord old)
     {
-        OrderId = r.OrderId, TenantId = tenant, ConnectionId = r.ConnectionId, Channel = r.Channel, ChannelOrderId = r.ChannelOrderId, ChannelStatus = r.ChannelStatus,
-        Status = r.Status, HoldReason = r.HoldReason, HoldDetail = r.HoldDetail, HoldAction = r.HoldAction, ReleasedHold = r.ReleasedHold, TraceParent = r.TraceParent,
-        HoldDismissedAt = r.HoldDismissedAt, Order = r.Order, ParseError = r.ParseError, ShopifyOrderId = r.ShopifyOrderId, ShopifyOrderName = r.ShopifyOrderName,
-        ReceivedAt = r.ReceivedAt, UpdatedAt = r.UpdatedAt,
-    };
+        var unmoved = old.UpdatedAt >= r.UpdatedAt;
+        return new OrderRecord
+        {
+            OrderId = r.OrderId, TenantId = r.TenantId == Guid.Empty ? old.TenantId : r.TenantId, ConnectionId = r.ConnectionId, Channel = r.Channel,
+            ChannelOrderId = r.ChannelOrderId, ChannelStatus = unmoved ? old.ChannelStatus : r.ChannelStatus, Status = r.Status, HoldReason = r.HoldReason,
+            HoldDetail = r.HoldDetail, HoldAction = r.HoldAction, ReleasedHold = r.ReleasedHold, TraceParent = old.TraceParent ?? r.TraceParent,
+            HoldDismissedAt = r.HoldDismissedAt, Order = r.Order, ParseError = r.ParseError, ShopifyOrderId = r.ShopifyOrderId, ShopifyOrderName = r.ShopifyOrderName,
+            ReceivedAt = old.ReceivedAt, UpdatedAt = unmoved ? old.UpdatedAt : r.UpdatedAt,
+        };
+    }
 }

@@ -134,7 +134,8 @@ public static class OrderDecisions
                 return [new OrderHoldWasDismissed(hold.Reason, string.IsNullOrWhiteSpace(dismiss.Note) ? null : dismiss.Note.Trim())];
 
             case RecordShopifyRefusal refusal:
-                return [new OrderWasHeld(HoldReason.ShopifyRefused, refusal.Detail, refusal.Action)];
+                var refused = new Hold(HoldReason.ShopifyRefused, refusal.Detail, refusal.Action);
+                return state.Status == UnifiedOrderStatus.Held && state.Hold == refused ? [] : [new OrderWasHeld(refused.Reason, refused.Detail, refused.Action)];
 
             case RecordExport export when state.ShopifyOrderId is null:
                 return [new OrderWasExported(export.ShopifyOrderId, export.ShopifyOrderName)];

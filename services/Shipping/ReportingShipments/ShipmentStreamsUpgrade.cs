@@ -27,40 +27,7 @@ public sealed class ShipmentStreamsUpgrade(IServiceScopeFactory scopes, ILogger<
 
         foreach (var chunk in all.Chunk(Batch))
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var store = scope.ServiceProvider.GetRequiredService<EventStore<ShippingDbContext>>();
-            var db = store.Db;
-            var rows = await db.Shipments.AsNoTracking().Where(s => chunk.Contains(s.ShipmentId)).ToListAsync(ct);
-            var versions = await store.CurrentVersionsAsync(rows.Select(r => ShipmentStream.Id(r.ShipmentId)).ToList(), ct);
-            var missing = rows.Where(r => versions[ShipmentStream.Id(r.ShipmentId)] == 0).ToList();
-            if (missing.Count == 0)
-            {
-                continue;
-            }
-
-            var orderIds = missing.Select(r => r.OrderId).Distinct().ToList();
-            var tenants = await db.Orders.AsNoTracking().Where(o => orderIds.Contains(o.OrderId)).ToDictionaryAsync(o => o.OrderId, o => o.TenantId, ct);
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            await AdvisoryLock.AcquireAsync(db, "shipment-streams-upgrade", ct);
-            foreach (var r in missing)
-            {
-                store.StartStream(ShipmentStream.Id(r.ShipmentId), [new ShipmentWasRecorded(r.ShipmentId, r.OrderId, r.FulfillmentId, r.Carrier,
-                        JsonSerializer.Deserialize<string[]>(r.TrackingNumbers) ?? [], JsonSerializer.Deserialize<List<ShipmentPackage>>(r.Packages, PlatformJson.Options) ?? [],
-                        r.Units, r.Status, r.ErrorCode, r.ErrorMessage, r.Version, r.ShippedAt, r.DeliveredAt)],
-                    new EventMetadata(TenantId: tenants.TryGetValue(r.OrderId, out var tenant) ? tenant : null, Actor: "system:upgrade"));
-            }
-
-            try
-            {
-                await db.SaveChangesAsync(ct);
-                await tx.CommitAsync(ct);
-                opened += missing.Count;
-            }
-            catch (StreamConcurrencyException)
-            {
-                // Another replica opened them first (it held the lock): theirs stand.
-                await tx.RollbackAsync(ct);
-            }
+            opened += await OpenAsync(chunk, ct);
         }
 
         if (opened > 0)
@@ -70,6 +37,52 @@ public sealed class ShipmentStreamsUpgrade(IServiceScopeFactory scopes, ILogger<
 
         return opened;
     }
+
+    private async Task<int> OpenAsync(Guid[] chunk, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var store = scope.ServiceProvider.GetRequiredService<EventStore<ShippingDbContext>>();
+            var db = store.Db;
+            // The lock first, then the look: two replicas starting together never both open the same shipment's stream.
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await AdvisoryLock.AcquireAsync(db, "shipment-streams-upgrade", ct);
+            var rows = await db.Shipments.AsNoTracking().Where(s => chunk.Contains(s.ShipmentId)).ToListAsync(ct);
+            var versions = await store.CurrentVersionsAsync(rows.Select(r => ShipmentStream.Id(r.ShipmentId)).ToList(), ct);
+            var missing = rows.Where(r => versions[ShipmentStream.Id(r.ShipmentId)] == 0).ToList();
+            if (missing.Count == 0)
+            {
+                return 0;
+            }
+
+            var orderIds = missing.Select(r => r.OrderId).Distinct().ToList();
+            var tenants = await db.Orders.AsNoTracking().Where(o => orderIds.Contains(o.OrderId)).ToDictionaryAsync(o => o.OrderId, o => o.TenantId, ct);
+            foreach (var r in missing)
+            {
+                store.StartStream(ShipmentStream.Id(r.ShipmentId), [Recorded(r)],
+                    new EventMetadata(TenantId: tenants.TryGetValue(r.OrderId, out var tenant) ? tenant : null, Actor: "system:upgrade"), r.UpdatedAt);
+            }
+
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                await tx.CommitAsync(ct);
+                return missing.Count;
+            }
+            catch (StreamConcurrencyException) when (attempt < 3)
+            {
+                // A running instance opened one of them meanwhile (a shipment it was deciding on): look again.
+                await tx.RollbackAsync(ct);
+            }
+        }
+    }
+
+    /// <summary>A shipment row as the event that opens its stream.</summary>
+    public static ShipmentWasRecorded Recorded(Shipment r) =>
+        new(r.ShipmentId, r.OrderId, r.FulfillmentId, r.Carrier, JsonSerializer.Deserialize<string[]>(r.TrackingNumbers) ?? [],
+            JsonSerializer.Deserialize<List<ShipmentPackage>>(r.Packages, PlatformJson.Options) ?? [], r.Units, r.Status, r.ErrorCode, r.ErrorMessage, r.Version,
+            r.ShippedAt, r.DeliveredAt);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -168,6 +168,15 @@ public static class ShipmentLedger
     {
         var stream = ShipmentStream.Id(row?.ShipmentId ?? newId!.Value);
         var (state, version) = row is null ? (ShipmentStream.Start(stream), 0L) : await store.StateAsync<ShipmentState>(stream, ct);
+        if (row is not null && version == 0)
+        {
+            // A shipment row without its stream (written by the previous version after this one's start-up upgrade):
+            // its stream opens with the row as it stands, and the decision follows from there.
+            var recorded = ShipmentStreamsUpgrade.Recorded(row);
+            store.StartStream(stream, [recorded], new EventMetadata(TenantId: order.TenantId, Actor: "system:upgrade"), row.UpdatedAt);
+            (state, version) = (ShipmentStream.Apply(ShipmentStream.Start(stream), recorded), 1);
+        }
+
         var events = ShipmentStream.Decide(command, state ?? ShipmentStream.Start(stream));
         if (events.Count == 0)
         {
