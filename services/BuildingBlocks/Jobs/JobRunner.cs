@@ -91,7 +91,13 @@ public sealed class JobRunner<TContext>(
             // Taken only if nobody wrote it since it was read and its lease has still passed (a heartbeat does not change
             // the version): of two runners, one wins. The owner names this run, not only this process.
             var owner = $"{_process}/{Guid.NewGuid():N}";
-            var taken = await db.Jobs.Where(j => j.Id == candidate.Id && j.Version == candidate.Version && (j.LeaseUntil == null || j.LeaseUntil < now))
+            // Two runners may each pick another job of the same tenant from the same look: the tenant's lock, and the
+            // take only while none of its jobs runs, let one of them through (SQLite has one writer at a time anyway).
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await AdvisoryLock.AcquireAsync(db, $"jobs-tenant:{candidate.TenantId}", ct);
+            var taken = await db.Jobs.Where(j => j.Id == candidate.Id && j.Version == candidate.Version && (j.LeaseUntil == null || j.LeaseUntil < now)
+                                                 && !db.Jobs.Any(r => r.TenantId == candidate.TenantId && r.Id != candidate.Id && r.State == JobStates.Running
+                                                                      && r.LeaseOwner != null && r.LeaseUntil >= now))
                 .ExecuteUpdateAsync(s => s
                 .SetProperty(j => j.State, JobStates.Running)
                 .SetProperty(j => j.LeaseOwner, owner)
@@ -100,6 +106,7 @@ public sealed class JobRunner<TContext>(
                 .SetProperty(j => j.Attempts, candidate.Attempts + 1)
                 .SetProperty(j => j.UpdatedAt, now)
                 .SetProperty(j => j.Version, candidate.Version + 1), ct);
+            await tx.CommitAsync(ct);
             if (taken == 1)
             {
                 return await db.Jobs.AsNoTracking().FirstAsync(j => j.Id == candidate.Id, ct);
