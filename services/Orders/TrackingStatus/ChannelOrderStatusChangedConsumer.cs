@@ -22,13 +22,12 @@ public sealed class ChannelOrderStatusChangedConsumer(
                          ?? throw new InvalidOperationException($"{m.Channel} order {m.ChannelOrderId} is not imported yet; its status {m.ChannelStatus} is retried");
             var now = clock.GetUtcNow();
             var reported = OrderStatusMap.FromChannel(m.Channel, m.ChannelStatus);
-            if (reported is null || OrderStatusMap.Next(record.Status, reported.Value) is null)
+            // Where the order goes (a partial cancellation announced below does not move it).
+            var next = reported is null ? null : OrderStatusMap.Next(record.Status, reported.Value);
+            if (next is null && m.ChannelStatus != record.ChannelStatus)
             {
                 // Kept on the order (its stream, then its row) even when the unified status stays.
-                if (m.ChannelStatus != record.ChannelStatus)
-                {
-                    await OrderImport.RecordAsync(db, store, record, [new OrderChannelStatusWasReported(m.ChannelStatus)], now, ct);
-                }
+                await OrderImport.RecordAsync(db, store, record, [new OrderChannelStatusWasReported(m.ChannelStatus)], now, ct);
             }
 
             if (reported is null)
@@ -45,13 +44,13 @@ public sealed class ChannelOrderStatusChangedConsumer(
                 await OrderStatus.AnnounceCancellationAsync(db, store, record, null, m.ChannelItemIds, now, ct);
             }
 
-            if (OrderStatusMap.Next(record.Status, reported.Value) is not { } next)
+            if (next is null)
             {
                 return;
             }
 
             var before = record.Status;
-            await OrderStatus.MoveAsync(db, store, record, next, m.ChannelStatus, now, ct);
+            await OrderStatus.MoveAsync(db, store, record, next.Value, m.ChannelStatus, now, ct);
             if (next == UnifiedOrderStatus.Cancelled && cancellation?.AnnouncedAt is null)
             {
                 if (cancellation is null)
