@@ -16,6 +16,16 @@ public sealed class CatalogDbContext(DbContextOptions<CatalogDbContext> options)
 
     public DbSet<ListingConnection> ListingConnections => Set<ListingConnection>();
 
+    public DbSet<Onboarding.ChannelInventory> ChannelInventories => Set<Onboarding.ChannelInventory>();
+
+    public DbSet<Onboarding.ChannelItemRow> ChannelItems => Set<Onboarding.ChannelItemRow>();
+
+    public DbSet<Onboarding.ChannelItemKey> ChannelItemKeys => Set<Onboarding.ChannelItemKey>();
+
+    public DbSet<Onboarding.ItemDecision> ItemDecisions => Set<Onboarding.ItemDecision>();
+
+    public DbSet<Onboarding.ProductMatch> ProductMatches => Set<Onboarding.ProductMatch>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
@@ -40,6 +50,31 @@ public sealed class CatalogDbContext(DbContextOptions<CatalogDbContext> options)
         {
             e.ToTable("listing_connections");
             e.HasKey(x => x.ConnectionId);
+        });
+        modelBuilder.Entity<Onboarding.ChannelInventory>(e =>
+        {
+            e.ToTable("channel_inventories");
+            e.HasKey(x => x.ConnectionId);
+        });
+        modelBuilder.Entity<Onboarding.ChannelItemRow>(e =>
+        {
+            e.ToTable("channel_items");
+            e.HasKey(x => new { x.ConnectionId, x.ItemId });
+        });
+        modelBuilder.Entity<Onboarding.ChannelItemKey>(e =>
+        {
+            e.ToTable("channel_item_keys");
+            e.HasKey(x => new { x.ConnectionId, x.KeyKind, x.KeyValue, x.ItemId });
+        });
+        modelBuilder.Entity<Onboarding.ItemDecision>(e =>
+        {
+            e.ToTable("item_decisions");
+            e.HasKey(x => new { x.ConnectionId, x.ItemId });
+        });
+        modelBuilder.Entity<Onboarding.ProductMatch>(e =>
+        {
+            e.ToTable("product_matches");
+            e.HasKey(x => new { x.ConnectionId, x.ProductId });
         });
     }
 }

@@ -4,6 +4,7 @@ using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.BuildingBlocks.Security;
+using Rakuten.Platform.Catalog.Onboarding;
 using Rakuten.Platform.Catalog.PublicApi;
 using Rakuten.Platform.Catalog.PublishingListings;
 using Rakuten.Platform.Catalog.SyncingProducts;
@@ -25,6 +26,8 @@ public static class CatalogService
         builder.AddPlatformConsumer<ListingPublishedConsumer>(Name);
         builder.AddPlatformConsumer<ListingFailedConsumer>(Name);
         builder.AddPlatformConsumer<ListingWithdrawnConsumer>(Name);
+        builder.AddPlatformConsumer<ChannelItemsFoundConsumer>(Name);
+        builder.AddPlatformConsumer<OrderButtonChangedConsumer>(Name);
         builder.AddJobs<CatalogDbContext>();
         builder.AddJobHandler<CatalogDbContext, CatalogResyncJob>();
         return builder;
@@ -47,6 +50,7 @@ public static class CatalogService
                 .Select(c => new SkuConflictView(c.Sku, c.Reason, c.Claims.Select(x => x.ProductTitle).Distinct().ToList())));
         }).Produces<IEnumerable<SkuConflictView>>();
         catalog.MapListings();
+        catalog.MapOnboarding();
         app.MapGrpcService<CatalogApi>();
         return app;
     }

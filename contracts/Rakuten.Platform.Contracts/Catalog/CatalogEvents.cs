@@ -58,6 +58,83 @@ public sealed record ListingRequested(
     ListingAction Action,
     ProductSnapshot Product,
     long Version,
+    DateTimeOffset OccurredAt,
+    AdoptedItem? Adopted = null) : IConnectionEvent;
+
+[JsonConverter(typeof(JsonStringEnumConverter<AdoptionMode>))]
+public enum AdoptionMode
+{
+    /// <summary>The merchant's item keeps its own id; the platform drives its stock, price and orders from now on.</summary>
+    InPlace,
+
+    /// <summary>The platform's own item takes over (the "SKU migration"): the merchant's item stops selling first.</summary>
+    Move,
+}
+
+/// <summary>One SKU of an adopted item and the item's own variant id for it.</summary>
+public sealed record AdoptedSku(string Sku, string VariantId);
+
+/// <summary>The merchant's existing item that a listing drives (adopted in place) or replaces (moved), with the item's
+/// own variant id per SKU.</summary>
+public sealed record AdoptedItem(string ItemId, AdoptionMode Mode, IReadOnlyList<AdoptedSku> Skus)
+{
+    /// <summary>The item's variant id of a SKU, or null when the item does not carry it.</summary>
+    public string? VariantIdOf(string sku) => Skus.FirstOrDefault(s => s.Sku == sku)?.VariantId;
+}
+
+/// <summary>One SKU of an item already on sale on a marketplace when the shop was connected.</summary>
+public sealed record ExistingChannelSku(string VariantId, string? Sku, string? Barcode, IReadOnlyList<string> Options);
+
+/// <summary>An item (RMS) or offer (Rakuten France) already on sale when the shop was connected.</summary>
+public sealed record ExistingChannelItem(string ItemId, string Title, bool Hidden, IReadOnlyList<ExistingChannelSku> Skus);
+
+/// <summary>One page of the inventory a channel adapter takes of a connected shop's existing items. <c>Page</c>
+/// counts from 0; the page with <c>Last</c> closes the inventory once every page before it has arrived.</summary>
+[MessageUrn("rakuten-platform:catalog:channel-items-found:v1")]
+[EntityName("rakuten-platform.catalog.channel-items-found.v1")]
+public sealed record ChannelItemsFound(
+    Guid TenantId,
+    Guid ConnectionId,
+    Channel Channel,
+    Guid InventoryId,
+    int Page,
+    bool Last,
+    int? TotalFound,
+    IReadOnlyList<ExistingChannelItem> Items,
+    DateTimeOffset OccurredAt) : IConnectionEvent;
+
+/// <summary>The merchant decided what the platform does with an existing item: <c>Adopt</c>, <c>Move</c>,
+/// <c>LeaveAlone</c>, or null (undecided again). An adapter that would otherwise touch the item by its SKUs (Rakuten
+/// France stock) keeps away from one left alone.</summary>
+[MessageUrn("rakuten-platform:catalog:existing-item-decided:v1")]
+[EntityName("rakuten-platform.catalog.existing-item-decided.v1")]
+public sealed record ExistingItemDecided(
+    Guid TenantId,
+    Guid ConnectionId,
+    string ItemId,
+    IReadOnlyList<string> Skus,
+    string? Decision,
+    DateTimeOffset OccurredAt) : IConnectionEvent;
+
+/// <summary>The merchant hides (or shows again) the order button of existing items the platform does not drive.</summary>
+[MessageUrn("rakuten-platform:catalog:order-button-requested:v1")]
+[EntityName("rakuten-platform.catalog.order-button-requested.v1")]
+public sealed record OrderButtonRequested(
+    Guid TenantId,
+    Guid ConnectionId,
+    IReadOnlyList<string> ItemIds,
+    bool Hide,
+    DateTimeOffset OccurredAt) : IConnectionEvent;
+
+/// <summary>A channel adapter reports that it hid or showed an existing item's order button (or could not).</summary>
+[MessageUrn("rakuten-platform:catalog:order-button-changed:v1")]
+[EntityName("rakuten-platform.catalog.order-button-changed.v1")]
+public sealed record OrderButtonChanged(
+    Guid TenantId,
+    Guid ConnectionId,
+    string ItemId,
+    bool Hidden,
+    ChannelError? Error,
     DateTimeOffset OccurredAt) : IConnectionEvent;
 
 /// <summary>A channel adapter reports that a listing is live (or hidden, when that was asked).</summary>

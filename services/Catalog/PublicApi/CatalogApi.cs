@@ -115,6 +115,7 @@ public sealed class CatalogApi(CatalogDbContext db, TimeProvider clock, JobSigna
         PublishingListings.ListingState.Failed => ListingState.Failed,
         PublishingListings.ListingState.Hidden => ListingState.HiddenOnChannel,
         PublishingListings.ListingState.Withdrawn => ListingState.WithdrawnFromChannel,
+        PublishingListings.ListingState.LeftAlone => ListingState.LeftAloneOnChannel,
         _ => ListingState.Unspecified,
     };
 

@@ -8,7 +8,8 @@ using Rakuten.Platform.Contracts.Connections;
 namespace Rakuten.Platform.Catalog.PublishingListings;
 
 /// <summary>Learns the tenant's Rakuten connections. A connection seen for the first time gets the whole
-/// catalog published to it (<c>Platform:Catalog:PublishOnConnect</c>, on by default); a removed one gets no
+/// catalog published to it (<c>Platform:Catalog:PublishOnConnect</c>, on by default) — an RMS shop once the inventory of
+/// its existing items has arrived (<see cref="Onboarding.ChannelItemsFoundConsumer"/> publishes then); a removed one gets no
 /// more requests.</summary>
 public sealed class ConnectionHealthChangedConsumer(
     CatalogDbContext db, TimeProvider clock, IConfiguration configuration, ILogger<ConnectionHealthChangedConsumer> logger)
@@ -38,8 +39,21 @@ public sealed class ConnectionHealthChangedConsumer(
                 return;
             }
 
-            db.ListingConnections.Add(new ListingConnection { ConnectionId = m.ConnectionId, TenantId = m.TenantId, Channel = m.Channel.ToString(), SeenAt = now });
+            connection = new ListingConnection { ConnectionId = m.ConnectionId, TenantId = m.TenantId, Channel = m.Channel.ToString(), SeenAt = now };
+            db.ListingConnections.Add(connection);
             await db.SaveChangesAsync(ct);
+            // The inventory of the shop's existing items may have arrived first (another queue): match it now.
+            if (await db.ChannelInventories.AnyAsync(i => i.ConnectionId == m.ConnectionId && i.FirstCompletedAt != null, ct))
+            {
+                await Onboarding.OnboardingMatches.RecomputeAsync(db, connection, ct);
+                await db.SaveChangesAsync(ct);
+            }
+            else if (Onboarding.OnboardingMatches.PublishingWaitsForInventory(connection.Channel))
+            {
+                logger.LogInformation("New {Channel} connection {Connection}: the catalog is published once the inventory of its existing items has arrived", m.Channel, m.ConnectionId);
+                return;
+            }
+
             if (configuration.GetValue("Platform:Catalog:PublishOnConnect", true))
             {
                 var products = await db.Products.Where(p => p.TenantId == m.TenantId && !p.Deleted).Select(p => p.ProductId).ToListAsync(ct);

@@ -16,6 +16,9 @@ public enum ListingState
     Failed,
     Hidden,
     Withdrawn,
+
+    /// <summary>The shop's existing item carries this product and the merchant left it alone: nothing is published.</summary>
+    LeftAlone,
 }
 
 /// <summary>One product on one Rakuten connection. <c>Version</c> grows with every request, so a late reply
@@ -68,4 +71,7 @@ public sealed class ListingConnection
     public bool Removed { get; set; }
 
     public required DateTimeOffset SeenAt { get; init; }
+
+    /// <summary>What the onboarding matches Shopify and the existing items on (<c>Sku</c> or <c>Barcode</c>).</summary>
+    public string MatchKey { get; set; } = "Sku";
 }

@@ -42,7 +42,16 @@ public static class ListingEndpoints
 
             var now = clock.GetUtcNow();
             var target = $"product/{productId}/listing/{connectionId}";
-            var blocked = (await ListingSync.BlockedReasonsAsync(db, product.TenantId, [productId], ct)).GetValueOrDefault(productId);
+            if ((await ListingSync.PublishableConnectionsAsync(db, caller.Tenant, connectionId, ct)).Count == 0)
+            {
+                const string waiting = "The inventory of the shop's existing items is not finished: the catalog publishes nothing there before it (a product the shop " +
+                    "already sells would become a second item). Its progress is at GET /channels/rakuten-jp/jobs; try again once it has finished.";
+                await db.AuditRefusalAsync(caller, $"listing.{requested.ToString().ToLowerInvariant()}", target, now, waiting, ct);
+                return ApiErrors.Problem(StatusCodes.Status409Conflict, "Refused", waiting, new Dictionary<string, object?> { ["error"] = waiting });
+            }
+
+            var verdict = (await ListingSync.VerdictsAsync(db, product.TenantId, [product], [connection], ct))[(productId, connectionId)];
+            var blocked = verdict.Reason;
             var (intent, refusal) = ListingRules.OnMerchantAction(requested, product.Deleted, blocked);
             if (intent is null)
             {
@@ -66,8 +75,8 @@ public static class ListingEndpoints
             // Withdraw always reaches the channel, even for a listing the catalog never saw live: the merchant asked for it.
             var decision = requested == ListingAction.Withdraw
                 ? ListingDecision.Ask(ListingAction.Withdraw)
-                : ListingRules.Reconcile(listing.Intent, product.Deleted, blocked, listing.RequestedLive);
-            ListingSync.Apply(db, listing, decision, product, now);
+                : ListingRules.Reconcile(listing.Intent, product.Deleted, blocked, listing.RequestedLive, verdict.Code ?? ListingRules.DuplicateSku);
+            ListingSync.Apply(db, listing, decision, product, now, verdict.Adopted);
             db.Audit(caller, $"listing.{requested.ToString().ToLowerInvariant()}", target, now);
             await db.SaveChangesAsync(ct);
             return Results.Accepted($"/catalog/listings?productId={productId}",

@@ -63,5 +63,12 @@ public interface IChannelConnector<TCredentials> where TCredentials : class
 /// <summary>Work a channel starts when a connection is added (Shopify: import every product).</summary>
 public interface IConnectionAdded<TContext> where TContext : ChannelDbContext
 {
+    /// <summary>Work that must exist as soon as the connection does (a queued job, say): staged in the connection's own
+    /// transaction, so a crash cannot leave a connection without it.</summary>
+    void Staging(TContext db, ConnectionRecord connection, DateTimeOffset now)
+    {
+    }
+
+    /// <summary>After the connection is saved.</summary>
     void Added(ConnectionRecord connection);
 }

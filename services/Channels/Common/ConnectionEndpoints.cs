@@ -148,6 +148,11 @@ public static class ConnectionEndpoints
             db.Connections.Add(connection);
             Announce(db, connection, now);
             db.Audit(caller, "connection.create", $"connection/{connection.Id}", now, detail: $"{connection.Channel} {connection.ExternalId}");
+            foreach (var hook in added)
+            {
+                hook.Staging(db, connection, now);
+            }
+
             if (!await SaveUniqueAsync(db, ct))
             {
                 return await ConflictAsync(db, caller, "connection.create", $"{target} {check.ExternalId}",

@@ -11,6 +11,8 @@ public sealed class RakutenFrDbContext(DbContextOptions<RakutenFrDbContext> opti
 {
     public DbSet<KnownOffer> KnownOffers => Set<KnownOffer>();
 
+    public DbSet<Onboarding.LeftAloneOffer> LeftAloneOffers => Set<Onboarding.LeftAloneOffer>();
+
     public DbSet<OfferCatalog> OfferCatalogs => Set<OfferCatalog>();
 
     public DbSet<OfferChange> OfferChanges => Set<OfferChange>();
@@ -28,6 +30,11 @@ public sealed class RakutenFrDbContext(DbContextOptions<RakutenFrDbContext> opti
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
+        modelBuilder.Entity<Onboarding.LeftAloneOffer>(e =>
+        {
+            e.ToTable("left_alone_offers");
+            e.HasKey(x => new { x.ConnectionId, x.Sku });
+        });
         modelBuilder.Entity<KnownOffer>(e =>
         {
             e.ToTable("known_offers");

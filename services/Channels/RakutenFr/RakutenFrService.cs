@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Hosting;
+using Rakuten.Platform.BuildingBlocks.Jobs;
 using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
@@ -8,6 +9,7 @@ using Rakuten.Platform.Channels.Common;
 using Rakuten.Platform.Channels.RakutenFr.CancellingSales;
 using Rakuten.Platform.Channels.RakutenFr.Connecting;
 using Rakuten.Platform.Channels.RakutenFr.ImportingSales;
+using Rakuten.Platform.Channels.RakutenFr.Onboarding;
 using Rakuten.Platform.Channels.RakutenFr.PublishingOffers;
 using Rakuten.Platform.Channels.RakutenFr.RakutenFrApi;
 using Rakuten.Platform.Channels.RakutenFr.ReportingShipments;
@@ -39,6 +41,10 @@ public static class RakutenFrService
         builder.AddPlatformConsumer<SaleSettledConsumer>(Name);
         builder.AddPlatformConsumer<OrderCancellationRequestedConsumer>(Name);
         builder.AddPlatformConsumer<ShipmentDispatchedConsumer>(Name);
+        builder.AddPlatformConsumer<ExistingItemDecidedConsumer>(Name);
+        builder.AddJobs<RakutenFrDbContext>();
+        builder.AddJobHandler<RakutenFrDbContext, OfferInventoryJob>();
+        builder.Services.AddSingleton<IConnectionAdded<RakutenFrDbContext>, InventoryOnConnect>();
         return builder;
     }
 
@@ -47,6 +53,9 @@ public static class RakutenFrService
         app.MapOutboxStatus<RakutenFrDbContext>("/channels/rakuten-fr");
         var api = app.MapPlatformApi<RakutenFrDbContext>("/channels/rakuten-fr").WithTags("Rakuten France");
         api.MapConnections<RakutenFrDbContext, RakutenFrCredentials>();
+        // The inventory of the seller's existing offers again (it runs by itself when the connection is added).
+        api.MapConnectionJob<RakutenFrDbContext>("inventory-offers", OfferInventoryJob.Kind, "/channels/rakuten-fr");
+        api.MapJobs<RakutenFrDbContext>("/channels/rakuten-fr");
         app.MapConnectionsGrpc();
         api.MapAuditLog<RakutenFrDbContext>("");
         // The stock files sent for a connection and the lines Rakuten refused, per SKU.

@@ -26,6 +26,8 @@ public sealed class RakutenJpDbContext(DbContextOptions<RakutenJpDbContext> opti
 
     public DbSet<StockPush> StockPushes => Set<StockPush>();
 
+    public DbSet<Onboarding.AdoptedRmsItem> AdoptedItems => Set<Onboarding.AdoptedRmsItem>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
@@ -63,6 +65,11 @@ public sealed class RakutenJpDbContext(DbContextOptions<RakutenJpDbContext> opti
         {
             e.ToTable("rms_skus");
             e.HasKey(x => new { x.ConnectionId, x.Sku });
+        });
+        modelBuilder.Entity<Onboarding.AdoptedRmsItem>(e =>
+        {
+            e.ToTable("adopted_items");
+            e.HasKey(x => new { x.ConnectionId, x.ManageNumber });
         });
         modelBuilder.Entity<StockPush>(e =>
         {

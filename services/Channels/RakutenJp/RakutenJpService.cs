@@ -9,6 +9,7 @@ using Rakuten.Platform.Channels.Common;
 using Rakuten.Platform.Channels.RakutenJp.CancellingOrders;
 using Rakuten.Platform.Channels.RakutenJp.Connecting;
 using Rakuten.Platform.Channels.RakutenJp.ImportingOrders;
+using Rakuten.Platform.Channels.RakutenJp.Onboarding;
 using Rakuten.Platform.Channels.RakutenJp.PublishingItems;
 using Rakuten.Platform.Channels.RakutenJp.PushingStock;
 using Rakuten.Platform.Channels.RakutenJp.ReportingShipments;
@@ -53,6 +54,9 @@ public static class RakutenJpService
         builder.AddPlatformBatchConsumer<ChannelStockChangedConsumer>(Name, messageLimit: 20, timeLimit: TimeSpan.FromMilliseconds(20));
         builder.AddJobs<RakutenJpDbContext>();
         builder.AddJobHandler<RakutenJpDbContext, StockReconcileJob>();
+        builder.AddJobHandler<RakutenJpDbContext, ItemInventoryJob>();
+        builder.Services.AddSingleton<IConnectionAdded<RakutenJpDbContext>, InventoryOnConnect>();
+        builder.AddPlatformConsumer<OrderButtonRequestedConsumer>(Name);
         return builder;
     }
 
@@ -76,6 +80,8 @@ public static class RakutenJpService
         }).RequireAuthorization(PlatformPolicies.Operator).SpendsMarketplaceQuota().Produces<StockSyncQueued>(StatusCodes.Status202Accepted);
         // The reconciliation on demand, as a job: 202 with it, its progress at /channels/rakuten-jp/jobs/{id}.
         api.MapConnectionJob<RakutenJpDbContext>("reconcile-stock", StockReconcileJob.Kind, Prefix);
+        // The inventory of the shop's existing items again (it runs by itself when the connection is added).
+        api.MapConnectionJob<RakutenJpDbContext>("inventory-items", ItemInventoryJob.Kind, Prefix);
         api.MapJobs<RakutenJpDbContext>(Prefix);
         api.MapGet("/connections/{id:guid}/stock", async (Guid id, Caller caller, RakutenJpDbContext db, CancellationToken ct) =>
         {

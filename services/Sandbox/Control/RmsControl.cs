@@ -137,6 +137,25 @@ public static class RmsControl
             return WithShop(state, shopId, shop => ItemsApi.Upsert(state, shop, manageNumber, body, patch: false));
         });
 
+        // A shop that already sells: many items at once, each validated as items.upsert would (the first refusal answers).
+        rms.MapPost("/shops/{shopId}/items", async (string shopId, HttpRequest http) =>
+        {
+            var body = await JsonNode.ParseAsync(http.Body) as JsonObject ?? [];
+            return WithShop(state, shopId, shop =>
+            {
+                foreach (var (manageNumber, item) in body)
+                {
+                    var answer = ItemsApi.Upsert(state, shop, manageNumber, item as JsonObject ?? [], patch: false);
+                    if (answer is JsonAnswer { Status: >= 400 })
+                    {
+                        return answer;
+                    }
+                }
+
+                return Results.Ok(new { items = shop.Items.Count });
+            });
+        });
+
         rms.MapGet("/shops/{shopId}/items", (string shopId) => WithShop(state, shopId, shop =>
             Results.Content(new JsonArray(shop.Items.Select(i => (JsonNode)ItemsApi.Json(i.Key, i.Value)).ToArray()).ToJsonString(), "application/json")));
 

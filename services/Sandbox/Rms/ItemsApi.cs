@@ -17,6 +17,7 @@ public static class ItemsApi
         rms.MapPut(item, (HttpContext http, string manageNumber) => Run(http, state, "items.upsert", (shop, body) => Upsert(state, shop, manageNumber, body, patch: false)));
         rms.MapPatch(item, (HttpContext http, string manageNumber) => Run(http, state, "items.patch", (shop, body) => Upsert(state, shop, manageNumber, body, patch: true)));
         rms.MapDelete(item, (HttpContext http, string manageNumber) => Run(http, state, "items.delete", (shop, _) => Delete(shop, manageNumber), false));
+        rms.MapGet("/es/2.0/items/search", (HttpContext http, CancellationToken _) => Run(http, state, "items.search", (shop, _) => Search(shop, http.Request.Query), false));
         rms.MapPost("/es/2.0/items/bulk-get", (HttpContext http, CancellationToken _) => Run(http, state, "items.bulk-get", (shop, body) => BulkGet(shop, body)));
     }
 
@@ -75,6 +76,57 @@ public static class ItemsApi
         ManageNumber(manageNumber, "manageNumber", out var key) ?? (shop.Items.Remove(key)
             ? new JsonAnswer(204, null)
             : new JsonAnswer(404, RmsGateway.Errors("GE0014", $"Not found for inputs; manageNumber={key}")));
+
+    /// <summary>items.search (reference §6, A.2): <c>hits</c> 1..100 (default 10), either <c>offset</c> 0..10000 or
+    /// <c>cursorMark</c> (<c>*</c> first, then the answer's <c>nextCursorMark</c>; the walk ends when it comes back
+    /// unchanged). The Sandbox's cursor is the last manage number returned, so items added or removed during a walk
+    /// are seen or not as a real index would; searches are immediate here (RMS takes up to 24 h).</summary>
+    private static IResult Search(RmsShop shop, IQueryCollection query)
+    {
+        static JsonAnswer Bad(string code, string message, string path) => new(400, RmsGateway.Errors(code, message, path));
+        var hits = 10;
+        if (query["hits"].FirstOrDefault() is { } h && (!int.TryParse(h, out hits) || hits is < 1 or > 100))
+            return Bad("IE0002", "hits must be between 1 and 100.", "hits");
+        var cursor = query["cursorMark"].FirstOrDefault();
+        var offsetText = query["offset"].FirstOrDefault();
+        if (cursor is not null && (offsetText is not null || query.ContainsKey("sortKey") || query.ContainsKey("sortOrder")))
+            return Bad("IE0008", "cursorMark cannot be used with offset, sortKey or sortOrder.", "cursorMark");
+        var offset = 0;
+        if (offsetText is not null && (!int.TryParse(offsetText, out offset) || offset is < 0 or > 10_000))
+            return Bad("IE0002", "offset must be between 0 and 10000.", "offset");
+
+        IEnumerable<KeyValuePair<string, RmsItem>> items = shop.Items.OrderBy(i => i.Key, StringComparer.Ordinal);
+        if (query["merchantDefinedSkuId"].FirstOrDefault() is { Length: > 0 } sku)
+            items = items.Where(i => (i.Value.Body["variants"] as JsonObject ?? []).Any(v => (v.Value?["merchantDefinedSkuId"]?.GetValue<string>() ?? "").Contains(sku, StringComparison.Ordinal)));
+        var all = items.ToList();
+        var json = new JsonObject { ["numFound"] = all.Count, ["offset"] = cursor is null ? offset : 0 };
+        List<KeyValuePair<string, RmsItem>> page;
+        if (cursor is null)
+        {
+            page = all.Skip(offset).Take(hits).ToList();
+        }
+        else
+        {
+            string? after = null;
+            if (cursor != "*")
+            {
+                try
+                {
+                    after = Encoding.UTF8.GetString(Convert.FromBase64String(cursor));
+                }
+                catch (FormatException)
+                {
+                    return Bad("IE0002", $"cursorMark has an invalid value : {cursor}.", "cursorMark");
+                }
+            }
+
+            page = all.Where(i => after is null || string.CompareOrdinal(i.Key, after) > 0).Take(hits).ToList();
+            json["nextCursorMark"] = page.Count == 0 ? cursor : Convert.ToBase64String(Encoding.UTF8.GetBytes(page[^1].Key));
+        }
+
+        json["results"] = new JsonArray(page.Select(i => (JsonNode)new JsonObject { ["item"] = Json(i.Key, i.Value) }).ToArray());
+        return new JsonAnswer(200, json);
+    }
 
     private static IResult BulkGet(RmsShop shop, JsonObject body)
     {

@@ -45,6 +45,8 @@ public sealed class ChannelStockChangedConsumer(RakutenFrDbContext db, OfferFile
         var catalogued = (await db.OfferCatalogs.Where(c => connectionIds.Contains(c.ConnectionId)).Select(c => c.ConnectionId).Distinct().ToListAsync(ct)).ToHashSet();
         var offered = (await db.KnownOffers.Where(o => connectionIds.Contains(o.ConnectionId) && skus.Contains(o.Sku)).Select(o => new { o.ConnectionId, o.Sku }).ToListAsync(ct))
             .Select(o => (o.ConnectionId, o.Sku)).ToHashSet();
+        var leftAlone = (await db.LeftAloneOffers.Where(o => connectionIds.Contains(o.ConnectionId) && skus.Contains(o.Sku)).Select(o => new { o.ConnectionId, o.Sku }).ToListAsync(ct))
+            .Select(o => (o.ConnectionId, o.Sku)).ToHashSet();
         foreach (var m in newest)
         {
             var key = (m.ConnectionId, m.Sku);
@@ -58,6 +60,9 @@ public sealed class ChannelStockChangedConsumer(RakutenFrDbContext db, OfferFile
             // The quantity new sales are accepted against.
             if (quantities.TryGetValue(key, out var known)) known.Quantity = m.Quantity;
             else db.Quantities.Add(new KnownQuantity { ConnectionId = m.ConnectionId, Sku = m.Sku, Quantity = m.Quantity });
+
+            if (leftAlone.Contains(key))
+                continue; // the merchant left this offer alone at onboarding: the platform does not touch it
 
             if (catalogued.Contains(m.ConnectionId) && !offered.Contains(key))
                 continue; // no offer with this SKU on Rakuten France: its listing already says so, and the file stays clean

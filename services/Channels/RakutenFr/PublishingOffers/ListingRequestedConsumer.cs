@@ -52,9 +52,11 @@ public sealed class ListingRequestedConsumer(
 
             var skus = plan.Lines.Select(l => l.Sku).ToList();
             await OfferFilePusher.LockAsync(db, [connection.Id], ct);
+            // An offer the merchant left alone at onboarding is not written, whatever the listing asks.
+            var leftAlone = (await db.LeftAloneOffers.Where(o => o.ConnectionId == connection.Id && skus.Contains(o.Sku)).Select(o => o.Sku).ToListAsync(ct)).ToHashSet();
             var pending = (await db.OfferChanges.Where(c => c.ConnectionId == connection.Id && c.ImportId == null && skus.Contains(c.Sku)).ToListAsync(ct))
                 .ToDictionary(c => c.Sku);
-            foreach (var line in plan.Lines)
+            foreach (var line in plan.Lines.Where(l => !leftAlone.Contains(l.Sku)))
             {
                 if (!pending.TryGetValue(line.Sku, out var change))
                 {

@@ -41,7 +41,8 @@ public sealed class OfferCatalogCache(RakutenFrStockClient stock, TimeProvider c
         }
     }
 
-    public async Task RefreshAsync(RakutenFrDbContext db, ConnectionRecord connection, RakutenFrCredentials credentials, CancellationToken ct)
+    /// <summary>Reads the export to its end and keeps it; answers the offers read.</summary>
+    public async Task<IReadOnlyList<FrOffer>> RefreshAsync(RakutenFrDbContext db, ConnectionRecord connection, RakutenFrCredentials credentials, CancellationToken ct)
     {
         var offers = await stock.ExportAsync(connection, credentials, ct);
         var now = clock.GetUtcNow();
@@ -58,5 +59,6 @@ public sealed class OfferCatalogCache(RakutenFrStockClient stock, TimeProvider c
         await tx.CommitAsync(ct);
         db.ChangeTracker.Clear();
         logger.LogInformation("Rakuten France offers of {Seller}: {Count} from the export", connection.ExternalId, offers.Count);
+        return offers;
     }
 }

@@ -8,7 +8,8 @@ using Rakuten.Platform.Contracts;
 
 namespace Rakuten.Platform.Channels.RakutenFr.RakutenFrApi;
 
-public sealed record FrOffer(string Sku, long AdvertId, decimal Price, int Stock);
+/// <summary>An offer as the export lists it; <c>Title</c> and <c>Barcode</c> are the catalogue product's (productsummary).</summary>
+public sealed record FrOffer(string Sku, long AdvertId, decimal Price, int Stock, string? Title = null, string? Barcode = null);
 
 public sealed record FrImportLine(string Sku, bool Ok, IReadOnlyList<string> Errors);
 
@@ -36,7 +37,9 @@ public sealed class RakutenFrStockClient(IHttpClientFactory http)
                     FrWebServices.Child(advert, "sku"),
                     long.Parse(FrWebServices.Child(advert, "advertid"), CultureInfo.InvariantCulture),
                     decimal.TryParse(advert.Elements().FirstOrDefault(e => e.Name.LocalName == "price") is { } price ? FrWebServices.Child(price, "amount") : "", NumberStyles.Number, CultureInfo.InvariantCulture, out var p) ? p : 0,
-                    int.TryParse(FrWebServices.Child(advert, "stock"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? s : 0));
+                    int.TryParse(FrWebServices.Child(advert, "stock"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? s : 0,
+                    advert.Elements().FirstOrDefault(e => e.Name.LocalName == "productsummary") is { } summary ? FrWebServices.Child(summary, "headline") : null,
+                    advert.Elements().FirstOrDefault(e => e.Name.LocalName == "productsummary") is { } product && FrWebServices.Child(product, "barcode") is { Length: > 0 } ean ? ean : null));
             }
 
             token = document.Descendants().FirstOrDefault(e => e.Name.LocalName == "nexttoken")?.Value.Trim() ?? "";

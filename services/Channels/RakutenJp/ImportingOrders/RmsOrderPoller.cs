@@ -285,16 +285,17 @@ public sealed class RmsOrderPoller(
         }
 
         orders = orders.Where(o => !refused.Contains(o["orderNumber"]?.GetValue<string>() ?? "")).ToList();
+        var adopted = await AdoptedAsync(db, connection.Id, ct);
         foreach (var order in orders)
         {
-            Stage(db, connection, order);
+            Stage(db, connection, order, adopted);
         }
 
         if (!await SaveAsync(db, ct))
         {
             foreach (var order in orders)
             {
-                Stage(db, connection, order);
+                Stage(db, connection, order, adopted);
                 await SaveAsync(db, ct);
             }
         }
@@ -302,13 +303,17 @@ public sealed class RmsOrderPoller(
         logger.LogInformation("{Count} RMS order(s) of {Shop} received", orders.Count, connection.ExternalId);
     }
 
-    private void Stage(RakutenJpDbContext db, ConnectionRecord connection, JsonObject order)
+    /// <summary>The merchant's items the platform adopted on this connection: their order lines are managed.</summary>
+    public static async Task<IReadOnlySet<string>> AdoptedAsync(RakutenJpDbContext db, Guid connectionId, CancellationToken ct) =>
+        (await db.AdoptedItems.AsNoTracking().Where(a => a.ConnectionId == connectionId).Select(a => a.ManageNumber).ToListAsync(ct)).ToHashSet();
+
+    private void Stage(RakutenJpDbContext db, ConnectionRecord connection, JsonObject order, IReadOnlySet<string> adopted)
     {
         var number = order["orderNumber"]!.GetValue<string>();
         // Each order found starts its own trace (linked to the poll that found it): one order, one trace.
         using var found = Traces.StartRoot("rms order received", tags: [new("platform.channel_order_id", number), new("platform.connection_id", connection.Id)]);
         var progress = order["orderProgress"]?.GetValue<int>() ?? 0;
-        var (mapped, parseError) = Map(order);
+        var (mapped, parseError) = Map(order, adopted);
         var now = clock.GetUtcNow();
         db.ImportedOrders.Add(new ImportedOrder { ConnectionId = connection.Id, OrderNumber = number, OrderProgress = progress, ImportedAt = now });
         db.OrderFingerprints.Add(new OrderFingerprint { ConnectionId = connection.Id, OrderNumber = number, Fingerprint = RmsOrderMapping.Fingerprint(mapped, parseError) });
@@ -351,11 +356,11 @@ public sealed class RmsOrderPoller(
     }
 
     /// <summary>An RMS order as the platform's ChannelOrder, or the reason it cannot be read.</summary>
-    public static (ChannelOrder? Order, string? ParseError) Map(JsonObject order)
+    public static (ChannelOrder? Order, string? ParseError) Map(JsonObject order, IReadOnlySet<string>? adopted = null)
     {
         try
         {
-            return (RmsOrderMapping.ToChannelOrder(order), null);
+            return (RmsOrderMapping.ToChannelOrder(order, adopted), null);
         }
         catch (Exception ex) when (ex is FormatException or InvalidOperationException or NullReferenceException or ArgumentException)
         {

@@ -14,13 +14,29 @@ public sealed class ItemPublisher(RmsItemClient items, TimeProvider clock, IConf
     /// <summary>RMS requires a 6-digit genre; the merchant's own genre mapping is not built yet.</summary>
     private string GenreId => configuration.GetValue("Platform:RakutenJp:DefaultGenreId", "100000")!;
 
+    /// <summary>The item a listing writes: the merchant's own when adopted in place, else the platform's <c>v_</c> item.</summary>
+    public static string ManageNumberOf(ListingRequested request) =>
+        request.Adopted is { Mode: AdoptionMode.InPlace } adopted ? adopted.ItemId.ToLowerInvariant() : RmsItemMapping.ManageNumberFor(request.Product.ProductId);
+
     public async Task<object> ApplyAsync(ConnectionRecord connection, RmsCredentials credentials, ListingRequested request, CancellationToken ct)
     {
-        var manageNumber = RmsItemMapping.ManageNumberFor(request.Product.ProductId);
+        var manageNumber = ManageNumberOf(request);
         if (connection.FlowsPaused)
         {
             return Failed(request, new ChannelError("CONNECTION_PAUSED",
                 $"The RMS connection is {connection.Health}: nothing is written until its credentials are fixed; then resync the catalog."), hidden: false);
+        }
+
+        if (request.Adopted is { Mode: AdoptionMode.InPlace } adopted)
+        {
+            return await ApplyAdoptedAsync(connection, credentials, request, adopted, ct);
+        }
+
+        if (request.Adopted is { Mode: AdoptionMode.Move } moved && request.Action != ListingAction.Withdraw
+            && await HideAsync(connection, credentials, moved.ItemId.ToLowerInvariant(), ct, merchantChose: true) is false)
+        {
+            // The merchant's item must stop selling before the platform's starts: never both on sale at once.
+            throw new HttpRequestException($"RMS did not hide item {moved.ItemId} before the move; the request will be retried.");
         }
 
         if (request.Action == ListingAction.Withdraw)
@@ -47,10 +63,43 @@ public sealed class ItemPublisher(RmsItemClient items, TimeProvider clock, IConf
         return Failed(request, Unexpected(answer, "upsert"), answer.Refused ? await HideAsync(connection, credentials, manageNumber, ct) : false);
     }
 
-    /// <summary>True when nothing can be ordered: the item is now hidden, or RMS has no such item.</summary>
-    private async Task<bool> HideAsync(ConnectionRecord connection, RmsCredentials credentials, string manageNumber, CancellationToken ct)
+    /// <summary>An adopted item follows the product's prices and the listing's hidden state; its page (title, description,
+    /// images, genre) stays the merchant's. Withdrawing never deletes the merchant's item: it is hidden.</summary>
+    private async Task<object> ApplyAdoptedAsync(ConnectionRecord connection, RmsCredentials credentials, ListingRequested request, AdoptedItem adopted, CancellationToken ct)
     {
-        var answer = await items.PatchAsync(connection.Id, connection.BaseUrl, credentials, manageNumber, new() { ["hideItem"] = true }, ct);
+        var manageNumber = adopted.ItemId.ToLowerInvariant();
+        if (request.Action == ListingAction.Withdraw)
+        {
+            return await HideAsync(connection, credentials, manageNumber, ct, merchantChose: true)
+                ? new ListingWithdrawn(request.TenantId, request.ConnectionId, request.ListingId, request.Product.ProductId, clock.GetUtcNow())
+                : Failed(request, new ChannelError("HTTP_ERROR", $"RMS did not hide the adopted item {manageNumber}."), hidden: false);
+        }
+
+        var read = await items.GetAsync(connection.Id, connection.BaseUrl, credentials, manageNumber, ct);
+        if (!read.Ok)
+        {
+            return Failed(request, read.Status == System.Net.HttpStatusCode.NotFound
+                ? new ChannelError("ADOPTED_ITEM_GONE", $"The adopted RMS item {manageNumber} no longer exists: take the onboarding inventory again, then adopt or publish the product anew.")
+                : Unexpected(new RmsItemAnswer(read.Status, read.Error), "get"), hidden: false);
+        }
+
+        var hide = request.Action == ListingAction.Hide;
+        var (patch, refusal) = Onboarding.RmsExistingItems.AdoptedPatch(read.Body!, request.Product, adopted, hide);
+        if (refusal is not null)
+        {
+            return Failed(request, refusal, await HideAsync(connection, credentials, manageNumber, ct, merchantChose: true));
+        }
+
+        var answer = await items.PatchAsync(connection.Id, connection.BaseUrl, credentials, manageNumber, patch!, ct, merchantChose: true);
+        return answer.Ok
+            ? new ListingPublished(request.TenantId, request.ConnectionId, request.ListingId, request.Product.ProductId, manageNumber, hide, request.Version, clock.GetUtcNow())
+            : Failed(request, Unexpected(answer, "patch"), answer.Refused && await HideAsync(connection, credentials, manageNumber, ct, merchantChose: true));
+    }
+
+    /// <summary>True when nothing can be ordered: the item is now hidden, or RMS has no such item.</summary>
+    private async Task<bool> HideAsync(ConnectionRecord connection, RmsCredentials credentials, string manageNumber, CancellationToken ct, bool merchantChose = false)
+    {
+        var answer = await items.PatchAsync(connection.Id, connection.BaseUrl, credentials, manageNumber, new() { ["hideItem"] = true }, ct, merchantChose);
         return answer.Ok || answer.NotFound;
     }
 

@@ -43,15 +43,23 @@ public sealed class ListingRequestedConsumer(
                 return;
             }
 
+            if (request.Adopted is { } adopted)
+            {
+                // Recorded before the item is written: from now on its orders are the platform's, and writing it is allowed.
+                await RecordAdoptionAsync(adopted, context.CancellationToken);
+            }
+
             var outcome = await publisher.ApplyAsync(connection, secrets.Unprotect<RmsCredentials>(connection.ProtectedCredentials), request, context.CancellationToken);
             await db.ExecuteOnceAsync(context, nameof(ListingRequestedConsumer), async ct =>
             {
                 var row = await db.PublishedItems.FirstOrDefaultAsync(p => p.ListingId == request.ListingId, ct);
                 if (row is null)
                 {
-                    row = new PublishedItem { ListingId = request.ListingId, ConnectionId = connection.Id, ManageNumber = RmsItemMapping.ManageNumberFor(request.Product.ProductId) };
+                    row = new PublishedItem { ListingId = request.ListingId, ConnectionId = connection.Id, ManageNumber = ItemPublisher.ManageNumberOf(request) };
                     db.PublishedItems.Add(row);
                 }
+
+                row.ManageNumber = ItemPublisher.ManageNumberOf(request);
 
                 await RecordSkusAsync(row.ManageNumber, outcome, ct);
                 row.AppliedVersion = request.Version;
@@ -63,7 +71,7 @@ public sealed class ListingRequestedConsumer(
                     db.AfterCommit(() => PlatformDiagnostics.RecordSyncLag(nameof(Contracts.Channel.RakutenJp), "listing", request.ConnectionId, request.OccurredAt, published.OccurredAt));
                 }
             }, logger);
-            logger.LogInformation("RMS item {ManageNumber}: {Action} v{Version} → {Outcome}", RmsItemMapping.ManageNumberFor(request.Product.ProductId),
+            logger.LogInformation("RMS item {ManageNumber}: {Action} v{Version} → {Outcome}", ItemPublisher.ManageNumberOf(request),
                 request.Action, request.Version, outcome.GetType().Name);
         }
         finally
@@ -74,7 +82,10 @@ public sealed class ListingRequestedConsumer(
         // Where each SKU lives in RMS, so stock can be pushed to it (only once it is published).
         async Task RecordSkusAsync(string manageNumber, object outcome, CancellationToken ct)
         {
-            var skus = outcome is ListingPublished ? request.Product.Variants.Where(v => v.Sku is not null).DistinctBy(v => v.Sku).ToList() : [];
+            var inPlace = request.Adopted is { Mode: AdoptionMode.InPlace } adoptedInPlace ? adoptedInPlace : null;
+            var skus = outcome is ListingPublished
+                ? request.Product.Variants.Where(v => v.Sku is not null && (inPlace is null || inPlace.VariantIdOf(v.Sku) is not null)).DistinctBy(v => v.Sku).ToList()
+                : [];
             var names = skus.Select(v => v.Sku!).ToList();
             var rows = await db.RmsSkus.Where(s => s.ConnectionId == request.ConnectionId && (s.ManageNumber == manageNumber || names.Contains(s.Sku))).ToListAsync(ct);
             db.RmsSkus.RemoveRange(rows.Where(r => r.ManageNumber == manageNumber && !names.Contains(r.Sku)));
@@ -89,7 +100,7 @@ public sealed class ListingRequestedConsumer(
                 }
 
                 row.ManageNumber = manageNumber;
-                row.VariantId = RmsItemMapping.VariantIdFor(variant.VariantId);
+                row.VariantId = inPlace?.VariantIdOf(variant.Sku!) ?? RmsItemMapping.VariantIdFor(variant.VariantId);
             }
 
             if (skus.Count == 0)
@@ -101,6 +112,23 @@ public sealed class ListingRequestedConsumer(
             await db.StockPushes.Where(p => p.ConnectionId == request.ConnectionId && names.Contains(p.Sku))
                 .ExecuteUpdateAsync(s => s.SetProperty(p => p.PushedVersion, 0L), ct);
         }
+
+        async Task RecordAdoptionAsync(AdoptedItem adopted, CancellationToken ct)
+        {
+            var manageNumber = adopted.ItemId.ToLowerInvariant();
+            var row = await db.AdoptedItems.FirstOrDefaultAsync(a => a.ConnectionId == request.ConnectionId && a.ManageNumber == manageNumber, ct);
+            if (row is null)
+            {
+                db.AdoptedItems.Add(new Onboarding.AdoptedRmsItem { ConnectionId = request.ConnectionId, ManageNumber = manageNumber, Mode = adopted.Mode.ToString(), AdoptedAt = request.OccurredAt });
+            }
+            else
+            {
+                row.Mode = adopted.Mode.ToString();
+            }
+
+            await db.SaveChangesAsync(ct);
+            db.ChangeTracker.Clear();
+        }
     }
 }
 
@@ -111,7 +139,7 @@ public sealed class PublishedItem
 
     public required Guid ConnectionId { get; init; }
 
-    public required string ManageNumber { get; init; }
+    public required string ManageNumber { get; set; }
 
     public long AppliedVersion { get; set; }
 

@@ -101,7 +101,10 @@ public sealed class StockPusher(
         using var span = Traces.StartLinked("rms stock push", pending.Select(p => p.Push.TraceParent),
             [new("platform.connection_id", connectionId.ToString()), new("platform.sku_count", pending.Count)]);
         var entries = pending.Select(p => new RmsStockEntry(p.ManageNumber, p.VariantId, Math.Clamp(p.Push.Quantity, 0, 99_999))).ToList();
-        var answer = await rms.BulkUpsertAsync(connectionId, connection.BaseUrl, credentials, entries, ct, slot);
+        var adopted = entries.Any(e => !RmsItemMapping.IsManaged(e.ManageNumber))
+            ? (await db.AdoptedItems.AsNoTracking().Where(a => a.ConnectionId == connectionId).Select(a => a.ManageNumber).ToListAsync(ct)).ToHashSet()
+            : [];
+        var answer = await rms.BulkUpsertAsync(connectionId, connection.BaseUrl, credentials, entries, ct, slot, adopted.Contains);
         if (answer.Ok)
         {
             foreach (var p in pending)

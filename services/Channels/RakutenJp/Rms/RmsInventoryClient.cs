@@ -26,10 +26,11 @@ public sealed partial class RmsInventoryClient(RmsClient rms, [FromKeyedServices
     /// <summary>ABSOLUTE quantities (required for a SKU RMS has never had stock for; RELATIVE would also drift) — which also
     /// makes the call safe to send again after a failure.</summary>
     /// <param name="slot">The slot the caller already waited for (<see cref="WaitForUpsertSlotAsync"/>).</param>
+    /// <param name="adopted">Whether a manage number without <c>v_</c> is one the merchant asked the platform to drive.</param>
     public Task<RmsStockAnswer> BulkUpsertAsync(Guid connectionId, string baseUrl, RmsCredentials credentials, IReadOnlyList<RmsStockEntry> entries, CancellationToken ct,
-        RateSlot? slot = null)
+        RateSlot? slot = null, Func<string, bool>? adopted = null)
     {
-        if (entries.FirstOrDefault(e => !RmsItemMapping.IsManaged(e.ManageNumber)) is { } foreign)
+        if (entries.FirstOrDefault(e => !RmsItemMapping.IsManaged(e.ManageNumber) && adopted?.Invoke(e.ManageNumber) != true) is { } foreign)
         {
             throw new InvalidOperationException($"Refusing to write stock of RMS item '{foreign.ManageNumber}': it is not managed by the platform.");
         }

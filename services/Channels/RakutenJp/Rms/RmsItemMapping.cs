@@ -55,19 +55,11 @@ public static class RmsItemMapping
         var variants = new JsonObject();
         foreach (var variant in product.Variants)
         {
-            var json = new JsonObject
-            {
-                ["merchantDefinedSkuId"] = variant.Sku,
-                ["standardPrice"] = Yen(variant.Price.Amount),
-                // articleNumber is required; without a barcode the exemption reason is sent (RMS code 1; meanings unverified).
-                ["articleNumber"] = variant.Barcode is { Length: > 0 and <= 30 } barcode ? new JsonObject { ["value"] = barcode } : new JsonObject { ["exemptionReason"] = 1 },
-                ["hidden"] = false,
-            };
-            if (variant.CompareAtPrice is { } reference && reference.Amount > variant.Price.Amount)
-            {
-                // compareAtPrice is the shop's own "was" price: 当店通常価格 (type 1).
-                json["referencePrice"] = new JsonObject { ["displayType"] = "REFERENCE_PRICE", ["type"] = 1, ["value"] = Yen(reference.Amount) };
-            }
+            var json = Prices(variant);
+            json["merchantDefinedSkuId"] = variant.Sku;
+            // articleNumber is required; without a barcode the exemption reason is sent (RMS code 1; meanings unverified).
+            json["articleNumber"] = variant.Barcode is { Length: > 0 and <= 30 } barcode ? new JsonObject { ["value"] = barcode } : new JsonObject { ["exemptionReason"] = 1 };
+            json["hidden"] = false;
 
             if (selectorKeys.Count > 0)
             {
@@ -112,6 +104,19 @@ public static class RmsItemMapping
             ["variants"] = variants,
         };
         return new RmsItemDraft(manageNumber, item, null);
+    }
+
+    /// <summary>The seed's price mapping: Shopify price → 販売価格 (<c>standardPrice</c>, whole yen as a string), and
+    /// compare-at, when higher, → 当店通常価格 (<c>referencePrice</c> type 1, the shop's own "was" price).</summary>
+    public static JsonObject Prices(ProductVariant variant)
+    {
+        var json = new JsonObject { ["standardPrice"] = Yen(variant.Price.Amount) };
+        if (variant.CompareAtPrice is { } reference && reference.Amount > variant.Price.Amount)
+        {
+            json["referencePrice"] = new JsonObject { ["displayType"] = "REFERENCE_PRICE", ["type"] = 1, ["value"] = Yen(reference.Amount) };
+        }
+
+        return json;
     }
 
     /// <summary>RMS images live in the shop's R-Cabinet: the Shopify file name under <c>/shopify/</c>, in the

@@ -13,7 +13,8 @@ public static class RmsOrderMapping
 {
     private const string Yen = "JPY";
 
-    public static ChannelOrder ToChannelOrder(JsonObject o)
+    /// <param name="adopted">The merchant's own items (lower-case manage numbers) adopted by the platform: their lines are managed too.</param>
+    public static ChannelOrder ToChannelOrder(JsonObject o, IReadOnlySet<string>? adopted = null)
     {
         var orderer = o["OrdererModel"] as JsonObject ?? [];
         var packages = (o["PackageModelList"] as JsonArray ?? []).OfType<JsonObject>().ToList();
@@ -41,7 +42,8 @@ public static class RmsOrderMapping
                     null,
                     null,
                     [],
-                    Managed: Text(item["manageNumber"]) is { } manageNumber && RmsItemMapping.IsManaged(manageNumber)));
+                    Managed: Text(item["manageNumber"]) is { } manageNumber
+                        && (RmsItemMapping.IsManaged(manageNumber) || adopted?.Contains(manageNumber.ToLowerInvariant()) == true)));
             }
 
             packageList.Add(new OrderPackage(Text(package["basketId"]) ?? "", Address(package["SenderModel"] as JsonObject), ids));

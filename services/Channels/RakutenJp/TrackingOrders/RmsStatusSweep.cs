@@ -58,6 +58,7 @@ public sealed class RmsStatusSweep(
         var open = await db.ImportedOrders.AsNoTracking()
             .Where(o => o.ConnectionId == connectionId && !Finished.Contains(o.OrderProgress) && o.ImportedAt >= since)
             .OrderBy(o => o.OrderNumber).Select(o => o.OrderNumber).ToListAsync(ct);
+        var adopted = await RmsOrderPoller.AdoptedAsync(db, connectionId, ct);
         foreach (var batch in open.Chunk(100))
         {
             var answer = await rms.GetOrderAsync(connection.Id, connection.BaseUrl, credentials, batch, ct);
@@ -76,7 +77,7 @@ public sealed class RmsStatusSweep(
                 var number = model["orderNumber"]!.GetValue<string>();
                 var progress = model["orderProgress"]?.GetValue<int>() ?? 0;
                 var row = imported[number];
-                var (mapped, parseError) = RmsOrderPoller.Map(model);
+                var (mapped, parseError) = RmsOrderPoller.Map(model, adopted);
                 var fingerprint = RmsOrderMapping.Fingerprint(mapped, parseError);
                 var status = progress.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 if (!fingerprints.TryGetValue(number, out var known))
