@@ -74,8 +74,11 @@ public static class OnboardingEndpoints
             }
 
             var now = clock.GetUtcNow();
+            // The choice and the listing requests it makes commit together.
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
             await AdvisoryLock.AcquireAsync(db, $"catalog:{caller.Tenant}", ct);
             await DecideAsync(db, caller, connectionId, chosen.Select(e => e.ItemId!).ToList(), d => d.Decision = decision, now, ct);
+            await db.SaveChangesAsync(ct);
             var items = (await db.ChannelItems.AsNoTracking().Where(i => i.ConnectionId == connectionId).ToListAsync(ct))
                 .Where(i => chosen.Any(e => string.Equals(e.ItemId, i.ItemId, StringComparison.OrdinalIgnoreCase))).Select(OnboardingMatches.ToItem);
             foreach (var item in items)
@@ -87,6 +90,7 @@ public static class OnboardingEndpoints
             await ListingSync.RefreshAsync(db, caller.Tenant, products, now, ct, connectionId);
             db.Audit(caller, "onboarding.decide", $"connection/{connectionId}", now, detail: $"{decision ?? "undecided"}: {chosen.Count} item(s)");
             await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
             return Results.Ok(new DecisionsTaken(decision ?? "undecided", chosen.Count, products.Count));
         }).RequireAuthorization(PlatformPolicies.Operator).SpendsMarketplaceQuota().Produces<DecisionsTaken>();
 
@@ -126,6 +130,7 @@ public static class OnboardingEndpoints
                 throw PlatformProblem.Field("matchKey", "must be sku or barcode (a Shopify metafield is not offered yet)");
             var connection = await ConnectionAsync(db, caller, connectionId, ct, tracked: true);
             var now = clock.GetUtcNow();
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
             await AdvisoryLock.AcquireAsync(db, $"catalog:{caller.Tenant}", ct);
             connection.MatchKey = key.ToString();
             await db.SaveChangesAsync(ct);
@@ -134,6 +139,7 @@ public static class OnboardingEndpoints
             await ListingSync.RefreshAsync(db, caller.Tenant, changed, now, ct, connectionId);
             db.Audit(caller, "onboarding.match-key", $"connection/{connectionId}", now, detail: key.ToString());
             await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
             return Results.Ok(new MatchKeySet(key.ToString(), changed.Count));
         }).RequireAuthorization(PlatformPolicies.Admin).Produces<MatchKeySet>();
     }

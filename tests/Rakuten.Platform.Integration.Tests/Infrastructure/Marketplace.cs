@@ -69,6 +69,16 @@ public sealed class Marketplace(ChannelHosts Hosts, Guid Tenant, string Shopify,
         (await Hosts.Sandbox.PutAsJsonAsync($"/control/shopify/shops/{Shop}/products/{id}", spec)).EnsureSuccessStatusCode();
     }
 
+    /// <summary>An item the merchant already sells in RMS (Items API 2.0 shape): one variant per SKU, priced ¥999.</summary>
+    public static JsonObject RmsItem(string title, params string?[] skus) => new()
+    {
+        ["title"] = title, ["itemType"] = "NORMAL", ["genreId"] = "100371", ["hideItem"] = false,
+        ["variants"] = new JsonObject(skus.Select((sku, i) => KeyValuePair.Create($"sku{i}", (JsonNode?)new JsonObject
+        {
+            ["merchantDefinedSkuId"] = sku, ["standardPrice"] = "999",
+        }))),
+    };
+
     public static object Product(string title, string? sku, decimal price = 1200m, decimal? compareAt = null) => new
     {
         title, vendor = "Acme", options = new[] { new { name = "Size", values = new[] { "M" } } },
@@ -76,7 +86,7 @@ public sealed class Marketplace(ChannelHosts Hosts, Guid Tenant, string Shopify,
     };
 
     public static async Task<Marketplace> StartAsync(IEnumerable<(string Title, string? Sku)> products, IEnumerable<string>? offers = null, bool limitsOff = false,
-        string? plan = null, IDictionary<string, string?>? settings = null)
+        string? plan = null, IDictionary<string, string?>? settings = null, Func<HttpClient, Task>? beforeConnect = null)
     {
         var hosts = await ChannelHosts.StartAsync(withCatalog: true, new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {
@@ -86,6 +96,11 @@ public sealed class Marketplace(ChannelHosts Hosts, Guid Tenant, string Shopify,
             ["Platform:Shopify:ReconcileInterval"] = "00:00:00",
         });
         var (location, ids) = await SeedAsync(hosts.Sandbox, products, offers, limitsOff, plan);
+        if (beforeConnect is not null)
+        {
+            await beforeConnect(hosts.Sandbox);
+        }
+
         var rms = await ConnectAsync(hosts.Platform, "rakuten-jp", hosts.SandboxUrl);
         var fr = await ConnectAsync(hosts.Platform, "rakuten-fr", hosts.SandboxUrl);
         var shopify = await ConnectAsync(hosts.Platform, "shopify", hosts.SandboxUrl);

@@ -1,0 +1,174 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using FluentAssertions;
+using Rakuten.Platform.Integration.Tests.Infrastructure;
+using Rakuten.Platform.TestService.Testing;
+using static Rakuten.Platform.Integration.Tests.Infrastructure.OrderScenario;
+
+namespace Rakuten.Platform.Integration.Tests;
+
+/// <summary>Onboarding a shop that already sells (issue 21): an RMS shop of a few hundred items — some with the merchant's
+/// Shopify SKUs, some in conflict — and a Rakuten France seller with offers, inventoried on connect, matched, and adopted,
+/// moved or left alone, on RabbitMQ, PostgreSQL and the Sandbox.</summary>
+public sealed class OnboardingTests
+{
+    private const int OldItems = 280;
+
+    /// <summary>Shopify: SKU-00…SKU-19. RMS: merchant-00…09 carry SKU-00…09 (matched); dup-a and dup-b both carry SKU-10
+    /// (conflict); 280 older items with SKUs Shopify never had and one without any SKU (unmatched on RMS); SKU-11…19 are
+    /// only in Shopify.</summary>
+    private static async Task<Marketplace> ShopThatAlreadySellsAsync() =>
+        await Marketplace.StartAsync(Enumerable.Range(0, 20).Select(i => ($"Product {i:D2}", (string?)$"SKU-{i:D2}")), limitsOff: true,
+            beforeConnect: async sandbox =>
+            {
+                var items = new JsonObject();
+                for (var i = 0; i < 10; i++) items[$"merchant-{i:D2}"] = Marketplace.RmsItem($"店舗の商品 {i}", $"SKU-{i:D2}");
+                items["dup-a"] = Marketplace.RmsItem("重複 A", "SKU-10");
+                items["dup-b"] = Marketplace.RmsItem("重複 B", "SKU-10");
+                for (var i = 0; i < OldItems; i++) items[$"old-{i:D3}"] = Marketplace.RmsItem($"旧商品 {i}", $"OLD-{i:D3}");
+                items["no-sku"] = Marketplace.RmsItem("SKUなし", [null]);
+                (await sandbox.PostAsJsonAsync($"/control/rms/shops/{Marketplace.RmsShop}/items", items)).EnsureSuccessStatusCode();
+            });
+
+    private static Task<JsonObject> ReportAsync(Marketplace m, string connection) =>
+        m.Hosts.Platform.GetFromJsonAsync<JsonObject>($"/catalog/onboarding/{connection}?limit=1000")!;
+
+    /// <summary>The report once the inventory is complete and the Shopify import has brought the 20 products.</summary>
+    private static async Task<JsonObject> CompleteReportAsync(Marketplace m, string connection)
+    {
+        await Marketplace.WaitAsync(async () => (await m.Hosts.Platform.GetFromJsonAsync<JsonArray>("/catalog/products"))!.Count == 20, "the Shopify import", setup: m);
+        await Marketplace.WaitAsync(async () => (await ReportAsync(m, connection))["inventory"]!["state"]!.GetValue<string>() == "Complete",
+            $"the inventory of {connection}", 120, setup: m);
+        return await ReportAsync(m, connection);
+    }
+
+    private static Task<HttpResponseMessage> DecideAsync(Marketplace m, string decision, params string[] items) =>
+        m.Hosts.Platform.PostAsJsonAsync($"/catalog/onboarding/{m.Rms}/decisions", new { decision, itemIds = items });
+
+    private static async Task<JsonObject> ItemAsync(Marketplace m, string manageNumber) =>
+        (JsonObject)(await m.RmsItemsAsync()).Single(i => i!["manageNumber"]!.GetValue<string>() == manageNumber)!;
+
+    [Fact]
+    public async Task The_onboarding_report_counts_what_matched_and_why_and_a_matched_item_is_never_duplicated()
+    {
+        await using var m = await ShopThatAlreadySellsAsync();
+        var report = await CompleteReportAsync(m, m.Rms);
+
+        var counts = report["counts"]!;
+        (counts["matched"]!.GetValue<int>(), counts["unmatchedOnChannel"]!.GetValue<int>(), counts["unmatchedInShopify"]!.GetValue<int>(), counts["conflicts"]!.GetValue<int>())
+            .Should().Be((10, OldItems + 1, 9, 2));
+        report["inventory"]!["items"]!.GetValue<int>().Should().Be(10 + 2 + OldItems + 1);
+        var entries = report["page"]!.AsArray().Select(e => (JsonObject)e!).ToList();
+        entries.Single(e => e["itemId"]?.GetValue<string>() == "dup-a")["reason"]!.GetValue<string>().Should().Contain("SKU SKU-10 is on 2 items (dup-a, dup-b)");
+        entries.Single(e => e["itemId"]?.GetValue<string>() == "no-sku")["reason"]!.GetValue<string>().Should().Contain("has no SKU");
+        entries.Single(e => e["itemId"]?.GetValue<string>() == "merchant-03")["productTitle"]!.GetValue<string>().Should().Be("Product 03");
+
+        // Only the products the shop does not sell yet become the platform's items; the others wait for the merchant.
+        await Marketplace.WaitAsync(async () => (await m.ListingsAsync("RakutenJp")).Count(l => l!["state"]!.GetValue<string>() == "Published") == 9,
+            "the 9 products new to RMS published", setup: m);
+        var listings = await m.ListingsAsync("RakutenJp");
+        listings.Count(l => l!["error"]?["code"]?.GetValue<string>() == "EXISTING_ITEM").Should().Be(10);
+        listings.Single(l => l!["error"]?["code"]?.GetValue<string>() == "ITEM_CONFLICT")!["error"]!["message"]!.GetValue<string>().Should().Contain("dup-a");
+        var platformSkus = (await m.RmsItemsAsync()).Where(i => i!["manageNumber"]!.GetValue<string>().StartsWith("v_", StringComparison.Ordinal))
+            .SelectMany(i => i!["variants"]!.AsObject().Select(v => v.Value!["merchantDefinedSkuId"]!.GetValue<string>())).ToList();
+        platformSkus.Should().BeEquivalentTo(Enumerable.Range(11, 9).Select(i => $"SKU-{i:D2}"), "no SKU the shop already sells got a second item");
+
+        // Publishing a matched product by hand is refused with the way out, not turned into a duplicate.
+        var product = listings.First(l => l!["error"]?["code"]?.GetValue<string>() == "EXISTING_ITEM")!["productId"]!.GetValue<string>();
+        var refused = await m.Hosts.Platform.PostAsync($"/catalog/products/{product}/listings/{m.Rms}/publish", null);
+        refused.StatusCode.Should().Be(HttpStatusCode.Conflict);
+        (await refused.Content.ReadAsStringAsync()).Should().Contain("Adopt it");
+
+        // Bad decisions change nothing.
+        (await DecideAsync(m, "adopt", "dup-a")).StatusCode.Should().Be(HttpStatusCode.Conflict);
+        (await DecideAsync(m, "adopt", "no-such-item")).StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await DecideAsync(m, "swallow", "merchant-00")).StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await ReportAsync(m, m.Rms))["counts"]!["undecided"]!.GetValue<int>().Should().Be(10);
+
+        // The Rakuten France seller's offers (one per Shopify SKU) are all matched.
+        var fr = await CompleteReportAsync(m, m.Fr);
+        fr["counts"]!["matched"]!.GetValue<int>().Should().Be(20);
+    }
+
+    [Fact]
+    public async Task An_adopted_item_sells_on_both_channels_once_a_moved_one_stops_selling_first_and_one_left_alone_is_never_touched()
+    {
+        await using var m = await ShopThatAlreadySellsAsync();
+        await CompleteReportAsync(m, m.Rms);
+        var leftAlone = await ItemAsync(m, "merchant-01");
+
+        (await DecideAsync(m, "adopt", "merchant-00")).EnsureSuccessStatusCode();
+        (await DecideAsync(m, "leave-alone", "merchant-01")).EnsureSuccessStatusCode();
+        (await DecideAsync(m, "move", "merchant-02")).EnsureSuccessStatusCode();
+        await Marketplace.WaitAsync(async () => (await ItemAsync(m, "merchant-00"))["variants"]!["sku0"]!["standardPrice"]!.GetValue<string>() == "1200",
+            "the adopted item priced as in Shopify", setup: m);
+        await Marketplace.WaitAsync(async () => (await ItemAsync(m, "merchant-02"))["hideItem"]!.GetValue<bool>()
+                                                && (await m.RmsItemsAsync()).Count(i => i!["variants"]!.AsObject().Any(v => v.Value!["merchantDefinedSkuId"]?.GetValue<string>() == "SKU-02")) == 2,
+            "the moved item hidden and the platform's item in its place", setup: m);
+
+        var listings = await m.ListingsAsync("RakutenJp");
+        listings.Single(l => l!["channelListingId"]?.GetValue<string>() == "merchant-00")!["state"]!.GetValue<string>().Should().Be("Published");
+        listings.Count(l => l!["state"]!.GetValue<string>() == "LeftAlone").Should().Be(1);
+        var adopted = await ItemAsync(m, "merchant-00");
+        adopted["title"]!.GetValue<string>().Should().Be("店舗の商品 0", "the merchant's page stays the merchant's");
+
+        // The adopted item sells on RMS and on Rakuten France: both orders reach Shopify once, as the platform's.
+        await SetShopifyStockAsync(m, "SKU-00", 5);
+        await Marketplace.WaitAsync(async () => (await m.Hosts.Sandbox.GetFromJsonAsync<JsonArray>($"/control/rms/shops/{Marketplace.RmsShop}/inventory"))!
+            .Any(i => i!["manageNumber"]!.GetValue<string>() == "merchant-00" && i["quantity"]!.GetValue<int>() == 5), "the adopted item's stock pushed to RMS", setup: m);
+        var number = await PlaceAsync(m, new
+        {
+            buyer = new { familyName = "楽天", firstName = "花子", zipCode = "158-0094", prefecture = "東京都", city = "世田谷区", subAddress = "玉川1-14-1", phone = "03-1234-5678" },
+            packages = new[] { new { items = new[] { new { manageNumber = "merchant-00", variantId = "sku0", merchantDefinedSkuId = "SKU-00", itemName = "店舗の商品 0", price = 1200, units = 1 } }, postagePrice = 500 } },
+            email = "hanako@example.jp",
+        });
+        await SellAsync(m, FrSale(("SKU-00", 1)));
+        await PollAsync(m);
+        await PollFrAsync(m);
+        await Marketplace.WaitAsync(async () => (await ShopifyOrdersAsync(m)).Count == 2, "both orders in Shopify", setup: m);
+        (await m.Hosts.Platform.GetFromJsonAsync<JsonArray>("/orders/holds"))!.Should().BeEmpty("an adopted item's lines are managed");
+        (await m.Hosts.Sandbox.GetFromJsonAsync<JsonObject>($"/control/rms/shops/{Marketplace.RmsShop}/orders/{number}"))!["orderProgress"]!.GetValue<int>()
+            .Should().Be(300, "the platform confirms the orders of items it drives");
+        await Marketplace.WaitAsync(async () => await ShopifyStockAsync(m, "SKU-00") == 3, "Shopify stock lowered once per sale", setup: m);
+        await PollAsync(m);
+        await PollFrAsync(m);
+        (await ShopifyOrdersAsync(m)).Should().HaveCount(2, "a second polling round creates nothing twice");
+
+        // A full resync of the catalog leaves the item left alone exactly as it was.
+        (await JobPolling.RunAsync(m.Hosts.Platform, $"/catalog/ops/connections/{m.Rms}/resync"))["state"]!.GetValue<string>().Should().Be("Succeeded");
+        await Marketplace.WaitAsync(async () => (await m.ListingsAsync("RakutenJp")).All(l => l!["state"]!.GetValue<string>() != "Pending"), "the resync settled", setup: m);
+        (await ItemAsync(m, "merchant-01")).ToJsonString().Should().Be(leftAlone.ToJsonString());
+        (await m.RmsItemsAsync()).Count(i => i!["variants"]!.AsObject().Any(v => v.Value!["merchantDefinedSkuId"]?.GetValue<string>() == "SKU-01")).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task The_merchant_hides_the_order_button_of_items_not_adopted_yet_and_an_attacker_reaches_nothing()
+    {
+        await using var m = await ShopThatAlreadySellsAsync();
+        await CompleteReportAsync(m, m.Rms);
+
+        var hide = await m.Hosts.Platform.PostAsJsonAsync($"/catalog/onboarding/{m.Rms}/order-button", new { hide = true, itemIds = new[] { "merchant-05", "old-000" } });
+        hide.StatusCode.Should().Be(HttpStatusCode.Accepted);
+        await Marketplace.WaitAsync(async () => (await ItemAsync(m, "old-000"))["features"]?["displayNormalCartButton"]?.GetValue<bool>() == false
+                                                && (await ItemAsync(m, "merchant-05"))["features"]?["displayNormalCartButton"]?.GetValue<bool>() == false,
+            "both order buttons hidden", setup: m);
+        await Marketplace.WaitAsync(async () => (await ReportAsync(m, m.Rms))["page"]!.AsArray().Any(e => e!["itemId"]?.GetValue<string>() == "old-000" && e["orderButtonHidden"]?.GetValue<bool>() == true),
+            "the report shows it", setup: m);
+        (await ItemAsync(m, "old-000"))["title"]!.GetValue<string>().Should().Be("旧商品 0", "nothing but the button changed");
+
+        (await m.Hosts.Platform.PostAsJsonAsync($"/catalog/onboarding/{m.Rms}/order-button", new { hide = true, itemIds = Enumerable.Range(0, 1001).Select(i => $"x{i}") }))
+            .StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await m.Hosts.Platform.PostAsJsonAsync($"/catalog/onboarding/{m.Fr}/order-button", new { hide = true, allUndecided = true }))
+            .StatusCode.Should().Be(HttpStatusCode.BadRequest);
+
+        using var anonymous = new HttpClient { BaseAddress = m.Hosts.Platform.BaseAddress };
+        (await anonymous.GetAsync($"/catalog/onboarding/{m.Rms}")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        using var stranger = m.Hosts.ClientFor(Guid.NewGuid(), TestIdentity.AllTenantRoles);
+        (await stranger.GetAsync($"/catalog/onboarding/{m.Rms}")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await stranger.PostAsJsonAsync($"/catalog/onboarding/{m.Rms}/decisions", new { decision = "adopt", allMatched = true })).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        using var viewer = m.Hosts.ClientFor(m.Tenant, [Rakuten.Platform.BuildingBlocks.Security.PlatformRoles.Viewer]);
+        (await viewer.PostAsJsonAsync($"/catalog/onboarding/{m.Rms}/decisions", new { decision = "adopt", allMatched = true })).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await ReportAsync(m, m.Rms))["counts"]!["adopted"]!.GetValue<int>().Should().Be(0);
+    }
+}
