@@ -174,4 +174,21 @@ public sealed class CatalogPublishingTests
         await Task.Delay(2000);
         (await setup.RmsItemsAsync()).Single()!["title"]!.GetValue<string>().Should().Be("Vase v3", "no late delivery undoes the last edit");
     }
+
+    [Fact]
+    public async Task A_variant_without_a_SKU_is_published_on_no_channel_until_it_has_one()
+    {
+        await using var setup = await StartAsync([("Nameless", null), ("Mug", "MUG-1")], offers: ["MUG-1", "NAMED-1"]);
+        await WaitAsync(async () => (await setup.ListingsAsync()).Count(l => l!["state"]!.GetValue<string>() == "Failed") == 2
+                                    && (await setup.ListingsAsync("RakutenJp")).Any(l => l!["state"]!.GetValue<string>() == "Published"),
+            "the nameless product refused on both channels, the mug published", setup: setup);
+
+        var refused = (await setup.ListingsAsync()).Where(l => l!["state"]!.GetValue<string>() == "Failed").ToList();
+        refused.Should().OnlyContain(l => l!["error"]!["code"]!.GetValue<string>() == "NO_SKU");
+        refused[0]!["error"]!["message"]!.GetValue<string>().Should().Contain("of 'Nameless' has no SKU").And.Contain("Give it a SKU in Shopify");
+        (await setup.RmsItemsAsync()).Should().ContainSingle("only the mug became an RMS item");
+
+        await setup.UpdateProductAsync("Nameless", Product("Nameless", "NAMED-1"));
+        await WaitAsync(async () => (await setup.RmsItemsAsync()).Count == 2, "the product on RMS once it has a SKU", setup: setup);
+    }
 }
