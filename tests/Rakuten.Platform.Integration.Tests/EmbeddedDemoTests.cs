@@ -45,13 +45,9 @@ public sealed class EmbeddedDemoTests
         var metadata = new global::Grpc.Core.Metadata { { "authorization", $"Bearer {token}" } };
         (await new Api.V1.Connections.ConnectionsClient(channel).ListConnectionsAsync(new Api.V1.ListConnectionsRequest(), metadata)).Connections.Should().HaveCount(3);
         var shopify = connections.Single(c => c["channel"]!.GetValue<string>() == "Shopify")["id"]!.GetValue<string>();
-        foreach (var topic in new[] { "products/create", "inventory_levels/update" })
-        {
-            (await host.Http.PostAsJsonAsync("/control/shopify/shops/demo-store/webhooks", new
-            {
-                topic, callbackUrl = $"{host.Http.BaseAddress}channels/shopify/webhooks/{shopify}",
-            })).EnsureSuccessStatusCode();
-        }
+        // Nobody registers webhooks by hand: connecting the demo store registered them through the Admin API.
+        await host.WaitUntilAsync(async () => (await host.Http.GetFromJsonAsync<JsonArray>($"/channels/shopify/connections/{shopify}/webhooks"))!
+            .Count(w => w!["registered"]!.GetValue<bool>()) == 6, TimeSpan.FromSeconds(60), "the demo store's webhook subscriptions");
 
         (await host.Http.PostAsJsonAsync("/control/shopify/shops/demo-store/products", new
         {

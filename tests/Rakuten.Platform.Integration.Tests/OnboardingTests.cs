@@ -171,4 +171,32 @@ public sealed class OnboardingTests
         (await viewer.PostAsJsonAsync($"/catalog/onboarding/{m.Rms}/decisions", new { decision = "adopt", allMatched = true })).StatusCode.Should().Be(HttpStatusCode.Forbidden);
         (await ReportAsync(m, m.Rms))["counts"]!["adopted"]!.GetValue<int>().Should().Be(0);
     }
+
+    [Fact]
+    public async Task Connecting_a_store_registers_its_webhooks_a_dropped_one_is_repaired_and_removing_the_connection_deletes_them()
+    {
+        await using var m = await Marketplace.StartAsync([("Mug", "MUG-1")]);
+        async Task<List<JsonObject>> InStoreAsync() => (await m.Hosts.Sandbox.GetFromJsonAsync<JsonArray>($"/control/shopify/shops/{Marketplace.Shop}/webhooks"))!
+            .Select(w => (JsonObject)w!).Where(w => w["callbackUrl"]!.GetValue<string>().EndsWith($"/channels/shopify/webhooks/{m.Shopify}", StringComparison.Ordinal)).ToList();
+
+        (await InStoreAsync()).Select(w => w["topic"]!.GetValue<string>()).Should().BeEquivalentTo(
+            ["products/create", "products/update", "products/delete", "inventory_levels/update", "fulfillments/create", "fulfillments/update"]);
+
+        // Shopify drops a subscription (8 failed deliveries, or the merchant deletes it): the check puts it back, once.
+        var dropped = (await InStoreAsync()).First(w => w["topic"]!.GetValue<string>() == "inventory_levels/update")["id"]!.GetValue<long>();
+        (await m.Hosts.Sandbox.DeleteAsync($"/control/shopify/shops/{Marketplace.Shop}/webhooks/{dropped}")).EnsureSuccessStatusCode();
+        var repaired = (await (await m.Hosts.Platform.PostAsync($"/channels/shopify/connections/{m.Shopify}/webhooks/repair", null))
+            .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonArray>())!;
+        repaired.Should().HaveCount(6).And.OnlyContain(w => w!["registered"]!.GetValue<bool>());
+        (await InStoreAsync()).Should().HaveCount(6);
+        (await m.Hosts.Platform.PostAsync($"/channels/shopify/connections/{m.Shopify}/webhooks/repair", null)).EnsureSuccessStatusCode();
+        (await InStoreAsync()).Should().HaveCount(6, "a second check creates nothing twice");
+
+        // The repaired subscription delivers: a stock change in Shopify reaches the platform.
+        await SetShopifyStockAsync(m, "MUG-1", 4);
+        await Marketplace.WaitAsync(async () => (await m.Hosts.Platform.GetStringAsync("/inventory/stock")).Contains("MUG-1"), "the stock change received", setup: m);
+
+        (await m.Hosts.Platform.DeleteAsync($"/channels/shopify/connections/{m.Shopify}")).EnsureSuccessStatusCode();
+        await Marketplace.WaitAsync(async () => (await InStoreAsync()).Count == 0, "the removed connection's subscriptions deleted", setup: m);
+    }
 }

@@ -71,4 +71,9 @@ public interface IConnectionAdded<TContext> where TContext : ChannelDbContext
 
     /// <summary>After the connection is saved.</summary>
     void Added(ConnectionRecord connection);
+
+    /// <summary>After the connection's removal is saved (what it set up at the marketplace can be taken down).</summary>
+    void Removed(ConnectionRecord connection)
+    {
+    }
 }

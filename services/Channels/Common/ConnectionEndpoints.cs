@@ -268,7 +268,7 @@ public static class ConnectionEndpoints
             return Results.Ok(ConnectionView.Of(connection));
         }).RequireAuthorization(PlatformPolicies.Admin).SpendsMarketplaceQuota().Produces<ConnectionView>();
 
-        group.MapDelete("/{id:guid}", async (Guid id, Caller caller, TContext db, TimeProvider clock, CancellationToken ct) =>
+        group.MapDelete("/{id:guid}", async (Guid id, Caller caller, TContext db, TimeProvider clock, IEnumerable<IConnectionAdded<TContext>> hooks, CancellationToken ct) =>
         {
             var connection = await FindAsync(db, id, caller, live: true, tracked: true, ct);
             var now = clock.GetUtcNow();
@@ -276,6 +276,11 @@ public static class ConnectionEndpoints
             SetHealth(db, connection, ConnectionHealth.Removed, "Removed: its flows are stopped; its history is kept.", now);
             db.Audit(caller, "connection.remove", $"connection/{id}", now, detail: $"{connection.Channel} {connection.ExternalId}");
             await db.SaveChangesAsync(ct);
+            foreach (var hook in hooks)
+            {
+                hook.Removed(connection);
+            }
+
             return Results.Ok(ConnectionView.Of(connection));
         }).RequireAuthorization(PlatformPolicies.Admin).Produces<ConnectionView>();
 

@@ -14,6 +14,8 @@ public sealed class ShopifyDbContext(DbContextOptions<ShopifyDbContext> options)
 {
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
 
+    public DbSet<Connecting.WebhookSubscriptionRow> WebhookSubscriptions => Set<Connecting.WebhookSubscriptionRow>();
+
     public DbSet<ExternalId> ExternalIds => Set<ExternalId>();
 
     public DbSet<ProductVersion> ProductVersions => Set<ProductVersion>();
@@ -31,6 +33,11 @@ public sealed class ShopifyDbContext(DbContextOptions<ShopifyDbContext> options)
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
+        modelBuilder.Entity<Connecting.WebhookSubscriptionRow>(e =>
+        {
+            e.ToTable("webhook_subscriptions");
+            e.HasKey(x => new { x.ConnectionId, x.Topic });
+        });
         modelBuilder.Entity<WebhookDelivery>(e =>
         {
             e.ToTable("webhook_deliveries");

@@ -100,6 +100,13 @@ public static class ShopifyControl
             return Results.NoContent();
         }));
 
+        shopify.MapGet("/shops/{shop}/webhooks", (string shop) => WithShop(state, shop, s =>
+            Results.Ok(s.Webhooks.Select(w => new { id = w.Id, topic = w.Topic, callbackUrl = w.CallbackUrl }).ToList())));
+
+        // A subscription Shopify dropped (8 consecutive failures, or removed by hand): the platform must notice and repair it.
+        shopify.MapDelete("/shops/{shop}/webhooks/{id:long}", (string shop, long id) => WithShop(state, shop, s =>
+            s.Webhooks.RemoveAll(w => w.Id == id) > 0 ? Results.NoContent() : Results.NotFound()));
+
         shopify.MapPost("/shops/{shop}/webhooks", (string shop, RegisterWebhook request) => WithShop(state, shop, s =>
         {
             if (!Uri.TryCreate(request.CallbackUrl, UriKind.Absolute, out _)) return Results.BadRequest(new { errors = new[] { "callbackUrl must be an absolute URL" } });

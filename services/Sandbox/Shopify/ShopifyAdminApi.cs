@@ -60,22 +60,44 @@ public static partial class ShopifyAdminApi
         ["fulfillmentCreate"] = ("mutation", Orders.Fulfil),
         ["webhookSubscriptionCreate"] = ("mutation", (c, a) =>
         {
-            var topic = a["topic"]?.GetValue<string>()?.ToLowerInvariant().Replace('_', '/') ?? "";
-            topic = TopicFix().Replace(topic, "$1_$2");
-            var url = a["webhookSubscription"]?["callbackUrl"]?.GetValue<string>();
-            if (url is null || !Uri.TryCreate(url, UriKind.Absolute, out _))
+            var enumTopic = a["topic"]?.GetValue<string>() ?? "";
+            var topic = TopicOf(enumTopic);
+            // uri (2025-10) or the deprecated callbackUrl; every URI userError names callbackUrl (reference C.1).
+            var input = a["webhookSubscription"] as JsonObject;
+            var url = (input?["uri"] ?? input?["callbackUrl"])?.GetValue<string>()?.Trim();
+            if (string.IsNullOrEmpty(url))
+            {
+                return Payload("webhookSubscription", null, UserError(["webhookSubscription", "callbackUrl"], "Address can't be blank"));
+            }
+
+            if (!Uri.TryCreate(url, UriKind.Absolute, out _))
             {
                 return Payload("webhookSubscription", null, UserError(["webhookSubscription", "callbackUrl"], "Address is invalid"));
             }
 
+            // Create is not idempotent: the same topic and address again is refused (list to find the existing one).
+            if (c.Shop.Webhooks.Any(w => w.Topic == topic && w.CallbackUrl == url))
+            {
+                return Payload("webhookSubscription", null, UserError(["webhookSubscription", "callbackUrl"], "Address for this topic has already been taken"));
+            }
+
             var hook = new SWebhook { Id = c.State.NextShopifyId++, Topic = topic, CallbackUrl = url };
             c.Shop.Webhooks.Add(hook);
-            return Payload("webhookSubscription", new JsonObject
-            {
-                ["id"] = ShopifyJson.Gid("WebhookSubscription", hook.Id), ["topic"] = a["topic"]!.GetValue<string>(),
-                ["endpoint"] = new JsonObject { ["callbackUrl"] = url },
-            });
+            return Payload("webhookSubscription", Subscription(hook));
         }),
+        ["webhookSubscriptionDelete"] = ("mutation", (c, a) =>
+        {
+            var id = ShopifyJson.IdOf(a["id"], "WebhookSubscription");
+            var hook = c.Shop.Webhooks.FirstOrDefault(w => w.Id == id);
+            if (hook is null)
+            {
+                return Payload("deletedWebhookSubscriptionId", null, UserError(["id"], "Webhook subscription does not exist"));
+            }
+
+            c.Shop.Webhooks.Remove(hook);
+            return Payload("deletedWebhookSubscriptionId", ShopifyJson.Gid("WebhookSubscription", hook.Id));
+        }),
+        ["webhookSubscriptions"] = ("query", (c, a) => ShopifyJson.Connection(c.Shop.Webhooks.OrderBy(w => w.Id).ToList(), a, Subscription)),
     };
 
     public static void Map(RouteGroupBuilder group, SandboxState state)
@@ -220,6 +242,17 @@ public static partial class ShopifyAdminApi
                 ["restoreRate"] = state.Shopify.RestoreRate,
             },
         },
+    };
+
+    /// <summary>PRODUCTS_CREATE → products/create, INVENTORY_LEVELS_UPDATE → inventory_levels/update.</summary>
+    private static string TopicOf(string enumTopic) => TopicFix().Replace(enumTopic.ToLowerInvariant().Replace('_', '/'), "$1_$2");
+
+    private static JsonObject Subscription(SWebhook hook) => new()
+    {
+        ["id"] = ShopifyJson.Gid("WebhookSubscription", hook.Id),
+        ["topic"] = hook.Topic.ToUpperInvariant().Replace('/', '_'),
+        ["uri"] = hook.CallbackUrl,
+        ["endpoint"] = new JsonObject { ["__typename"] = "WebhookHttpEndpoint", ["callbackUrl"] = hook.CallbackUrl },
     };
 
     internal static JsonObject Payload(string name, JsonNode? value, params JsonObject[] userErrors) =>

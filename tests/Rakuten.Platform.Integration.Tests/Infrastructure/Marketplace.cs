@@ -104,7 +104,7 @@ public sealed class Marketplace(ChannelHosts Hosts, Guid Tenant, string Shopify,
         var rms = await ConnectAsync(hosts.Platform, "rakuten-jp", hosts.SandboxUrl);
         var fr = await ConnectAsync(hosts.Platform, "rakuten-fr", hosts.SandboxUrl);
         var shopify = await ConnectAsync(hosts.Platform, "shopify", hosts.SandboxUrl);
-        await RegisterWebhooksAsync(hosts.Sandbox, $"{hosts.Platform.BaseAddress}channels/shopify/webhooks/{shopify}");
+        await WebhooksRegisteredAsync(hosts.Platform, hosts.Sandbox, shopify);
         return new Marketplace(hosts, hosts.Tenant, shopify, rms, fr, ids, location);
     }
 
@@ -148,11 +148,16 @@ public sealed class Marketplace(ChannelHosts Hosts, Guid Tenant, string Shopify,
             .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
     }
 
-    public static async Task RegisterWebhooksAsync(HttpClient sandbox, string callbackUrl)
+    /// <summary>Waits until the Shopify adapter has registered its webhook subscriptions in the store by itself (no hand
+    /// registration: connecting the store is enough), each pointing at the connection's own address.</summary>
+    public static async Task WebhooksRegisteredAsync(HttpClient shopifyApi, HttpClient sandbox, string shopify)
     {
-        foreach (var topic in new[] { "products/create", "products/update", "products/delete", "inventory_levels/update", "fulfillments/create", "fulfillments/update" })
+        await WaitAsync(async () => (await shopifyApi.GetFromJsonAsync<JsonArray>($"/channels/shopify/connections/{shopify}/webhooks"))!
+            .Count(w => w!["registered"]!.GetValue<bool>()) == 6, "the adapter's six webhook subscriptions");
+        var inStore = (await sandbox.GetFromJsonAsync<JsonArray>($"/control/shopify/shops/{Shop}/webhooks"))!;
+        if (inStore.Count(w => w!["callbackUrl"]!.GetValue<string>().EndsWith($"/channels/shopify/webhooks/{shopify}", StringComparison.Ordinal)) != 6)
         {
-            (await sandbox.PostAsJsonAsync($"/control/shopify/shops/{Shop}/webhooks", new { topic, callbackUrl })).EnsureSuccessStatusCode();
+            throw new InvalidOperationException($"The store does not hold the six subscriptions the adapter reports: {inStore.ToJsonString()}");
         }
     }
 

@@ -30,7 +30,7 @@ public sealed class ObservedOrder : IAsyncLifetime
         Platform = await DistributedPlatform.StartAsync(Otlp.Endpoint);
         await Marketplace.SeedAsync(Platform.Sandbox, [("Mug", "MUG-1")]);
         var shopify = await Marketplace.ConnectAsync(Platform["shopify"], "shopify", Platform.SandboxUrl);
-        await Marketplace.RegisterWebhooksAsync(Platform.Sandbox, $"{Platform["shopify"].BaseAddress}channels/shopify/webhooks/{shopify}");
+        await Marketplace.WebhooksRegisteredAsync(Platform["shopify"], Platform.Sandbox, shopify);
         RmsConnection = await Marketplace.ConnectAsync(Platform["rakuten-jp"], "rakuten-jp", Platform.SandboxUrl);
         var manageNumber = "";
         await WaitAsync(async () =>
