@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using FluentAssertions;
+using Microsoft.Extensions.DependencyInjection;
 using Rakuten.Platform.Integration.Tests.Infrastructure;
 using Rakuten.Platform.TestService.Testing;
 
@@ -190,5 +191,29 @@ public sealed class CatalogPublishingTests
 
         await setup.UpdateProductAsync("Nameless", Product("Nameless", "NAMED-1"));
         await WaitAsync(async () => (await setup.RmsItemsAsync()).Count == 2, "the product on RMS once it has a SKU", setup: setup);
+    }
+
+    [Fact]
+    public async Task A_French_offer_created_just_before_publishing_is_found_and_a_listing_refused_for_a_missing_offer_goes_through_once_it_exists()
+    {
+        await using var setup = await StartAsync([("Mug", "MUG-1")], offers: ["OTHER-1"]);
+        await WaitAsync(async () => (await setup.ListingsAsync("RakutenFr")).Any(l => l!["error"]?["code"]?.GetValue<string>() == "NO_OFFER"),
+            "the mug refused on Rakuten France for want of an offer", setup: setup);
+
+        // The merchant creates the offer on Rakuten France: the listing is retried by itself, nothing to press.
+        (await setup.Hosts.Sandbox.PostAsJsonAsync($"/control/rakuten-fr/sellers/{Marketplace.Seller}/offers", new { sku = "MUG-1", headline = "Mug", price = 9.99m, stock = 3 }))
+            .EnsureSuccessStatusCode();
+        var retry = setup.Hosts.Services.GetRequiredService<Rakuten.Platform.Channels.RakutenFr.PublishingOffers.AwaitingOfferRetry>();
+        (await retry.RetryAllAsync(CancellationToken.None)).Should().Be(1);
+        await WaitAsync(async () => (await setup.ListingsAsync("RakutenFr")).Single()!["state"]!.GetValue<string>() == "Published", "the mug published on Rakuten France",
+            meanwhile: setup.NextFileSlot, setup: setup);
+        (await retry.RetryAllAsync(CancellationToken.None)).Should().Be(0, "nothing waits any more");
+
+        // An offer created a moment before the product: the miss reads the export again before refusing.
+        (await setup.Hosts.Sandbox.PostAsJsonAsync($"/control/rakuten-fr/sellers/{Marketplace.Seller}/offers", new { sku = "BOWL-1", headline = "Bowl", price = 9.99m, stock = 3 }))
+            .EnsureSuccessStatusCode();
+        (await setup.Hosts.Sandbox.PostAsJsonAsync($"/control/shopify/shops/{Marketplace.Shop}/products", Product("Bowl", "BOWL-1"))).EnsureSuccessStatusCode();
+        await WaitAsync(async () => (await setup.ListingsAsync("RakutenFr")).Count(l => l!["state"]!.GetValue<string>() == "Published") == 2,
+            "the bowl published on Rakuten France without a refusal first", meanwhile: setup.NextFileSlot, setup: setup);
     }
 }

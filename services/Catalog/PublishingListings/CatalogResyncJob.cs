@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Jobs;
+using Rakuten.Platform.BuildingBlocks.Persistence;
 
 namespace Rakuten.Platform.Catalog.PublishingListings;
 
@@ -41,10 +42,13 @@ public sealed class CatalogResyncJob(IServiceScopeFactory scopes, TimeProvider c
                 throw new JobRefusedException($"The connection was removed after {run.Done} product(s) were sent: nothing more is sent to it.");
             }
 
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await AdvisoryLock.AcquireAsync(db, $"catalog:{run.TenantId}", ct);
             await ListingSync.RefreshAsync(db, run.TenantId, products, clock.GetUtcNow(), ct, connectionId);
             after = products[^1];
             run.Stage(db, done: products.Count, checkpoint: after.ToString());
             await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
             db.ChangeTracker.Clear();
         }
 

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Jobs;
+using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.BuildingBlocks.Security;
 using Rakuten.Platform.Contracts.Catalog;
 
@@ -42,11 +43,14 @@ public static class ListingEndpoints
 
             var now = clock.GetUtcNow();
             var target = $"product/{productId}/listing/{connectionId}";
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await AdvisoryLock.AcquireAsync(db, $"catalog:{caller.Tenant}", ct);
             if ((await ListingSync.PublishableConnectionsAsync(db, caller.Tenant, connectionId, ct)).Count == 0)
             {
                 const string waiting = "The inventory of the shop's existing items is not finished: the catalog publishes nothing there before it (a product the shop " +
                     "already sells would become a second item). Its progress is at GET /channels/rakuten-jp/jobs; try again once it has finished.";
                 await db.AuditRefusalAsync(caller, $"listing.{requested.ToString().ToLowerInvariant()}", target, now, waiting, ct);
+                await tx.CommitAsync(ct);
                 return ApiErrors.Problem(StatusCodes.Status409Conflict, "Refused", waiting, new Dictionary<string, object?> { ["error"] = waiting });
             }
 
@@ -56,6 +60,7 @@ public static class ListingEndpoints
             if (intent is null)
             {
                 await db.AuditRefusalAsync(caller, $"listing.{requested.ToString().ToLowerInvariant()}", target, now, refusal!, ct);
+                await tx.CommitAsync(ct);
                 return ApiErrors.Problem(StatusCodes.Status409Conflict, "Refused", refusal, new Dictionary<string, object?> { ["error"] = refusal });
             }
 
@@ -79,6 +84,7 @@ public static class ListingEndpoints
             ListingSync.Apply(db, listing, decision, product, now, verdict.Adopted);
             db.Audit(caller, $"listing.{requested.ToString().ToLowerInvariant()}", target, now);
             await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
             return Results.Accepted($"/catalog/listings?productId={productId}",
                 new ListingActionTaken(listing.ListingId, listing.Intent.ToString(), listing.State.ToString(), listing.Version));
         }).RequireAuthorization(PlatformPolicies.Operator).Produces<ListingActionTaken>(StatusCodes.Status202Accepted);
@@ -118,9 +124,12 @@ public static class Resyncs
     {
         var product = await db.Products.AsNoTracking().FirstOrDefaultAsync(p => p.ProductId == productId && p.TenantId == caller.Tenant, ct)
                       ?? throw PlatformProblem.NotFound("product with this id");
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await AdvisoryLock.AcquireAsync(db, $"catalog:{product.TenantId}", ct);
         await ListingSync.RefreshAsync(db, product.TenantId, [productId], now, ct);
         db.Audit(caller, "catalog.resync", $"product/{productId}", now);
         await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
         return 1;
     }
 

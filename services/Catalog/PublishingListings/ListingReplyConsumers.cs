@@ -6,13 +6,16 @@ using Rakuten.Platform.Contracts.Catalog;
 namespace Rakuten.Platform.Catalog.PublishingListings;
 
 /// <summary>Records what a channel adapter reports about a listing; a reply to an older request than the
-/// listing's latest changes nothing (the adapter is working on the newer one).</summary>
+/// listing's latest changes nothing (the adapter is working on the newer one). It takes the tenant's catalog lock, as
+/// every decision on listings does: a reply read before a concurrent decision committed would otherwise write its
+/// state over the decision's (a listing Published with the decision's refusal on it).</summary>
 public static class ListingReplies
 {
-    public static Task ApplyAsync(CatalogDbContext db, ConsumeContext context, string consumer, Guid listingId, long? version,
+    public static Task ApplyAsync(CatalogDbContext db, ConsumeContext context, string consumer, Guid tenantId, Guid listingId, long? version,
         ListingState reported, Action<Listing> record, TimeProvider clock, ILogger logger) =>
         db.ExecuteOnceAsync(context, consumer, async ct =>
         {
+            await BuildingBlocks.Persistence.AdvisoryLock.AcquireAsync(db, $"catalog:{tenantId}", ct);
             var listing = await db.Listings.FirstOrDefaultAsync(l => l.ListingId == listingId, ct);
             // ListingWithdrawn carries no version: it only answers a Withdraw, so it holds while the merchant still wants that.
             var replyVersion = version ?? (listing?.Intent == ListingIntent.Withdrawn ? listing.Version : -1);
@@ -33,7 +36,7 @@ public sealed class ListingPublishedConsumer(CatalogDbContext db, TimeProvider c
     public Task Consume(ConsumeContext<ListingPublished> context)
     {
         var m = context.Message;
-        return ListingReplies.ApplyAsync(db, context, nameof(ListingPublishedConsumer), m.ListingId, m.Version,
+        return ListingReplies.ApplyAsync(db, context, nameof(ListingPublishedConsumer), m.TenantId, m.ListingId, m.Version,
             m.Hidden ? ListingState.Hidden : ListingState.Published, listing =>
             {
                 listing.ChannelListingId = m.ChannelListingId;
@@ -52,7 +55,7 @@ public sealed class ListingFailedConsumer(CatalogDbContext db, TimeProvider cloc
     public Task Consume(ConsumeContext<ListingFailed> context)
     {
         var m = context.Message;
-        return ListingReplies.ApplyAsync(db, context, nameof(ListingFailedConsumer), m.ListingId, m.Version, ListingState.Failed, listing =>
+        return ListingReplies.ApplyAsync(db, context, nameof(ListingFailedConsumer), m.TenantId, m.ListingId, m.Version, ListingState.Failed, listing =>
         {
             listing.ErrorCode = m.Error.Code;
             listing.ErrorMessage = m.Error.Message;
@@ -66,7 +69,7 @@ public sealed class ListingWithdrawnConsumer(CatalogDbContext db, TimeProvider c
     public Task Consume(ConsumeContext<ListingWithdrawn> context)
     {
         var m = context.Message;
-        return ListingReplies.ApplyAsync(db, context, nameof(ListingWithdrawnConsumer), m.ListingId, null, ListingState.Withdrawn, listing =>
+        return ListingReplies.ApplyAsync(db, context, nameof(ListingWithdrawnConsumer), m.TenantId, m.ListingId, null, ListingState.Withdrawn, listing =>
         {
             listing.ChannelListingId = null;
             listing.Hidden = false;

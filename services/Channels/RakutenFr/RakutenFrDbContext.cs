@@ -11,6 +11,8 @@ public sealed class RakutenFrDbContext(DbContextOptions<RakutenFrDbContext> opti
 {
     public DbSet<KnownOffer> KnownOffers => Set<KnownOffer>();
 
+    public DbSet<AwaitingOffer> AwaitingOffers => Set<AwaitingOffer>();
+
     public DbSet<Onboarding.LeftAloneOffer> LeftAloneOffers => Set<Onboarding.LeftAloneOffer>();
 
     public DbSet<OfferCatalog> OfferCatalogs => Set<OfferCatalog>();
@@ -34,6 +36,11 @@ public sealed class RakutenFrDbContext(DbContextOptions<RakutenFrDbContext> opti
         {
             e.ToTable("left_alone_offers");
             e.HasKey(x => new { x.ConnectionId, x.Sku });
+        });
+        modelBuilder.Entity<AwaitingOffer>(e =>
+        {
+            e.ToTable("awaiting_offers");
+            e.HasKey(x => x.ListingId);
         });
         modelBuilder.Entity<KnownOffer>(e =>
         {

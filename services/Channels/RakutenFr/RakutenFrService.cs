@@ -32,6 +32,8 @@ public static class RakutenFrService
         builder.Services.AddSingleton<OfferFilePusher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OfferFilePusher>());
         builder.AddPlatformConsumer<ListingRequestedConsumer>(Name);
+        builder.Services.AddSingleton<AwaitingOfferRetry>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AwaitingOfferRetry>());
         // Up to 20 messages of up to 100 changes each a transaction, the newest per SKU written; a lone change waits at
         // most 20 ms for company.
         builder.AddPlatformBatchConsumer<ChannelStockChangedConsumer>(Name, messageLimit: 20, timeLimit: TimeSpan.FromMilliseconds(20));

@@ -27,57 +27,81 @@ public sealed class ListingRequestedConsumer(
             return; // another channel's connection, or one removed since
         }
 
-        (IReadOnlyList<OfferFile.Line> Lines, ChannelError? Refusal) plan;
+        var plan = await PlanAsync(db, connection, request, offers, secrets, configuration, context.CancellationToken);
+        await db.ExecuteOnceAsync(context, nameof(ListingRequestedConsumer), ct => ApplyAsync(db, connection, request, plan, clock.GetUtcNow(), ct), logger);
+        pusher.Wake();
+    }
+
+    /// <summary>The offer lines the request means, or why it cannot be carried out now (the offers known are read first,
+    /// refreshed on a miss).</summary>
+    public static async Task<(IReadOnlyList<OfferFile.Line> Lines, ChannelError? Refusal)> PlanAsync(RakutenFrDbContext db, ConnectionRecord connection,
+        ListingRequested request, OfferCatalogCache offers, ConnectionSecrets secrets, IConfiguration configuration, CancellationToken ct)
+    {
         if (connection.FlowsPaused)
         {
-            plan = ([], new ChannelError("CONNECTION_PAUSED", $"The Rakuten France connection is {connection.Health}: fix its credentials, then resync the catalog."));
-        }
-        else
-        {
-            var skus = request.Product.Variants.Select(v => v.Sku).OfType<string>().Distinct().ToList();
-            var offered = await offers.OfferedSkusAsync(db, connection, secrets.Unprotect<RakutenFrCredentials>(connection.ProtectedCredentials), skus, context.CancellationToken);
-            var rates = configuration.GetSection("Platform:RakutenFr:EurPer").GetChildren()
-                .ToDictionary(c => c.Key, c => decimal.Parse(c.Value!, System.Globalization.CultureInfo.InvariantCulture));
-            plan = OfferRules.Plan(request, offered, rates);
+            return ([], new ChannelError("CONNECTION_PAUSED", $"The Rakuten France connection is {connection.Health}: fix its credentials, then resync the catalog."));
         }
 
-        await db.ExecuteOnceAsync(context, nameof(ListingRequestedConsumer), async ct =>
+        var skus = request.Product.Variants.Select(v => v.Sku).OfType<string>().Distinct().ToList();
+        var offered = await offers.OfferedSkusAsync(db, connection, secrets.Unprotect<RakutenFrCredentials>(connection.ProtectedCredentials), skus, request.OccurredAt, ct);
+        var rates = configuration.GetSection("Platform:RakutenFr:EurPer").GetChildren()
+            .ToDictionary(c => c.Key, c => decimal.Parse(c.Value!, System.Globalization.CultureInfo.InvariantCulture));
+        return OfferRules.Plan(request, offered, rates);
+    }
+
+    /// <summary>Records the plan in the caller's unit of work: the refusal published (a missing offer also waits in
+    /// <c>awaiting_offers</c>, retried when the offer appears), or the lines queued for the next stock file.</summary>
+    public static async Task ApplyAsync(RakutenFrDbContext db, ConnectionRecord connection, ListingRequested request,
+        (IReadOnlyList<OfferFile.Line> Lines, ChannelError? Refusal) plan, DateTimeOffset now, CancellationToken ct)
+    {
+        var awaiting = await db.AwaitingOffers.FirstOrDefaultAsync(a => a.ListingId == request.ListingId, ct);
+        if (awaiting is not null && awaiting.Version <= request.Version)
         {
-            var now = clock.GetUtcNow();
-            if (plan.Refusal is { } refusal)
+            db.AwaitingOffers.Remove(awaiting); // this request answers for the listing now
+            awaiting = null;
+        }
+
+        if (plan.Refusal is { } refusal)
+        {
+            db.AddToOutbox(new ListingFailed(request.TenantId, request.ConnectionId, request.ListingId, request.Product.ProductId, refusal, false, request.Version, now));
+            if (refusal.Code == OfferRules.NoOffer && awaiting is null)
             {
-                db.AddToOutbox(new ListingFailed(request.TenantId, request.ConnectionId, request.ListingId, request.Product.ProductId, refusal, false, request.Version, now));
-                return;
+                db.AwaitingOffers.Add(new AwaitingOffer
+                {
+                    ListingId = request.ListingId, ConnectionId = connection.Id, Version = request.Version, FailedAt = now,
+                    Request = System.Text.Json.JsonSerializer.Serialize(request, BuildingBlocks.Messaging.PlatformJson.Options),
+                });
             }
 
-            var skus = plan.Lines.Select(l => l.Sku).ToList();
-            await OfferFilePusher.LockAsync(db, [connection.Id], ct);
-            // An offer the merchant left alone at onboarding is not written, whatever the listing asks.
-            var leftAlone = (await db.LeftAloneOffers.Where(o => o.ConnectionId == connection.Id && skus.Contains(o.Sku)).Select(o => o.Sku).ToListAsync(ct)).ToHashSet();
-            var pending = (await db.OfferChanges.Where(c => c.ConnectionId == connection.Id && c.ImportId == null && skus.Contains(c.Sku)).ToListAsync(ct))
-                .ToDictionary(c => c.Sku);
-            foreach (var line in plan.Lines.Where(l => !leftAlone.Contains(l.Sku)))
-            {
-                if (!pending.TryGetValue(line.Sku, out var change))
-                {
-                    change = new OfferChange { Id = Guid.NewGuid(), ConnectionId = connection.Id, TenantId = request.TenantId, Sku = line.Sku, QueuedAt = now };
-                    db.OfferChanges.Add(change);
-                }
-                else if (change.ListingId == request.ListingId && change.ListingVersion > request.Version)
-                {
-                    continue; // a newer request for this listing is already waiting
-                }
+            return;
+        }
 
-                change.Price = line.Price ?? change.Price;
-                change.Stock = line.Stock ?? (request.Action is ListingAction.Publish or ListingAction.Unhide ? null : change.Stock);
-                change.ListingId = request.ListingId;
-                change.ListingVersion = request.Version;
-                change.ProductId = request.Product.ProductId;
-                change.Action = request.Action.ToString();
-                change.QueuedAt = now;
-                change.TraceParent = Traces.Current;
+        var skus = plan.Lines.Select(l => l.Sku).ToList();
+        await OfferFilePusher.LockAsync(db, [connection.Id], ct);
+        // An offer the merchant left alone at onboarding is not written, whatever the listing asks.
+        var leftAlone = (await db.LeftAloneOffers.Where(o => o.ConnectionId == connection.Id && skus.Contains(o.Sku)).Select(o => o.Sku).ToListAsync(ct)).ToHashSet();
+        var pending = (await db.OfferChanges.Where(c => c.ConnectionId == connection.Id && c.ImportId == null && skus.Contains(c.Sku)).ToListAsync(ct))
+            .ToDictionary(c => c.Sku);
+        foreach (var line in plan.Lines.Where(l => !leftAlone.Contains(l.Sku)))
+        {
+            if (!pending.TryGetValue(line.Sku, out var change))
+            {
+                change = new OfferChange { Id = Guid.NewGuid(), ConnectionId = connection.Id, TenantId = request.TenantId, Sku = line.Sku, QueuedAt = now };
+                db.OfferChanges.Add(change);
             }
-        }, logger);
-        pusher.Wake();
+            else if (change.ListingId == request.ListingId && change.ListingVersion > request.Version)
+            {
+                continue; // a newer request for this listing is already waiting
+            }
+
+            change.Price = line.Price ?? change.Price;
+            change.Stock = line.Stock ?? (request.Action is ListingAction.Publish or ListingAction.Unhide ? null : change.Stock);
+            change.ListingId = request.ListingId;
+            change.ListingVersion = request.Version;
+            change.ProductId = request.Product.ProductId;
+            change.Action = request.Action.ToString();
+            change.QueuedAt = now;
+            change.TraceParent = Traces.Current;
+        }
     }
 }

@@ -7,17 +7,18 @@ using Rakuten.Platform.Channels.RakutenFr.RakutenFrApi;
 namespace Rakuten.Platform.Channels.RakutenFr.PublishingOffers;
 
 /// <summary>The seller's offers by SKU, from the stock_ws export, kept in the database and refreshed when older
-/// than <c>Platform:RakutenFr:OfferRefresh</c> (10 min) or when a SKU is asked for that it does not know (at
-/// most once a minute: every export page counts against the hourly request quota).</summary>
+/// than <c>Platform:RakutenFr:OfferRefresh</c> (10 min), or when a SKU is asked for that it does not know and the
+/// export was read before the request was made (an offer the merchant created just before publishing is then found;
+/// a burst of requests missing SKUs reads the export once, since every page counts against the hourly request quota).</summary>
 public sealed class OfferCatalogCache(RakutenFrStockClient stock, TimeProvider clock, IConfiguration configuration, ILogger<OfferCatalogCache> logger)
 {
-    private static readonly TimeSpan MissingSkuRefresh = TimeSpan.FromMinutes(1);
     private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _locks = new();
 
     private TimeSpan MaxAge => configuration.GetValue("Platform:RakutenFr:OfferRefresh", TimeSpan.FromMinutes(10));
 
+    /// <param name="askedAt">When the caller's request was made: a miss refreshes the export only if it was read before then.</param>
     public async Task<IReadOnlySet<string>> OfferedSkusAsync(RakutenFrDbContext db, ConnectionRecord connection, RakutenFrCredentials credentials,
-        IReadOnlyCollection<string> needed, CancellationToken ct)
+        IReadOnlyCollection<string> needed, DateTimeOffset askedAt, CancellationToken ct)
     {
         var gate = _locks.GetOrAdd(connection.Id, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(ct);
@@ -26,7 +27,7 @@ public sealed class OfferCatalogCache(RakutenFrStockClient stock, TimeProvider c
             var now = clock.GetUtcNow();
             var refreshed = (await db.OfferCatalogs.AsNoTracking().FirstOrDefaultAsync(c => c.ConnectionId == connection.Id, ct))?.RefreshedAt;
             var known = (await db.KnownOffers.AsNoTracking().Where(o => o.ConnectionId == connection.Id && needed.Contains(o.Sku)).Select(o => o.Sku).ToListAsync(ct)).ToHashSet();
-            var stale = refreshed is null || now - refreshed > MaxAge || (known.Count < needed.Count && now - refreshed > MissingSkuRefresh);
+            var stale = refreshed is null || now - refreshed > MaxAge || (known.Count < needed.Count && refreshed <= askedAt);
             if (!stale)
             {
                 return known;

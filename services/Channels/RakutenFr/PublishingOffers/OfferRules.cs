@@ -7,6 +7,8 @@ namespace Rakuten.Platform.Channels.RakutenFr.PublishingOffers;
 /// <summary>What a listing request means for Rakuten France offers, as pure functions.</summary>
 public static class OfferRules
 {
+    public const string NoOffer = "NO_OFFER";
+
     /// <summary>The offer lines a request queues, or why it cannot be carried out. Offers are matched on SKU; a
     /// variant with no offer fails the listing naming the SKU. Rakuten France has no "hidden" state for an offer
     /// and the stock file cannot delete one: hiding and withdrawing both set the stock to 0.</summary>
@@ -19,8 +21,8 @@ public static class OfferRules
             return ([], new ChannelError("NO_SKU", $"Rakuten France matches offers on SKU; variant(s) {string.Join(", ", unnamed.Select(t => $"'{t}'"))} of '{product.Title}' have none."));
         var missing = product.Variants.Select(v => v.Sku!).Where(s => !offeredSkus.Contains(s)).Distinct().ToList();
         if (missing.Count > 0)
-            return ([], new ChannelError("NO_OFFER", string.Join("; ", missing.Select(s => $"no Rakuten France offer with SKU {s}")) +
-                ". Create the offer on Rakuten France with this SKU as its seller reference, then publish again."));
+            return ([], new ChannelError(NoOffer, string.Join("; ", missing.Select(s => $"no Rakuten France offer with SKU {s}")) +
+                ". Create the offer on Rakuten France with this SKU as its seller reference: the listing is retried by itself once the offer appears."));
 
         if (request.Action is ListingAction.Hide or ListingAction.Withdraw)
             return (product.Variants.Select(v => new OfferFile.Line(v.Sku!, null, 0)).ToList(), null);
