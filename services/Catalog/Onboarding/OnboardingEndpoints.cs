@@ -49,8 +49,11 @@ public static class OnboardingEndpoints
             int Decided(string decision) => entries.Count(e => e.ItemId is not null && decisions.GetValueOrDefault(e.ItemId)?.Decision == decision);
         }).Produces<OnboardingReport>();
 
-        onboarding.MapPost("/decisions", async (Guid connectionId, DecideItems request, Caller caller, CatalogDbContext db, TimeProvider clock, CancellationToken ct) =>
+        onboarding.MapPost("/decisions", async (Guid connectionId, DecideItems? request, Caller caller, CatalogDbContext db, TimeProvider clock, CancellationToken ct) =>
         {
+            // Whose connection it is comes first: another tenant learns nothing from a validation error.
+            var connection = await ConnectionAsync(db, caller, connectionId, ct);
+            if (request is null) throw PlatformProblem.Field("body", "give decision and itemIds (or allMatched)");
             var decision = request.Decision?.ToLowerInvariant() switch
             {
                 "adopt" => ItemDecisions.Adopt,
@@ -59,7 +62,6 @@ public static class OnboardingEndpoints
                 "undecided" => (string?)null,
                 _ => throw PlatformProblem.Field("decision", "must be one of adopt, move, leave-alone, undecided"),
             };
-            var connection = await ConnectionAsync(db, caller, connectionId, ct);
             var entries = await ReadyReportAsync(db, connection, ct);
             var chosen = Choose(entries, request.ItemIds, request.AllMatched, "allMatched", e => e.Kind == MatchKind.Matched);
             if (decision is ItemDecisions.Adopt or ItemDecisions.Move && chosen.FirstOrDefault(e => e.Kind != MatchKind.Matched) is { } doubtful)
@@ -94,7 +96,7 @@ public static class OnboardingEndpoints
             return Results.Ok(new DecisionsTaken(decision ?? "undecided", chosen.Count, products.Count));
         }).RequireAuthorization(PlatformPolicies.Operator).SpendsMarketplaceQuota().Produces<DecisionsTaken>();
 
-        onboarding.MapPost("/order-button", async (Guid connectionId, OrderButtonRequest request, Caller caller, CatalogDbContext db, TimeProvider clock, CancellationToken ct) =>
+        onboarding.MapPost("/order-button", async (Guid connectionId, OrderButtonRequest? request, Caller caller, CatalogDbContext db, TimeProvider clock, CancellationToken ct) =>
         {
             var connection = await ConnectionAsync(db, caller, connectionId, ct);
             if (!OnboardingMatches.PublishingWaitsForInventory(connection.Channel))
@@ -102,10 +104,10 @@ public static class OnboardingEndpoints
                 throw PlatformProblem.Field("connectionId", "Rakuten France offers have no order button to hide: set the offer's stock to 0 on Rakuten France instead");
             }
 
-            if (request.Hide is not { } hide) throw PlatformProblem.Field("hide", "is required (true hides the order button, false shows it again)");
+            if (request?.Hide is not { } hide) throw PlatformProblem.Field("hide", "is required (true hides the order button, false shows it again)");
             var entries = await ReadyReportAsync(db, connection, ct);
             var decisions = await db.ItemDecisions.AsNoTracking().Where(d => d.ConnectionId == connectionId).ToDictionaryAsync(d => d.ItemId, d => d.Decision, ct);
-            var chosen = Choose(entries, request.ItemIds, request.AllUndecided, "allUndecided", e => decisions.GetValueOrDefault(e.ItemId!) is null);
+            var chosen = Choose(entries, request!.ItemIds, request.AllUndecided, "allUndecided", e => decisions.GetValueOrDefault(e.ItemId!) is null);
             if (chosen.FirstOrDefault(e => decisions.GetValueOrDefault(e.ItemId!) is ItemDecisions.Adopt) is { } adopted)
             {
                 throw new PlatformProblem(StatusCodes.Status409Conflict, "Refused", $"Item {adopted.ItemId} is adopted: the platform drives it; hide its listing in the catalog instead.");
@@ -124,11 +126,11 @@ public static class OnboardingEndpoints
             return Results.Accepted($"/catalog/onboarding/{connectionId}", new OrderButtonQueued(hide, ids.Count));
         }).RequireAuthorization(PlatformPolicies.Operator).SpendsMarketplaceQuota().Produces<OrderButtonQueued>(StatusCodes.Status202Accepted);
 
-        onboarding.MapPut("/match-key", async (Guid connectionId, MatchKeyRequest request, Caller caller, CatalogDbContext db, TimeProvider clock, CancellationToken ct) =>
+        onboarding.MapPut("/match-key", async (Guid connectionId, MatchKeyRequest? request, Caller caller, CatalogDbContext db, TimeProvider clock, CancellationToken ct) =>
         {
-            if (!Enum.TryParse<MatchKey>(request.MatchKey, true, out var key) || !Enum.IsDefined(key) || int.TryParse(request.MatchKey, out _))
-                throw PlatformProblem.Field("matchKey", "must be sku or barcode (a Shopify metafield is not offered yet)");
             var connection = await ConnectionAsync(db, caller, connectionId, ct, tracked: true);
+            if (!Enum.TryParse<MatchKey>(request?.MatchKey, true, out var key) || !Enum.IsDefined(key) || int.TryParse(request!.MatchKey, out _))
+                throw PlatformProblem.Field("matchKey", "must be sku or barcode (a Shopify metafield is not offered yet)");
             var now = clock.GetUtcNow();
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             await AdvisoryLock.AcquireAsync(db, $"catalog:{caller.Tenant}", ct);

@@ -37,6 +37,7 @@ public sealed class SecuredMarketplace : IAsyncLifetime
             ["catalog"] = await JobAsync($"/catalog/ops/connections/{m.Rms}/resync"),
             ["shopify"] = await JobAsync($"/channels/shopify/connections/{m.Shopify}/import-products"),
             ["rakuten-jp"] = await JobAsync($"/channels/rakuten-jp/connections/{m.Rms}/reconcile-stock"),
+            ["rakuten-fr"] = await JobAsync($"/channels/rakuten-fr/connections/{m.Fr}/inventory-offers"),
         };
         A = new TenantResources(m.Tenant,
             new Dictionary<string, string> { ["rakuten-jp"] = m.Rms, ["rakuten-fr"] = m.Fr, ["shopify"] = m.Shopify },
