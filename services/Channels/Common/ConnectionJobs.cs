@@ -45,3 +45,17 @@ public static class ConnectionJobs
         }
     }
 }
+
+/// <summary>A <paramref name="kind"/> job queued in the transaction that adds a connection (so a crash cannot leave a
+/// connection without it), and the job runner woken once the connection is saved: the onboarding inventories.</summary>
+public sealed class JobOnConnect<TContext>(JobSignal<TContext> signal, string kind) : IConnectionAdded<TContext>
+    where TContext : ChannelDbContext
+{
+    public void Staging(TContext db, ConnectionRecord connection, DateTimeOffset now) => db.Jobs.Add(new JobRecord
+    {
+        Id = Guid.NewGuid(), TenantId = connection.TenantId, Kind = kind, Target = $"connection/{connection.Id}",
+        RequestedBy = "system:onboarding", CreatedAt = now, UpdatedAt = now, TraceParent = BuildingBlocks.Hosting.Traces.Current,
+    });
+
+    public void Added(ConnectionRecord connection) => signal.Pulse();
+}

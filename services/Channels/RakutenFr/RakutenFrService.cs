@@ -46,7 +46,7 @@ public static class RakutenFrService
         builder.AddPlatformConsumer<ExistingItemDecidedConsumer>(Name);
         builder.AddJobs<RakutenFrDbContext>();
         builder.AddJobHandler<RakutenFrDbContext, OfferInventoryJob>();
-        builder.Services.AddSingleton<IConnectionAdded<RakutenFrDbContext>, InventoryOnConnect>();
+        builder.Services.AddSingleton<IConnectionAdded<RakutenFrDbContext>>(sp => new JobOnConnect<RakutenFrDbContext>(sp.GetRequiredService<JobSignal<RakutenFrDbContext>>(), OfferInventoryJob.Kind));
         return builder;
     }
 

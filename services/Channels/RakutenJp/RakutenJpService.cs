@@ -55,7 +55,7 @@ public static class RakutenJpService
         builder.AddJobs<RakutenJpDbContext>();
         builder.AddJobHandler<RakutenJpDbContext, StockReconcileJob>();
         builder.AddJobHandler<RakutenJpDbContext, ItemInventoryJob>();
-        builder.Services.AddSingleton<IConnectionAdded<RakutenJpDbContext>, InventoryOnConnect>();
+        builder.Services.AddSingleton<IConnectionAdded<RakutenJpDbContext>>(sp => new JobOnConnect<RakutenJpDbContext>(sp.GetRequiredService<JobSignal<RakutenJpDbContext>>(), ItemInventoryJob.Kind));
         builder.AddPlatformConsumer<OrderButtonRequestedConsumer>(Name);
         return builder;
     }

@@ -45,15 +45,3 @@ public sealed class OfferInventoryJob(IServiceScopeFactory scopes, OfferCatalogC
         return $"{items.Count} offer(s) read from Rakuten France and handed to the catalog: the onboarding report is at GET /catalog/onboarding/{connection.Id}.";
     }
 }
-
-/// <summary>Queues the inventory in the transaction that adds the connection, and wakes the job runner once it is saved.</summary>
-public sealed class InventoryOnConnect(JobSignal<RakutenFrDbContext> signal) : IConnectionAdded<RakutenFrDbContext>
-{
-    public void Staging(RakutenFrDbContext db, ConnectionRecord connection, DateTimeOffset now) => db.Jobs.Add(new JobRecord
-    {
-        Id = Guid.NewGuid(), TenantId = connection.TenantId, Kind = OfferInventoryJob.Kind, Target = $"connection/{connection.Id}",
-        RequestedBy = "system:onboarding", CreatedAt = now, UpdatedAt = now, TraceParent = BuildingBlocks.Hosting.Traces.Current,
-    });
-
-    public void Added(ConnectionRecord connection) => signal.Pulse();
-}

@@ -19,13 +19,6 @@ public sealed class ItemInventoryJob(IServiceScopeFactory scopes, RmsItemClient 
 
     string IJobHandler<RakutenJpDbContext>.Kind => Kind;
 
-    /// <summary>The queued inventory of a connection being added, committed with it.</summary>
-    public static JobRecord Queued(ConnectionRecord connection, DateTimeOffset now) => new()
-    {
-        Id = Guid.NewGuid(), TenantId = connection.TenantId, Kind = Kind, Target = $"connection/{connection.Id}",
-        RequestedBy = "system:onboarding", CreatedAt = now, UpdatedAt = now, TraceParent = BuildingBlocks.Hosting.Traces.Current,
-    };
-
     public async Task<string> RunAsync(JobRun run, CancellationToken ct)
     {
         await ConnectionJobs.RequireUsableAsync<RakutenJpDbContext>(scopes, run, "take the inventory", ct);
@@ -84,12 +77,4 @@ public sealed class ItemInventoryJob(IServiceScopeFactory scopes, RmsItemClient 
                 cursor, int.Parse(reported, System.Globalization.CultureInfo.InvariantCulture));
         }
     }
-}
-
-/// <summary>Queues the inventory in the transaction that adds an RMS connection, and wakes the job runner once it is saved.</summary>
-public sealed class InventoryOnConnect(JobSignal<RakutenJpDbContext> signal) : IConnectionAdded<RakutenJpDbContext>
-{
-    public void Staging(RakutenJpDbContext db, ConnectionRecord connection, DateTimeOffset now) => db.Jobs.Add(ItemInventoryJob.Queued(connection, now));
-
-    public void Added(ConnectionRecord connection) => signal.Pulse();
 }
