@@ -26,6 +26,10 @@ public sealed class CatalogDbContext(DbContextOptions<CatalogDbContext> options)
 
     public DbSet<Onboarding.ProductMatch> ProductMatches => Set<Onboarding.ProductMatch>();
 
+    public DbSet<Pricing.PriceRuleRow> PriceRules => Set<Pricing.PriceRuleRow>();
+
+    public DbSet<Pricing.FixedPriceRow> FixedPrices => Set<Pricing.FixedPriceRow>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
@@ -75,6 +79,16 @@ public sealed class CatalogDbContext(DbContextOptions<CatalogDbContext> options)
         {
             e.ToTable("product_matches");
             e.HasKey(x => new { x.ConnectionId, x.ProductId });
+        });
+        modelBuilder.Entity<Pricing.PriceRuleRow>(e =>
+        {
+            e.ToTable("price_rules");
+            e.HasKey(x => x.ConnectionId);
+        });
+        modelBuilder.Entity<Pricing.FixedPriceRow>(e =>
+        {
+            e.ToTable("fixed_prices");
+            e.HasKey(x => new { x.ConnectionId, x.Sku });
         });
     }
 }

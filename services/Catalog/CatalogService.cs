@@ -5,6 +5,7 @@ using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.BuildingBlocks.Security;
 using Rakuten.Platform.Catalog.Onboarding;
+using Rakuten.Platform.Catalog.Pricing;
 using Rakuten.Platform.Catalog.PublicApi;
 using Rakuten.Platform.Catalog.PublishingListings;
 using Rakuten.Platform.Catalog.SyncingProducts;
@@ -51,6 +52,7 @@ public static class CatalogService
         }).Produces<IEnumerable<SkuConflictView>>();
         catalog.MapListings();
         catalog.MapOnboarding();
+        catalog.MapPrices();
         app.MapGrpcService<CatalogApi>();
         return app;
     }

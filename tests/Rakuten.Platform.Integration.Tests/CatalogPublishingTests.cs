@@ -216,4 +216,47 @@ public sealed class CatalogPublishingTests
         await WaitAsync(async () => (await setup.ListingsAsync("RakutenFr")).Count(l => l!["state"]!.GetValue<string>() == "Published") == 2,
             "the bowl published on Rakuten France without a refusal first", meanwhile: setup.NextFileSlot, setup: setup);
     }
+
+    [Fact]
+    public async Task A_price_rule_and_a_fixed_price_reach_RMS_and_Rakuten_France_and_each_listing_shows_the_price_sent()
+    {
+        await using var setup = await StartAsync([("Linen shirt", "SHIRT-1")], offers: ["SHIRT-1"]);
+        await WaitAsync(async () => All(await setup.ListingsAsync(), "Published", 2), "the shirt published on both channels", meanwhile: setup.NextFileSlot, setup: setup);
+        var platform = setup.Hosts.Platform;
+        var asOf = DateOnly.FromDateTime(setup.Hosts.Clock.Now.UtcDateTime).AddDays(-1).ToString("yyyy-MM-dd");
+
+        // Rakuten France: +10 %, converted at a dated rate, rounded up to a .99 ending: 1,200 × 1.1 × 0.0065 = 8.58 → €8.99.
+        var fr = await platform.PutAsJsonAsync($"/catalog/connections/{setup.Fr}/price-rule",
+            new { markupPercent = 10, convert = new { from = "JPY", to = "EUR", rate = 0.0065m, asOf }, rounding = new { ending = 0.99m } });
+        fr.StatusCode.Should().Be(HttpStatusCode.Accepted, await fr.Content.ReadAsStringAsync());
+        await WaitAsync(async () => (await setup.FrOffersAsync()).Single()!["price"]!.GetValue<decimal>() == 8.99m, "€8.99 on Rakuten France",
+            meanwhile: setup.NextFileSlot, setup: setup);
+
+        // RMS: +8 %, rounded up to ¥10: 1,296 → ¥1,300; then a fixed price for the SKU wins over the rule.
+        (await platform.PutAsJsonAsync($"/catalog/connections/{setup.Rms}/price-rule", new { markupPercent = 8, rounding = new { step = 10 } }))
+            .StatusCode.Should().Be(HttpStatusCode.Accepted);
+        await WaitAsync(async () => StandardPrice(await setup.RmsItemsAsync()) == "1300", "¥1,300 on RMS", setup: setup);
+        var sent = (await setup.ListingsAsync("RakutenJp")).Single()!["pricesSent"]!.AsArray().Single()!;
+        (sent["sku"]!.GetValue<string>(), sent["price"]!["amount"]!.GetValue<decimal>(), sent["source"]!.GetValue<string>()).Should().Be(("SHIRT-1", 1300m, "rule"));
+        var frSent = (await setup.ListingsAsync("RakutenFr")).Single()!["pricesSent"]!.AsArray().Single()!;
+        (frSent["price"]!["amount"]!.GetValue<decimal>(), frSent["price"]!["currency"]!.GetValue<string>()).Should().Be((8.99m, "EUR"));
+
+        var wrong = await platform.PutAsJsonAsync($"/catalog/connections/{setup.Rms}/fixed-prices/SHIRT-1", new { price = 9.5m, currency = "EUR" });
+        wrong.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await wrong.Content.ReadAsStringAsync()).Should().Contain("currency").And.Contain("must be JPY");
+        var badRule = await platform.PutAsJsonAsync($"/catalog/connections/{setup.Rms}/price-rule", new { rounding = new { step = 10, ending = 0.99m } });
+        badRule.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await badRule.Content.ReadAsStringAsync()).Should().Contain("give step or ending, not both");
+        StandardPrice(await setup.RmsItemsAsync()).Should().Be("1300", "refused input changes nothing");
+
+        var set = await platform.PutAsJsonAsync($"/catalog/connections/{setup.Rms}/fixed-prices/SHIRT-1", new { price = 999m, compareAtPrice = 1500m, currency = "JPY" });
+        set.StatusCode.Should().Be(HttpStatusCode.OK, await set.Content.ReadAsStringAsync());
+        (await set.Content.ReadFromJsonAsync<JsonObject>())!["productsRepriced"]!.GetValue<int>().Should().Be(1);
+        await WaitAsync(async () => StandardPrice(await setup.RmsItemsAsync()) == "999", "the fixed ¥999 on RMS", setup: setup);
+        var variant = (await setup.RmsItemsAsync()).Single()!["variants"]!.AsObject().Single().Value!;
+        variant["referencePrice"]!["value"]!.GetValue<string>().Should().Be("1500");
+        (await setup.ListingsAsync("RakutenJp")).Single()!["pricesSent"]![0]!["source"]!.GetValue<string>().Should().Be("price list");
+
+        static string StandardPrice(JsonArray items) => items.Single()!["variants"]!.AsObject().Single().Value!["standardPrice"]!.GetValue<string>();
+    }
 }

@@ -146,7 +146,8 @@ public static class OnboardingEndpoints
         }).RequireAuthorization(PlatformPolicies.Admin).Produces<MatchKeySet>();
     }
 
-    private static async Task<ListingConnection> ConnectionAsync(CatalogDbContext db, Caller caller, Guid connectionId, CancellationToken ct, bool tracked = false)
+    /// <summary>The caller's active connection, or 404 (another tenant's looks absent).</summary>
+    internal static async Task<ListingConnection> ConnectionAsync(CatalogDbContext db, Caller caller, Guid connectionId, CancellationToken ct, bool tracked = false)
     {
         var query = tracked ? db.ListingConnections : db.ListingConnections.AsNoTracking();
         return await query.FirstOrDefaultAsync(c => c.ConnectionId == connectionId && c.TenantId == caller.Tenant && !c.Removed, ct)

@@ -56,6 +56,9 @@ public sealed class Listing
 
     public long Version { get; set; }
 
+    /// <summary>The prices the last publish request carried, per SKU (JSON of <see cref="Pricing.PriceSent"/>).</summary>
+    public string? PricesSent { get; set; }
+
     public required DateTimeOffset UpdatedAt { get; set; }
 }
 

@@ -1,7 +1,10 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Jobs;
 using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.BuildingBlocks.Security;
+using Rakuten.Platform.BuildingBlocks.Messaging;
+using Rakuten.Platform.Catalog.Pricing;
 using Rakuten.Platform.Contracts.Catalog;
 
 namespace Rakuten.Platform.Catalog.PublishingListings;
@@ -28,7 +31,8 @@ public static class ListingEndpoints
             return Results.Ok(rows.Select(l => new ListingView(
                 l.ListingId, l.ProductId, l.ConnectionId, l.Channel, l.Intent.ToString(), l.State.ToString(),
                 l.ErrorCode is null ? null : new ListingError(l.ErrorCode, l.ErrorMessage),
-                l.ChannelListingId, l.Hidden, l.Version, l.UpdatedAt)));
+                l.ChannelListingId, l.Hidden, l.Version, l.UpdatedAt,
+                l.PricesSent is null ? null : JsonSerializer.Deserialize<List<PriceSent>>(l.PricesSent, PlatformJson.Options))));
         }).Produces<IEnumerable<ListingView>>();
 
         catalog.MapPost("/products/{productId:guid}/listings/{connectionId:guid}/{action}", async (
@@ -81,7 +85,7 @@ public static class ListingEndpoints
             var decision = requested == ListingAction.Withdraw
                 ? ListingDecision.Ask(ListingAction.Withdraw)
                 : ListingRules.Reconcile(listing.Intent, product.Deleted, blocked, listing.RequestedLive, verdict.Code ?? ListingRules.DuplicateSku);
-            ListingSync.Apply(db, listing, decision, product, now, verdict.Adopted);
+            ListingSync.Apply(db, listing, decision, product, now, verdict);
             db.Audit(caller, $"listing.{requested.ToString().ToLowerInvariant()}", target, now);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
@@ -104,9 +108,9 @@ public static class ListingEndpoints
 }
 
 /// <summary>A product's listing on one channel connection: what the merchant asked (intent), where it stands (state),
-/// the channel's refusal when there is one, and the channel's id for it.</summary>
+/// the channel's refusal when there is one, the channel's id for it, and the prices its last publish request carried per SKU.</summary>
 public sealed record ListingView(Guid ListingId, Guid ProductId, Guid ConnectionId, string Channel, string Intent, string State, ListingError? Error,
-    string? ChannelListingId, bool Hidden, long Version, DateTimeOffset UpdatedAt);
+    string? ChannelListingId, bool Hidden, long Version, DateTimeOffset UpdatedAt, IReadOnlyList<PriceSent>? PricesSent);
 
 public sealed record ListingError(string Code, string? Message);
 

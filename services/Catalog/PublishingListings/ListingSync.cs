@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.Catalog.Onboarding;
+using Rakuten.Platform.Catalog.Pricing;
 using Rakuten.Platform.Catalog.SyncingProducts;
 using Rakuten.Platform.Contracts.Catalog;
 
@@ -58,7 +59,7 @@ public static class ListingSync
                 var verdict = verdicts[(product.ProductId, connection.ConnectionId)];
                 listing.BlockedReason = verdict.Reason;
                 Apply(db, listing, ListingRules.Reconcile(listing.Intent, product.Deleted, verdict.Reason, listing.RequestedLive, verdict.Code ?? ListingRules.DuplicateSku),
-                    product, now, verdict.Adopted);
+                    product, now, verdict);
             }
         }
     }
@@ -76,9 +77,10 @@ public static class ListingSync
     }
 
     /// <summary>For each product on each connection: why the catalog refuses it (a duplicate SKU, a variant without SKU, an
-    /// existing item the merchant has not decided about, an item in conflict, an item left alone) with its code, or the
-    /// merchant's existing item the listing drives.</summary>
-    public static async Task<Dictionary<(Guid Product, Guid Connection), (string? Code, string? Reason, AdoptedItem? Adopted)>> VerdictsAsync(
+    /// existing item the merchant has not decided about, an item in conflict, an item left alone, a price rule that cannot
+    /// price it) with its code; or the product as the connection's price book prices it, and the merchant's existing item the
+    /// listing drives.</summary>
+    public static async Task<Dictionary<(Guid Product, Guid Connection), ListingVerdict>> VerdictsAsync(
         CatalogDbContext db, Guid tenantId, IReadOnlyList<CatalogProduct> products, IReadOnlyList<ListingConnection> connections, CancellationToken ct)
     {
         var productIds = products.Select(p => p.ProductId).ToList();
@@ -95,16 +97,20 @@ public static class ListingSync
         var items = matches.Values.Select(m => m.ItemId).Distinct().ToList();
         var decisions = await db.ItemDecisions.AsNoTracking().Where(d => connectionIds.Contains(d.ConnectionId) && items.Contains(d.ItemId))
             .ToDictionaryAsync(d => (d.ConnectionId, d.ItemId), d => d.Decision, ct);
-        var verdicts = new Dictionary<(Guid, Guid), (string?, string?, AdoptedItem?)>();
+        var books = await PriceBooks.ForAsync(db, connectionIds, snapshots.SelectMany(p => p.Variants).Select(v => v.Sku).OfType<string>().Distinct().ToList(), ct);
+        var bySnapshot = snapshots.ToDictionary(s => s.ProductId);
+        var verdicts = new Dictionary<(Guid, Guid), ListingVerdict>();
         foreach (var product in products)
         {
             foreach (var connection in connections)
             {
                 var match = matches.GetValueOrDefault((product.ProductId, connection.ConnectionId));
-                var onboarding = OnboardingMatches.Verdict(connection.Channel, match, match is null ? null : decisions.GetValueOrDefault((connection.ConnectionId, match.ItemId)));
-                verdicts[(product.ProductId, connection.ConnectionId)] = blocked.TryGetValue(product.ProductId, out var block)
-                    ? (block.Code, block.Reason, null)
-                    : onboarding;
+                var (code, reason, adopted) = blocked.TryGetValue(product.ProductId, out var block) ? (block.Code, block.Reason, null)
+                    : OnboardingMatches.Verdict(connection.Channel, match, match is null ? null : decisions.GetValueOrDefault((connection.ConnectionId, match.ItemId)));
+                var (priced, sent, refusal) = bySnapshot.TryGetValue(product.ProductId, out var snapshot) ? PriceRules.Apply(snapshot, books[connection.ConnectionId]) : (null, [], null);
+                verdicts[(product.ProductId, connection.ConnectionId)] = reason is null && refusal is not null
+                    ? new ListingVerdict(PriceRules.Refused, refusal, null, null, [])
+                    : new ListingVerdict(code, reason, adopted, priced, sent);
             }
         }
 
@@ -112,7 +118,7 @@ public static class ListingSync
     }
 
     /// <summary>Records the decision on the listing and, when it asks the channel for something, queues the request.</summary>
-    public static void Apply(CatalogDbContext db, Listing listing, ListingDecision decision, CatalogProduct product, DateTimeOffset now, AdoptedItem? adopted = null)
+    public static void Apply(CatalogDbContext db, Listing listing, ListingDecision decision, CatalogProduct product, DateTimeOffset now, ListingVerdict verdict)
     {
         listing.Version++;
         listing.State = decision.State;
@@ -122,8 +128,14 @@ public static class ListingSync
         if (decision.Request is { } action)
         {
             listing.RequestedLive = action != ListingAction.Withdraw;
-            var snapshot = JsonSerializer.Deserialize<ProductSnapshot>(product.Snapshot, PlatformJson.Options)!;
-            db.AddToOutbox(new ListingRequested(listing.TenantId, listing.ConnectionId, listing.ListingId, action, snapshot, listing.Version, now, adopted));
+            // A withdraw of a deleted (or refused) product carries the product as Shopify last had it; anything else the priced one.
+            var snapshot = verdict.Priced ?? JsonSerializer.Deserialize<ProductSnapshot>(product.Snapshot, PlatformJson.Options)!;
+            if (verdict.Priced is not null && action == ListingAction.Publish)
+            {
+                listing.PricesSent = JsonSerializer.Serialize(verdict.Sent, PlatformJson.Options);
+            }
+
+            db.AddToOutbox(new ListingRequested(listing.TenantId, listing.ConnectionId, listing.ListingId, action, snapshot, listing.Version, now, verdict.Adopted));
         }
     }
 
@@ -155,3 +167,7 @@ public static class ListingSync
         return reasons;
     }
 }
+
+/// <summary>What the catalog makes of one product on one connection: the refusal's code and reason, the existing item the
+/// listing drives, and the product as the connection's prices make it (null for a deleted product) with the prices per SKU.</summary>
+public sealed record ListingVerdict(string? Code, string? Reason, AdoptedItem? Adopted, ProductSnapshot? Priced, IReadOnlyList<PriceSent> Sent);

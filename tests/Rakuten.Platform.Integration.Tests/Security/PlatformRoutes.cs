@@ -68,6 +68,7 @@ public static partial class PlatformRoutes
                 "action" => "hide",
                 "shopifyName" => "Yamato",
                 "documentName" => "v1",
+                "sku" => "SKU-A",
                 _ => throw new InvalidOperationException($"The security tests do not know the route parameter {{{name}}} of {route}: teach PlatformRoutes.Path it."),
             };
         });
