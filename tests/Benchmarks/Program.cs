@@ -2,6 +2,7 @@ using Rakuten.Platform.Benchmarks;
 
 // dotnet run -c Release --project tests/Benchmarks -- outbox [--events N] [--writers N] [--batch N] [--rate N] [--seconds N] [--rate-batch N]
 // dotnet run -c Release --project tests/Benchmarks -- catalog [--products N] [--variants N] [--items-per-second N]
+// dotnet run -c Release --project tests/Benchmarks -- onboarding [--items N] [--skus N] [--shopify-products N] [--items-per-second N]
 // dotnet run -c Release --project tests/Benchmarks -- stock [--skus N] [--rate N] [--warm-up N] [--seconds N] [--burst N] [--fr-files-per-hour N]
 // dotnet run -c Release --project tests/Benchmarks -- orders [--orders N] [--warm-up N] [--settle N] [--rate N] [--seconds N]
 // dotnet run -c Release --project tests/Benchmarks -- grpc [--callers N] [--seconds N] [--watchers N] [--changes N]
@@ -10,6 +11,7 @@ return args.FirstOrDefault() switch
 {
     "outbox" => await OutboxBenchmark.RunAsync(args[1..]),
     "catalog" => await CatalogBenchmark.RunAsync(args[1..]),
+    "onboarding" => await OnboardingBenchmark.RunAsync(args[1..]),
     "stock" => await StockBenchmark.RunAsync(args[1..]),
     "orders" => await OrdersBenchmark.RunAsync(args[1..]),
     "grpc" => await GrpcBenchmark.RunAsync(args[1..]),
@@ -30,6 +32,11 @@ static int Usage()
         usage: dotnet run -c Release --project tests/Benchmarks -- catalog [options]
           --products N  products in the Shopify Sandbox (default 500)
           --variants N  variants per product (default 20; 500 x 20 = 10,000)
+          --items-per-second N  the RMS Items API rate the Sandbox enforces and the platform keeps to (default 5)
+        usage: dotnet run -c Release --project tests/Benchmarks -- onboarding [options]
+          --items N     items the RMS shop already sells (default 10000)
+          --skus N      SKUs per item (default 3; 10,000 x 3 = 30,000)
+          --shopify-products N  of them also in Shopify, same SKUs (default 1000)
           --items-per-second N  the RMS Items API rate the Sandbox enforces and the platform keeps to (default 5)
         usage: dotnet run -c Release --project tests/Benchmarks -- stock [options]
           --skus N      SKUs published to RMS and Rakuten France (default 200)
