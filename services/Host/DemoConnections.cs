@@ -9,8 +9,9 @@ namespace Rakuten.Platform.Host;
 
 /// <summary>The embedded demo's connections (<c>Demo:SeedConnections</c>): once the Host listens, it opens an RMS
 /// shop, a Rakuten France seller and a Shopify store in its own Sandbox and connects them for the demo tenant,
-/// through the same API a merchant's admin uses (with a short-lived token of the demo's own key). The Sandbox forgets its
-/// accounts on restart, so they are opened again each time, with credentials kept in the data folder: random per
+/// through the same API a merchant's admin uses (with a short-lived token of the demo's own key). The Sandbox keeps its
+/// accounts in the data folder (<c>sandbox-state.json</c>); they are opened again each time all the same (409 when they
+/// exist) for a data folder without it, with credentials kept in the data folder: random per
 /// installation, never in the repository, owner-only, and for the demo only — they open the Sandbox's imitation accounts,
 /// never a real marketplace's.</summary>
 public sealed class DemoConnections(DemoAccess access, IConfiguration configuration, PlatformOptions options, ILogger<DemoConnections> logger)

@@ -28,7 +28,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults("rakuten-platform-host");
 builder.AddCatalogService().AddInventoryService().AddOrdersService().AddShippingService();
 builder.AddShopifyService().AddRakutenJpService().AddRakutenFrService();
-builder.AddSandbox();
+builder.AddSandbox(stateFile: Path.Combine(PlatformOptions.From(builder.Configuration, "rakuten-platform-host").DataDirectory, "sandbox-state.json"));
 builder.AddPlatformBus();
 builder.Services.AddSingleton<DemoAccess>().AddHostedService(sp => sp.GetRequiredService<DemoAccess>());
 builder.Services.AddHostedService<DemoConnections>();

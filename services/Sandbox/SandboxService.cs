@@ -11,10 +11,21 @@ namespace Rakuten.Platform.Sandbox;
 /// <c>services/Host</c> for the embedded demo.</summary>
 public static class SandboxService
 {
-    public static WebApplicationBuilder AddSandbox(this WebApplicationBuilder builder)
+    /// <param name="stateFile">Where the Sandbox keeps its accounts and orders across restarts (<c>Sandbox:StateFile</c> wins);
+    /// null: it starts empty each time.</param>
+    public static WebApplicationBuilder AddSandbox(this WebApplicationBuilder builder, string? stateFile = null)
     {
         var seed = builder.Configuration.GetValue("Sandbox:Seed", 42);
-        builder.Services.AddSingleton(new SandboxState(seed));
+        var state = new SandboxState(seed);
+        builder.Services.AddSingleton(state);
+        stateFile = builder.Configuration["Sandbox:StateFile"] ?? stateFile;
+        if (stateFile is not null)
+        {
+            // Before any poller runs: a restarted demo finds its shops, not an empty Sandbox answering Unauthorized.
+            SandboxPersistence.Load(state, stateFile);
+            builder.Services.AddHostedService(sp => new SandboxPersistence(state, stateFile, sp.GetRequiredService<ILogger<SandboxPersistence>>()));
+        }
+
         builder.Services.AddHttpClient("shopify-webhooks");
         builder.Services.AddSingleton<WebhookDeliverer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookDeliverer>());
@@ -36,6 +47,12 @@ public static class SandboxService
         var state = app.Services.GetRequiredService<SandboxState>();
         // Its own OpenAPI document (/openapi/sandbox.json): the imitations are not the platform's API.
         root.AllowAnonymous().WithGroupName(OpenApiDocument);
+        root.AddEndpointFilter(async (context, next) =>
+        {
+            var answer = await next(context);
+            state.Changed();
+            return answer;
+        });
 
         var rms = root.MapGroup("/rms").WithTags("Rakuten JP (RMS) imitation");
         OrderApi.Map(rms, state);

@@ -85,6 +85,32 @@ public sealed class EmbeddedDemoTests
         }
 
         replayed.Should().Contain(7);
+
+        // Restarted, the demo finds its Sandbox as it left it (the state file in the data folder): the store still has the mug
+        // and its stock, and the connections still work with the credentials they hold.
+        await host.StopAsync();
+        // The open watch did not hold the shutdown: it was ended, telling the client to come back with its token.
+        var ended = await FluentActions.Awaiting(async () =>
+        {
+            while (await watch.ResponseStream.MoveNext(CancellationToken.None))
+            {
+            }
+        }).Should().ThrowAsync<global::Grpc.Core.RpcException>();
+        ended.Which.StatusCode.Should().Be(global::Grpc.Core.StatusCode.Unavailable);
+        ended.Which.Status.Detail.Should().Contain("resume token");
+        File.Exists(Path.Combine(data, "sandbox-state.json")).Should().BeTrue();
+        await using var restarted = await ServiceProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["Platform:Mode"] = "Embedded",
+            ["Platform:DataDirectory"] = data,
+            ["Demo:SeedConnections"] = "true",
+        }, "services/Host");
+        await restarted.UseDemoTokenAsync(data);
+        var stock = (await restarted.Http.GetFromJsonAsync<JsonArray>("/control/shopify/shops/demo-store/inventory"))!;
+        stock.Sum(l => l!["available"]!.GetValue<int>()).Should().Be(7, "the store kept the mug's stock across the restart");
+        (await restarted.Http.GetFromJsonAsync<JsonArray>("/control/shopify/shops/demo-store/webhooks"))!.Should()
+            .HaveCount(6, "the store kept the subscriptions the adapter gave it");
+        await restarted.WaitUntilAsync(async () => (await restarted.Http.GetStringAsync("/catalog/products")).Contains("Mug"), TimeSpan.FromSeconds(60), "the catalog after the restart");
     }
 
     [Fact]

@@ -26,18 +26,23 @@ public sealed class SandboxHost : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public static async Task<SandboxHost> StartAsync(bool orderRateLimit = false)
+    /// <param name="stateFile">Where the Sandbox keeps its state across restarts; a shop already in it is not opened again.</param>
+    public static async Task<SandboxHost> StartAsync(bool orderRateLimit = false, string? stateFile = null)
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
         builder.Logging.ClearProviders();
-        builder.AddSandbox();
+        builder.AddSandbox(stateFile);
         var app = builder.Build();
         app.MapSandbox();
         await app.StartAsync();
         var host = new SandboxHost(app, app.GetTestClient());
-        (await host.Client.PostAsJsonAsync("/control/rms/shops", new { shopId = ShopId, serviceSecret = Secret, licenseKey = LicenseKey }))
-            .EnsureSuccessStatusCode();
+        var opened = await host.Client.PostAsJsonAsync("/control/rms/shops", new { shopId = ShopId, serviceSecret = Secret, licenseKey = LicenseKey });
+        if (!(stateFile is not null && opened.StatusCode == System.Net.HttpStatusCode.Conflict))
+        {
+            opened.EnsureSuccessStatusCode();
+        }
+
         if (!orderRateLimit)
         {
             (await host.Client.PutAsJsonAsync("/control/rms/settings", new { orderApiPerSecond = 0 })).EnsureSuccessStatusCode();
@@ -95,5 +100,10 @@ public sealed class SandboxHost : IAsyncDisposable
 
     public static string Jst(DateTimeOffset at) => at.ToOffset(TimeSpan.FromHours(9)).ToString("yyyy-MM-dd'T'HH:mm:ss") + "+0900";
 
-    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+    /// <summary>Stops the Sandbox as a clean shutdown would (it writes its state file then), and disposes it.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
 }

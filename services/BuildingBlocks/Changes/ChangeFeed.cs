@@ -30,7 +30,7 @@ public sealed record ChangeFeedOptions(TimeSpan PollInterval, TimeSpan Retention
 /// token. Past rows (a resumed watch) are read from the table directly. Rows older than the retention are pruned; the
 /// horizon remembers up to where, so that an older token is told so instead of silently missing changes.</summary>
 public sealed class ChangeFeed<TContext>(IServiceScopeFactory scopes, ServiceDatabase<TContext> database, ChangeFeedOptions options, TimeProvider clock,
-    ILogger<ChangeFeed<TContext>> logger) : BackgroundService where TContext : PlatformDbContext
+    IHostApplicationLifetime lifetime, ILogger<ChangeFeed<TContext>> logger) : BackgroundService where TContext : PlatformDbContext
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly List<Subscription> _subscribers = [];
@@ -77,6 +77,10 @@ public sealed class ChangeFeed<TContext>(IServiceScopeFactory scopes, ServiceDat
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // The watches end (UNAVAILABLE, "reconnect with the resume token") as soon as the process is asked to stop: the web
+        // server waits for open requests before the hosted services stop, so an open stream would hold the shutdown until its
+        // timeout (and Kubernetes would SIGKILL the pod).
+        using var stopping = lifetime.ApplicationStopping.Register(EndWatches);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -91,7 +95,7 @@ public sealed class ChangeFeed<TContext>(IServiceScopeFactory scopes, ServiceDat
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
-                return;
+                break; // on to ending the watches: an open stream would otherwise hold the shutdown until its timeout
             }
             catch (Exception ex)
             {
@@ -101,13 +105,28 @@ public sealed class ChangeFeed<TContext>(IServiceScopeFactory scopes, ServiceDat
             }
         }
 
-        await _gate.WaitAsync(CancellationToken.None);
-        foreach (var subscription in _subscribers)
+        EndWatches();
+    }
+
+    private void EndWatches()
+    {
+        if (!_gate.Wait(TimeSpan.FromSeconds(5)))
         {
-            subscription.Complete(overflowed: false);
+            logger.LogWarning("The {Context} change feed could not end its watches at shutdown: a poll held it for 5 s", typeof(TContext).Name);
+            return;
         }
 
-        _gate.Release();
+        try
+        {
+            foreach (var subscription in _subscribers)
+            {
+                subscription.Complete(overflowed: false);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     private async Task PollAsync(CancellationToken ct)

@@ -17,8 +17,15 @@ public sealed class SandboxState
         Faults = new Faults(Random);
     }
 
+    private long _version;
+
     /// <summary>Guards every marketplace's data: the Sandbox favours being simple and exact over being fast.</summary>
     public object Sync { get; } = new();
+
+    /// <summary>Grows with every call answered (any of them may have changed something): what <see cref="SandboxPersistence"/> writes after.</summary>
+    public long Version => Interlocked.Read(ref _version);
+
+    public void Changed() => Interlocked.Increment(ref _version);
 
     public Random Random { get; }
 

@@ -10,15 +10,15 @@ public sealed class FrSeller(string login, string token, long sellerId)
 
     public long SellerId { get; } = sellerId;
 
-    public Dictionary<string, FrOffer> Offers { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, FrOffer> Offers { get; init; } = new(StringComparer.Ordinal);
 
-    public Dictionary<long, FrSale> Sales { get; } = [];
+    public Dictionary<long, FrSale> Sales { get; init; } = [];
 
-    public Dictionary<long, FrImport> Imports { get; } = [];
+    public Dictionary<long, FrImport> Imports { get; init; } = [];
 
-    public Queue<DateTimeOffset> Requests { get; } = new();
+    public Queue<DateTimeOffset> Requests { get; init; } = new();
 
-    public Queue<DateTimeOffset> StockFiles { get; } = new();
+    public Queue<DateTimeOffset> StockFiles { get; init; } = new();
 }
 
 public sealed class FrOffer
@@ -67,7 +67,7 @@ public sealed class FrSale
     /// <summary>Prepaid-label modes: Rakuten issues the label and its tracking number.</summary>
     public string? PrepaidTrackingNumber { get; init; }
 
-    public List<FrItem> Items { get; } = [];
+    public List<FrItem> Items { get; init; } = [];
 }
 
 public sealed class FrItem

@@ -15,15 +15,15 @@ public sealed class RmsShop(string shopId, string serviceSecret, string url)
 
     public string ServiceSecret { get; } = serviceSecret;
 
-    public Dictionary<string, DateTimeOffset> LicenseKeys { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, DateTimeOffset> LicenseKeys { get; init; } = new(StringComparer.Ordinal);
 
-    public Dictionary<string, RmsOrder> Orders { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, RmsOrder> Orders { get; init; } = new(StringComparer.Ordinal);
 
     /// <summary>Items by (lower-case) manage number, as the JSON the Items API stores.</summary>
-    public Dictionary<string, RmsItem> Items { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, RmsItem> Items { get; init; } = new(StringComparer.Ordinal);
 
     /// <summary>Stock by (manage number, variant id): manage numbers lower-cased, variant ids case-sensitive.</summary>
-    public Dictionary<(string ManageNumber, string VariantId), RmsInventory> Inventory { get; } = new();
+    public Dictionary<(string ManageNumber, string VariantId), RmsInventory> Inventory { get; init; } = new();
 
     public int OrderSequence { get; set; }
 
@@ -113,9 +113,9 @@ public sealed class RmsPackage
 
     public string? DefaultDeliveryCompanyCode { get; set; }
 
-    public List<RmsOrderItem> Items { get; } = [];
+    public List<RmsOrderItem> Items { get; init; } = [];
 
-    public List<RmsShipping> Shippings { get; } = [];
+    public List<RmsShipping> Shippings { get; init; } = [];
 }
 
 public sealed record RmsCoupon(string Code, string Name, int Price, int Units, long ItemId, int Capital);
@@ -125,7 +125,7 @@ public sealed class RmsOrder
     public required string OrderNumber { get; set; }
 
     /// <summary>Top-level OrderModel fields replaced as given (control: a malformed payload).</summary>
-    public Dictionary<string, System.Text.Json.Nodes.JsonNode?> Corruptions { get; } = [];
+    public Dictionary<string, System.Text.Json.Nodes.JsonNode?> Corruptions { get; init; } = [];
 
     public int OrderProgress { get; set; } = 100;
 
@@ -141,9 +141,9 @@ public sealed class RmsOrder
 
     public string? Email { get; set; }
 
-    public List<RmsPackage> Packages { get; } = [];
+    public List<RmsPackage> Packages { get; init; } = [];
 
-    public List<RmsCoupon> Coupons { get; } = [];
+    public List<RmsCoupon> Coupons { get; init; } = [];
 
     public int UsedPoint { get; set; }
 
@@ -162,5 +162,5 @@ public sealed class RmsOrder
     /// <summary>RMS reports -9999 (未確定) for amounts not yet determined (e.g. postage after a change).</summary>
     public bool AmountsUndetermined { get; set; }
 
-    public List<JsonObject> ChangeReasons { get; } = [];
+    public List<JsonObject> ChangeReasons { get; init; } = [];
 }

@@ -13,21 +13,21 @@ public sealed class ShopifyShop(string shop, string accessToken, string webhookS
     /// <summary>"development" stores may create at most 5 orders a minute (reference §B.2).</summary>
     public string Plan { get; set; } = "basic";
 
-    public Dictionary<long, SProduct> Products { get; } = [];
+    public Dictionary<long, SProduct> Products { get; init; } = [];
 
-    public Dictionary<long, SLocation> Locations { get; } = [];
+    public Dictionary<long, SLocation> Locations { get; init; } = [];
 
     /// <summary>Available quantity per (inventory item, location).</summary>
-    public Dictionary<(long Item, long Location), int> Levels { get; } = [];
+    public Dictionary<(long Item, long Location), int> Levels { get; init; } = [];
 
-    public Dictionary<long, SOrder> Orders { get; } = [];
+    public Dictionary<long, SOrder> Orders { get; init; } = [];
 
-    public List<SWebhook> Webhooks { get; } = [];
+    public List<SWebhook> Webhooks { get; init; } = [];
 
     /// <summary>Results of <c>@idempotent</c> mutations by key, replayed on a retry (reference §B.3).</summary>
-    public Dictionary<string, string> IdempotentResults { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, string> IdempotentResults { get; init; } = new(StringComparer.Ordinal);
 
-    public Queue<DateTimeOffset> RecentOrders { get; } = new();
+    public Queue<DateTimeOffset> RecentOrders { get; init; } = new();
 
     public double BucketAvailable { get; set; } = -1;
 
@@ -101,13 +101,13 @@ public sealed class SOrder
     public DateTimeOffset? CancelledAt { get; set; }
 
     /// <summary>The units orderCreate took from stock, per (inventory item, location): orderCancel with restock returns them.</summary>
-    public List<(long Item, long Location, int Quantity)> Decremented { get; } = [];
+    public List<(long Item, long Location, int Quantity)> Decremented { get; init; } = [];
 
-    public List<SLine> Lines { get; } = [];
+    public List<SLine> Lines { get; init; } = [];
 
     public long FulfillmentOrderId { get; init; }
 
-    public List<SFulfillment> Fulfillments { get; } = [];
+    public List<SFulfillment> Fulfillments { get; init; } = [];
 }
 
 public sealed class SLine
