@@ -259,4 +259,28 @@ public sealed class CatalogPublishingTests
 
         static string StandardPrice(JsonArray items) => items.Single()!["variants"]!.AsObject().Single().Value!["standardPrice"]!.GetValue<string>();
     }
+
+    [Fact]
+    public async Task A_store_selling_in_euros_reaches_Rakuten_France_unconverted_and_RMS_once_a_rule_converts_its_prices_to_yen()
+    {
+        await using var setup = await Marketplace.StartAsync([("Mug", "MUG-1")], currency: "EUR");
+        await WaitAsync(async () => (await setup.ListingsAsync()).Count(l => l!["state"]!.GetValue<string>() is "Published" or "Failed") == 2,
+            "both listings settled", meanwhile: setup.NextFileSlot, setup: setup);
+
+        // The store's currency came from Shopify (shop.currencyCode), not from a setting: €1,200 is sent as it is to Rakuten France.
+        var fr = (await setup.ListingsAsync("RakutenFr")).Single()!;
+        fr["state"]!.GetValue<string>().Should().Be("Published");
+        (fr["pricesSent"]![0]!["price"]!["amount"]!.GetValue<decimal>(), fr["pricesSent"]![0]!["price"]!["currency"]!.GetValue<string>()).Should().Be((1200m, "EUR"));
+        await WaitAsync(async () => (await setup.FrOffersAsync()).Single()!["price"]!.GetValue<decimal>() == 1200m, "€1,200 on Rakuten France",
+            meanwhile: setup.NextFileSlot, setup: setup);
+        var rms = (await setup.ListingsAsync("RakutenJp")).Single()!;
+        rms["error"]!["code"]!.GetValue<string>().Should().Be("RULE_CURRENCY");
+        rms["error"]!["message"]!.GetValue<string>().Should().Contain("priced in EUR");
+
+        var asOf = DateOnly.FromDateTime(setup.Hosts.Clock.Now.UtcDateTime).ToString("yyyy-MM-dd");
+        (await setup.Hosts.Platform.PutAsJsonAsync($"/catalog/connections/{setup.Rms}/price-rule",
+            new { convert = new { from = "EUR", to = "JPY", rate = 160, asOf }, rounding = new { step = 100 } })).StatusCode.Should().Be(HttpStatusCode.Accepted);
+        await WaitAsync(async () => (await setup.ListingsAsync("RakutenJp")).Single()!["state"]!.GetValue<string>() == "Published", "the mug on RMS in yen", setup: setup);
+        (await setup.RmsItemsAsync()).Single()!["variants"]!.AsObject().Single().Value!["standardPrice"]!.GetValue<string>().Should().Be("192000");
+    }
 }

@@ -16,6 +16,8 @@ public sealed class ShopifyDbContext(DbContextOptions<ShopifyDbContext> options)
 
     public DbSet<Connecting.WebhookSubscriptionRow> WebhookSubscriptions => Set<Connecting.WebhookSubscriptionRow>();
 
+    public DbSet<Connecting.ShopCurrencyRow> ShopCurrencies => Set<Connecting.ShopCurrencyRow>();
+
     public DbSet<ExternalId> ExternalIds => Set<ExternalId>();
 
     public DbSet<ProductVersion> ProductVersions => Set<ProductVersion>();
@@ -33,6 +35,11 @@ public sealed class ShopifyDbContext(DbContextOptions<ShopifyDbContext> options)
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
+        modelBuilder.Entity<Connecting.ShopCurrencyRow>(e =>
+        {
+            e.ToTable("shop_currencies");
+            e.HasKey(x => x.ConnectionId);
+        });
         modelBuilder.Entity<Connecting.WebhookSubscriptionRow>(e =>
         {
             e.ToTable("webhook_subscriptions");

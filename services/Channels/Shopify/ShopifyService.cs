@@ -30,6 +30,7 @@ public static class ShopifyService
         builder.AddMarketplaceClient<ShopifyDbContext>("shopify", Contracts.Channel.Shopify);
         builder.Services.AddSingleton<IChannelConnector<ShopifyCredentials>, ShopifyConnector>();
         builder.Services.AddSingleton<ShopifyAdminClient>();
+        builder.Services.AddSingleton<Connecting.ShopCurrency>();
         builder.Services.AddSingleton<ShopifyOrderCanceller>();
         builder.Services.AddSingleton<IRunsBetweenExports>(sp => sp.GetRequiredService<ShopifyOrderCanceller>());
         builder.Services.AddSingleton<OrderExporter>();

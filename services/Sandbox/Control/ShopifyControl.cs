@@ -4,7 +4,8 @@ using Rakuten.Platform.Sandbox.Shopify;
 
 namespace Rakuten.Platform.Sandbox.Control;
 
-public sealed record CreateShopifyShop(string Shop, string AccessToken, string WebhookSecret, string? Plan = null);
+/// <summary>A store; <c>Currency</c> is what its prices are in (JPY unless said).</summary>
+public sealed record CreateShopifyShop(string Shop, string AccessToken, string WebhookSecret, string? Plan = null, string? Currency = null);
 
 public sealed record ShopifyVariantSpec(string? Sku, decimal Price, decimal? CompareAtPrice = null, string? Barcode = null, int Grams = 0, IReadOnlyList<string>? OptionValues = null);
 
@@ -31,10 +32,12 @@ public static class ShopifyControl
         {
             if (string.IsNullOrWhiteSpace(request.Shop) || string.IsNullOrWhiteSpace(request.AccessToken) || string.IsNullOrWhiteSpace(request.WebhookSecret))
                 return Results.BadRequest(new { errors = new[] { "shop, accessToken and webhookSecret are required" } });
+            if (request.Currency is { } code && (code.Length != 3 || !code.All(char.IsAsciiLetterUpper)))
+                return Results.BadRequest(new { errors = new[] { "currency must be a three-letter ISO 4217 code, e.g. EUR" } });
             lock (state.Sync)
             {
                 if (state.ShopifyShops.ContainsKey(request.Shop)) return Results.Conflict(new { errors = new[] { $"shop {request.Shop} exists" } });
-                var shop = new ShopifyShop(request.Shop, request.AccessToken, request.WebhookSecret) { Plan = request.Plan ?? "basic" };
+                var shop = new ShopifyShop(request.Shop, request.AccessToken, request.WebhookSecret) { Plan = request.Plan ?? "basic", Currency = request.Currency ?? "JPY" };
                 var location = new SLocation(state.NextShopifyId++, "Main warehouse");
                 shop.Locations[location.Id] = location;
                 state.ShopifyShops[shop.Shop] = shop;

@@ -21,7 +21,7 @@ public static partial class ShopifyAdminApi
     {
         ["shop"] = ("query", (c, _) => new JsonObject
         {
-            ["name"] = c.Shop.Shop, ["myshopifyDomain"] = $"{c.Shop.Shop}.myshopify.com", ["currencyCode"] = "JPY",
+            ["name"] = c.Shop.Shop, ["myshopifyDomain"] = $"{c.Shop.Shop}.myshopify.com", ["currencyCode"] = c.Shop.Currency,
             ["plan"] = new JsonObject { ["displayName"] = c.Shop.Plan },
         }),
         ["products"] = ("query", (c, a) => ShopifyJson.Connection(c.Shop.Products.Values.OrderBy(p => p.Id).ToList(), a, p => ShopifyJson.Product(c.Shop, p))),

@@ -13,6 +13,9 @@ public sealed class ShopifyShop(string shop, string accessToken, string webhookS
     /// <summary>"development" stores may create at most 5 orders a minute (reference §B.2).</summary>
     public string Plan { get; set; } = "basic";
 
+    /// <summary>The store's currency (<c>shop { currencyCode }</c>).</summary>
+    public string Currency { get; set; } = "JPY";
+
     public Dictionary<long, SProduct> Products { get; init; } = [];
 
     public Dictionary<long, SLocation> Locations { get; init; } = [];

@@ -86,7 +86,7 @@ public sealed class Marketplace(ChannelHosts Hosts, Guid Tenant, string Shopify,
     };
 
     public static async Task<Marketplace> StartAsync(IEnumerable<(string Title, string? Sku)> products, IEnumerable<string>? offers = null, bool limitsOff = false,
-        string? plan = null, IDictionary<string, string?>? settings = null, Func<HttpClient, Task>? beforeConnect = null)
+        string? plan = null, IDictionary<string, string?>? settings = null, Func<HttpClient, Task>? beforeConnect = null, string? currency = null)
     {
         var hosts = await ChannelHosts.StartAsync(withCatalog: true, new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {
@@ -95,7 +95,7 @@ public sealed class Marketplace(ChannelHosts Hosts, Guid Tenant, string Shopify,
             ["Platform:RakutenJp:ItemsApiPerSecond"] = limitsOff ? "0" : "5",
             ["Platform:Shopify:ReconcileInterval"] = "00:00:00",
         });
-        var (location, ids) = await SeedAsync(hosts.Sandbox, products, offers, limitsOff, plan);
+        var (location, ids) = await SeedAsync(hosts.Sandbox, products, offers, limitsOff, plan, currency);
         if (beforeConnect is not null)
         {
             await beforeConnect(hosts.Sandbox);
@@ -110,9 +110,9 @@ public sealed class Marketplace(ChannelHosts Hosts, Guid Tenant, string Shopify,
 
     /// <summary>The merchant's Shopify store with its products, RMS shop and Rakuten France seller (with an offer per SKU) in the Sandbox.</summary>
     public static async Task<(string Location, Dictionary<string, string> ProductIds)> SeedAsync(HttpClient sandbox, IEnumerable<(string Title, string? Sku)> products,
-        IEnumerable<string>? offers = null, bool limitsOff = false, string? plan = null)
+        IEnumerable<string>? offers = null, bool limitsOff = false, string? plan = null, string? currency = null)
     {
-        var store = await (await sandbox.PostAsJsonAsync("/control/shopify/shops", new { shop = Shop, accessToken = "shpat_catalog", webhookSecret = "whsec_catalog", plan }))
+        var store = await (await sandbox.PostAsJsonAsync("/control/shopify/shops", new { shop = Shop, accessToken = "shpat_catalog", webhookSecret = "whsec_catalog", plan, currency }))
             .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>();
         var location = store!["locationId"]!.GetValue<string>().Split('/').Last();
         (await sandbox.PostAsJsonAsync("/control/rms/shops", new { shopId = RmsShop, url = "cat-shop", serviceSecret = "sec-cat", licenseKey = "key-cat", licenseExpiresAt = DateTimeOffset.UtcNow.AddDays(80) })).EnsureSuccessStatusCode();

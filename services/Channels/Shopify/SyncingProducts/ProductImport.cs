@@ -19,7 +19,8 @@ namespace Rakuten.Platform.Channels.Shopify.SyncingProducts;
 /// on request (<c>POST /channels/shopify/connections/{id}/import-products</c>, the manual resync), and every
 /// <c>Platform:Shopify:ReconcileInterval</c> (1 h) as the reconciliation that finds what webhooks missed: changed
 /// products come through the same staleness rule, and products no longer in Shopify are handed on as deleted.</summary>
-public sealed class ProductImport(IServiceScopeFactory scopes, ShopifyAdminClient shopify, TimeProvider clock, IConfiguration configuration, ILogger<ProductImport> logger)
+public sealed class ProductImport(IServiceScopeFactory scopes, ShopifyAdminClient shopify, ShopCurrency currencies, TimeProvider clock, IConfiguration configuration,
+    ILogger<ProductImport> logger)
     : BackgroundService, IConnectionAdded<ShopifyDbContext>
 {
     private const int PageSize = 50;
@@ -111,7 +112,8 @@ public sealed class ProductImport(IServiceScopeFactory scopes, ShopifyAdminClien
         var db = scope.ServiceProvider.GetRequiredService<ShopifyDbContext>();
         var connection = await db.Connections.FirstAsync(c => c.Id == connectionId && c.RemovedAt == null, ct);
         var credentials = scope.ServiceProvider.GetRequiredService<ConnectionSecrets>().Unprotect<ShopifyCredentials>(connection.ProtectedCredentials);
-        var currency = configuration["Platform:Shopify:Currency"] ?? "JPY";
+        // Each import reads the store's currency again: product prices carry it (a store can change it).
+        var currency = await currencies.OfAsync(connection, credentials, refresh: true, ct);
         var resumed = job?.Checkpoint is { } checkpoint ? JsonSerializer.Deserialize<ImportCheckpoint>(checkpoint) : null;
         var after = resumed?.After;
         var handed = resumed?.Handed ?? 0;

@@ -183,7 +183,7 @@ public static class ProductWebhooks
 /// <summary>Processes stored webhook deliveries in arrival order, each in its own transaction with its mark;
 /// one it cannot read is marked with the error (visible in the table) and does not block the others.</summary>
 public sealed class WebhookProcessor(
-    IServiceScopeFactory scopes, ShopifyAdminClient admin, TimeProvider clock, IConfiguration configuration, ILogger<WebhookProcessor> logger)
+    IServiceScopeFactory scopes, ShopifyAdminClient admin, ShopCurrency currencies, TimeProvider clock, ILogger<WebhookProcessor> logger)
     : BackgroundService
 {
     private readonly WakeSignal _wake = new();
@@ -293,7 +293,6 @@ public sealed class WebhookProcessor(
 
     private async Task ApplyAllAsync(AsyncServiceScope scope, ShopifyDbContext db, IReadOnlyList<WebhookDelivery> deliveries, CancellationToken ct)
     {
-        var currency = configuration["Platform:Shopify:Currency"] ?? "JPY";
         var secrets = scope.ServiceProvider.GetRequiredService<ConnectionSecrets>();
         var connectionIds = deliveries.Select(d => d.ConnectionId).Distinct().ToList();
         var connections = await db.Connections.Where(c => connectionIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, ct);
@@ -314,7 +313,7 @@ public sealed class WebhookProcessor(
         {
             foreach (var delivery in deliveries)
             {
-                await ApplyOneAsync(db, secrets, connections[delivery.ConnectionId], delivery, currency, doubts, ct);
+                await ApplyOneAsync(db, secrets, connections[delivery.ConnectionId], delivery, doubts, ct);
             }
 
             await ResolveDoubtsAsync(db, secrets, connections, doubts, ct);
@@ -359,12 +358,12 @@ public sealed class WebhookProcessor(
         }
     }
 
-    private async Task ApplyOneAsync(ShopifyDbContext db, ConnectionSecrets secrets, ConnectionRecord connection, WebhookDelivery delivery, string currency,
+    private async Task ApplyOneAsync(ShopifyDbContext db, ConnectionSecrets secrets, ConnectionRecord connection, WebhookDelivery delivery,
         HashSet<(Guid, string, string)> doubts, CancellationToken ct)
     {
         try
         {
-            await ApplyAsync(db, secrets, connection, delivery, currency, doubts, ct);
+            await ApplyAsync(db, secrets, connection, delivery, doubts, ct);
         }
         catch (Exception ex) when (ex is not (OperationCanceledException or System.Data.Common.DbException or HttpRequestException))
         {
@@ -378,7 +377,7 @@ public sealed class WebhookProcessor(
         delivery.ProcessedAt = clock.GetUtcNow();
     }
 
-    private async Task ApplyAsync(ShopifyDbContext db, ConnectionSecrets secrets, ConnectionRecord connection, WebhookDelivery delivery, string currency,
+    private async Task ApplyAsync(ShopifyDbContext db, ConnectionSecrets secrets, ConnectionRecord connection, WebhookDelivery delivery,
         HashSet<(Guid, string, string)> doubts, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
@@ -387,6 +386,8 @@ public sealed class WebhookProcessor(
             case "products/create" or "products/update":
             {
                 var product = ShopifyProduct.FromWebhook(JsonNode.Parse(delivery.Body)!.AsObject());
+                // Kept since the last import; Shopify is asked only for a store never imported (an HttpRequestException retries the batch).
+                var currency = await currencies.OfAsync(connection, secrets.Unprotect<ShopifyCredentials>(connection.ProtectedCredentials), refresh: false, ct);
                 if (!await ProductSync.StageAsync(db, connection, product, product.ExternalId, product.UpdatedAt, currency, now, ct))
                 {
                     logger.LogInformation("Stale {Topic} for product {Product} ignored (event {Event})", delivery.Topic, product.ExternalId, delivery.EventId);
@@ -419,7 +420,8 @@ public sealed class WebhookProcessor(
                     break;
                 }
 
-                await ProductSync.StageAsync(db, connection, null, id, clock.GetUtcNow(), currency, now, ct);
+                // A deletion carries no prices: ISO 4217's "no currency".
+                await ProductSync.StageAsync(db, connection, null, id, clock.GetUtcNow(), "XXX", now, ct);
                 break;
             }
 
