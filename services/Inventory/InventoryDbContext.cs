@@ -18,6 +18,10 @@ public sealed class InventoryDbContext(DbContextOptions<InventoryDbContext> opti
 
     public DbSet<ChannelQuantity> ChannelQuantities => Set<ChannelQuantity>();
 
+    public DbSet<Kits.KitRow> Kits => Set<Kits.KitRow>();
+
+    public DbSet<Kits.KitComponentRow> KitComponents => Set<Kits.KitComponentRow>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
@@ -45,6 +49,16 @@ public sealed class InventoryDbContext(DbContextOptions<InventoryDbContext> opti
         {
             e.ToTable("channel_quantities");
             e.HasKey(x => new { x.ConnectionId, x.Sku });
+        });
+        modelBuilder.Entity<Kits.KitRow>(e =>
+        {
+            e.ToTable("kits");
+            e.HasKey(x => new { x.TenantId, x.KitSku });
+        });
+        modelBuilder.Entity<Kits.KitComponentRow>(e =>
+        {
+            e.ToTable("kit_components");
+            e.HasKey(x => new { x.TenantId, x.KitSku, x.ComponentSku });
         });
     }
 }

@@ -5,6 +5,8 @@ using Rakuten.Platform.BuildingBlocks.Security;
 using Rakuten.Platform.Inventory.AllocatingStock;
 using Rakuten.Platform.Inventory.PublicApi;
 
+using Rakuten.Platform.Inventory.Kits;
+
 namespace Rakuten.Platform.Inventory;
 
 public static class InventoryService
@@ -32,6 +34,7 @@ public static class InventoryService
         var inventory = app.MapPlatformApi<InventoryDbContext>("/inventory").WithTags("Inventory");
         inventory.MapAuditLog<InventoryDbContext>("");
         inventory.MapStock();
+        inventory.MapKits();
         app.MapGrpcService<InventoryApi>();
         return app;
     }

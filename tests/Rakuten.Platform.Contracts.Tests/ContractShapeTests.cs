@@ -72,9 +72,9 @@ public sealed class ContractShapeTests
             }
         }
 
-        // Only the SKU registry's verdict spans connections: every other event is about one channel connection.
+        // Only the SKU registry's verdict and a kit's definition span connections: every other event is about one channel connection.
         ContractTypesInAssembly().Where(t => !typeof(IConnectionEvent).IsAssignableFrom(t)).Select(t => t.Name)
-            .Should().BeEquivalentTo(["SkuRejected"]);
+            .Should().BeEquivalentTo(["SkuRejected", "KitChanged"]);
     }
 
     [Fact]
@@ -87,7 +87,7 @@ public sealed class ContractShapeTests
             "ChannelOrderReceived", "ChannelOrderStatusChanged", "OrderAccepted", "OrderHeld", "OrderCancelled",
             "OrderStatusChanged", "OrderExported", "OrderExportRefused", "OrderCancellationRequested", "OrderCancellationRefused",
             "FulfillmentReported", "ShipmentDispatched", "ShipmentConfirmedByChannel", "ShipmentRejectedByChannel",
-            "ShipmentDelivered", "ConnectionHealthChanged",
+            "ShipmentDelivered", "ConnectionHealthChanged", "KitChanged",
         ]);
     }
 

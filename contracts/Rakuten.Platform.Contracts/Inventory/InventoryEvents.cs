@@ -37,3 +37,19 @@ public sealed record ChannelSkuQuantity(
     string Sku,
     int Quantity,
     long Version);
+
+/// <summary>One component of a kit: a SKU and how many of it one kit takes.</summary>
+public sealed record KitComponent(string Sku, int Quantity);
+
+/// <summary>A kit SKU was defined, changed or removed (<c>Removed</c>): the components one unit of it is made of. Inventory
+/// lists the kit at the minimum its components allow and reserves the components when a kit sells; the Shopify adapter
+/// writes the components into the Shopify order so that Shopify's own stock counts them. <c>Version</c> grows per kit.</summary>
+[MessageUrn("rakuten-platform:inventory:kit-changed:v1")]
+[EntityName("rakuten-platform.inventory.kit-changed.v1")]
+public sealed record KitChanged(
+    Guid TenantId,
+    string KitSku,
+    IReadOnlyList<KitComponent> Components,
+    bool Removed,
+    long Version,
+    DateTimeOffset OccurredAt) : IIntegrationEvent;

@@ -18,6 +18,8 @@ public sealed class ShopifyDbContext(DbContextOptions<ShopifyDbContext> options)
 
     public DbSet<Connecting.ShopCurrencyRow> ShopCurrencies => Set<Connecting.ShopCurrencyRow>();
 
+    public DbSet<ExportingOrders.KitDefinitionRow> KitDefinitions => Set<ExportingOrders.KitDefinitionRow>();
+
     public DbSet<ExternalId> ExternalIds => Set<ExternalId>();
 
     public DbSet<ProductVersion> ProductVersions => Set<ProductVersion>();
@@ -35,6 +37,11 @@ public sealed class ShopifyDbContext(DbContextOptions<ShopifyDbContext> options)
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
+        modelBuilder.Entity<ExportingOrders.KitDefinitionRow>(e =>
+        {
+            e.ToTable("kit_definitions");
+            e.HasKey(x => new { x.TenantId, x.KitSku });
+        });
         modelBuilder.Entity<Connecting.ShopCurrencyRow>(e =>
         {
             e.ToTable("shop_currencies");

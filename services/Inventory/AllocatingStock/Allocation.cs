@@ -26,10 +26,17 @@ public static class Allocation
 {
     public const int ChannelMaximum = 99_999;
 
-    public static int ChannelQuantity(IEnumerable<(string Location, int Available)> levels, int reserved, AllocationRule rule)
+    public static int ChannelQuantity(IEnumerable<(string Location, int Available)> levels, int reserved, AllocationRule rule) =>
+        Limit(Sellable(levels, reserved, rule), rule);
+
+    /// <summary>Units at the rule's locations less what orders hold, never below 0.</summary>
+    public static int Sellable(IEnumerable<(string Location, int Available)> levels, int reserved, AllocationRule rule) =>
+        Math.Max(0, levels.Where(l => rule.Locations is null || rule.Locations.Contains(l.Location)).Sum(l => Math.Max(0, l.Available)) - reserved);
+
+    /// <summary>The rule's buffer, "zero below" threshold and cap, and the channels' maximum, on a sellable quantity.</summary>
+    public static int Limit(int sellable, AllocationRule rule)
     {
-        var onHand = levels.Where(l => rule.Locations is null || rule.Locations.Contains(l.Location)).Sum(l => Math.Max(0, l.Available));
-        var quantity = Math.Max(0, onHand - reserved - rule.Buffer);
+        var quantity = Math.Max(0, sellable - rule.Buffer);
         if (rule.ZeroBelow is { } threshold && quantity < threshold)
         {
             quantity = 0;

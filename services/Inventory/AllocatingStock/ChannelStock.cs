@@ -2,6 +2,7 @@ using System.Text.Json;
 using Google.Protobuf;
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.Changes;
+using Rakuten.Platform.Inventory.Kits;
 using Rakuten.Platform.Inventory.PublicApi;
 using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.BuildingBlocks.Persistence;
@@ -35,10 +36,17 @@ public static class ChannelStock
             return;
         }
 
+        // A component's change is a change of every kit made of it; a kit's own Shopify level counts for nothing (its components do).
+        var kits = await KitBook.TouchingAsync(db, tenantId, skus, ct);
+        var extraKits = kits.Keys.Except(skus).ToList();
+        // The kits' keys too, so that two changes of different components of one kit do not interleave its versions.
+        await LockAllAsync(db, extraKits.Select(k => (tenantId, k)), ct);
+        skus = [.. skus.Union(extraKits)];
+        var read = skus.Union(kits.Values.SelectMany(c => c.Select(x => x.Sku))).ToList();
         var rules = await db.ChannelRules.AsNoTracking().Where(r => r.TenantId == tenantId && !r.Removed).ToListAsync(ct);
-        var levels = (await db.LocationStocks.AsNoTracking().Where(l => l.TenantId == tenantId && skus.Contains(l.Sku)).ToListAsync(ct))
+        var levels = (await db.LocationStocks.AsNoTracking().Where(l => l.TenantId == tenantId && read.Contains(l.Sku)).ToListAsync(ct))
             .ToLookup(l => l.Sku);
-        var reserved = (await db.Reservations.AsNoTracking().Where(r => r.TenantId == tenantId && skus.Contains(r.Sku))
+        var reserved = (await db.Reservations.AsNoTracking().Where(r => r.TenantId == tenantId && read.Contains(r.Sku))
             .GroupBy(r => r.Sku).Select(g => new { Sku = g.Key, Quantity = g.Sum(r => r.Quantity) }).ToListAsync(ct)).ToDictionary(r => r.Sku, r => r.Quantity);
         var connectionIds = rules.Select(r => r.ConnectionId).ToList();
         var published = connectionIds.Count == 0
@@ -49,7 +57,9 @@ public static class ChannelStock
             var allocation = RuleOf(rule);
             foreach (var sku in skus)
             {
-                var quantity = Allocation.ChannelQuantity(levels[sku].Select(l => (l.LocationId, l.Available)), reserved.GetValueOrDefault(sku), allocation);
+                var quantity = kits.TryGetValue(sku, out var components)
+                    ? KitRules.ChannelQuantity(components.Select(c => (levels[c.Sku].Select(l => (l.LocationId, l.Available)), reserved.GetValueOrDefault(c.Sku), c.Quantity)), allocation)
+                    : Allocation.ChannelQuantity(levels[sku].Select(l => (l.LocationId, l.Available)), reserved.GetValueOrDefault(sku), allocation);
                 if (!published.TryGetValue((rule.ConnectionId, sku), out var last))
                 {
                     last = new ChannelQuantity { ConnectionId = rule.ConnectionId, Sku = sku, Quantity = -1 };
@@ -73,7 +83,8 @@ public static class ChannelStock
         var quantities = published.Values.ToLookup(q => q.Sku);
         foreach (var sku in skus)
         {
-            var availability = AvailabilityMessages.Of(sku, levels[sku], reserved.GetValueOrDefault(sku), rules,
+            // A kit has no stock of its own: what each channel is told is its availability.
+            var availability = AvailabilityMessages.Of(sku, kits.ContainsKey(sku) ? [] : levels[sku], kits.ContainsKey(sku) ? 0 : reserved.GetValueOrDefault(sku), rules,
                 quantities[sku].ToDictionary(q => q.ConnectionId), now);
             db.RecordChange(tenantId, AvailabilityMessages.Topic, sku, availability.ToByteArray(), now);
         }

@@ -8,6 +8,7 @@ using Rakuten.Platform.Contracts.Connections;
 using Rakuten.Platform.Contracts.Inventory;
 using Rakuten.Platform.Contracts.Orders;
 using Rakuten.Platform.Contracts.Shipping;
+using Rakuten.Platform.Inventory.Kits;
 
 namespace Rakuten.Platform.Inventory.AllocatingStock;
 
@@ -88,8 +89,15 @@ public static class Reservations
         var ledgers = await db.OrderReservations.Where(o => orderIds.Contains(o.OrderId)).ToDictionaryAsync(o => o.OrderId, ct);
         var rows = (await db.Reservations.Where(r => orderIds.Contains(r.OrderId)).ToListAsync(ct)).ToLookup(r => r.OrderId);
 
+        // A kit sold holds its components (as the kit is defined when the order is accepted): the ledger keeps component units.
+        var kits = new Dictionary<Guid, Dictionary<string, IReadOnlyList<KitComponent>>>();
+        foreach (var tenant in changes.GroupBy(c => c.TenantId))
+        {
+            kits[tenant.Key] = await KitBook.TouchingAsync(db, tenant.Key, tenant.SelectMany(c => c.Lines.Select(l => l.Sku)).Distinct().ToList(), ct);
+        }
+
         var states = new Dictionary<Guid, (Guid TenantId, ReservationLedger Ledger)>();
-        foreach (var change in changes)
+        foreach (var change in changes.Select(c => c with { Lines = KitRules.Expand(c.Lines, kits[c.TenantId]) }))
         {
             var ledger = states.TryGetValue(change.OrderId, out var state) ? state.Ledger : Load(ledgers.GetValueOrDefault(change.OrderId), rows[change.OrderId]);
             states[change.OrderId] = (change.TenantId, ledger.Apply(change.Step, change.Lines));

@@ -12,6 +12,7 @@ using Rakuten.Platform.Channels.Shopify.Connecting;
 using Rakuten.Platform.Channels.Shopify.ShopifyAdmin;
 using Rakuten.Platform.Channels.Shopify.SyncingStock;
 using Rakuten.Platform.Contracts;
+using Rakuten.Platform.Contracts.Inventory;
 using Rakuten.Platform.Contracts.Orders;
 
 namespace Rakuten.Platform.Channels.Shopify.ExportingOrders;
@@ -153,6 +154,8 @@ public sealed class OrderExporter(
         var ids = chunk.Select(c => c.Export.ConnectionId).Distinct().ToList();
         var connections = (await db.Connections.AsNoTracking().Where(c => ids.Contains(c.Id)).ToListAsync(ct))
             .ToDictionary(c => c.Id, c => (Connection: c, Credentials: secrets.Unprotect<ShopifyCredentials>(c.ProtectedCredentials)));
+        var kits = configuration[KitDefinitions.Setting] == "kit" ? []
+            : await KitDefinitions.ForAsync(db, chunk.Select(c => c.Export.TenantId).Distinct().ToList(), ct);
         var outcomes = new ConcurrentDictionary<Guid, Func<ShopifyDbContext, bool>>();
         var spans = new ConcurrentDictionary<Guid, string?>();
         await Parallel.ForEachAsync(chunk, new ParallelOptions { MaxDegreeOfParallelism = Workers, CancellationToken = ct }, async (item, ct) =>
@@ -164,7 +167,7 @@ public sealed class OrderExporter(
             spans[export.OrderId] = span?.Id;
             try
             {
-                outcomes[export.OrderId] = await CallAsync(connection, credentials, export, wasAttempted, variants, ct);
+                outcomes[export.OrderId] = await CallAsync(connection, credentials, export, wasAttempted, variants, kits, ct);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -190,9 +193,23 @@ public sealed class OrderExporter(
         return created;
     }
 
+    /// <summary>One line of the Shopify order: the variant when Shopify has the SKU, else a custom line with its title and SKU.</summary>
+    private static JsonObject Line(string? variant, string title, string? sku, int quantity, Money unitPrice)
+    {
+        var item = new JsonObject { ["quantity"] = quantity, ["priceSet"] = Price(unitPrice) };
+        if (variant is not null) item["variantId"] = variant;
+        else
+        {
+            item["title"] = title;
+            item["sku"] = sku;
+        }
+
+        return item;
+    }
+
     /// <summary>Finds (after an interrupted call) or creates one Shopify order; returns how to record the answer.</summary>
     private async Task<Func<ShopifyDbContext, bool>> CallAsync(ConnectionRecord connection, ShopifyCredentials credentials, OrderExport export, bool wasAttempted,
-        ConcurrentDictionary<(Guid, string), string?> variants, CancellationToken ct)
+        ConcurrentDictionary<(Guid, string), string?> variants, IReadOnlyDictionary<(Guid Tenant, string Sku), IReadOnlyList<KitComponent>> kits, CancellationToken ct)
     {
         if (wasAttempted)
         {
@@ -214,6 +231,23 @@ public sealed class OrderExporter(
         foreach (var line in order.Lines)
         {
             var sku = line.Sku ?? line.MerchantSku;
+            lines.Add(Line(await VariantAsync(sku), line.Title, sku, line.Quantity, line.UnitPrice));
+            // A kit's components follow it at no price, so that Shopify's stock of each counts what was sold (the kit's own
+            // variant, left untracked in Shopify, counts nothing) and the order's total stays the marketplace's.
+            if (sku is not null && kits.TryGetValue((export.TenantId, sku), out var components))
+            {
+                foreach (var component in components)
+                {
+                    lines.Add(Line(await VariantAsync(component.Sku), $"{line.Title} — {component.Sku}", component.Sku, line.Quantity * component.Quantity,
+                        line.UnitPrice with { Amount = 0 }));
+                }
+            }
+        }
+
+        var input = OrderInput(export, order, lines);
+
+        async Task<string?> VariantAsync(string? sku)
+        {
             string? variant = null;
             if (sku is not null && !variants.TryGetValue((connection.Id, sku), out variant))
             {
@@ -227,22 +261,9 @@ public sealed class OrderExporter(
                 variants[(connection.Id, sku)] = variant;
             }
 
-            var item = new JsonObject
-            {
-                ["quantity"] = line.Quantity,
-                ["priceSet"] = Price(line.UnitPrice),
-            };
-            if (variant is not null) item["variantId"] = variant;
-            else
-            {
-                item["title"] = line.Title;
-                item["sku"] = sku;
-            }
-
-            lines.Add(item);
+            return variant;
         }
 
-        var input = OrderInput(export, order, lines);
         var answer = await shopify.GraphQlAsync(connection, credentials, CreateOrder,
             new { order = input, options = new JsonObject { ["inventoryBehaviour"] = "DECREMENT_IGNORING_POLICY" } }, ct);
         var payload = answer["data"]?["orderCreate"];
