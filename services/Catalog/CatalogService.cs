@@ -51,6 +51,7 @@ public static class CatalogService
                 .Select(c => new SkuConflictView(c.Sku, c.Reason, c.Claims.Select(x => x.ProductTitle).Distinct().ToList())));
         }).Produces<IEnumerable<SkuConflictView>>();
         catalog.MapListings();
+        catalog.MapListingFiles();
         catalog.MapOnboarding();
         catalog.MapPrices();
         app.MapGrpcService<CatalogApi>();

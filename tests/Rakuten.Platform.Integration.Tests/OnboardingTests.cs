@@ -199,4 +199,33 @@ public sealed class OnboardingTests
         (await m.Hosts.Platform.DeleteAsync($"/channels/shopify/connections/{m.Shopify}")).EnsureSuccessStatusCode();
         await Marketplace.WaitAsync(async () => (await InStoreAsync()).Count == 0, "the removed connection's subscriptions deleted", setup: m);
     }
+
+    [Fact]
+    public async Task Decisions_imported_from_the_exported_report_are_checked_row_by_row_and_apply_all_or_nothing()
+    {
+        await using var m = await ShopThatAlreadySellsAsync();
+        await CompleteReportAsync(m, m.Rms);
+        var api = m.Hosts.Platform;
+        var exported = await api.GetStringAsync($"/catalog/onboarding/{m.Rms}/export");
+        exported.Split('\n')[0].TrimStart('\uFEFF').Trim().Should().Be("kind,item_id,item_title,product_title,product_ids,reason,decision");
+        exported.Should().Contain("merchant-03").And.Contain("dup-a");
+
+        static HttpContent Csv(string text) => new StringContent(text, System.Text.Encoding.UTF8, "text/csv");
+        const string withConflict = "item_id,decision\nmerchant-03,adopt\ndup-a,adopt\nold-000,leave-alone\nnowhere-1,adopt\n";
+        var dry = await api.PostAsync($"/catalog/onboarding/{m.Rms}/decisions/import?dryRun=true", Csv(withConflict));
+        dry.StatusCode.Should().Be(HttpStatusCode.OK);
+        var results = (await dry.Content.ReadFromJsonAsync<JsonObject>())!["results"]!.AsArray();
+        results.Select(r => r!["outcome"]!.GetValue<string>()).Should().Equal("adopt", "error", "leave-alone", "error");
+        results[1]!["errors"]![0]!["message"]!.GetValue<string>().Should().Contain("Conflict, not matched");
+        results[3]!["errors"]![0]!["message"]!.GetValue<string>().Should().Contain("not in this connection's onboarding report");
+        (await api.PostAsync($"/catalog/onboarding/{m.Rms}/decisions/import", Csv(withConflict))).StatusCode.Should().Be(HttpStatusCode.UnprocessableEntity);
+        (await ReportAsync(m, m.Rms))["counts"]!["adopted"]!.GetValue<int>().Should().Be(0, "a bad row applies nothing");
+
+        (await api.PostAsync($"/catalog/onboarding/{m.Rms}/decisions/import", Csv("item_id,decision\nmerchant-03,adopt\nold-000,leave-alone\n")))
+            .StatusCode.Should().Be(HttpStatusCode.OK);
+        var counts = (await ReportAsync(m, m.Rms))["counts"]!;
+        (counts["adopted"]!.GetValue<int>(), counts["leftAlone"]!.GetValue<int>()).Should().Be((1, 1));
+        await Marketplace.WaitAsync(async () => (await ItemAsync(m, "merchant-03"))["variants"]!["sku0"]!["standardPrice"]!.GetValue<string>() == "1200",
+            "the adopted item driven by the platform", setup: m);
+    }
 }

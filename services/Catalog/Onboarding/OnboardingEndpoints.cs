@@ -18,6 +18,7 @@ public static class OnboardingEndpoints
     public static void MapOnboarding(this RouteGroupBuilder catalog)
     {
         var onboarding = catalog.MapGroup("/onboarding/{connectionId:guid}").WithTags("Onboarding");
+        onboarding.MapMatchFiles();
 
         onboarding.MapGet("", async (Guid connectionId, string? kind, int? limit, int? offset, Caller caller, CatalogDbContext db, CancellationToken ct) =>
         {
@@ -79,21 +80,11 @@ public static class OnboardingEndpoints
             // The choice and the listing requests it makes commit together.
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             await AdvisoryLock.AcquireAsync(db, $"catalog:{caller.Tenant}", ct);
-            await DecideAsync(db, caller, connectionId, chosen.Select(e => e.ItemId!).ToList(), d => d.Decision = decision, now, ct);
-            await db.SaveChangesAsync(ct);
-            var items = (await db.ChannelItems.AsNoTracking().Where(i => i.ConnectionId == connectionId).ToListAsync(ct))
-                .Where(i => chosen.Any(e => string.Equals(e.ItemId, i.ItemId, StringComparison.OrdinalIgnoreCase))).Select(OnboardingMatches.ToItem);
-            foreach (var item in items)
-            {
-                db.AddToOutbox(new ExistingItemDecided(caller.Tenant, connectionId, item.ItemId, item.Skus.Select(s => s.Sku).OfType<string>().ToList(), decision, now));
-            }
-
-            var products = chosen.SelectMany(e => e.ProductIds).Distinct().ToList();
-            await ListingSync.RefreshAsync(db, caller.Tenant, products, now, ct, connectionId);
+            var products = await ApplyDecisionsAsync(db, caller, connectionId, chosen.Select(e => (e, decision)).ToList(), now, ct);
             db.Audit(caller, "onboarding.decide", $"connection/{connectionId}", now, detail: $"{decision ?? "undecided"}: {chosen.Count} item(s)");
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
-            return Results.Ok(new DecisionsTaken(decision ?? "undecided", chosen.Count, products.Count));
+            return Results.Ok(new DecisionsTaken(decision ?? "undecided", chosen.Count, products));
         }).RequireAuthorization(PlatformPolicies.Operator).SpendsMarketplaceQuota().Produces<DecisionsTaken>();
 
         onboarding.MapPost("/order-button", async (Guid connectionId, OrderButtonRequest? request, Caller caller, CatalogDbContext db, TimeProvider clock, CancellationToken ct) =>
@@ -146,6 +137,30 @@ public static class OnboardingEndpoints
         }).RequireAuthorization(PlatformPolicies.Admin).Produces<MatchKeySet>();
     }
 
+    /// <summary>Records each item's decision, tells the channel adapter (ExistingItemDecided) and brings the listings of the products
+    /// they carry up to date, in the caller's transaction (which holds the catalog lock); answers how many products.</summary>
+    public static async Task<int> ApplyDecisionsAsync(CatalogDbContext db, Caller caller, Guid connectionId, IReadOnlyList<(OnboardingEntry Entry, string? Decision)> chosen,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        foreach (var group in chosen.GroupBy(c => c.Decision))
+        {
+            await DecideAsync(db, caller, connectionId, group.Select(c => c.Entry.ItemId!).ToList(), d => d.Decision = group.Key, now, ct);
+        }
+
+        await db.SaveChangesAsync(ct);
+        var decided = chosen.ToDictionary(c => c.Entry.ItemId!, c => c.Decision, StringComparer.OrdinalIgnoreCase);
+        var items = (await db.ChannelItems.AsNoTracking().Where(i => i.ConnectionId == connectionId).ToListAsync(ct))
+            .Where(i => decided.ContainsKey(i.ItemId)).Select(OnboardingMatches.ToItem);
+        foreach (var item in items)
+        {
+            db.AddToOutbox(new ExistingItemDecided(caller.Tenant, connectionId, item.ItemId, item.Skus.Select(s => s.Sku).OfType<string>().ToList(), decided[item.ItemId], now));
+        }
+
+        var products = chosen.SelectMany(c => c.Entry.ProductIds).Distinct().ToList();
+        await ListingSync.RefreshAsync(db, caller.Tenant, products, now, ct, connectionId);
+        return products.Count;
+    }
+
     /// <summary>The caller's active connection, or 404 (another tenant's looks absent).</summary>
     internal static async Task<ListingConnection> ConnectionAsync(CatalogDbContext db, Caller caller, Guid connectionId, CancellationToken ct, bool tracked = false)
     {
@@ -154,7 +169,7 @@ public static class OnboardingEndpoints
                ?? throw PlatformProblem.NotFound("active Rakuten connection with this id");
     }
 
-    private static async Task<IReadOnlyList<OnboardingEntry>> ReadyReportAsync(CatalogDbContext db, ListingConnection connection, CancellationToken ct)
+    internal static async Task<IReadOnlyList<OnboardingEntry>> ReadyReportAsync(CatalogDbContext db, ListingConnection connection, CancellationToken ct)
     {
         if (!await db.ChannelInventories.AnyAsync(i => i.ConnectionId == connection.ConnectionId && i.FirstCompletedAt != null, ct))
         {

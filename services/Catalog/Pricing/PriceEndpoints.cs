@@ -17,6 +17,7 @@ public static class PriceEndpoints
     public static void MapPrices(this RouteGroupBuilder catalog)
     {
         var prices = catalog.MapGroup("/connections/{connectionId:guid}").WithTags("Prices");
+        prices.MapFixedPriceFiles();
 
         prices.MapGet("/prices", async (Guid connectionId, string? sku, int? limit, int? offset, Caller caller, CatalogDbContext db, CancellationToken ct) =>
         {

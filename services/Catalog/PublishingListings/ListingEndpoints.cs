@@ -5,6 +5,7 @@ using Rakuten.Platform.BuildingBlocks.Persistence;
 using Rakuten.Platform.BuildingBlocks.Security;
 using Rakuten.Platform.BuildingBlocks.Messaging;
 using Rakuten.Platform.Catalog.Pricing;
+using Rakuten.Platform.Catalog.SyncingProducts;
 using Rakuten.Platform.Contracts.Catalog;
 
 namespace Rakuten.Platform.Catalog.PublishingListings;
@@ -13,6 +14,32 @@ namespace Rakuten.Platform.Catalog.PublishingListings;
 /// the ops resyncs (one product, or a whole catalog on one connection).</summary>
 public static class ListingEndpoints
 {
+    /// <summary>The merchant's allowed action on one listing: the listing (made if new) takes the intent, and the request it calls
+    /// for is queued, in the caller's transaction.</summary>
+    public static async Task<Listing> TakeAsync(CatalogDbContext db, CatalogProduct product, ListingConnection connection, ListingAction requested, ListingIntent intent,
+        ListingVerdict verdict, DateTimeOffset now, CancellationToken ct)
+    {
+        var listing = await db.Listings.FirstOrDefaultAsync(l => l.ProductId == product.ProductId && l.ConnectionId == connection.ConnectionId, ct);
+        if (listing is null)
+        {
+            listing = new Listing
+            {
+                ListingId = Guid.NewGuid(), TenantId = product.TenantId, ProductId = product.ProductId, ConnectionId = connection.ConnectionId,
+                Channel = connection.Channel, State = ListingState.Pending, UpdatedAt = now,
+            };
+            db.Listings.Add(listing);
+        }
+
+        listing.Intent = intent;
+        listing.BlockedReason = verdict.Reason;
+        // Withdraw always reaches the channel, even for a listing the catalog never saw live: the merchant asked for it.
+        var decision = requested == ListingAction.Withdraw
+            ? ListingDecision.Ask(ListingAction.Withdraw)
+            : ListingRules.Reconcile(listing.Intent, product.Deleted, verdict.Reason, listing.RequestedLive, verdict.Code ?? ListingRules.DuplicateSku);
+        ListingSync.Apply(db, listing, decision, product, now, verdict);
+        return listing;
+    }
+
     public static void MapListings(this RouteGroupBuilder catalog)
     {
         catalog.MapGet("/listings", async (Caller caller, Guid? productId, Guid? connectionId, string? state, CatalogDbContext db, CancellationToken ct) =>
@@ -68,24 +95,7 @@ public static class ListingEndpoints
                 return ApiErrors.Problem(StatusCodes.Status409Conflict, "Refused", refusal, new Dictionary<string, object?> { ["error"] = refusal });
             }
 
-            var listing = await db.Listings.FirstOrDefaultAsync(l => l.ProductId == productId && l.ConnectionId == connectionId, ct);
-            if (listing is null)
-            {
-                listing = new Listing
-                {
-                    ListingId = Guid.NewGuid(), TenantId = product.TenantId, ProductId = productId, ConnectionId = connectionId,
-                    Channel = connection.Channel, State = ListingState.Pending, UpdatedAt = now,
-                };
-                db.Listings.Add(listing);
-            }
-
-            listing.Intent = intent.Value;
-            listing.BlockedReason = blocked;
-            // Withdraw always reaches the channel, even for a listing the catalog never saw live: the merchant asked for it.
-            var decision = requested == ListingAction.Withdraw
-                ? ListingDecision.Ask(ListingAction.Withdraw)
-                : ListingRules.Reconcile(listing.Intent, product.Deleted, blocked, listing.RequestedLive, verdict.Code ?? ListingRules.DuplicateSku);
-            ListingSync.Apply(db, listing, decision, product, now, verdict);
+            var listing = await TakeAsync(db, product, connection, requested, intent.Value, verdict, now, ct);
             db.Audit(caller, $"listing.{requested.ToString().ToLowerInvariant()}", target, now);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);

@@ -19,6 +19,7 @@ public static class KitEndpoints
     public static void MapKits(this RouteGroupBuilder inventory)
     {
         var kits = inventory.MapGroup("/kits").WithTags("Kits");
+        kits.MapKitFiles();
         kits.MapGet("", async (Caller caller, InventoryDbContext db, CancellationToken ct) =>
             Results.Ok(await ViewsAsync(db, caller.Tenant, null, ct))).Produces<List<KitView>>();
 
