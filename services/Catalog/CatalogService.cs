@@ -29,6 +29,7 @@ public static class CatalogService
         builder.AddPlatformConsumer<ListingWithdrawnConsumer>(Name);
         builder.AddPlatformConsumer<ChannelItemsFoundConsumer>(Name);
         builder.AddPlatformConsumer<OrderButtonChangedConsumer>(Name);
+        builder.AddPlatformConsumer<ShopifyProductCreatedConsumer>(Name);
         builder.AddJobs<CatalogDbContext>();
         builder.AddJobHandler<CatalogDbContext, CatalogResyncJob>();
         return builder;

@@ -83,6 +83,7 @@ public sealed class ContractShapeTests
         ContractTypesInAssembly().Select(t => t.Name).Should().BeEquivalentTo(
         [
             "ProductSynced", "ListingRequested", "ListingPublished", "ListingFailed", "ListingWithdrawn", "SkuRejected", "ChannelItemsFound", "ExistingItemDecided", "OrderButtonRequested", "OrderButtonChanged",
+            "ShopifyProductRequested", "ShopifyProductCreated",
             "StockLevelReported", "ChannelStockChanged", "StockLevelReported", "ChannelStockChanged", // v2, and v1 still consumed
             "ChannelOrderReceived", "ChannelOrderStatusChanged", "OrderAccepted", "OrderHeld", "OrderCancelled",
             "OrderStatusChanged", "OrderExported", "OrderExportRefused", "OrderCancellationRequested", "OrderCancellationRefused",

@@ -228,4 +228,53 @@ public sealed class OnboardingTests
         await Marketplace.WaitAsync(async () => (await ItemAsync(m, "merchant-03"))["variants"]!["sku0"]!["standardPrice"]!.GetValue<string>() == "1200",
             "the adopted item driven by the platform", setup: m);
     }
+
+    [Fact]
+    public async Task Match_or_create_both_ways_an_unmatched_item_is_made_in_Shopify_and_an_unmatched_product_published_each_after_a_preview()
+    {
+        await using var m = await ShopThatAlreadySellsAsync();
+        await CompleteReportAsync(m, m.Rms);
+        var api = m.Hosts.Platform;
+        async Task<JsonArray> ProductsAsync() => (await m.Hosts.Sandbox.GetFromJsonAsync<JsonArray>($"/control/shopify/shops/{Marketplace.Shop}/products"))!;
+        var before = (await ProductsAsync()).Count;
+
+        var preview = await api.PostAsJsonAsync($"/catalog/onboarding/{m.Rms}/create-in-shopify", new { itemIds = new[] { "old-000", "no-sku", "merchant-00" }, dryRun = true });
+        preview.StatusCode.Should().Be(HttpStatusCode.OK);
+        var items = (await preview.Content.ReadFromJsonAsync<JsonObject>())!["items"]!.AsArray();
+        items[0]!["refusal"].Should().BeNull();
+        (items[0]!["variants"]![0]!["sku"]!.GetValue<string>(), items[0]!["variants"]![0]!["price"]!["amount"]!.GetValue<decimal>()).Should().Be(("OLD-000", 999m));
+        items[1]!["refusal"]!.GetValue<string>().Should().Contain("has no SKU");
+        items[2]!["refusal"]!.GetValue<string>().Should().Contain("Matched, not unmatched");
+        (await api.PostAsJsonAsync($"/catalog/onboarding/{m.Rms}/create-in-shopify", new { itemIds = new[] { "old-000", "no-sku" } }))
+            .StatusCode.Should().Be(HttpStatusCode.UnprocessableEntity);
+        (await ProductsAsync()).Should().HaveCount(before, "a refused item makes the whole request create nothing");
+
+        (await api.PostAsJsonAsync($"/catalog/onboarding/{m.Rms}/create-in-shopify", new { itemIds = new[] { "old-000" } })).StatusCode.Should().Be(HttpStatusCode.Accepted);
+        await Marketplace.WaitAsync(async () => (await ReportAsync(m, m.Rms))["page"]!.AsArray().Any(e => e!["itemId"]?.GetValue<string>() == "old-000"
+            && e["kind"]!.GetValue<string>() == "Matched" && e["shopifyCreation"]?.GetValue<string>()?.StartsWith("created gid://shopify/Product/") == true),
+            "the item matched by the product made from it", setup: m);
+        var again = await api.PostAsJsonAsync($"/catalog/onboarding/{m.Rms}/create-in-shopify", new { itemIds = new[] { "old-000" } });
+        again.StatusCode.Should().Be(HttpStatusCode.UnprocessableEntity, "matched now, it is adopted rather than made again");
+
+        var made = (await ProductsAsync()).Where(p => p!["handle"]?.GetValue<string>() == "rakuten-jp-old-000").ToList();
+        made.Should().ContainSingle();
+
+        // The other way: a Shopify product nothing on RMS matches, withdrawn, is published again in bulk after a preview.
+        var catalog = (await api.GetFromJsonAsync<JsonArray>("/catalog/products"))!;
+        string Id(string title) => catalog.Single(p => p!["title"]!.GetValue<string>() == title)!["productId"]!.GetValue<string>();
+        await Marketplace.WaitAsync(async () => Marketplace.State(await m.ListingsAsync("RakutenJp"), Id("Product 11")) == "Published", "product 11 on RMS", setup: m);
+        (await api.PostAsync($"/catalog/products/{Id("Product 11")}/listings/{m.Rms}/withdraw", null)).StatusCode.Should().Be(HttpStatusCode.Accepted);
+        await Marketplace.WaitAsync(async () => Marketplace.State(await m.ListingsAsync("RakutenJp"), Id("Product 11")) == "Withdrawn", "product 11 withdrawn", setup: m);
+        var onChannel = await api.PostAsJsonAsync($"/catalog/onboarding/{m.Rms}/create-on-channel", new { productIds = new[] { Id("Product 11"), Id("Product 00") }, dryRun = true });
+        var products = (await onChannel.Content.ReadFromJsonAsync<JsonObject>())!["products"]!.AsArray();
+        products[0]!["prices"]![0]!["price"]!["amount"]!.GetValue<decimal>().Should().Be(1200m);
+        products[1]!["refusal"]!.GetValue<string>().Should().Contain("matches an existing item");
+        (await api.PostAsJsonAsync($"/catalog/onboarding/{m.Rms}/create-on-channel", new { productIds = new[] { Id("Product 11"), Id("Product 00") } }))
+            .StatusCode.Should().Be(HttpStatusCode.UnprocessableEntity);
+        Marketplace.State(await m.ListingsAsync("RakutenJp"), Id("Product 11")).Should().Be("Withdrawn", "a refused product makes the whole request publish nothing");
+        (await api.PostAsJsonAsync($"/catalog/onboarding/{m.Rms}/create-on-channel", new { productIds = new[] { Id("Product 11") } })).StatusCode.Should().Be(HttpStatusCode.Accepted);
+        await Marketplace.WaitAsync(async () => Marketplace.State(await m.ListingsAsync("RakutenJp"), Id("Product 11")) == "Published", "product 11 published again", setup: m);
+        (made[0]!["status"]!.GetValue<string>(), made[0]!["title"]!.GetValue<string>()).Should().Be(("DRAFT", "旧商品 0"));
+        made[0]!["variants"]!["nodes"]![0]!["sku"]!.GetValue<string>().Should().Be("OLD-000");
+    }
 }

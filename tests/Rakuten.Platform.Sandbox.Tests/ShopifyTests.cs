@@ -341,4 +341,29 @@ public sealed class ShopifyTests
 
         public async ValueTask DisposeAsync() => await _app.DisposeAsync();
     }
+
+    [Fact]
+    public async Task ProductSet_upserts_by_handle_creates_again_without_an_identifier_and_refuses_an_id_with_one()
+    {
+        await using var sandbox = await StartAsync();
+        const string mutation = "mutation($input: ProductSetInput!, $identifier: ProductSetIdentifiers) { productSet(input: $input, identifier: $identifier) { product { id handle } userErrors { field message code } } }";
+        object Input(string title) => new
+        {
+            title, status = "DRAFT", productOptions = new[] { new { name = "Size", values = new[] { new { name = "M" } } } },
+            variants = new[] { new { sku = "OLD-1", price = "999", optionValues = new[] { new { optionName = "Size", name = "M" } } } },
+        };
+
+        var first = await GraphQlAsync(sandbox, mutation, new { input = Input("Old item"), identifier = new { handle = "rakuten-jp-old-1" } });
+        var second = await GraphQlAsync(sandbox, mutation, new { input = Input("Old item (renamed)"), identifier = new { handle = "rakuten-jp-old-1" } });
+        first.Body["data"]!["productSet"]!["product"]!["id"]!.GetValue<string>().Should().Be(second.Body["data"]!["productSet"]!["product"]!["id"]!.GetValue<string>());
+        var plain1 = await GraphQlAsync(sandbox, mutation, new { input = Input("Plain") });
+        var plain2 = await GraphQlAsync(sandbox, mutation, new { input = Input("Plain") });
+        plain2.Body["data"]!["productSet"]!["product"]!["handle"]!.GetValue<string>().Should().StartWith("plain-", "a taken handle gets a suffix");
+        plain1.Body["data"]!["productSet"]!["product"]!["id"]!.GetValue<string>().Should().NotBe(plain2.Body["data"]!["productSet"]!["product"]!["id"]!.GetValue<string>());
+        var both = await GraphQlAsync(sandbox, mutation, new { input = new { id = "gid://shopify/Product/1", title = "x" }, identifier = new { handle = "h" } });
+        both.Body["data"]!["productSet"]!["userErrors"]![0]!["code"]!.GetValue<string>().Should().Be("ID_NOT_ALLOWED");
+        var products = (await sandbox.Client.GetFromJsonAsync<JsonArray>($"/control/shopify/shops/{Shop}/products"))!;
+        products.Should().HaveCount(3);
+        products.Single(p => p!["handle"]?.GetValue<string>() == "rakuten-jp-old-1")!["title"]!.GetValue<string>().Should().Be("Old item (renamed)");
+    }
 }

@@ -82,11 +82,13 @@ public sealed record AdoptedItem(string ItemId, AdoptionMode Mode, IReadOnlyList
     public string? VariantIdOf(string sku) => Skus.FirstOrDefault(s => s.Sku == sku)?.VariantId;
 }
 
-/// <summary>One SKU of an item already on sale on a marketplace when the shop was connected.</summary>
-public sealed record ExistingChannelSku(string VariantId, string? Sku, string? Barcode, IReadOnlyList<string> Options);
+/// <summary>One SKU of an item already on sale on a marketplace when the shop was connected, with its price there (absent
+/// from adapters older than issue 21's match-or-create).</summary>
+public sealed record ExistingChannelSku(string VariantId, string? Sku, string? Barcode, IReadOnlyList<string> Options, Money? Price = null);
 
-/// <summary>An item (RMS) or offer (Rakuten France) already on sale when the shop was connected.</summary>
-public sealed record ExistingChannelItem(string ItemId, string Title, bool Hidden, IReadOnlyList<ExistingChannelSku> Skus);
+/// <summary>An item (RMS) or offer (Rakuten France) already on sale when the shop was connected; <c>OptionNames</c> name the
+/// options each SKU's <c>Options</c> gives values of, in the same order.</summary>
+public sealed record ExistingChannelItem(string ItemId, string Title, bool Hidden, IReadOnlyList<ExistingChannelSku> Skus, IReadOnlyList<string>? OptionNames = null);
 
 /// <summary>One page of the inventory a channel adapter takes of a connected shop's existing items. <c>Page</c>
 /// counts from 0; the page with <c>Last</c> closes the inventory once every page before it has arrived.</summary>
@@ -184,3 +186,33 @@ public sealed record SkuRejected(
     IReadOnlyList<SkuClaim> Claims,
     string Reason,
     DateTimeOffset OccurredAt) : IIntegrationEvent;
+
+/// <summary>One variant of a product the merchant asked to create in Shopify from an existing marketplace item.</summary>
+public sealed record RequestedVariant(string Sku, IReadOnlyList<string> OptionValues, Money Price, string? Barcode);
+
+/// <summary>The merchant asked to create in Shopify the product an existing marketplace item sells ("match or create"): the
+/// Shopify adapter upserts it by a handle made of the item (so a repeat creates nothing twice); once in Shopify it comes
+/// back as any product does and matches the item.</summary>
+[MessageUrn("rakuten-platform:catalog:shopify-product-requested:v1")]
+[EntityName("rakuten-platform.catalog.shopify-product-requested.v1")]
+public sealed record ShopifyProductRequested(
+    Guid TenantId,
+    Guid ConnectionId,
+    Channel Channel,
+    string ItemId,
+    string Title,
+    IReadOnlyList<string> OptionNames,
+    IReadOnlyList<RequestedVariant> Variants,
+    DateTimeOffset OccurredAt) : IConnectionEvent;
+
+/// <summary>The Shopify adapter's answer to <see cref="ShopifyProductRequested"/>: the product made (or found by its handle),
+/// or Shopify's refusal.</summary>
+[MessageUrn("rakuten-platform:catalog:shopify-product-created:v1")]
+[EntityName("rakuten-platform.catalog.shopify-product-created.v1")]
+public sealed record ShopifyProductCreated(
+    Guid TenantId,
+    Guid ConnectionId,
+    string ItemId,
+    string? ShopifyProductId,
+    string? Error,
+    DateTimeOffset OccurredAt) : IConnectionEvent;

@@ -99,6 +99,7 @@ public sealed class ChannelItemsFoundConsumer(CatalogDbContext db, TimeProvider 
             row.Title = item.Title.Length > 500 ? item.Title[..500] : item.Title;
             row.Hidden = item.Hidden;
             row.Skus = JsonSerializer.Serialize(item.Skus, PlatformJson.Options);
+            row.OptionNames = item.OptionNames is null ? null : JsonSerializer.Serialize(item.OptionNames, PlatformJson.Options);
             var keys = item.Skus.Select(s => (Kind: nameof(MatchKey.Sku), Value: OnboardingMatch.Normalise(s.Sku, false)))
                 .Concat(item.Skus.Select(s => (Kind: nameof(MatchKey.Barcode), Value: OnboardingMatch.Normalise(s.Barcode, true))))
                 .Where(k => k.Value is not null).Distinct();

@@ -19,6 +19,8 @@ public static class OnboardingEndpoints
     {
         var onboarding = catalog.MapGroup("/onboarding/{connectionId:guid}").WithTags("Onboarding");
         onboarding.MapMatchFiles();
+        onboarding.MapCreateInShopify();
+        onboarding.MapCreateOnChannel();
 
         onboarding.MapGet("", async (Guid connectionId, string? kind, int? limit, int? offset, Caller caller, CatalogDbContext db, CancellationToken ct) =>
         {
@@ -42,7 +44,7 @@ public static class OnboardingEndpoints
                 {
                     var d = e.ItemId is null ? null : decisions.GetValueOrDefault(e.ItemId);
                     return new OnboardingEntryView(e.Kind.ToString(), e.ItemId, e.ItemTitle, e.ProductIds, e.ProductTitle, e.Reason,
-                        d?.Decision, d?.OrderButtonHidden, d?.OrderButtonError);
+                        d?.Decision, d?.OrderButtonHidden, d?.OrderButtonError, d?.ShopifyCreation);
                 }).ToList();
             return Results.Ok(new OnboardingReport(connectionId, connection.Channel, connection.MatchKey, Inventory(inventory), counts,
                 entries.Count(e => filter is null || e.Kind == filter), page));
@@ -181,7 +183,7 @@ public static class OnboardingEndpoints
     }
 
     /// <summary>The existing items a request names (each must be in the report), or every one <paramref name="all"/> selects.</summary>
-    private static List<OnboardingEntry> Choose(IReadOnlyList<OnboardingEntry> entries, IReadOnlyList<string>? itemIds, bool? all, string allName, Func<OnboardingEntry, bool> selects)
+    internal static List<OnboardingEntry> Choose(IReadOnlyList<OnboardingEntry> entries, IReadOnlyList<string>? itemIds, bool? all, string allName, Func<OnboardingEntry, bool> selects)
     {
         var items = entries.Where(e => e.ItemId is not null).GroupBy(e => e.ItemId!).ToDictionary(g => g.Key, g => g.First(), StringComparer.OrdinalIgnoreCase);
         if (all == true)
@@ -201,7 +203,7 @@ public static class OnboardingEndpoints
         return itemIds.Distinct(StringComparer.OrdinalIgnoreCase).Select(i => items[i]).ToList();
     }
 
-    private static async Task DecideAsync(CatalogDbContext db, Caller caller, Guid connectionId, IReadOnlyList<string> itemIds, Action<ItemDecision> change,
+    internal static async Task DecideAsync(CatalogDbContext db, Caller caller, Guid connectionId, IReadOnlyList<string> itemIds, Action<ItemDecision> change,
         DateTimeOffset now, CancellationToken ct)
     {
         var rows = await db.ItemDecisions.Where(d => d.ConnectionId == connectionId && itemIds.Contains(d.ItemId)).ToDictionaryAsync(d => d.ItemId, ct);
@@ -237,7 +239,7 @@ public sealed record OnboardingCounts(int Matched, int UnmatchedOnChannel, int U
 
 /// <summary>One line of the report, with the merchant's choice for its item and its order button.</summary>
 public sealed record OnboardingEntryView(string Kind, string? ItemId, string? ItemTitle, IReadOnlyList<Guid> ProductIds, string? ProductTitle, string Reason,
-    string? Decision, bool? OrderButtonHidden, string? OrderButtonError);
+    string? Decision, bool? OrderButtonHidden, string? OrderButtonError, string? ShopifyCreation);
 
 /// <summary>adopt, move, leave-alone or undecided — for the items named, or every matched one (<c>allMatched</c>).</summary>
 public sealed record DecideItems(string? Decision, IReadOnlyList<string>? ItemIds, bool? AllMatched);

@@ -135,5 +135,6 @@ public static class OnboardingMatches
     private static List<AdoptedSku> Skus(Dictionary<string, string> variantIds) => variantIds.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => new AdoptedSku(v.Key, v.Value)).ToList();
 
     public static ExistingChannelItem ToItem(ChannelItemRow row) =>
-        new(row.ItemId, row.Title, row.Hidden, JsonSerializer.Deserialize<List<ExistingChannelSku>>(row.Skus, PlatformJson.Options)!);
+        new(row.ItemId, row.Title, row.Hidden, JsonSerializer.Deserialize<List<ExistingChannelSku>>(row.Skus, PlatformJson.Options)!,
+            row.OptionNames is null ? null : JsonSerializer.Deserialize<List<string>>(row.OptionNames, PlatformJson.Options));
 }

@@ -43,6 +43,9 @@ public sealed class ChannelItemRow
     public bool Hidden { get; set; }
 
     public required string Skus { get; set; }
+
+    /// <summary>The item's option names (JSON), in the order of each SKU's option values.</summary>
+    public string? OptionNames { get; set; }
 }
 
 /// <summary>One key (SKU or barcode) of an existing item, so a product's keys find the items that carry them.</summary>
@@ -74,6 +77,9 @@ public sealed class ItemDecision
     public bool? OrderButtonRequested { get; set; }
 
     public string? OrderButtonError { get; set; }
+
+    /// <summary>Its creation in Shopify: <c>requested</c>, <c>created gid://…</c>, or <c>refused: …</c> (null: never asked).</summary>
+    public string? ShopifyCreation { get; set; }
 
     public required DateTimeOffset DecidedAt { get; set; }
 

@@ -36,6 +36,7 @@ public static class ShopifyService
         builder.Services.AddSingleton<OrderExporter>();
         builder.AddPlatformConsumer<OrderCancelledConsumer>(Name);
         builder.AddPlatformConsumer<KitChangedConsumer>(Name);
+        builder.AddPlatformConsumer<SyncingProducts.ShopifyProductRequestedConsumer>(Name);
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OrderExporter>());
         builder.AddPlatformBatchConsumer<OrderAcceptedConsumer>(Name, messageLimit: 100, timeLimit: TimeSpan.FromMilliseconds(20));
         builder.Services.AddSingleton<WebhookSecrets>();

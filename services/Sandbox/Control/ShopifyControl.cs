@@ -63,6 +63,9 @@ public static class ShopifyControl
             return Results.Created($"/control/shopify/shops/{shop}/products/{product.Id}", ShopifyJson.Product(s, product));
         }));
 
+        shopify.MapGet("/shops/{shop}/products", (string shop) => WithShop(state, shop, s =>
+            Results.Content(new JsonArray(s.Products.Values.OrderBy(p => p.Id).Select(p => (JsonNode)ShopifyJson.Product(s, p)).ToArray()).ToJsonString(), "application/json")));
+
         shopify.MapPut("/shops/{shop}/products/{id:long}", (string shop, long id, ShopifyProductSpec spec, WebhookDeliverer webhooks) => WithShop(state, shop, s =>
         {
             if (!s.Products.TryGetValue(id, out var product)) return Results.NotFound();

@@ -98,6 +98,7 @@ public static partial class ShopifyAdminApi
             return Payload("deletedWebhookSubscriptionId", ShopifyJson.Gid("WebhookSubscription", hook.Id));
         }),
         ["webhookSubscriptions"] = ("query", (c, a) => ShopifyJson.Connection(c.Shop.Webhooks.OrderBy(w => w.Id).ToList(), a, Subscription)),
+        ["productSet"] = ("mutation", (c, a) => ProductSet.Run(c.State, c.Shop, c.Webhooks, a)),
     };
 
     public static void Map(RouteGroupBuilder group, SandboxState state)

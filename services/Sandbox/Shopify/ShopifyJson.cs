@@ -41,6 +41,7 @@ public static class ShopifyJson
     {
         ["id"] = Gid("Product", p.Id),
         ["title"] = p.Title,
+        ["handle"] = p.Handle,
         ["vendor"] = p.Vendor,
         ["descriptionHtml"] = p.DescriptionHtml,
         ["status"] = p.Status,

@@ -43,6 +43,9 @@ public sealed class SProduct
 
     public required string Title { get; set; }
 
+    /// <summary>The product's handle, when productSet made it (products made through the control API have none).</summary>
+    public string? Handle { get; set; }
+
     public string? Vendor { get; set; }
 
     public string? DescriptionHtml { get; set; }

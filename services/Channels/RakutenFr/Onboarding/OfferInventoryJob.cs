@@ -5,6 +5,7 @@ using Rakuten.Platform.Channels.Common;
 using Rakuten.Platform.Channels.RakutenFr.Connecting;
 using Rakuten.Platform.Channels.RakutenFr.RakutenFrApi;
 using Rakuten.Platform.Channels.RakutenFr.PublishingOffers;
+using Rakuten.Platform.Contracts;
 using Rakuten.Platform.Contracts.Catalog;
 
 namespace Rakuten.Platform.Channels.RakutenFr.Onboarding;
@@ -30,7 +31,7 @@ public sealed class OfferInventoryJob(IServiceScopeFactory scopes, OfferCatalogC
         var credentials = scope.ServiceProvider.GetRequiredService<ConnectionSecrets>().Unprotect<RakutenFrCredentials>(connection.ProtectedCredentials);
         var found = await offers.RefreshAsync(db, connection, credentials, ct);
         var items = found.Select(o => new ExistingChannelItem(o.AdvertId.ToString(System.Globalization.CultureInfo.InvariantCulture), o.Title is { Length: > 0 } title ? title : o.Sku,
-            false, [new ExistingChannelSku(o.Sku, o.Sku.Length > 0 ? o.Sku : null, o.Barcode, [])])).ToList();
+            false, [new ExistingChannelSku(o.Sku, o.Sku.Length > 0 ? o.Sku : null, o.Barcode, [], new Money(o.Price, "EUR"))])).ToList();
         var inventoryId = Guid.NewGuid();
         var pages = items.Chunk(Page).ToList();
         var now = clock.GetUtcNow();

@@ -23,16 +23,21 @@ public static class RmsExistingItems
             return null;
         }
 
-        var selectors = (item["variantSelectors"] as JsonArray ?? []).OfType<JsonObject>().Select(s => Text(s["key"]) ?? "").ToList();
+        var selectorNodes = (item["variantSelectors"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+        var selectors = selectorNodes.Select(s => Text(s["key"]) ?? "").ToList();
         var skus = (item["variants"] as JsonObject ?? []).Select(v =>
         {
             var variant = v.Value as JsonObject ?? [];
             var chosen = variant["selectorValues"] as JsonObject ?? [];
             return new ExistingChannelSku(v.Key, Text(variant["merchantDefinedSkuId"]) is { Length: > 0 } sku ? sku : null,
                 Text(variant["articleNumber"]?["value"]) is { Length: > 0 } barcode ? barcode : null,
-                selectors.Select(key => Text(chosen[key]) ?? "").ToList());
+                selectors.Select(key => Text(chosen[key]) ?? "").ToList(),
+                decimal.TryParse(Text(variant["standardPrice"]), System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture, out var price)
+                    ? new Money(price, "JPY") : null);
         }).ToList();
-        return new ExistingChannelItem(manageNumber, title, item["hideItem"]?.GetValueKind() == System.Text.Json.JsonValueKind.True, skus);
+        // The shop's own words for its options (displayName), else the selector's key.
+        var optionNames = selectorNodes.Select(s => Text(s["displayName"]) ?? Text(s["key"]) ?? "").ToList();
+        return new ExistingChannelItem(manageNumber, title, item["hideItem"]?.GetValueKind() == System.Text.Json.JsonValueKind.True, skus, optionNames);
     }
 
     /// <summary>The PATCH for an adopted item: the prices of the variants that carry the product's SKUs (the rest of each
