@@ -283,4 +283,40 @@ public sealed class CatalogPublishingTests
         await WaitAsync(async () => (await setup.ListingsAsync("RakutenJp")).Single()!["state"]!.GetValue<string>() == "Published", "the mug on RMS in yen", setup: setup);
         (await setup.RmsItemsAsync()).Single()!["variants"]!.AsObject().Single().Value!["standardPrice"]!.GetValue<string>().Should().Be("192000");
     }
+
+    [Fact]
+    public async Task Each_RMS_item_takes_the_genre_its_product_type_or_tag_maps_to_and_the_connections_default_otherwise()
+    {
+        await using var setup = await Marketplace.StartAsync([("Plain box", "BOX-1")], beforeConnect: async sandbox =>
+        {
+            (await sandbox.PostAsJsonAsync($"/control/shopify/shops/{Marketplace.Shop}/products", new
+            {
+                title = "Mug", productType = "Mugs", variants = new[] { new { sku = "MUG-1", price = 1200m } },
+            })).EnsureSuccessStatusCode();
+            (await sandbox.PostAsJsonAsync($"/control/shopify/shops/{Marketplace.Shop}/products", new
+            {
+                title = "Linen shirt", productType = "Shirts", tags = new[] { "summer", "linen" }, variants = new[] { new { sku = "SHIRT-1", price = 5000m } },
+            })).EnsureSuccessStatusCode();
+        });
+        await WaitAsync(async () => All(await setup.ListingsAsync("RakutenJp"), "Published", 3), "the three items on RMS", setup: setup);
+        async Task<Dictionary<string, string>> GenresAsync() => (await setup.RmsItemsAsync())
+            .ToDictionary(i => i!["title"]!.GetValue<string>(), i => i!["genreId"]!.GetValue<string>());
+        (await GenresAsync()).Values.Should().OnlyContain(g => g == "100000", "no mapping yet: the deployment's default genre");
+
+        var platform = setup.Hosts.Platform;
+        var bad = await platform.PutAsJsonAsync($"/channels/rakuten-jp/connections/{setup.Rms}/genres", new { rules = new[] { new { productType = "Mugs", genreId = "12" } } });
+        bad.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await bad.Content.ReadAsStringAsync()).Should().Contain("rules[0].genreId");
+        var set = await platform.PutAsJsonAsync($"/channels/rakuten-jp/connections/{setup.Rms}/genres", new
+        {
+            defaultGenreId = "200000",
+            rules = new object[] { new { productType = "mugs", genreId = "215783" }, new { tag = "linen", genreId = "303656" } },
+        });
+        set.StatusCode.Should().Be(HttpStatusCode.OK, await set.Content.ReadAsStringAsync());
+
+        // A mapping applies to what is published next: publish the catalog again.
+        (await JobPolling.RunAsync(platform, $"/catalog/ops/connections/{setup.Rms}/resync"))["state"]!.GetValue<string>().Should().Be("Succeeded");
+        await WaitAsync(async () => (await GenresAsync()) is var g && g["Mug"] == "215783" && g["Linen shirt"] == "303656" && g["Plain box"] == "200000",
+            "each item in its genre", setup: setup);
+    }
 }

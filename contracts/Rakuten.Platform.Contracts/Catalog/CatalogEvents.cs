@@ -17,6 +17,7 @@ public sealed record ProductVariant(
     int? WeightGrams,
     string? ImageUrl);
 
+/// <remarks><c>ProductType</c> and <c>Tags</c> (issue 21) choose the RMS genre; absent from adapters before them.</remarks>
 public sealed record ProductSnapshot(
     Guid ProductId,
     string Title,
@@ -24,7 +25,9 @@ public sealed record ProductSnapshot(
     string? DescriptionHtml,
     IReadOnlyList<ProductOption> Options,
     IReadOnlyList<ProductVariant> Variants,
-    IReadOnlyList<string> ImageUrls);
+    IReadOnlyList<string> ImageUrls,
+    string? ProductType = null,
+    IReadOnlyList<string>? Tags = null);
 
 /// <summary>Shopify (the system of record) has this product in this state. <c>SourceVersion</c> orders
 /// deliveries: an older one than the catalog already knows is stale and changes nothing.</summary>

@@ -28,6 +28,8 @@ public sealed class RakutenJpDbContext(DbContextOptions<RakutenJpDbContext> opti
 
     public DbSet<Onboarding.AdoptedRmsItem> AdoptedItems => Set<Onboarding.AdoptedRmsItem>();
 
+    public DbSet<Genres.GenreMappingRow> GenreMappings => Set<Genres.GenreMappingRow>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
@@ -75,6 +77,11 @@ public sealed class RakutenJpDbContext(DbContextOptions<RakutenJpDbContext> opti
         {
             e.ToTable("stock_pushes");
             e.HasKey(x => new { x.ConnectionId, x.Sku });
+        });
+        modelBuilder.Entity<Genres.GenreMappingRow>(e =>
+        {
+            e.ToTable("genre_mappings");
+            e.HasKey(x => x.ConnectionId);
         });
     }
 }

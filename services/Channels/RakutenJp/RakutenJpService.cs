@@ -8,6 +8,7 @@ using Rakuten.Platform.BuildingBlocks.Security;
 using Rakuten.Platform.Channels.Common;
 using Rakuten.Platform.Channels.RakutenJp.CancellingOrders;
 using Rakuten.Platform.Channels.RakutenJp.Connecting;
+using Rakuten.Platform.Channels.RakutenJp.Genres;
 using Rakuten.Platform.Channels.RakutenJp.ImportingOrders;
 using Rakuten.Platform.Channels.RakutenJp.Onboarding;
 using Rakuten.Platform.Channels.RakutenJp.PublishingItems;
@@ -67,6 +68,7 @@ public static class RakutenJpService
         api.MapConnections<RakutenJpDbContext, RmsCredentials>();
         app.MapConnectionsGrpc();
         api.MapAuditLog<RakutenJpDbContext>("");
+        api.MapGenres();
         // The merchant's "sync stock": push every SKU again; and the reconciliation on demand (read RMS back, repair).
         api.MapPost("/connections/{id:guid}/sync-stock", async (Guid id, Caller caller, RakutenJpDbContext db, StockPusher pusher, TimeProvider clock, CancellationToken ct) =>
         {

@@ -14,7 +14,8 @@ public sealed record ShopifyOptionSpec(string Name, IReadOnlyList<string> Values
 /// <summary>A product as the merchant edits it in Shopify's admin.</summary>
 public sealed record ShopifyProductSpec(
     string Title, IReadOnlyList<ShopifyVariantSpec> Variants, string? Vendor = null, string? DescriptionHtml = null,
-    IReadOnlyList<ShopifyOptionSpec>? Options = null, IReadOnlyList<string>? Images = null, string Status = "ACTIVE");
+    IReadOnlyList<ShopifyOptionSpec>? Options = null, IReadOnlyList<string>? Images = null, string Status = "ACTIVE", string? ProductType = null,
+    IReadOnlyList<string>? Tags = null);
 
 public sealed record SetShopifyStock(string? Sku, long? InventoryItemId, long? LocationId, int Available);
 
@@ -178,6 +179,8 @@ public static class ShopifyControl
     {
         product.Title = spec.Title;
         product.Vendor = spec.Vendor;
+        product.ProductType = spec.ProductType;
+        product.Tags = [.. spec.Tags ?? []];
         product.DescriptionHtml = spec.DescriptionHtml;
         product.Status = spec.Status;
         product.Options = (spec.Options ?? []).Select(o => new SOption(o.Name, [.. o.Values])).ToList();

@@ -64,6 +64,7 @@ internal static class ProductSet
         product.Title = title;
         product.Vendor = input["vendor"]?.GetValue<string>() ?? product.Vendor ?? shop.Shop;
         product.DescriptionHtml = input["descriptionHtml"]?.GetValue<string>() ?? product.DescriptionHtml;
+        product.ProductType = input["productType"]?.GetValue<string>() ?? product.ProductType;
         product.Status = input["status"]?.GetValue<string>() ?? product.Status;
         product.Options = options;
         var previous = product.Variants;

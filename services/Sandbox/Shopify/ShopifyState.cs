@@ -48,6 +48,10 @@ public sealed class SProduct
 
     public string? Vendor { get; set; }
 
+    public string? ProductType { get; set; }
+
+    public List<string> Tags { get; set; } = [];
+
     public string? DescriptionHtml { get; set; }
 
     public string Status { get; set; } = "ACTIVE";

@@ -1,5 +1,6 @@
 using Rakuten.Platform.Channels.Common;
 using Rakuten.Platform.Channels.RakutenJp.Connecting;
+using Rakuten.Platform.Channels.RakutenJp.Genres;
 using Rakuten.Platform.Channels.RakutenJp.Rms;
 using Rakuten.Platform.Contracts;
 using Rakuten.Platform.Contracts.Catalog;
@@ -11,14 +12,13 @@ namespace Rakuten.Platform.Channels.RakutenJp.PublishingItems;
 /// (<c>hideItem</c>) so that no order can be placed for it; publishing it again un-hides it.</summary>
 public sealed class ItemPublisher(RmsItemClient items, TimeProvider clock, IConfiguration configuration)
 {
-    /// <summary>RMS requires a 6-digit genre; the merchant's own genre mapping is not built yet.</summary>
-    private string GenreId => configuration.GetValue("Platform:RakutenJp:DefaultGenreId", "100000")!;
 
     /// <summary>The item a listing writes: the merchant's own when adopted in place, else the platform's <c>v_</c> item.</summary>
     public static string ManageNumberOf(ListingRequested request) =>
         request.Adopted is { Mode: AdoptionMode.InPlace } adopted ? adopted.ItemId.ToLowerInvariant() : RmsItemMapping.ManageNumberFor(request.Product.ProductId);
 
-    public async Task<object> ApplyAsync(ConnectionRecord connection, RmsCredentials credentials, ListingRequested request, CancellationToken ct)
+    /// <param name="genres">The connection's genre mapping: RMS requires a 6-digit genre per item.</param>
+    public async Task<object> ApplyAsync(ConnectionRecord connection, RmsCredentials credentials, ListingRequested request, GenreBook genres, CancellationToken ct)
     {
         var manageNumber = ManageNumberOf(request);
         if (connection.FlowsPaused)
@@ -48,7 +48,7 @@ public sealed class ItemPublisher(RmsItemClient items, TimeProvider clock, IConf
         }
 
         var hide = request.Action == ListingAction.Hide;
-        var draft = RmsItemMapping.Map(request.Product, hide, GenreId);
+        var draft = RmsItemMapping.Map(request.Product, hide, GenreRules.Choose(request.Product, genres, GenreEndpoints.Fallback(configuration)).GenreId);
         if (draft.Refusal is { } rule)
         {
             return Failed(request, rule, await HideAsync(connection, credentials, manageNumber, ct));

@@ -49,7 +49,8 @@ public sealed class ListingRequestedConsumer(
                 await RecordAdoptionAsync(adopted, context.CancellationToken);
             }
 
-            var outcome = await publisher.ApplyAsync(connection, secrets.Unprotect<RmsCredentials>(connection.ProtectedCredentials), request, context.CancellationToken);
+            var genres = await Genres.GenreEndpoints.BookAsync(db, connection.Id, context.CancellationToken);
+            var outcome = await publisher.ApplyAsync(connection, secrets.Unprotect<RmsCredentials>(connection.ProtectedCredentials), request, genres, context.CancellationToken);
             await db.ExecuteOnceAsync(context, nameof(ListingRequestedConsumer), async ct =>
             {
                 var row = await db.PublishedItems.FirstOrDefaultAsync(p => p.ListingId == request.ListingId, ct);

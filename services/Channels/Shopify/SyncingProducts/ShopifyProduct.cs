@@ -11,7 +11,7 @@ public sealed record ShopifyVariant(
 /// GraphQL API (gid ids) — reduced to what the catalog needs.</summary>
 public sealed record ShopifyProduct(
     string ExternalId, string Title, string? Vendor, string? DescriptionHtml, IReadOnlyList<(string Name, IReadOnlyList<string> Values)> Options,
-    IReadOnlyList<ShopifyVariant> Variants, IReadOnlyList<string> Images, DateTimeOffset UpdatedAt)
+    IReadOnlyList<ShopifyVariant> Variants, IReadOnlyList<string> Images, DateTimeOffset UpdatedAt, string? ProductType = null, IReadOnlyList<string>? Tags = null)
 {
     /// <summary>products/create and products/update payloads.</summary>
     public static ShopifyProduct FromWebhook(JsonObject p) => new(
@@ -32,7 +32,10 @@ public sealed record ShopifyProduct(
             v["grams"]?.GetValue<int>(),
             v["inventory_item_id"]?.ToJsonString().Trim('"'))).ToList(),
         (p["images"] as JsonArray ?? []).OfType<JsonObject>().Select(i => i["src"]!.GetValue<string>()).ToList(),
-        DateTimeOffset.Parse(p["updated_at"]?.GetValue<string>() ?? throw new FormatException("updated_at is missing"), CultureInfo.InvariantCulture));
+        DateTimeOffset.Parse(p["updated_at"]?.GetValue<string>() ?? throw new FormatException("updated_at is missing"), CultureInfo.InvariantCulture),
+        p["product_type"]?.GetValue<string>() is { Length: > 0 } type ? type : null,
+        // REST gives the tags as one comma-separated string.
+        (p["tags"]?.GetValue<string>() ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
 
     /// <summary>A node of the GraphQL <c>products</c> connection.</summary>
     public static ShopifyProduct FromGraphQl(JsonObject p) => new(
@@ -56,7 +59,9 @@ public sealed record ShopifyProduct(
                 Numeric(l["location"]!["id"]!.GetValue<string>()),
                 (l["quantities"] as JsonArray ?? []).FirstOrDefault(q => q?["name"]?.GetValue<string>() == "available")?["quantity"]?.GetValue<int>() ?? 0)).ToList())).ToList(),
         (p["images"]?["nodes"] as JsonArray ?? []).OfType<JsonObject>().Select(i => i["url"]!.GetValue<string>()).ToList(),
-        DateTimeOffset.Parse(p["updatedAt"]!.GetValue<string>(), CultureInfo.InvariantCulture));
+        DateTimeOffset.Parse(p["updatedAt"]!.GetValue<string>(), CultureInfo.InvariantCulture),
+        p["productType"]?.GetValue<string>() is { Length: > 0 } type ? type : null,
+        (p["tags"] as JsonArray ?? []).Select(t => t!.GetValue<string>()).ToList());
 
     private static string Required(JsonObject o, string name) =>
         o[name]?.ToJsonString().Trim('"') ?? throw new FormatException($"{name} is missing");

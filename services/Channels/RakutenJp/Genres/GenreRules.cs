@@ -1,0 +1,124 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Rakuten.Platform.BuildingBlocks.Messaging;
+using Rakuten.Platform.BuildingBlocks.Security;
+using Rakuten.Platform.Channels.Common;
+using Rakuten.Platform.Contracts.Catalog;
+
+namespace Rakuten.Platform.Channels.RakutenJp.Genres;
+
+/// <summary>One line of a connection's genre mapping: products of a Shopify product type, or carrying a tag, go to an RMS genre.</summary>
+public sealed record GenreRule(string? ProductType, string? Tag, string GenreId);
+
+/// <summary>A connection's genre mapping: rules tried in order, then the connection's default, then the deployment's.</summary>
+public sealed record GenreBook(string? DefaultGenreId, IReadOnlyList<GenreRule> Rules);
+
+/// <summary>The RMS genre of each product (RMS requires one, 6 digits, per item), as pure functions.</summary>
+public static class GenreRules
+{
+    public const int MaxRules = 500;
+
+    /// <summary>The genre for a product: the first rule whose product type (case-insensitive) or tag it has, else the
+    /// connection's default, else <paramref name="fallback"/>; and which of them chose it.</summary>
+    public static (string GenreId, string Why) Choose(ProductSnapshot product, GenreBook book, string fallback)
+    {
+        foreach (var rule in book.Rules)
+        {
+            if (rule.ProductType is { } type && string.Equals(type, product.ProductType, StringComparison.OrdinalIgnoreCase))
+                return (rule.GenreId, $"product type {type}");
+            if (rule.Tag is { } tag && product.Tags?.Any(t => string.Equals(t, tag, StringComparison.OrdinalIgnoreCase)) == true)
+                return (rule.GenreId, $"tag {tag}");
+        }
+
+        return book.DefaultGenreId is { } chosen ? (chosen, "the connection's default") : (fallback, "Platform:RakutenJp:DefaultGenreId");
+    }
+
+    public static bool IsGenre(string? id) => id is { Length: 6 } && id.All(char.IsAsciiDigit) && id[0] != '0';
+
+    public static Dictionary<string, string[]> Validate(GenreBook book)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (book.DefaultGenreId is not null && !IsGenre(book.DefaultGenreId))
+            errors["defaultGenreId"] = ["must be an RMS genre id: 6 digits, 100000 to 999999"];
+        if (book.Rules.Count > MaxRules) errors["rules"] = [$"at most {MaxRules} rules"];
+        for (var i = 0; i < book.Rules.Count; i++)
+        {
+            var rule = book.Rules[i];
+            if (rule.ProductType is null == (rule.Tag is null)) errors[$"rules[{i}]"] = ["give productType or tag (one of them)"];
+            if ((rule.ProductType ?? rule.Tag) is { Length: > 255 }) errors[$"rules[{i}]"] = ["productType and tag are at most 255 characters"];
+            if (!IsGenre(rule.GenreId)) errors[$"rules[{i}].genreId"] = ["must be an RMS genre id: 6 digits, 100000 to 999999"];
+        }
+
+        return errors;
+    }
+}
+
+/// <summary>A connection's genre mapping as stored (rules as JSON).</summary>
+public sealed class GenreMappingRow
+{
+    public required Guid ConnectionId { get; init; }
+
+    public string? DefaultGenreId { get; set; }
+
+    public required string Rules { get; set; }
+
+    public required DateTimeOffset UpdatedAt { get; set; }
+
+    public required string UpdatedBy { get; set; }
+
+    public GenreBook ToBook() => new(DefaultGenreId, JsonSerializer.Deserialize<List<GenreRule>>(Rules, PlatformJson.Options)!);
+}
+
+public sealed record GenreMappingRequest(string? DefaultGenreId, IReadOnlyList<GenreRule>? Rules);
+
+public sealed record GenreMappingView(Guid ConnectionId, string? DefaultGenreId, IReadOnlyList<GenreRule> Rules, string Fallback, DateTimeOffset? UpdatedAt, string? UpdatedBy);
+
+public static class GenreEndpoints
+{
+    public static async Task<GenreBook> BookAsync(RakutenJpDbContext db, Guid connectionId, CancellationToken ct) =>
+        (await db.GenreMappings.AsNoTracking().FirstOrDefaultAsync(g => g.ConnectionId == connectionId, ct))?.ToBook() ?? new GenreBook(null, []);
+
+    public static void MapGenres(this RouteGroupBuilder api)
+    {
+        api.MapGet("/connections/{id:guid}/genres", async (Guid id, Caller caller, RakutenJpDbContext db, IConfiguration configuration, CancellationToken ct) =>
+        {
+            await ConnectionAsync(db, caller, id, ct);
+            var row = await db.GenreMappings.AsNoTracking().FirstOrDefaultAsync(g => g.ConnectionId == id, ct);
+            var book = row?.ToBook() ?? new GenreBook(null, []);
+            return Results.Ok(new GenreMappingView(id, book.DefaultGenreId, book.Rules, Fallback(configuration), row?.UpdatedAt, row?.UpdatedBy));
+        }).Produces<GenreMappingView>();
+
+        api.MapPut("/connections/{id:guid}/genres", async (Guid id, GenreMappingRequest? request, Caller caller, RakutenJpDbContext db, IConfiguration configuration,
+            TimeProvider clock, CancellationToken ct) =>
+        {
+            await ConnectionAsync(db, caller, id, ct);
+            var book = new GenreBook(request?.DefaultGenreId, request?.Rules ?? []);
+            if (GenreRules.Validate(book) is { Count: > 0 } errors)
+            {
+                return ApiErrors.Validation(errors);
+            }
+
+            var now = clock.GetUtcNow();
+            var row = await db.GenreMappings.FirstOrDefaultAsync(g => g.ConnectionId == id, ct);
+            if (row is null)
+            {
+                db.GenreMappings.Add(row = new GenreMappingRow { ConnectionId = id, Rules = "[]", UpdatedAt = now, UpdatedBy = caller.Actor });
+            }
+
+            (row.DefaultGenreId, row.Rules, row.UpdatedAt, row.UpdatedBy) = (book.DefaultGenreId, JsonSerializer.Serialize(book.Rules, PlatformJson.Options), now, caller.Actor);
+            db.Audit(caller, "genres.set", $"connection/{id}", now, detail: $"default {book.DefaultGenreId ?? "none"}, {book.Rules.Count} rule(s)");
+            await db.SaveChangesAsync(ct);
+            return Results.Ok(new GenreMappingView(id, book.DefaultGenreId, book.Rules, Fallback(configuration), now, caller.Actor));
+        }).RequireAuthorization(PlatformPolicies.Operator).Produces<GenreMappingView>();
+    }
+
+    public static string Fallback(IConfiguration configuration) => configuration.GetValue("Platform:RakutenJp:DefaultGenreId", "100000")!;
+
+    private static async Task ConnectionAsync(RakutenJpDbContext db, Caller caller, Guid id, CancellationToken ct)
+    {
+        if (!await db.Connections.AnyAsync(c => c.Id == id && c.TenantId == caller.Tenant && c.RemovedAt == null, ct))
+        {
+            throw PlatformProblem.NotFound("active Rakuten JP connection with this id");
+        }
+    }
+}
