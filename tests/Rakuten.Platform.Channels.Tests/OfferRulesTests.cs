@@ -70,4 +70,32 @@ public sealed class OfferRulesTests
         text.Split("<item>").Length.Should().Be(3);
         text.Should().NotContain("<key>stock</key><value><![CDATA[12");
     }
+
+    [Fact]
+    public void A_SKU_without_an_offer_but_with_an_EAN_gets_its_advert_created_on_the_catalogue_product_and_one_without_an_EAN_still_waits()
+    {
+        var withEan = Products.Shirt(Products.Variant("SH-S-W", 4900, "S", "White") with { Barcode = "012345678905" }, Products.Variant("SH-M-N", 5200, "M", "Navy"));
+
+        var (lines, refusal) = OfferRules.Plan(Products.Request(withEan), new HashSet<string> { "SH-M-N" }, Rates, createOffers: true);
+        refusal.Should().BeNull();
+        lines.Should().Equal(new OfferFile.Line("SH-S-W", 30.38m, null, "0012345678905"), new OfferFile.Line("SH-M-N", 32.24m, null));
+
+        OfferRules.Plan(Products.Request(withEan), new HashSet<string>(), Rates, createOffers: true).Refusal!.Message.Should()
+            .StartWith("no Rakuten France offer with SKU SH-M-N").And.Contain("Give the variant its EAN");
+        OfferRules.Plan(Products.Request(withEan), new HashSet<string> { "SH-M-N" }, Rates, createOffers: false).Refusal!.Code.Should().Be("NO_OFFER");
+        OfferRules.Plan(Products.Request(withEan, ListingAction.Hide), new HashSet<string> { "SH-M-N" }, Rates, createOffers: true).Refusal!.Code
+            .Should().Be("NO_OFFER", "hiding creates nothing");
+        OfferRules.Ean("4901234567894").Should().Be("4901234567894");
+        OfferRules.Ean("1234567").Should().BeNull();
+        OfferRules.Ean("49012345678X4").Should().BeNull();
+    }
+
+    [Fact]
+    public void A_creating_line_carries_the_catalogue_product_and_the_fields_a_creation_needs()
+    {
+        var xml = Encoding.Latin1.GetString(OfferFile.Build([new OfferFile.Line("MUG-1", 7.44m, 6, "4901234567894"), new OfferFile.Line("CUP-1", null, 2)]));
+        xml.Should().Contain("<product><attribute><key>codebarres</key><value><![CDATA[4901234567894]]></value></attribute></product>");
+        xml.Should().Contain("<key>qty</key><value><![CDATA[6]]></value>").And.Contain("<key>state</key><value><![CDATA[N]]></value>");
+        xml.Split("<item>")[2].Should().NotContain("codebarres").And.NotContain("<key>qty</key>", "an update names its advert by sellerReference only");
+    }
 }

@@ -319,4 +319,42 @@ public sealed class CatalogPublishingTests
         await WaitAsync(async () => (await GenresAsync()) is var g && g["Mug"] == "215783" && g["Linen shirt"] == "303656" && g["Plain box"] == "200000",
             "each item in its genre", setup: setup);
     }
+
+    [Fact]
+    public async Task A_variant_with_an_EAN_gets_its_French_offer_created_on_the_catalogue_product_and_takes_its_stock_one_without_waits()
+    {
+        await using var setup = await Marketplace.StartAsync([("Plate", "PLATE-1")], offers: [], beforeConnect: async sandbox =>
+        {
+            (await sandbox.PostAsJsonAsync("/control/rakuten-fr/catalogue", new { ean = "4901234567894", headline = "Mug (catalogue)" })).EnsureSuccessStatusCode();
+            foreach (var (title, sku, barcode) in new[] { ("Mug", "MUG-1", "4901234567894"), ("Bowl", "BOWL-1", "4901234567900") })
+            {
+                (await sandbox.PostAsJsonAsync($"/control/shopify/shops/{Marketplace.Shop}/products", new
+                {
+                    title, variants = new[] { new { sku, price = 1200m, barcode } },
+                })).EnsureSuccessStatusCode();
+            }
+
+            (await sandbox.PutAsJsonAsync($"/control/shopify/shops/{Marketplace.Shop}/inventory", new { sku = "MUG-1", available = 6 })).EnsureSuccessStatusCode();
+        });
+        await WaitAsync(async () => (await setup.ListingsAsync("RakutenFr")).Count(l => l!["state"]!.GetValue<string>() is "Published" or "Failed") == 3,
+            "the three French listings settled", meanwhile: setup.NextFileSlot, setup: setup);
+
+        var catalog = (await setup.Hosts.Platform.GetFromJsonAsync<JsonArray>("/catalog/products"))!;
+        JsonNode Listing(JsonArray listings, string title) =>
+            listings.Single(l => l!["productId"]!.GetValue<string>() == catalog.Single(p => p!["title"]!.GetValue<string>() == title)!["productId"]!.GetValue<string>())!;
+        var listings = await setup.ListingsAsync("RakutenFr");
+        Listing(listings, "Mug")["state"]!.GetValue<string>().Should().Be("Published", "its EAN names a product of Rakuten France's catalogue");
+        Listing(listings, "Plate")["error"]!["code"]!.GetValue<string>().Should().Be("NO_OFFER");
+        Listing(listings, "Plate")["error"]!["message"]!.GetValue<string>().Should().Contain("Give the variant its EAN");
+        Listing(listings, "Bowl")["error"]!["message"]!.GetValue<string>().Should().Contain("Aucun produit du catalogue ne correspond (codebarres 4901234567900)");
+
+        // Created with the price sent, and the stock Inventory gave the SKU (in the creating line, or in the next file when it
+        // changed while the creation was on its way).
+        await WaitAsync(async () => (await setup.FrOffersAsync()).SingleOrDefault(o => o!["sku"]!.GetValue<string>() == "MUG-1") is { } mug
+            && mug["price"]!.GetValue<decimal>() == decimal.Round(1200m * EurPerYen, 2) && mug["stock"]!.GetValue<int>() == 6,
+            "the created offer at the price sent with the stock known", meanwhile: setup.NextFileSlot, setup: setup);
+        (await setup.Hosts.Sandbox.PutAsJsonAsync($"/control/shopify/shops/{Marketplace.Shop}/inventory", new { sku = "MUG-1", available = 4 })).EnsureSuccessStatusCode();
+        await WaitAsync(async () => (await setup.FrOffersAsync()).Single(o => o!["sku"]!.GetValue<string>() == "MUG-1")!["stock"]!.GetValue<int>() == 4,
+            "the created offer follows the stock", meanwhile: setup.NextFileSlot, setup: setup);
+    }
 }

@@ -5,6 +5,8 @@ namespace Rakuten.Platform.Sandbox.Control;
 
 public sealed record CreateFrSeller(string Login, string Token);
 
+public sealed record FrCatalogueSpec(string? Ean, string? Headline);
+
 public sealed record CreateFrOffer(string Sku, string Headline, decimal Price, int Stock, string? Ean = null);
 
 public sealed record FrSaleLine(string Sku, int Quantity = 1, decimal? Price = null);
@@ -56,6 +58,19 @@ public static class RakutenFrControl
             seller.Offers[offer.Sku] = offer;
             return Results.Created($"/control/rakuten-fr/sellers/{login}/offers", new { advertId = offer.AdvertId, sku = offer.Sku });
         }));
+
+        // Rakuten France's own catalogue: the products an advert can be created on by barcode.
+        fr.MapPost("/catalogue", (FrCatalogueSpec request) =>
+        {
+            if (request.Ean is not { Length: 13 } ean || !ean.All(char.IsAsciiDigit) || string.IsNullOrWhiteSpace(request.Headline))
+                return Results.BadRequest(new { errors = new[] { "ean (13 digits) and headline are required" } });
+            lock (state.Sync)
+            {
+                var product = new FrCatalogueProduct(state.NextFrId++, ean, request.Headline);
+                state.FrCatalogue[ean] = product;
+                return Results.Created("/control/rakuten-fr/catalogue", product);
+            }
+        });
 
         fr.MapGet("/sellers/{login}/offers", (string login) => WithSeller(state, login, seller =>
             Results.Ok(seller.Offers.Values.OrderBy(o => o.AdvertId))));

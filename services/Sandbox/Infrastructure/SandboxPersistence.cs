@@ -35,6 +35,7 @@ public sealed class SandboxPersistence(SandboxState state, string file, ILogger<
             foreach (var (id, shop) in snapshot.RmsShops) state.RmsShops[id] = shop;
             foreach (var (login, seller) in snapshot.FrSellers) state.FrSellers[login] = seller;
             foreach (var (name, shop) in snapshot.ShopifyShops) state.ShopifyShops[name] = shop;
+            foreach (var (ean, product) in snapshot.FrCatalogue ?? []) state.FrCatalogue[ean] = product;
             state.NextShopifyId = Math.Max(state.NextShopifyId, snapshot.NextShopifyId);
             state.NextFrId = Math.Max(state.NextFrId, snapshot.NextFrId);
         }
@@ -56,7 +57,7 @@ public sealed class SandboxPersistence(SandboxState state, string file, ILogger<
                 return;
             }
 
-            bytes = JsonSerializer.SerializeToUtf8Bytes(new Snapshot(state.RmsShops, state.FrSellers, state.ShopifyShops, state.NextShopifyId, state.NextFrId), Options);
+            bytes = JsonSerializer.SerializeToUtf8Bytes(new Snapshot(state.RmsShops, state.FrSellers, state.ShopifyShops, state.NextShopifyId, state.NextFrId, state.FrCatalogue), Options);
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
@@ -96,7 +97,8 @@ public sealed class SandboxPersistence(SandboxState state, string file, ILogger<
     }
 
     private sealed record Snapshot(
-        Dictionary<string, RmsShop> RmsShops, Dictionary<string, FrSeller> FrSellers, Dictionary<string, ShopifyShop> ShopifyShops, long NextShopifyId, long NextFrId);
+        Dictionary<string, RmsShop> RmsShops, Dictionary<string, FrSeller> FrSellers, Dictionary<string, ShopifyShop> ShopifyShops, long NextShopifyId, long NextFrId,
+        Dictionary<string, FrCatalogueProduct>? FrCatalogue = null);
 
     /// <summary>Dictionaries keyed by a value tuple (RMS inventory by manage number and variant, Shopify levels by item and
     /// location), which JSON objects cannot key: written as a list of key/value pairs.</summary>

@@ -43,6 +43,9 @@ public sealed class SandboxState
 
     public FrSettings Fr { get; } = new();
 
+    /// <summary>Rakuten France's product catalogue, by EAN-13: an advert is created on one of its products (reference F.2).</summary>
+    public Dictionary<string, FrCatalogueProduct> FrCatalogue { get; } = new(StringComparer.Ordinal);
+
     public Dictionary<string, ShopifyShop> ShopifyShops { get; } = new(StringComparer.Ordinal);
 
     public ShopifySettings Shopify { get; } = new();

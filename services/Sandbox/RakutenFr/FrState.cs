@@ -96,3 +96,6 @@ public sealed class FrItem
 public sealed record FrImportLine(string Sku, string Status, IReadOnlyList<string> Errors);
 
 public sealed record FrImport(long ImportId, string FileName, DateTimeOffset UploadedAt, IReadOnlyList<FrImportLine> Lines, string Status);
+
+/// <summary>A product of Rakuten France's catalogue (not a seller's): adverts are created on it by its id or barcode.</summary>
+public sealed record FrCatalogueProduct(long ProductId, string Ean, string Headline);

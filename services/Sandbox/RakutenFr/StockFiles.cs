@@ -21,7 +21,7 @@ public static class StockFiles
         }
 
         var importId = state.NextFrId++;
-        var (lines, status) = Parse(seller, file);
+        var (lines, status) = Parse(state, seller, file);
         seller.Imports[importId] = new FrImport(importId, $"import-{importId}.xml", now, lines, status);
         return FrApi.Ok("importresult", "genericimportfile", request, response([new XElement("importid", importId), new XElement("status", "OK")]));
     }
@@ -50,7 +50,7 @@ public static class StockFiles
         ]));
     }
 
-    private static (IReadOnlyList<FrImportLine> Lines, string Status) Parse(FrSeller seller, byte[] file)
+    private static (IReadOnlyList<FrImportLine> Lines, string Status) Parse(SandboxState state, FrSeller seller, byte[] file)
     {
         // Only ISO-8859-1 or UTF-8 without a byte-order mark are accepted (§A.3).
         if (file.Length >= 3 && file[0] == 0xEF && file[1] == 0xBB && file[2] == 0xBF)
@@ -85,7 +85,31 @@ public static class StockFiles
             }
             else if (!seller.Offers.ContainsKey(sku))
             {
-                errors.Add($"Aucune annonce avec la référence vendeur {sku}.");
+                // No advert with this reference: a creation (reference F.2), on the catalogue product the first product key names.
+                var key = new[] { "pid", "codebarres" }.FirstOrDefault(k => attributes.GetValueOrDefault(k) is { Length: > 0 });
+                if (key is null)
+                {
+                    errors.Add($"Aucune annonce avec la référence vendeur {sku}.");
+                }
+                else
+                {
+                    var value = attributes[key]!;
+                    var product = key == "pid" ? state.FrCatalogue.Values.FirstOrDefault(p => p.ProductId.ToString(CultureInfo.InvariantCulture) == value)
+                        : state.FrCatalogue.GetValueOrDefault(value);
+                    var missing = new[] { "sellingPrice", "qty", "state" }.Where(k => attributes.GetValueOrDefault(k) is not { Length: > 0 }).ToList();
+                    if (product is null) errors.Add($"Aucun produit du catalogue ne correspond ({key} {value}).");
+                    if (missing.Count > 0) errors.Add($"Champ(s) obligatoire(s) manquant(s) pour créer l'annonce : {string.Join(", ", missing)}.");
+                    if (!int.TryParse(attributes.GetValueOrDefault("qty"), NumberStyles.None, CultureInfo.InvariantCulture, out var qty) && missing.Count == 0)
+                        errors.Add($"qty invalide : {attributes.GetValueOrDefault("qty")}.");
+                    if (errors.Count == 0 && decimal.TryParse(attributes.GetValueOrDefault("sellingPrice"), NumberStyles.Number, CultureInfo.InvariantCulture, out var creationPrice))
+                    {
+                        seller.Offers[sku] = new FrOffer
+                        {
+                            AdvertId = state.NextFrId++, ProductId = product!.ProductId, Sku = sku, Headline = product.Headline, Price = creationPrice, Stock = qty,
+                            Ean = product.Ean,
+                        };
+                    }
+                }
             }
 
             if (attributes.GetValueOrDefault("sellingPrice") is { } priceText)

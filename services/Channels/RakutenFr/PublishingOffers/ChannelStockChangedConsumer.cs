@@ -45,6 +45,9 @@ public sealed class ChannelStockChangedConsumer(RakutenFrDbContext db, OfferFile
         var catalogued = (await db.OfferCatalogs.Where(c => connectionIds.Contains(c.ConnectionId)).Select(c => c.ConnectionId).Distinct().ToListAsync(ct)).ToHashSet();
         var offered = (await db.KnownOffers.Where(o => connectionIds.Contains(o.ConnectionId) && skus.Contains(o.Sku)).Select(o => new { o.ConnectionId, o.Sku }).ToListAsync(ct))
             .Select(o => (o.ConnectionId, o.Sku)).ToHashSet();
+        // An advert being created (queued, or in a file not settled yet) takes the stock as an offer would.
+        var creating = (await db.OfferChanges.Where(c => connectionIds.Contains(c.ConnectionId) && skus.Contains(c.Sku) && c.Ean != null)
+            .Select(c => new { c.ConnectionId, c.Sku }).ToListAsync(ct)).Select(c => (c.ConnectionId, c.Sku)).ToHashSet();
         var leftAlone = (await db.LeftAloneOffers.Where(o => connectionIds.Contains(o.ConnectionId) && skus.Contains(o.Sku)).Select(o => new { o.ConnectionId, o.Sku }).ToListAsync(ct))
             .Select(o => (o.ConnectionId, o.Sku)).ToHashSet();
         foreach (var m in newest)
@@ -64,8 +67,8 @@ public sealed class ChannelStockChangedConsumer(RakutenFrDbContext db, OfferFile
             if (leftAlone.Contains(key))
                 continue; // the merchant left this offer alone at onboarding: the platform does not touch it
 
-            if (catalogued.Contains(m.ConnectionId) && !offered.Contains(key))
-                continue; // no offer with this SKU on Rakuten France: its listing already says so, and the file stays clean
+            if (catalogued.Contains(m.ConnectionId) && !offered.Contains(key) && !creating.Contains(key))
+                continue; // no offer with this SKU on Rakuten France (nor one being created): its listing already says so, and the file stays clean
 
             if (!pending.TryGetValue(key, out var change))
             {

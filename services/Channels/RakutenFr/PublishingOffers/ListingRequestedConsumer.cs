@@ -46,7 +46,7 @@ public sealed class ListingRequestedConsumer(
         var offered = await offers.OfferedSkusAsync(db, connection, secrets.Unprotect<RakutenFrCredentials>(connection.ProtectedCredentials), skus, request.OccurredAt, ct);
         var rates = configuration.GetSection("Platform:RakutenFr:EurPer").GetChildren()
             .ToDictionary(c => c.Key, c => decimal.Parse(c.Value!, System.Globalization.CultureInfo.InvariantCulture));
-        return OfferRules.Plan(request, offered, rates);
+        return OfferRules.Plan(request, offered, rates, createOffers: configuration.GetValue("Platform:RakutenFr:CreateOffers", true));
     }
 
     /// <summary>Records the plan in the caller's unit of work: the refusal published (a missing offer also waits in
@@ -82,6 +82,11 @@ public sealed class ListingRequestedConsumer(
         var leftAlone = (await db.LeftAloneOffers.Where(o => o.ConnectionId == connection.Id && skus.Contains(o.Sku)).Select(o => o.Sku).ToListAsync(ct)).ToHashSet();
         var pending = (await db.OfferChanges.Where(c => c.ConnectionId == connection.Id && c.ImportId == null && skus.Contains(c.Sku)).ToListAsync(ct))
             .ToDictionary(c => c.Sku);
+        // Publishing (or un-hiding) puts the quantity Inventory last gave each SKU on the offer: a pending stock line's value is in it,
+        // a hidden offer (stock 0) gets its stock back, and an advert created now starts with it (its stock changes had no offer to go to).
+        var restoring = request.Action is ListingAction.Publish or ListingAction.Unhide;
+        var known = !restoring ? []
+            : await db.Quantities.AsNoTracking().Where(q => q.ConnectionId == connection.Id && skus.Contains(q.Sku)).ToDictionaryAsync(q => q.Sku, q => q.Quantity, ct);
         foreach (var line in plan.Lines.Where(l => !leftAlone.Contains(l.Sku)))
         {
             if (!pending.TryGetValue(line.Sku, out var change))
@@ -95,7 +100,8 @@ public sealed class ListingRequestedConsumer(
             }
 
             change.Price = line.Price ?? change.Price;
-            change.Stock = line.Stock ?? (request.Action is ListingAction.Publish or ListingAction.Unhide ? null : change.Stock);
+            change.Ean = line.Ean ?? change.Ean;
+            change.Stock = line.Stock ?? (restoring ? known.TryGetValue(line.Sku, out var quantity) ? quantity : line.Ean is null ? change.Stock : 0 : change.Stock);
             change.ListingId = request.ListingId;
             change.ListingVersion = request.Version;
             change.ProductId = request.Product.ProductId;

@@ -12,17 +12,22 @@ public static class OfferRules
     /// <summary>The offer lines a request queues, or why it cannot be carried out. Offers are matched on SKU; a
     /// variant with no offer fails the listing naming the SKU. Rakuten France has no "hidden" state for an offer
     /// and the stock file cannot delete one: hiding and withdrawing both set the stock to 0.</summary>
+    /// <param name="createOffers">A SKU without offer whose variant has an EAN gets its advert created on the catalogue product
+    /// with that EAN (reference F.2), in the same stock file; without an EAN the listing waits for the merchant's offer.</param>
     public static (IReadOnlyList<OfferFile.Line> Lines, ChannelError? Refusal) Plan(
-        ListingRequested request, IReadOnlySet<string> offeredSkus, IReadOnlyDictionary<string, decimal> eurPerUnit)
+        ListingRequested request, IReadOnlySet<string> offeredSkus, IReadOnlyDictionary<string, decimal> eurPerUnit, bool createOffers = false)
     {
         var product = request.Product;
         var unnamed = product.Variants.Where(v => string.IsNullOrWhiteSpace(v.Sku)).Select(v => v.Title).ToList();
         if (unnamed.Count > 0)
             return ([], new ChannelError("NO_SKU", $"Rakuten France matches offers on SKU; variant(s) {string.Join(", ", unnamed.Select(t => $"'{t}'"))} of '{product.Title}' have none."));
-        var missing = product.Variants.Select(v => v.Sku!).Where(s => !offeredSkus.Contains(s)).Distinct().ToList();
+        var creatable = request.Action is ListingAction.Publish or ListingAction.Unhide && createOffers;
+        var created = product.Variants.Where(v => !offeredSkus.Contains(v.Sku!) && creatable && Ean(v.Barcode) is not null).ToDictionary(v => v.Sku!, v => Ean(v.Barcode)!);
+        var missing = product.Variants.Select(v => v.Sku!).Where(s => !offeredSkus.Contains(s) && !created.ContainsKey(s)).Distinct().ToList();
         if (missing.Count > 0)
             return ([], new ChannelError(NoOffer, string.Join("; ", missing.Select(s => $"no Rakuten France offer with SKU {s}")) +
-                ". Create the offer on Rakuten France with this SKU as its seller reference: the listing is retried by itself once the offer appears."));
+                ". Give the variant its EAN (barcode) in Shopify so the platform creates the offer on Rakuten France's product page, or create the offer " +
+                "there with this SKU as its seller reference: the listing is retried by itself once the offer appears."));
 
         if (request.Action is ListingAction.Hide or ListingAction.Withdraw)
             return (product.Variants.Select(v => new OfferFile.Line(v.Sku!, null, 0)).ToList(), null);
@@ -37,10 +42,19 @@ public static class OfferRules
             if (price is null)
                 return ([], new ChannelError("RULE_CURRENCY",
                     $"Rakuten France prices are in EUR; '{variant.Title}' is priced in {variant.Price.Currency} and no rate is set (Platform:RakutenFr:EurPer:{variant.Price.Currency})."));
-            lines.Add(new OfferFile.Line(variant.Sku!, price, null));
+            lines.Add(new OfferFile.Line(variant.Sku!, price, null, created.GetValueOrDefault(variant.Sku!)));
         }
 
         return (lines, null);
+    }
+
+    /// <summary>A barcode as Rakuten France takes it: 13 digits, a UPC-12 or UPC-11 padded with leading zeros; null otherwise.</summary>
+    public static string? Ean(string? barcode)
+    {
+        var digits = barcode?.Trim();
+        if (digits is null || digits.Length is < 11 or > 13 || !digits.All(char.IsAsciiDigit))
+            return null;
+        return digits.PadLeft(13, '0');
     }
 
     /// <summary>The next moment a stock file may go: Rakuten takes at most <paramref name="filesPerHour"/> in any

@@ -42,6 +42,9 @@ public sealed class OfferChange
 
     public long? ImportId { get; set; }
 
+    /// <summary>The EAN-13 of the catalogue product the line creates its advert on (null: the advert exists).</summary>
+    public string? Ean { get; set; }
+
     public required DateTimeOffset QueuedAt { get; set; }
 
     /// <summary>The trace of the latest change the line carries (W3C traceparent): the file that sends it links to it.</summary>

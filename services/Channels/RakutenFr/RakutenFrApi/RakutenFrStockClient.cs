@@ -90,18 +90,28 @@ public sealed class RakutenFrStockClient(IHttpClientFactory http)
 /// carrying only what changed. Sent as ISO-8859-1 without a byte-order mark (Rakuten refuses a UTF-8 BOM).</summary>
 public static class OfferFile
 {
-    public sealed record Line(string Sku, decimal? Price, int? Stock);
+    /// <param name="Ean">Set when the line creates the advert (no offer has this SKU yet) on the catalogue product with this
+    /// EAN-13 (reference F.2: the product is matched on <c>codebarres</c>; a creation needs sellingPrice, qty and state).</param>
+    public sealed record Line(string Sku, decimal? Price, int? Stock, string? Ean = null);
+
+    /// <summary>The advert state of a creation: new. The code is the PriceMinister-era "N" (UNVERIFIED: the reference names the
+    /// key, not its values).</summary>
+    public const string NewCondition = "N";
 
     public static byte[] Build(IEnumerable<Line> lines)
     {
         static XElement Attribute(string key, string value) => new("attribute", new XElement("key", key), new XElement("value", new XCData(value)));
         var document = new XDocument(new XDeclaration("1.0", "ISO-8859-1", null), new XElement("items",
-            lines.Select(l => new XElement("item", new XElement("attributes", new XElement("advert",
+            lines.Select(l => new XElement("item", new XElement("attributes",
+                l.Ean is { } ean ? new XElement("product", Attribute("codebarres", ean)) : null,
+                new XElement("advert",
                 new object?[]
                 {
                     Attribute("sellerReference", l.Sku),
                     l.Price is { } price ? Attribute("sellingPrice", price.ToString("0.00", CultureInfo.InvariantCulture)) : null,
                     l.Stock is { } stock ? Attribute("stock", stock.ToString(CultureInfo.InvariantCulture)) : null,
+                    l.Ean is not null ? Attribute("qty", (l.Stock ?? 0).ToString(CultureInfo.InvariantCulture)) : null,
+                    l.Ean is not null ? Attribute("state", NewCondition) : null,
                 }))))));
         var latin1 = Encoding.Latin1;
         using var buffer = new MemoryStream();
