@@ -27,7 +27,7 @@ public static class MatchFiles
                     e.Kind.ToString(), e.ItemId, e.ItemTitle, e.ProductTitle, string.Join(" ", e.ProductIds), e.Reason,
                     e.ItemId is not null && decisions.TryGetValue(e.ItemId, out var d) && d is not null ? Text(d) : null,
                 ]));
-        });
+        }).Produces<string>(StatusCodes.Status200OK, BulkFile.CsvType, BulkFile.XlsxType);
 
         onboarding.MapPost("/decisions/import", async (Guid connectionId, bool? dryRun, HttpRequest request, Caller caller, CatalogDbContext db, TimeProvider clock,
             CancellationToken ct) =>

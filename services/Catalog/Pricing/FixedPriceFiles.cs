@@ -23,7 +23,7 @@ public static class FixedPriceFiles
             var rows = await db.FixedPrices.AsNoTracking().Where(f => f.ConnectionId == connectionId).OrderBy(f => f.Sku).ToListAsync(ct);
             return BulkFile.Write($"fixed-prices-{connectionId}", kind, [.. Required, .. Optional],
                 rows.Select(f => (IReadOnlyList<string?>)[f.Sku, Invariant(f.Amount), f.CompareAt is { } c ? Invariant(c) : null, f.Currency]));
-        });
+        }).Produces<string>(StatusCodes.Status200OK, BulkFile.CsvType, BulkFile.XlsxType);
 
         prices.MapPost("/fixed-prices/import", async (Guid connectionId, bool? dryRun, HttpRequest request, Caller caller, CatalogDbContext db, TimeProvider clock,
             CancellationToken ct) =>

@@ -34,7 +34,7 @@ public static class ListingFiles
                     : string.Join("; ", JsonSerializer.Deserialize<List<PriceSent>>(l.PricesSent, PlatformJson.Options)!.Select(p => $"{p.Sku} {p.Price.Amount} {p.Price.Currency}")),
                 null,
             ]));
-        });
+        }).Produces<string>(StatusCodes.Status200OK, BulkFile.CsvType, BulkFile.XlsxType);
 
         catalog.MapPost("/listings/import", async (bool? dryRun, HttpRequest request, Caller caller, CatalogDbContext db, TimeProvider clock, CancellationToken ct) =>
         {

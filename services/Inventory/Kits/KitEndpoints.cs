@@ -58,7 +58,7 @@ public static class KitEndpoints
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
             return Results.NoContent();
-        }).RequireAuthorization(PlatformPolicies.Operator);
+        }).RequireAuthorization(PlatformPolicies.Operator).Produces(StatusCodes.Status204NoContent);
     }
 
     /// <summary>Defines or redefines kits in the caller's transaction (all or none: the field errors of every kit, prefixed by its

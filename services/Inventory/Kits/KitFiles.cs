@@ -21,7 +21,7 @@ public static partial class KitFiles
             var rows = await db.KitComponents.AsNoTracking().Where(c => c.TenantId == caller.Tenant).OrderBy(c => c.KitSku).ThenBy(c => c.ComponentSku).ToListAsync(ct);
             return BulkFile.Write("kits", kind, Columns,
                 rows.Select(c => (IReadOnlyList<string?>)[c.KitSku, c.ComponentSku, c.Quantity.ToString(System.Globalization.CultureInfo.InvariantCulture)]));
-        });
+        }).Produces<string>(StatusCodes.Status200OK, BulkFile.CsvType, BulkFile.XlsxType);
 
         kits.MapPost("/import", async (bool? dryRun, HttpRequest request, Caller caller, InventoryDbContext db, TimeProvider clock, CancellationToken ct) =>
         {
