@@ -93,7 +93,7 @@ public static class Reservations
         var kits = new Dictionary<Guid, Dictionary<string, IReadOnlyList<KitComponent>>>();
         foreach (var tenant in changes.GroupBy(c => c.TenantId))
         {
-            kits[tenant.Key] = await KitBook.TouchingAsync(db, tenant.Key, tenant.SelectMany(c => c.Lines.Select(l => l.Sku)).Distinct().ToList(), ct);
+            kits[tenant.Key] = await KitBook.AmongAsync(db, tenant.Key, tenant.SelectMany(c => c.Lines.Select(l => l.Sku)).Distinct().ToList(), ct);
         }
 
         var states = new Dictionary<Guid, (Guid TenantId, ReservationLedger Ledger)>();

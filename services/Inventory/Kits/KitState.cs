@@ -35,8 +35,15 @@ public static class KitBook
         CancellationToken ct)
     {
         var kits = db.KitComponents.Where(c => c.TenantId == tenantId && (skus.Contains(c.KitSku) || skus.Contains(c.ComponentSku))).Select(c => c.KitSku);
-        var rows = await db.KitComponents.AsNoTracking().Where(c => c.TenantId == tenantId && kits.Contains(c.KitSku)).ToListAsync(ct);
-        return rows.GroupBy(r => r.KitSku).ToDictionary(g => g.Key, g => (IReadOnlyList<KitComponent>)g.OrderBy(c => c.ComponentSku)
-            .Select(c => new KitComponent(c.ComponentSku, c.Quantity)).ToList(), StringComparer.Ordinal);
+        return ByKit(await db.KitComponents.AsNoTracking().Where(c => c.TenantId == tenantId && kits.Contains(c.KitSku)).ToListAsync(ct));
     }
+
+    /// <summary>The tenant's kits among <paramref name="skus"/> (what an order's lines expand into), with their components.</summary>
+    public static async Task<Dictionary<string, IReadOnlyList<KitComponent>>> AmongAsync(InventoryDbContext db, Guid tenantId, IReadOnlyCollection<string> skus,
+        CancellationToken ct) =>
+        ByKit(await db.KitComponents.AsNoTracking().Where(c => c.TenantId == tenantId && skus.Contains(c.KitSku)).ToListAsync(ct));
+
+    private static Dictionary<string, IReadOnlyList<KitComponent>> ByKit(List<KitComponentRow> rows) =>
+        rows.GroupBy(r => r.KitSku).ToDictionary(g => g.Key, g => (IReadOnlyList<KitComponent>)g.OrderBy(c => c.ComponentSku)
+            .Select(c => new KitComponent(c.ComponentSku, c.Quantity)).ToList(), StringComparer.Ordinal);
 }

@@ -39,15 +39,16 @@ public sealed class ChannelStockChangedConsumer(RakutenFrDbContext db, OfferFile
         var skus = newest.Select(m => m.Sku).Distinct().ToList();
         var versions = await db.StockVersions.Where(v => connectionIds.Contains(v.ConnectionId) && skus.Contains(v.Sku)).ToDictionaryAsync(v => (v.ConnectionId, v.Sku), ct);
         var quantities = await db.Quantities.Where(q => connectionIds.Contains(q.ConnectionId) && skus.Contains(q.Sku)).ToDictionaryAsync(q => (q.ConnectionId, q.Sku), ct);
+        // The SKUs' lines, pending or in a file not settled yet, in one read.
+        var lines = await db.OfferChanges.Where(c => connectionIds.Contains(c.ConnectionId) && skus.Contains(c.Sku)).ToListAsync(ct);
         // One pending line per SKU; before the lock two consumers could each add one, and both still go out as they are.
-        var pending = (await db.OfferChanges.Where(c => connectionIds.Contains(c.ConnectionId) && skus.Contains(c.Sku) && c.ImportId == null).ToListAsync(ct))
+        var pending = lines.Where(c => c.ImportId == null)
             .GroupBy(c => (c.ConnectionId, c.Sku)).ToDictionary(g => g.Key, g => g.OrderByDescending(c => c.QueuedAt).First());
+        // An advert being created (queued, or in a file not settled yet) takes the stock as an offer would.
+        var creating = lines.Where(c => c.Ean != null).Select(c => (c.ConnectionId, c.Sku)).ToHashSet();
         var catalogued = (await db.OfferCatalogs.Where(c => connectionIds.Contains(c.ConnectionId)).Select(c => c.ConnectionId).Distinct().ToListAsync(ct)).ToHashSet();
         var offered = (await db.KnownOffers.Where(o => connectionIds.Contains(o.ConnectionId) && skus.Contains(o.Sku)).Select(o => new { o.ConnectionId, o.Sku }).ToListAsync(ct))
             .Select(o => (o.ConnectionId, o.Sku)).ToHashSet();
-        // An advert being created (queued, or in a file not settled yet) takes the stock as an offer would.
-        var creating = (await db.OfferChanges.Where(c => connectionIds.Contains(c.ConnectionId) && skus.Contains(c.Sku) && c.Ean != null)
-            .Select(c => new { c.ConnectionId, c.Sku }).ToListAsync(ct)).Select(c => (c.ConnectionId, c.Sku)).ToHashSet();
         var leftAlone = (await db.LeftAloneOffers.Where(o => connectionIds.Contains(o.ConnectionId) && skus.Contains(o.Sku)).Select(o => new { o.ConnectionId, o.Sku }).ToListAsync(ct))
             .Select(o => (o.ConnectionId, o.Sku)).ToHashSet();
         foreach (var m in newest)

@@ -101,7 +101,12 @@ public sealed class ListingRequestedConsumer(
 
             change.Price = line.Price ?? change.Price;
             change.Ean = line.Ean ?? change.Ean;
-            change.Stock = line.Stock ?? (restoring ? known.TryGetValue(line.Sku, out var quantity) ? quantity : line.Ean is null ? change.Stock : 0 : change.Stock);
+            if (line.Stock is { } stock)
+                change.Stock = stock;
+            else if (restoring && known.TryGetValue(line.Sku, out var quantity))
+                change.Stock = quantity;
+            else if (restoring && line.Ean is not null)
+                change.Stock = 0; // an advert is created with a quantity, none known yet
             change.ListingId = request.ListingId;
             change.ListingVersion = request.Version;
             change.ProductId = request.Product.ProductId;

@@ -82,7 +82,7 @@ public static class GenreEndpoints
     {
         api.MapGet("/connections/{id:guid}/genres", async (Guid id, Caller caller, RakutenJpDbContext db, IConfiguration configuration, CancellationToken ct) =>
         {
-            await ConnectionAsync(db, caller, id, ct);
+            await ConnectionEndpoints.FindAsync(db, id, caller, live: true, tracked: false, ct);
             var row = await db.GenreMappings.AsNoTracking().FirstOrDefaultAsync(g => g.ConnectionId == id, ct);
             var book = row?.ToBook() ?? new GenreBook(null, []);
             return Results.Ok(new GenreMappingView(id, book.DefaultGenreId, book.Rules, Fallback(configuration), row?.UpdatedAt, row?.UpdatedBy));
@@ -91,7 +91,7 @@ public static class GenreEndpoints
         api.MapPut("/connections/{id:guid}/genres", async (Guid id, GenreMappingRequest? request, Caller caller, RakutenJpDbContext db, IConfiguration configuration,
             TimeProvider clock, CancellationToken ct) =>
         {
-            await ConnectionAsync(db, caller, id, ct);
+            await ConnectionEndpoints.FindAsync(db, id, caller, live: true, tracked: false, ct);
             var book = new GenreBook(request?.DefaultGenreId, request?.Rules ?? []);
             if (GenreRules.Validate(book) is { Count: > 0 } errors)
             {
@@ -113,12 +113,4 @@ public static class GenreEndpoints
     }
 
     public static string Fallback(IConfiguration configuration) => configuration.GetValue("Platform:RakutenJp:DefaultGenreId", "100000")!;
-
-    private static async Task ConnectionAsync(RakutenJpDbContext db, Caller caller, Guid id, CancellationToken ct)
-    {
-        if (!await db.Connections.AnyAsync(c => c.Id == id && c.TenantId == caller.Tenant && c.RemovedAt == null, ct))
-        {
-            throw PlatformProblem.NotFound("active Rakuten JP connection with this id");
-        }
-    }
 }
