@@ -61,9 +61,20 @@ public static class SandboxService
         LicenseApi.Map(rms, state);
 
         ShopApi.Map(rms, state);
+        CabinetApi.Map(rms, state);
 
         FrApi.Map(root.MapGroup("/rakuten-fr").WithTags("Rakuten France imitation"), state);
         ShopifyAdminApi.Map(root.MapGroup("/shopify").WithTags("Shopify Admin imitation"), state);
+        // Shopify's CDN (cdn.shopify.com): a store's files, public as on the real one.
+        root.MapGet("/shopify-cdn/{shop}/files/{name}", (string shop, string name) =>
+        {
+            lock (state.Sync)
+            {
+                return state.ShopifyShops.TryGetValue(shop, out var s) && s.Files.TryGetValue(name, out var file)
+                    ? Results.Bytes(file.Bytes, file.ContentType)
+                    : Results.NotFound();
+            }
+        }).WithTags("Shopify Admin imitation");
 
         var control = root.MapGroup("/control");
         RmsControl.Map(control, state);

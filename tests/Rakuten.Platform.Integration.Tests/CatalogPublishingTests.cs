@@ -357,4 +357,75 @@ public sealed class CatalogPublishingTests
         await WaitAsync(async () => (await setup.FrOffersAsync()).Single(o => o!["sku"]!.GetValue<string>() == "MUG-1")!["stock"]!.GetValue<int>() == 4,
             "the created offer follows the stock", meanwhile: setup.NextFileSlot, setup: setup);
     }
+
+    [Fact]
+    public async Task Images_go_to_R_Cabinet_once_and_items_reference_them_there_while_images_it_cannot_take_are_left_out_with_their_reason()
+    {
+        // A PNG header of 640×480 px, a JPEG over 2 MB, and a PDF served as a JPEG.
+        byte[] png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, (byte)'I', (byte)'H', (byte)'D', (byte)'R', 0, 0, 2, 0x80, 0, 0, 1, 0xE0, 8, 2, 0, 0, 0];
+        var big = new byte[2 * 1024 * 1024 + 10];
+        (big[0], big[1], big[2], big[3]) = (0xFF, 0xD8, 0xFF, 0xE0);
+        var urls = new Dictionary<string, string>();
+        var mugId = "";
+        await using var setup = await Marketplace.StartAsync([("Plain box", "BOX-1")], beforeConnect: async sandbox =>
+        {
+            foreach (var (name, bytes, type) in new[] { ("mug.png", png, "image/png"), ("poster.jpg", big, "image/jpeg"), ("manual.jpg", "%PDF-1.7 manual"u8.ToArray(), "image/jpeg") })
+            {
+                var put = await sandbox.PutAsync($"/control/shopify/shops/{Marketplace.Shop}/files/{name}", new ByteArrayContent(bytes) { Headers = { ContentType = new(type) } });
+                urls[name] = (await put.Content.ReadFromJsonAsync<JsonObject>())!["url"]!.GetValue<string>();
+            }
+
+            // The owner never opened R-Cabinet in RMS yet: CabinetAPI answers AuthError.
+            (await sandbox.PutAsJsonAsync($"/control/rms/shops/{RmsShop}/cabinet", new { opened = false })).EnsureSuccessStatusCode();
+            var created = await sandbox.PostAsJsonAsync($"/control/shopify/shops/{Marketplace.Shop}/products", new
+            {
+                title = "Mug", variants = new[] { new { sku = "MUG-1", price = 1200m } },
+                images = new[] { urls["mug.png"] + "?v=1", urls["poster.jpg"], urls["manual.jpg"], "http://169.254.169.254/latest/meta-data/iam.jpg" },
+            });
+            created.EnsureSuccessStatusCode();
+            mugId = created.Headers.Location!.OriginalString.Split('/')[^1];
+        });
+        var platform = setup.Hosts.Platform;
+        async Task<JsonObject> MugAsync() => (await setup.RmsItemsAsync()).OfType<JsonObject>().Single(i => i["title"]!.GetValue<string>() == "Mug");
+        async Task<Dictionary<string, JsonObject>> ImagesAsync() => (await platform.GetFromJsonAsync<JsonArray>($"/channels/rakuten-jp/connections/{setup.Rms}/images"))!
+            .OfType<JsonObject>().ToDictionary(i => i["sourceUrl"]!.GetValue<string>().Split('/')[^1]);
+        await WaitAsync(async () => All(await setup.ListingsAsync("RakutenJp"), "Published", 2), "both items on RMS", setup: setup);
+        (await MugAsync())["images"]!.AsArray().Should().BeEmpty("no image is in R-Cabinet, so the item references none");
+        var first = await ImagesAsync();
+        first["mug.png?v=1"]["errorCode"]!.GetValue<string>().Should().Be("CABINET_NOT_OPENED");
+        first["mug.png?v=1"]["error"]!.GetValue<string>().Should().Contain("画像管理");
+        first["poster.jpg"]["errorCode"]!.GetValue<string>().Should().Be("CABINET_NOT_OPENED", "R-Cabinet is checked before any image is downloaded");
+
+        // The owner opens R-Cabinet; the catalog is published again.
+        (await setup.Hosts.Sandbox.PutAsJsonAsync($"/control/rms/shops/{RmsShop}/cabinet", new { opened = true })).EnsureSuccessStatusCode();
+        (await JobPolling.RunAsync(platform, $"/catalog/ops/connections/{setup.Rms}/resync"))["state"]!.GetValue<string>().Should().Be("Succeeded");
+        await WaitAsync(async () => (await MugAsync())["images"]!.AsArray().Count == 1, "the mug's image on its item", setup: setup);
+        var cabinet = (await setup.Hosts.Sandbox.GetFromJsonAsync<JsonObject>($"/control/rms/shops/{RmsShop}/cabinet"))!;
+        var file = cabinet["files"]!.AsArray().Single()!;
+        file["fileType"]!.GetValue<string>().Should().Be("jpg", "R-Cabinet stores a PNG as a JPG");
+        (file["width"]!.GetValue<int>(), file["height"]!.GetValue<int>()).Should().Be((640, 480));
+        cabinet["folders"]!.AsArray().Single()!["folderPath"]!.GetValue<string>().Should().Be("shopify");
+        (await MugAsync())["images"]![0]!["location"]!.GetValue<string>().Should().Be(file["location"]!.GetValue<string>());
+
+        var images = await ImagesAsync();
+        images["mug.png?v=1"]["status"]!.GetValue<string>().Should().Be("uploaded");
+        images["poster.jpg"]["errorCode"]!.GetValue<string>().Should().Be("IMAGE_TOO_LARGE");
+        images["manual.jpg"]["errorCode"]!.GetValue<string>().Should().Be("IMAGE_TYPE");
+        images["iam.jpg"]["errorCode"]!.GetValue<string>().Should().Be("IMAGE_SOURCE", "an address inside the network is never fetched");
+        (await platform.GetFromJsonAsync<JsonArray>($"/channels/rakuten-jp/connections/{setup.Rms}/images?failed=true"))!.Should().HaveCount(3);
+
+        // Publishing again uploads nothing again; a new version of the image (Shopify changes its ?v=) replaces the same file.
+        (await JobPolling.RunAsync(platform, $"/catalog/ops/connections/{setup.Rms}/resync"))["state"]!.GetValue<string>().Should().Be("Succeeded");
+        (await setup.Hosts.Sandbox.PutAsJsonAsync($"/control/shopify/shops/{Marketplace.Shop}/products/{mugId}", new
+        {
+            title = "Mug", variants = new[] { new { sku = "MUG-1", price = 1300m } }, images = new[] { urls["mug.png"] + "?v=2" },
+        })).EnsureSuccessStatusCode();
+        await WaitAsync(async () => (await MugAsync())["variants"]!.AsObject().Single().Value!["standardPrice"]!.GetValue<string>() == "1300", "the new price on RMS", setup: setup);
+        var after = (await setup.Hosts.Sandbox.GetFromJsonAsync<JsonObject>($"/control/rms/shops/{RmsShop}/cabinet"))!;
+        after["files"]!.AsArray().Should().ContainSingle("a new version of an image overwrites its file").Which!["fileId"]!.GetValue<long>().Should().Be(file["fileId"]!.GetValue<long>());
+        (await MugAsync())["images"]!.AsArray().Select(i => i!["location"]!.GetValue<string>()).Should().Equal(file["location"]!.GetValue<string>());
+        var inserts = (await setup.Hosts.Sandbox.GetFromJsonAsync<JsonArray>("/control/calls?api=rms"))!.OfType<JsonObject>()
+            .Where(c => c["endpoint"]!.GetValue<string>() == "cabinet.file.insert").Sum(c => c["count"]!.GetValue<int>());
+        inserts.Should().Be(2, "the first version once, the second once; the resync in between uploaded nothing");
+    }
 }

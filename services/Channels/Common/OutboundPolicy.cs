@@ -86,19 +86,39 @@ public sealed class OutboundPolicy
 
     /// <summary>The handler every marketplace client sends through: no redirects, no proxy, and each connection checked
     /// (origin of the request, then every address its host resolves to).</summary>
-    public SocketsHttpHandler Handler(Channel channel) => new()
+    public SocketsHttpHandler Handler(Channel channel) => Handler(uri => IsAllowed(channel, uri));
+
+    /// <summary>Where product images are downloaded from to be uploaded to a marketplace (R-Cabinet): Shopify's CDN
+    /// (<c>https://cdn.shopify.com</c>) or an allowed origin — never an address a merchant's product could point anywhere.</summary>
+    public bool IsImageSource(Uri uri)
+    {
+        lock (_origins)
+        {
+            if (_origins.Contains(Origin(uri)))
+            {
+                return true;
+            }
+        }
+
+        return uri.Scheme == "https" && uri.IsDefaultPort && uri.IdnHost.Equals("cdn.shopify.com", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>The handler images are downloaded through: the same checks as the marketplace APIs, for image sources.</summary>
+    public SocketsHttpHandler ImageHandler() => Handler(IsImageSource);
+
+    private SocketsHttpHandler Handler(Func<Uri, bool> allowed) => new()
     {
         AllowAutoRedirect = false,
         UseProxy = false,
         PooledConnectionLifetime = TimeSpan.FromMinutes(5), // DNS changes are seen, and checked, again
         ConnectTimeout = TimeSpan.FromSeconds(10),
-        ConnectCallback = (context, ct) => ConnectAsync(channel, context, ct),
+        ConnectCallback = (context, ct) => ConnectAsync(allowed, context, ct),
     };
 
-    private async ValueTask<Stream> ConnectAsync(Channel channel, SocketsHttpConnectionContext context, CancellationToken ct)
+    private async ValueTask<Stream> ConnectAsync(Func<Uri, bool> allowed, SocketsHttpConnectionContext context, CancellationToken ct)
     {
         var request = context.InitialRequestMessage.RequestUri;
-        if (request is null || !IsAllowed(channel, request))
+        if (request is null || !allowed(request))
         {
             throw new OutboundRefusedException();
         }

@@ -30,6 +30,10 @@ public sealed class RakutenJpDbContext(DbContextOptions<RakutenJpDbContext> opti
 
     public DbSet<Genres.GenreMappingRow> GenreMappings => Set<Genres.GenreMappingRow>();
 
+    public DbSet<UploadingImages.CabinetFileRow> CabinetFiles => Set<UploadingImages.CabinetFileRow>();
+
+    public DbSet<UploadingImages.CabinetFolderRow> CabinetFolders => Set<UploadingImages.CabinetFolderRow>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
@@ -72,6 +76,16 @@ public sealed class RakutenJpDbContext(DbContextOptions<RakutenJpDbContext> opti
         {
             e.ToTable("adopted_items");
             e.HasKey(x => new { x.ConnectionId, x.ManageNumber });
+        });
+        modelBuilder.Entity<UploadingImages.CabinetFileRow>(e =>
+        {
+            e.ToTable("cabinet_files");
+            e.HasKey(x => new { x.ConnectionId, x.SourceUrl });
+        });
+        modelBuilder.Entity<UploadingImages.CabinetFolderRow>(e =>
+        {
+            e.ToTable("cabinet_folders");
+            e.HasKey(x => x.ConnectionId);
         });
         modelBuilder.Entity<StockPush>(e =>
         {

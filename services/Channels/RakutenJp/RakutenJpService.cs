@@ -16,6 +16,7 @@ using Rakuten.Platform.Channels.RakutenJp.PushingStock;
 using Rakuten.Platform.Channels.RakutenJp.ReportingShipments;
 using Rakuten.Platform.Channels.RakutenJp.Rms;
 using Rakuten.Platform.Channels.RakutenJp.TrackingOrders;
+using Rakuten.Platform.Channels.RakutenJp.UploadingImages;
 
 namespace Rakuten.Platform.Channels.RakutenJp;
 
@@ -46,6 +47,11 @@ public static class RakutenJpService
         builder.AddPlatformConsumer<ShipmentDispatchedConsumer>(Name);
         builder.Services.AddSingleton<RmsItemClient>();
         builder.Services.AddSingleton<ItemPublisher>();
+        builder.Services.AddSingleton<RmsCabinetClient>();
+        builder.Services.AddSingleton<CabinetUploader>();
+        // Images are downloaded from Shopify's CDN only, through the outbound policy's checks, 2 MB at most, in 30 s.
+        builder.Services.AddHttpClient(CabinetUploader.Downloads, c => c.Timeout = TimeSpan.FromSeconds(30))
+            .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<OutboundPolicy>().ImageHandler());
         builder.AddPlatformConsumer<ListingRequestedConsumer>(Name);
         builder.Services.AddSingleton<RmsInventoryClient>();
         builder.Services.AddSingleton<StockPusher>();
@@ -69,6 +75,7 @@ public static class RakutenJpService
         app.MapConnectionsGrpc();
         api.MapAuditLog<RakutenJpDbContext>("");
         api.MapGenres();
+        api.MapImages();
         // The merchant's "sync stock": push every SKU again; and the reconciliation on demand (read RMS back, repair).
         api.MapPost("/connections/{id:guid}/sync-stock", async (Guid id, Caller caller, RakutenJpDbContext db, StockPusher pusher, TimeProvider clock, CancellationToken ct) =>
         {

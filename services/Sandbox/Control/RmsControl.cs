@@ -48,7 +48,10 @@ public sealed record CorruptRmsOrder(string Field, System.Text.Json.Nodes.JsonNo
 
 public sealed record SetRmsStock(string ManageNumber, string VariantId, int Quantity);
 
-public sealed record RmsSettings(int? OrderApiPerSecond, int? ItemsApiPerSecond = null);
+public sealed record RmsSettings(int? OrderApiPerSecond, int? ItemsApiPerSecond = null, int? CabinetApiPerSecond = null, int? CabinetReadDelaySeconds = null);
+
+/// <summary><c>Opened</c> false: the shop's owner never opened R-Cabinet in RMS, and CabinetAPI answers AuthError.</summary>
+public sealed record SetRmsCabinet(bool Opened);
 
 public static class RmsControl
 {
@@ -170,6 +173,23 @@ public static class RmsControl
         rms.MapGet("/shops/{shopId}/inventory", (string shopId) => WithShop(state, shopId, shop =>
             Results.Content(new JsonArray(shop.Inventory.Select(i => (JsonNode)InventoryApi.Json(i.Key, i.Value)).ToArray()).ToJsonString(), "application/json")));
 
+        // R-Cabinet as it is now (no read delay): its folders and the files' descriptions.
+        rms.MapGet("/shops/{shopId}/cabinet", (string shopId) => WithShop(state, shopId, shop => Results.Ok(new
+        {
+            opened = shop.Cabinet.Opened,
+            folders = shop.Cabinet.Folders,
+            files = shop.Cabinet.Files.Select(f => new
+            {
+                f.FileId, f.FolderId, f.FileName, f.FilePath, f.FileType, f.FileSize, f.Width, f.Height,
+                location = "/" + string.Join('/', new[] { shop.Cabinet.Folders.FirstOrDefault(d => d.FolderId == f.FolderId)?.FolderPath, f.FilePath }.OfType<string>()),
+            }),
+        })));
+        rms.MapPut("/shops/{shopId}/cabinet", (string shopId, SetRmsCabinet request) => WithShop(state, shopId, shop =>
+        {
+            shop.Cabinet.Opened = request.Opened;
+            return Results.NoContent();
+        }));
+
         rms.MapPut("/settings", (RmsSettings request) =>
         {
             if (request.OrderApiPerSecond is { } rate)
@@ -184,7 +204,23 @@ public static class RmsControl
                 state.RmsItemsApiPerSecond = items;
             }
 
-            return Results.Ok(new { orderApiPerSecond = state.RmsOrderApiPerSecond, itemsApiPerSecond = state.RmsItemsApiPerSecond });
+            if (request.CabinetApiPerSecond is { } cabinet)
+            {
+                if (cabinet < 0) return Results.BadRequest(new { errors = new[] { "cabinetApiPerSecond must be 0 (unlimited) or more" } });
+                state.RmsCabinetPerSecond = cabinet;
+            }
+
+            if (request.CabinetReadDelaySeconds is { } delay)
+            {
+                if (delay < 0) return Results.BadRequest(new { errors = new[] { "cabinetReadDelaySeconds must be 0 or more" } });
+                state.CabinetReadDelay = TimeSpan.FromSeconds(delay);
+            }
+
+            return Results.Ok(new
+            {
+                orderApiPerSecond = state.RmsOrderApiPerSecond, itemsApiPerSecond = state.RmsItemsApiPerSecond,
+                cabinetApiPerSecond = state.RmsCabinetPerSecond, cabinetReadDelaySeconds = (int)state.CabinetReadDelay.TotalSeconds,
+            });
         });
     }
 

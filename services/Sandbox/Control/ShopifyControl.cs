@@ -47,6 +47,21 @@ public static class ShopifyControl
             }
         });
 
+        // A file on the store's CDN (a product image), to be named in a product's images by the URL this answers.
+        shopify.MapPut("/shops/{shop}/files/{name}", async (HttpContext http, string shop, string name, CancellationToken ct) =>
+        {
+            if (!System.Text.RegularExpressions.Regex.IsMatch(name, @"^[A-Za-z0-9._-]{1,100}$")) return Results.BadRequest(new { errors = new[] { "name: 1 to 100 of A-Z a-z 0-9 . _ -" } });
+            using var body = new MemoryStream();
+            await http.Request.Body.CopyToAsync(body, ct);
+            if (body.Length > 8 * 1024 * 1024) return Results.BadRequest(new { errors = new[] { "a file is at most 8 MB here" } });
+            var file = new SFile(http.Request.ContentType ?? "application/octet-stream", body.ToArray());
+            return WithShop(state, shop, s =>
+            {
+                s.Files[name] = file;
+                return Results.Ok(new { url = $"{http.Request.Scheme}://{http.Request.Host}/shopify-cdn/{shop}/files/{name}" });
+            });
+        });
+
         shopify.MapPost("/shops/{shop}/locations", (string shop, JsonObject body) => WithShop(state, shop, s =>
         {
             var location = new SLocation(state.NextShopifyId++, body["name"]?.GetValue<string>() ?? "Warehouse");

@@ -61,4 +61,10 @@ public sealed class SandboxState
 
     /// <summary>RMS publishes no Items API rate either (reference §6); the Sandbox assumes 5 requests/s per shop.</summary>
     public int RmsItemsApiPerSecond { get; set; } = 5;
+
+    /// <summary>CabinetAPI: "about 1 request a second" (reference A.3).</summary>
+    public int RmsCabinetPerSecond { get; set; } = 1;
+
+    /// <summary>CabinetAPI reads show a change at least 10 s after it (reference A.3).</summary>
+    public TimeSpan CabinetReadDelay { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -25,6 +25,9 @@ public sealed class RmsShop(string shopId, string serviceSecret, string url)
     /// <summary>Stock by (manage number, variant id): manage numbers lower-cased, variant ids case-sensitive.</summary>
     public Dictionary<(string ManageNumber, string VariantId), RmsInventory> Inventory { get; init; } = new();
 
+    /// <summary>R-Cabinet, the shop's image storage (CabinetAPI).</summary>
+    public RmsCabinet Cabinet { get; init; } = new();
+
     public int OrderSequence { get; set; }
 
     public long NextBasketId { get; set; } = 10_000_001;

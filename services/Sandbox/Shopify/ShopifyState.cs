@@ -18,6 +18,9 @@ public sealed class ShopifyShop(string shop, string accessToken, string webhookS
 
     public Dictionary<long, SProduct> Products { get; init; } = [];
 
+    /// <summary>The store's files on its CDN (product images), by name: served at <c>/shopify-cdn/{shop}/files/{name}</c>.</summary>
+    public Dictionary<string, SFile> Files { get; init; } = new(StringComparer.Ordinal);
+
     public Dictionary<long, SLocation> Locations { get; init; } = [];
 
     /// <summary>Available quantity per (inventory item, location).</summary>
@@ -151,3 +154,6 @@ public sealed class SWebhook
 
     public int ConsecutiveFailures { get; set; }
 }
+
+/// <summary>A file on the store's CDN: its bytes as uploaded and the type it is served as.</summary>
+public sealed record SFile(string ContentType, byte[] Bytes);

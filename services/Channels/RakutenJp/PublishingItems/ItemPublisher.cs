@@ -18,7 +18,9 @@ public sealed class ItemPublisher(RmsItemClient items, TimeProvider clock, IConf
         request.Adopted is { Mode: AdoptionMode.InPlace } adopted ? adopted.ItemId.ToLowerInvariant() : RmsItemMapping.ManageNumberFor(request.Product.ProductId);
 
     /// <param name="genres">The connection's genre mapping: RMS requires a 6-digit genre per item.</param>
-    public async Task<object> ApplyAsync(ConnectionRecord connection, RmsCredentials credentials, ListingRequested request, GenreBook genres, CancellationToken ct)
+    /// <param name="images">The R-Cabinet location of each image address that is uploaded; the others are left out.</param>
+    public async Task<object> ApplyAsync(ConnectionRecord connection, RmsCredentials credentials, ListingRequested request, GenreBook genres,
+        IReadOnlyDictionary<string, string> images, CancellationToken ct)
     {
         var manageNumber = ManageNumberOf(request);
         if (connection.FlowsPaused)
@@ -48,7 +50,7 @@ public sealed class ItemPublisher(RmsItemClient items, TimeProvider clock, IConf
         }
 
         var hide = request.Action == ListingAction.Hide;
-        var draft = RmsItemMapping.Map(request.Product, hide, GenreRules.Choose(request.Product, genres, GenreEndpoints.Fallback(configuration)).GenreId);
+        var draft = RmsItemMapping.Map(request.Product, hide, GenreRules.Choose(request.Product, genres, GenreEndpoints.Fallback(configuration)).GenreId, images);
         if (draft.Refusal is { } rule)
         {
             return Failed(request, rule, await HideAsync(connection, credentials, manageNumber, ct));

@@ -18,7 +18,7 @@ namespace Rakuten.Platform.Channels.RakutenJp.PublishingItems;
 /// transaction (it may wait for the rate limit); a redelivery repeats it, which is harmless: PUT, PATCH and
 /// DELETE of a whole item are idempotent.</summary>
 public sealed class ListingRequestedConsumer(
-    RakutenJpDbContext db, ConnectionSecrets secrets, ItemPublisher publisher, ILogger<ListingRequestedConsumer> logger)
+    RakutenJpDbContext db, ConnectionSecrets secrets, ItemPublisher publisher, UploadingImages.CabinetUploader cabinet, ILogger<ListingRequestedConsumer> logger)
     : IConsumer<ListingRequested>
 {
     private static readonly ConcurrentDictionary<Guid, SemaphoreSlim> Serial = new();
@@ -50,7 +50,10 @@ public sealed class ListingRequestedConsumer(
             }
 
             var genres = await Genres.GenreEndpoints.BookAsync(db, connection.Id, context.CancellationToken);
-            var outcome = await publisher.ApplyAsync(connection, secrets.Unprotect<RmsCredentials>(connection.ProtectedCredentials), request, genres, context.CancellationToken);
+            var credentials = secrets.Unprotect<RmsCredentials>(connection.ProtectedCredentials);
+            // The images go to R-Cabinet first, so the item references files that are there.
+            var images = await cabinet.EnsureAsync(db, connection, credentials, request, context.CancellationToken);
+            var outcome = await publisher.ApplyAsync(connection, credentials, request, genres, images, context.CancellationToken);
             await db.ExecuteOnceAsync(context, nameof(ListingRequestedConsumer), async ct =>
             {
                 var row = await db.PublishedItems.FirstOrDefaultAsync(p => p.ListingId == request.ListingId, ct);

@@ -53,14 +53,15 @@ public sealed class RmsClient(IHttpClientFactory http, IConfiguration configurat
 
     public static readonly RateLimit InventoryGet = RateLimit.PerSecond("inventory-bulk-get", 5, fromAnswer: true);
 
-    public async Task<RmsResponse> SendAsync(RmsCall call, string url, RmsCredentials credentials, JsonObject? body, CancellationToken ct)
+    public Task<RmsResponse> SendAsync(RmsCall call, string url, RmsCredentials credentials, JsonObject? body, CancellationToken ct) =>
+        SendContentAsync(call, url, credentials, body is null ? null : new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"), ct);
+
+    /// <summary>A call with any body: CabinetAPI's XML and multipart requests.</summary>
+    public async Task<RmsResponse> SendContentAsync(RmsCall call, string url, RmsCredentials credentials, HttpContent? content, CancellationToken ct)
     {
         using var client = http.CreateClient(HttpClient);
         using var request = new HttpRequestMessage(call.Method, url);
-        if (body is not null)
-        {
-            request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
-        }
+        request.Content = content;
 
         request.Headers.Authorization = credentials.Esa();
         request.Named(call.Operation).For(call.ConnectionId, call.Limit, call.Slot).Retryable(call.Idempotent);

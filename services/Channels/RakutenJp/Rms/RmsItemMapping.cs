@@ -32,7 +32,8 @@ public static class RmsItemMapping
     /// <summary>The variant id (SKU管理番号) of a platform variant: same form; RMS keeps variant ids case-sensitive.</summary>
     public static string VariantIdFor(Guid variantId) => ManagedPrefix + Base36(variantId);
 
-    public static RmsItemDraft Map(ProductSnapshot product, bool hidden, string genreId)
+    /// <param name="images">Where each image address is in the shop's R-Cabinet; an image not in it is left out.</param>
+    public static RmsItemDraft Map(ProductSnapshot product, bool hidden, string genreId, IReadOnlyDictionary<string, string> images)
     {
         var manageNumber = ManageNumberFor(product.ProductId);
         RmsItemDraft Refuse(string code, string message) => new(manageNumber, null, new ChannelError(code, message));
@@ -72,7 +73,7 @@ public static class RmsItemMapping
                 json["selectorValues"] = chosen;
             }
 
-            if (variant.ImageUrl is { } image && CabinetLocation(image) is { } location)
+            if (variant.ImageUrl is { } image && images.GetValueOrDefault(image) is { } location)
             {
                 json["images"] = new JsonArray(new JsonObject { ["type"] = "CABINET", ["location"] = location });
             }
@@ -93,7 +94,7 @@ public static class RmsItemMapping
             ["genreId"] = genreId,
             ["hideItem"] = hidden,
             ["productDescription"] = new JsonObject { ["pc"] = Truncate(product.DescriptionHtml, 10240), ["sp"] = Truncate(product.DescriptionHtml, 10240) },
-            ["images"] = new JsonArray(product.ImageUrls.Select(CabinetLocation).OfType<string>().Take(MaxImages)
+            ["images"] = new JsonArray(product.ImageUrls.Select(images.GetValueOrDefault).OfType<string>().Take(MaxImages)
                 .Select(l => (JsonNode)new JsonObject { ["type"] = "CABINET", ["location"] = l }).ToArray()),
             ["variantSelectors"] = new JsonArray(selectorKeys.Select(s => (JsonNode)new JsonObject
             {
@@ -117,18 +118,6 @@ public static class RmsItemMapping
         }
 
         return json;
-    }
-
-    /// <summary>RMS images live in the shop's R-Cabinet: the Shopify file name under <c>/shopify/</c>, in the
-    /// characters RMS accepts; the upload to R-Cabinet itself is not done by the platform yet.</summary>
-    public static string? CabinetLocation(string url)
-    {
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri)) return null;
-        var name = Path.GetFileName(Uri.UnescapeDataString(uri.AbsolutePath));
-        var extension = Path.GetExtension(name).ToLowerInvariant();
-        if (extension is not (".jpg" or ".jpeg" or ".png" or ".gif")) return null;
-        var safe = new string(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' ? c : '_').ToArray());
-        return "/shopify/" + safe;
     }
 
     private static string Yen(decimal amount) => decimal.Round(amount, 0, MidpointRounding.AwayFromZero).ToString(CultureInfo.InvariantCulture);
