@@ -106,4 +106,58 @@ public sealed class OnboardingMatchTests
         ListingRules.WithoutSku(product).Should().Contain("Variant 'M' of 'Tee' has no SKU").And.Contain("Give it a SKU in Shopify");
         ListingRules.WithoutSku(product with { Variants = [product.Variants[0]] }).Should().BeNull();
     }
+
+    [Fact]
+    public void The_metafield_key_matches_the_marketplaces_SKU_held_in_a_Shopify_metafield_and_adopts_for_the_Shopify_SKU()
+    {
+        CatalogVariant[] catalog =
+        [
+            new(Tee, "Tee", "S", "TEE-S", null, "rms-tee-small"),
+            new(Tee, "Tee", "M", "TEE-M", null, "rms-tee-medium"),
+            new(Mug, "Mug", "Default", "MUG-1", null, null),
+        ];
+
+        var entries = OnboardingMatch.Match(catalog, [Item("tee", ("s", "rms-tee-small", null), ("m", "rms-tee-medium", null)), Item("mug", ("v", "MUG-1", null))],
+            MatchKey.Metafield, "RMS", "rakuten.jp_sku");
+
+        Entry(entries, "tee").Kind.Should().Be(MatchKind.Matched);
+        Entry(entries, "tee").VariantIds.Should().BeEquivalentTo(new Dictionary<string, string> { ["TEE-S"] = "s", ["TEE-M"] = "m" }, "adopted for the Shopify SKUs");
+        Entry(entries, "mug").Kind.Should().Be(MatchKind.UnmatchedOnChannel, "the same SKU on both sides is no match when the key is the metafield");
+        entries.Single(e => e.Kind == MatchKind.UnmatchedInShopify).Reason.Should().Contain("SKU (Shopify metafield rakuten.jp_sku)");
+    }
+
+    [Theory]
+    [InlineData("metafield", "rakuten.jp_sku", null)]
+    [InlineData("metafield", null, "rakuten.{key}")]
+    [InlineData("metafield", "custom.jp_sku", "namespace rakuten")]
+    [InlineData("metafield", "rakuten.", "rakuten.{key}")]
+    [InlineData("metafield", "rakuten.jp sku", "a-z A-Z 0-9")]
+    [InlineData("sku", "rakuten.jp_sku", "only with matchKey metafield")]
+    [InlineData("barcode", null, null)]
+    public void A_match_metafield_is_a_rakuten_namespace_key_and_given_only_with_the_metafield_key(string key, string? metafield, string? problem)
+    {
+        var found = OnboardingMatch.MetafieldProblem(Enum.Parse<MatchKey>(key, true), metafield);
+
+        if (problem is null) found.Should().BeNull();
+        else found.Should().Contain(problem);
+    }
+
+    [Fact]
+    public void A_webhooks_snapshot_without_metafields_keeps_those_the_import_read()
+    {
+        ProductVariant Variant(Guid id, IReadOnlyList<VariantMetafield>? metafields) =>
+            new(id, "1", "TEE-S", "S", [], new Money(1000, "JPY"), null, null, null, null, metafields);
+        var (small, medium) = (Guid.NewGuid(), Guid.NewGuid());
+        var imported = new ProductSnapshot(Tee, "Tee", null, null, [], [Variant(small, [new("rakuten.jp_sku", "rms-s")]), Variant(medium, [])], []);
+        var webhook = imported with { Title = "Tee (new)", Variants = [Variant(small, null), Variant(medium, null), Variant(Guid.NewGuid(), null)] };
+
+        var kept = Rakuten.Platform.Catalog.SyncingProducts.ProductSyncedConsumer.KeepMetafields(webhook, imported);
+
+        kept.Title.Should().Be("Tee (new)");
+        kept.Variants[0].Metafields.Should().Equal(new VariantMetafield("rakuten.jp_sku", "rms-s"));
+        kept.Variants[1].Metafields.Should().BeEmpty();
+        kept.Variants[2].Metafields.Should().BeNull("a new variant has none known yet");
+        var reimported = imported with { Variants = [Variant(small, [])] };
+        Rakuten.Platform.Catalog.SyncingProducts.ProductSyncedConsumer.KeepMetafields(reimported, imported).Variants[0].Metafields.Should().BeEmpty("an import's own values win, even none");
+    }
 }

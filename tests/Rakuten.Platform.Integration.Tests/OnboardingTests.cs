@@ -277,4 +277,77 @@ public sealed class OnboardingTests
         (made[0]!["status"]!.GetValue<string>(), made[0]!["title"]!.GetValue<string>()).Should().Be(("DRAFT", "旧商品 0"));
         made[0]!["variants"]!["nodes"]![0]!["sku"]!.GetValue<string>().Should().Be("OLD-000");
     }
+
+    [Fact]
+    public async Task A_shop_whose_RMS_SKUs_differ_from_Shopifys_matches_on_a_metafield_and_its_adopted_items_orders_reach_Shopify_with_the_Shopify_SKU()
+    {
+        var teeId = "";
+        await using var m = await Marketplace.StartAsync([("Plain box", "BOX-1")], limitsOff: true, beforeConnect: async sandbox =>
+        {
+            // In Shopify the tee's variants are TEE-S and TEE-M; in RMS the same tee is sold as rms-tee-s and rms-tee-m.
+            var tee = await sandbox.PostAsJsonAsync($"/control/shopify/shops/{Marketplace.Shop}/products", new
+            {
+                title = "Tee", options = new[] { new { name = "Size", values = new[] { "S", "M" } } },
+                variants = new[]
+                {
+                    new { sku = "TEE-S", price = 2000m, optionValues = new[] { "S" }, metafields = new[] { new { @namespace = "rakuten", key = "jp_sku", value = "rms-tee-s" } } },
+                    new { sku = "TEE-M", price = 2000m, optionValues = new[] { "M" }, metafields = new[] { new { @namespace = "rakuten", key = "jp_sku", value = "rms-tee-m" } } },
+                },
+            });
+            teeId = tee.EnsureSuccessStatusCode().Headers.Location!.OriginalString.Split('/')[^1];
+            (await sandbox.PostAsJsonAsync($"/control/rms/shops/{Marketplace.RmsShop}/items", new JsonObject { ["tee-jp"] = Marketplace.RmsItem("Tシャツ", "rms-tee-s", "rms-tee-m") }))
+                .EnsureSuccessStatusCode();
+        }, rmsConnected: async (platform, rms) =>
+        {
+            var bad = await platform.PutAsJsonAsync($"/catalog/onboarding/{rms}/match-key", new { matchKey = "metafield", metafield = "custom.jp_sku" });
+            await Marketplace.WaitAsync(async () => (bad = await platform.PutAsJsonAsync($"/catalog/onboarding/{rms}/match-key", new { matchKey = "metafield", metafield = "custom.jp_sku" }))
+                .StatusCode != HttpStatusCode.NotFound, "the catalog knows the RMS connection");
+            bad.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+            (await bad.Content.ReadAsStringAsync()).Should().Contain("metafield").And.Contain("namespace rakuten");
+            (await platform.PutAsJsonAsync($"/catalog/onboarding/{rms}/match-key", new { matchKey = "metafield", metafield = "rakuten.jp_sku" })).EnsureSuccessStatusCode();
+        });
+        await Marketplace.WaitAsync(async () => (await m.Hosts.Platform.GetFromJsonAsync<JsonArray>("/catalog/products"))!.Count == 2, "the Shopify import", setup: m);
+        await Marketplace.WaitAsync(async () => (await ReportAsync(m, m.Rms))["inventory"]!["state"]!.GetValue<string>() == "Complete", "the inventory", setup: m);
+        var report = await ReportAsync(m, m.Rms);
+        (report["matchKey"]!.GetValue<string>(), report["matchMetafield"]!.GetValue<string>()).Should().Be(("Metafield", "rakuten.jp_sku"));
+        var tee = report["page"]!.AsArray().Single(e => e!["itemId"]?.GetValue<string>() == "tee-jp")!;
+        tee["kind"]!.GetValue<string>().Should().Be("Matched", tee.ToJsonString());
+        tee["productTitle"]!.GetValue<string>().Should().Be("Tee");
+
+        (await DecideAsync(m, "adopt", "tee-jp")).EnsureSuccessStatusCode();
+        await Marketplace.WaitAsync(async () => (await ItemAsync(m, "tee-jp"))["variants"]!["sku1"]!["standardPrice"]!.GetValue<string>() == "2000",
+            "the adopted item priced as in Shopify", setup: m);
+        (await m.RmsItemsAsync()).Should().HaveCount(2, "the tee is not published a second time as a v_ item (only the plain box is)");
+
+        // Shopify's stock of TEE-M reaches the RMS variant that carries rms-tee-m; an RMS order of it reaches Shopify as TEE-M.
+        await SetShopifyStockAsync(m, "TEE-M", 6);
+        await Marketplace.WaitAsync(async () => (await m.Hosts.Sandbox.GetFromJsonAsync<JsonArray>($"/control/rms/shops/{Marketplace.RmsShop}/inventory"))!
+            .Any(i => i!["manageNumber"]!.GetValue<string>() == "tee-jp" && i["variantId"]!.GetValue<string>() == "sku1" && i["quantity"]!.GetValue<int>() == 6),
+            "TEE-M's stock on the item's variant sku1", setup: m);
+        await PlaceAsync(m, new
+        {
+            buyer = new { familyName = "楽天", firstName = "花子", zipCode = "158-0094", prefecture = "東京都", city = "世田谷区", subAddress = "玉川1-14-1", phone = "03-1234-5678" },
+            packages = new[] { new { items = new[] { new { manageNumber = "tee-jp", variantId = "sku1", merchantDefinedSkuId = "rms-tee-m", itemName = "Tシャツ M", price = 2000, units = 2 } }, postagePrice = 500 } },
+        });
+        await PollAsync(m);
+        await Marketplace.WaitAsync(async () => (await ShopifyOrdersAsync(m)).Count == 1, "the order in Shopify", setup: m);
+        (await ShopifyOrdersAsync(m))[0]!["lineItems"]!["nodes"]!.AsArray().Select(l => (l!["sku"]!.GetValue<string>(), l["quantity"]!.GetValue<int>())).Should().Equal(("TEE-M", 2));
+        (await m.Hosts.Platform.GetFromJsonAsync<JsonArray>("/orders/holds"))!.Should().BeEmpty();
+        await Marketplace.WaitAsync(async () => await ShopifyStockAsync(m, "TEE-M") == 4, "Shopify's TEE-M lowered by the sale", setup: m);
+
+        // An edit in Shopify comes by webhook, without metafields: the match stays.
+        await Task.Delay(1100);
+        (await m.Hosts.Sandbox.PutAsJsonAsync($"/control/shopify/shops/{Marketplace.Shop}/products/{teeId}", new
+        {
+            title = "Tee (organic)", options = new[] { new { name = "Size", values = new[] { "S", "M" } } },
+            variants = new[]
+            {
+                new { sku = "TEE-S", price = 2100m, optionValues = new[] { "S" }, metafields = new[] { new { @namespace = "rakuten", key = "jp_sku", value = "rms-tee-s" } } },
+                new { sku = "TEE-M", price = 2100m, optionValues = new[] { "M" }, metafields = new[] { new { @namespace = "rakuten", key = "jp_sku", value = "rms-tee-m" } } },
+            },
+        })).EnsureSuccessStatusCode();
+        await Marketplace.WaitAsync(async () => (await ItemAsync(m, "tee-jp"))["variants"]!["sku1"]!["standardPrice"]!.GetValue<string>() == "2100",
+            "the new price on the adopted item", setup: m);
+        (await ReportAsync(m, m.Rms))["page"]!.AsArray().Single(e => e!["itemId"]?.GetValue<string>() == "tee-jp")!["kind"]!.GetValue<string>().Should().Be("Matched");
+    }
 }

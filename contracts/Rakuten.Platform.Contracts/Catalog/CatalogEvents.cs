@@ -15,7 +15,13 @@ public sealed record ProductVariant(
     Money? CompareAtPrice,
     string? Barcode,
     int? WeightGrams,
-    string? ImageUrl);
+    string? ImageUrl,
+    IReadOnlyList<VariantMetafield>? Metafields = null);
+
+/// <summary>A Shopify variant metafield the platform reads (namespace <c>rakuten</c>; <c>Key</c> is <c>namespace.key</c>), e.g.
+/// the marketplace SKU a connection matches on (issue 21). A snapshot's <c>Metafields</c> is null when its source does
+/// not carry them (a product webhook): the catalog keeps the values it knows.</summary>
+public sealed record VariantMetafield(string Key, string Value);
 
 /// <remarks><c>ProductType</c> and <c>Tags</c> (issue 21) choose the RMS genre; absent from adapters before them.</remarks>
 public sealed record ProductSnapshot(

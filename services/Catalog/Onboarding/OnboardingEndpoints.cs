@@ -47,7 +47,7 @@ public static class OnboardingEndpoints
                         d?.Decision, d?.OrderButtonHidden, d?.OrderButtonError, d?.ShopifyCreation);
                 }).ToList();
             return Results.Ok(new OnboardingReport(connectionId, connection.Channel, connection.MatchKey, Inventory(inventory), counts,
-                entries.Count(e => filter is null || e.Kind == filter), page));
+                entries.Count(e => filter is null || e.Kind == filter), page, connection.MatchMetafield));
 
             int Decided(string decision) => entries.Count(e => e.ItemId is not null && decisions.GetValueOrDefault(e.ItemId)?.Decision == decision);
         }).Produces<OnboardingReport>();
@@ -123,19 +123,22 @@ public static class OnboardingEndpoints
         {
             var connection = await ConnectionAsync(db, caller, connectionId, ct, tracked: true);
             if (!Enum.TryParse<MatchKey>(request?.MatchKey, true, out var key) || !Enum.IsDefined(key) || int.TryParse(request!.MatchKey, out _))
-                throw PlatformProblem.Field("matchKey", "must be sku or barcode (a Shopify metafield is not offered yet)");
+                throw PlatformProblem.Field("matchKey", "must be sku, barcode or metafield");
+            if (OnboardingMatch.MetafieldProblem(key, request.Metafield) is { } problem)
+                throw PlatformProblem.Field("metafield", problem);
             var now = clock.GetUtcNow();
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             await AdvisoryLock.AcquireAsync(db, $"catalog:{caller.Tenant}", ct);
             connection.MatchKey = key.ToString();
+            connection.MatchMetafield = key == MatchKey.Metafield ? request.Metafield : null;
             await db.SaveChangesAsync(ct);
             var changed = await OnboardingMatches.RecomputeAsync(db, connection, ct);
             await db.SaveChangesAsync(ct);
             await ListingSync.RefreshAsync(db, caller.Tenant, changed, now, ct, connectionId);
-            db.Audit(caller, "onboarding.match-key", $"connection/{connectionId}", now, detail: key.ToString());
+            db.Audit(caller, "onboarding.match-key", $"connection/{connectionId}", now, detail: key == MatchKey.Metafield ? $"Metafield {request.Metafield}" : key.ToString());
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
-            return Results.Ok(new MatchKeySet(key.ToString(), changed.Count));
+            return Results.Ok(new MatchKeySet(key.ToString(), changed.Count, connection.MatchMetafield));
         }).RequireAuthorization(PlatformPolicies.Admin).Produces<MatchKeySet>();
     }
 
@@ -228,8 +231,9 @@ public static class OnboardingEndpoints
 }
 
 /// <summary>The onboarding report of a connection: how its inventory stands, the counts, and one page of entries.</summary>
+/// <remarks><c>MatchMetafield</c>: the Shopify variant metafield matched on, when <c>MatchKey</c> is Metafield.</remarks>
 public sealed record OnboardingReport(Guid ConnectionId, string Channel, string MatchKey, InventoryView Inventory, OnboardingCounts Counts, int Entries,
-    IReadOnlyList<OnboardingEntryView> Page);
+    IReadOnlyList<OnboardingEntryView> Page, string? MatchMetafield = null);
 
 /// <summary>The inventory: NotStarted, Running (pages arriving) or Complete; items are the merchant's own (the platform's
 /// items left out), of <c>TotalFound</c> the marketplace counted.</summary>
@@ -251,6 +255,8 @@ public sealed record OrderButtonRequest(bool? Hide, IReadOnlyList<string>? ItemI
 
 public sealed record OrderButtonQueued(bool Hide, int Items);
 
-public sealed record MatchKeyRequest(string? MatchKey);
+/// <summary><c>Metafield</c> (with matchKey <c>metafield</c>): the Shopify variant metafield holding the marketplace's SKU,
+/// as <c>rakuten.{key}</c> — the platform reads the variant metafields of namespace <c>rakuten</c>.</summary>
+public sealed record MatchKeyRequest(string? MatchKey, string? Metafield = null);
 
-public sealed record MatchKeySet(string MatchKey, int ProductsDecidedAgain);
+public sealed record MatchKeySet(string MatchKey, int ProductsDecidedAgain, string? Metafield = null);

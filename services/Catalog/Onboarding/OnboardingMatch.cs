@@ -2,12 +2,14 @@ using Rakuten.Platform.Contracts.Catalog;
 
 namespace Rakuten.Platform.Catalog.Onboarding;
 
-/// <summary>What a connection matches Shopify's variants and the marketplace's existing SKUs on: the SKU (default), or
-/// the barcode (JAN/EAN on RMS, the catalogue product's barcode on Rakuten France), as Sanka lets the merchant choose.</summary>
+/// <summary>What a connection matches Shopify's variants and the marketplace's existing SKUs on: the SKU (default), the
+/// barcode (JAN/EAN on RMS, the catalogue product's barcode on Rakuten France), or a Shopify variant metafield holding the
+/// marketplace's SKU (when the merchant's SKUs differ between the two), as Sanka lets the merchant choose.</summary>
 public enum MatchKey
 {
     Sku,
     Barcode,
+    Metafield,
 }
 
 public enum MatchKind
@@ -27,7 +29,8 @@ public enum MatchKind
 }
 
 /// <summary>One Shopify variant as the matcher needs it.</summary>
-public sealed record CatalogVariant(Guid ProductId, string ProductTitle, string VariantTitle, string? Sku, string? Barcode);
+/// <remarks><c>Metafield</c>: the value of the connection's match metafield on the variant, when it matches on one.</remarks>
+public sealed record CatalogVariant(Guid ProductId, string ProductTitle, string VariantTitle, string? Sku, string? Barcode, string? Metafield = null);
 
 /// <summary>One line of the onboarding report: an existing item, a product, or both; and why it is where it is.
 /// <c>VariantIds</c> gives, for a match, the item's own variant id per Shopify SKU.</summary>
@@ -46,13 +49,27 @@ public static class OnboardingMatch
 {
     private static readonly IReadOnlyDictionary<string, string> NoVariants = new Dictionary<string, string>();
 
-    public static IReadOnlyList<OnboardingEntry> Match(IReadOnlyList<CatalogVariant> variants, IReadOnlyList<ExistingChannelItem> items, MatchKey key, string marketplace)
+    /// <summary>The key of a Shopify variant: its SKU, its barcode, or its match metafield's value.</summary>
+    public static string? ShopifyKey(MatchKey key, string? sku, string? barcode, string? metafield) => key switch
     {
-        var keyName = key == MatchKey.Sku ? "SKU" : "barcode";
-        string? KeyOf(string? sku, string? barcode) => key == MatchKey.Sku ? Normalise(sku, false) : Normalise(barcode, true);
-        var variantsByKey = variants.Where(v => KeyOf(v.Sku, v.Barcode) is not null).GroupBy(v => KeyOf(v.Sku, v.Barcode)!)
+        MatchKey.Barcode => Normalise(barcode, true),
+        MatchKey.Metafield => Normalise(metafield, false),
+        _ => Normalise(sku, false),
+    };
+
+    /// <summary>The key of a marketplace SKU: its barcode when matching on barcodes, else its SKU (a metafield holds the
+    /// marketplace's SKU).</summary>
+    public static string? ChannelKey(MatchKey key, ExistingChannelSku sku) => key == MatchKey.Barcode ? Normalise(sku.Barcode, true) : Normalise(sku.Sku, false);
+
+    public static IReadOnlyList<OnboardingEntry> Match(IReadOnlyList<CatalogVariant> variants, IReadOnlyList<ExistingChannelItem> items, MatchKey key, string marketplace,
+        string? metafield = null)
+    {
+        var keyName = key switch { MatchKey.Barcode => "barcode", MatchKey.Metafield => $"SKU (Shopify metafield {metafield})", _ => "SKU" };
+        string? VariantKey(CatalogVariant v) => ShopifyKey(key, v.Sku, v.Barcode, v.Metafield);
+        string? SkuKey(ExistingChannelSku s) => ChannelKey(key, s);
+        var variantsByKey = variants.Where(v => VariantKey(v) is not null).GroupBy(v => VariantKey(v)!)
             .ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
-        var itemsByKey = items.SelectMany(i => i.Skus.Select(s => (Key: KeyOf(s.Sku, s.Barcode), Item: i))).Where(x => x.Key is not null)
+        var itemsByKey = items.SelectMany(i => i.Skus.Select(s => (Key: SkuKey(s), Item: i))).Where(x => x.Key is not null)
             .GroupBy(x => x.Key!).ToDictionary(g => g.Key, g => g.Select(x => x.Item.ItemId).Distinct().ToList(), StringComparer.Ordinal);
 
         var entries = new List<OnboardingEntry>();
@@ -60,7 +77,7 @@ public static class OnboardingMatch
         var candidates = new List<(ExistingChannelItem Item, Guid Product, Dictionary<string, string> VariantIds)>();
         foreach (var item in items)
         {
-            var keys = item.Skus.Select(s => KeyOf(s.Sku, s.Barcode)).OfType<string>().Distinct().ToList();
+            var keys = item.Skus.Select(SkuKey).OfType<string>().Distinct().ToList();
             OnboardingEntry Entry(MatchKind kind, string reason, IReadOnlyList<Guid>? products = null) =>
                 new(kind, item.ItemId, item.Title, products ?? [], products is { Count: > 0 } ? Title(products[0]) : null, reason, NoVariants);
 
@@ -95,7 +112,7 @@ public static class OnboardingMatch
             }
 
             var product = products[0];
-            var productKeys = variants.Where(v => v.ProductId == product).Select(v => KeyOf(v.Sku, v.Barcode)).ToList();
+            var productKeys = variants.Where(v => v.ProductId == product).Select(VariantKey).ToList();
             var onlyOnItem = keys.Except(productKeys.OfType<string>()).ToList();
             var onlyInShopify = productKeys.OfType<string>().Except(keys).ToList();
             var unkeyed = productKeys.Count(k => k is null);
@@ -113,7 +130,7 @@ public static class OnboardingMatch
             var variantIds = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var sku in item.Skus)
             {
-                foreach (var variant in variantsByKey[KeyOf(sku.Sku, sku.Barcode)!].Where(v => v.Sku is not null))
+                foreach (var variant in variantsByKey[SkuKey(sku)!].Where(v => v.Sku is not null))
                 {
                     variantIds[variant.Sku!] = sku.VariantId;
                 }
@@ -138,7 +155,7 @@ public static class OnboardingMatch
 
         foreach (var product in variants.Select(v => v.ProductId).Distinct().Where(p => !touched.Contains(p)))
         {
-            var keyed = variants.Where(v => v.ProductId == product).Any(v => KeyOf(v.Sku, v.Barcode) is not null);
+            var keyed = variants.Where(v => v.ProductId == product).Any(v => VariantKey(v) is not null);
             entries.Add(new OnboardingEntry(MatchKind.UnmatchedInShopify, null, null, [product], Title(product),
                 keyed ? $"Not on {marketplace} yet." : $"No variant has a {keyName}: nothing to match on.", NoVariants));
         }
@@ -146,6 +163,21 @@ public static class OnboardingMatch
         return entries;
 
         string Title(Guid product) => variants.First(v => v.ProductId == product).ProductTitle;
+    }
+
+    /// <summary>Null when <paramref name="metafield"/> suits <paramref name="key"/>; else what is wrong with it. The Shopify
+    /// import reads the variant metafields of namespace <c>rakuten</c> only.</summary>
+    public static string? MetafieldProblem(MatchKey key, string? metafield)
+    {
+        if (key != MatchKey.Metafield)
+        {
+            return metafield is null ? null : "is given only with matchKey metafield";
+        }
+
+        return metafield is { Length: > 8 and <= 72 } && metafield.StartsWith("rakuten.", StringComparison.Ordinal)
+               && metafield[8..].All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-')
+            ? null
+            : "must name a variant metafield of namespace rakuten, as rakuten.{key} (key: 1 to 64 of a-z A-Z 0-9 _ -), e.g. rakuten.jp_sku";
     }
 
     /// <summary>Keys compare trimmed; an empty one is none. Barcodes compare as EAN-13 (a UPC-12 gets its leading zero, as

@@ -21,6 +21,10 @@ public static class OnboardingMatches
 
     public static string Marketplace(string channel) => channel == nameof(Contracts.Channel.RakutenJp) ? "RMS" : "Rakuten France";
 
+    /// <summary>The value of the variant's metafield <paramref name="metafield"/> (<c>namespace.key</c>), if it has one.</summary>
+    public static string? MetafieldOf(ProductVariant variant, string? metafield) =>
+        metafield is null ? null : variant.Metafields?.FirstOrDefault(m => m.Key == metafield)?.Value;
+
     public static MatchKey KeyOf(ListingConnection connection) => Enum.TryParse<MatchKey>(connection.MatchKey, true, out var key) ? key : MatchKey.Sku;
 
     /// <summary>The whole report of a connection, matched now.</summary>
@@ -29,8 +33,8 @@ public static class OnboardingMatches
         var items = (await db.ChannelItems.AsNoTracking().Where(i => i.ConnectionId == connection.ConnectionId).ToListAsync(ct)).Select(ToItem).ToList();
         var products = await db.Products.AsNoTracking().Where(p => p.TenantId == connection.TenantId && !p.Deleted).Select(p => p.Snapshot).ToListAsync(ct);
         var variants = products.Select(s => JsonSerializer.Deserialize<ProductSnapshot>(s, PlatformJson.Options)!)
-            .SelectMany(p => p.Variants.Select(v => new CatalogVariant(p.ProductId, p.Title, v.Title, v.Sku, v.Barcode))).ToList();
-        return OnboardingMatch.Match(variants, items, KeyOf(connection), Marketplace(connection.Channel));
+            .SelectMany(p => p.Variants.Select(v => new CatalogVariant(p.ProductId, p.Title, v.Title, v.Sku, v.Barcode, MetafieldOf(v, connection.MatchMetafield)))).ToList();
+        return OnboardingMatch.Match(variants, items, KeyOf(connection), Marketplace(connection.Channel), connection.MatchMetafield);
     }
 
     /// <summary>Matches the connection again and keeps each product's place; answers the products whose place changed.</summary>
@@ -81,14 +85,15 @@ public static class OnboardingMatches
     public static async Task RefreshForProductsAsync(CatalogDbContext db, ListingConnection connection, IReadOnlyList<ProductSnapshot> products, CancellationToken ct)
     {
         var key = KeyOf(connection);
-        var keys = products.SelectMany(p => p.Variants).Select(v => key == MatchKey.Sku ? OnboardingMatch.Normalise(v.Sku, false) : OnboardingMatch.Normalise(v.Barcode, true))
+        var keys = products.SelectMany(p => p.Variants).Select(v => OnboardingMatch.ShopifyKey(key, v.Sku, v.Barcode, MetafieldOf(v, connection.MatchMetafield)))
             .OfType<string>().Distinct().ToList();
         if (keys.Count == 0)
         {
             return;
         }
 
-        var kind = key.ToString();
+        // A metafield holds the marketplace's SKU: it is looked up among the items' SKUs.
+        var kind = (key == MatchKey.Barcode ? MatchKey.Barcode : MatchKey.Sku).ToString();
         var hit = await db.ChannelItemKeys.AnyAsync(k => k.ConnectionId == connection.ConnectionId && k.KeyKind == kind && keys.Contains(k.KeyValue), ct);
         if (!hit)
         {

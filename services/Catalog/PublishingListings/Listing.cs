@@ -75,6 +75,9 @@ public sealed class ListingConnection
 
     public required DateTimeOffset SeenAt { get; init; }
 
-    /// <summary>What the onboarding matches Shopify and the existing items on (<c>Sku</c> or <c>Barcode</c>).</summary>
+    /// <summary>What the onboarding matches Shopify and the existing items on (<c>Sku</c>, <c>Barcode</c> or <c>Metafield</c>).</summary>
     public string MatchKey { get; set; } = "Sku";
+
+    /// <summary>With <c>Metafield</c>: the Shopify variant metafield (<c>rakuten.key</c>) holding the marketplace's SKU.</summary>
+    public string? MatchMetafield { get; set; }
 }

@@ -38,7 +38,8 @@ public sealed class ProductSyncedConsumer(CatalogDbContext db, TimeProvider cloc
             }
 
             product.Title = message.Product.Title;
-            product.Snapshot = JsonSerializer.Serialize(message.Product, PlatformJson.Options);
+            var known = product.Snapshot.Length > 0 ? JsonSerializer.Deserialize<ProductSnapshot>(product.Snapshot, PlatformJson.Options) : null;
+            product.Snapshot = JsonSerializer.Serialize(KeepMetafields(message.Product, known), PlatformJson.Options);
             product.SourceVersion = message.SourceVersion;
             product.Deleted = message.Deleted;
             product.UpdatedAt = now;
@@ -68,4 +69,20 @@ public sealed class ProductSyncedConsumer(CatalogDbContext db, TimeProvider cloc
             await db.SaveChangesAsync(ct);
             await ListingSync.RefreshAsync(db, message.TenantId, [product.ProductId, .. others.Select(c => c.ProductId).Distinct()], now, ct);
         }, logger);
+
+    /// <summary>Pure: a webhook's snapshot carries no metafields (null); each of its variants keeps the values the last
+    /// import read, so a connection matching on a metafield does not lose its key at every edit.</summary>
+    public static ProductSnapshot KeepMetafields(ProductSnapshot incoming, ProductSnapshot? known)
+    {
+        if (known is null || incoming.Variants.All(v => v.Metafields is not null))
+        {
+            return incoming;
+        }
+
+        return incoming with
+        {
+            Variants = incoming.Variants.Select(v => v.Metafields is not null ? v
+                : v with { Metafields = known.Variants.FirstOrDefault(k => k.VariantId == v.VariantId)?.Metafields }).ToList(),
+        };
+    }
 }

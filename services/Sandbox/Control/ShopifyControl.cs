@@ -7,7 +7,8 @@ namespace Rakuten.Platform.Sandbox.Control;
 /// <summary>A store; <c>Currency</c> is what its prices are in (JPY unless said).</summary>
 public sealed record CreateShopifyShop(string Shop, string AccessToken, string WebhookSecret, string? Plan = null, string? Currency = null);
 
-public sealed record ShopifyVariantSpec(string? Sku, decimal Price, decimal? CompareAtPrice = null, string? Barcode = null, int Grams = 0, IReadOnlyList<string>? OptionValues = null);
+public sealed record ShopifyVariantSpec(string? Sku, decimal Price, decimal? CompareAtPrice = null, string? Barcode = null, int Grams = 0, IReadOnlyList<string>? OptionValues = null,
+    IReadOnlyList<SMetafield>? Metafields = null);
 
 public sealed record ShopifyOptionSpec(string Name, IReadOnlyList<string> Values);
 
@@ -212,6 +213,7 @@ public static class ShopifyControl
             variant.Barcode = v.Barcode;
             variant.Grams = v.Grams;
             variant.OptionValues = [.. v.OptionValues ?? []];
+            variant.Metafields = [.. v.Metafields ?? []];
             variant.Title = v.OptionValues is { Count: > 0 } values ? string.Join(" / ", values) : "Default Title";
             return variant;
         }).ToList();

@@ -62,6 +62,10 @@ public static class ShopifyJson
         ["price"] = Money(v.Price),
         ["compareAtPrice"] = v.CompareAtPrice is { } c ? Money(c) : null,
         ["barcode"] = v.Barcode,
+        ["metafields"] = new JsonObject
+        {
+            ["nodes"] = new JsonArray(v.Metafields.Select(m => (JsonNode)new JsonObject { ["namespace"] = m.Namespace, ["key"] = m.Key, ["value"] = m.Value }).ToArray()),
+        },
         ["selectedOptions"] = new JsonArray(p.Options.Zip(v.OptionValues).Select(x => (JsonNode)new JsonObject { ["name"] = x.First.Name, ["value"] = x.Second }).ToArray()),
         ["inventoryItem"] = InventoryItem(shop, v),
         ["product"] = new JsonObject { ["id"] = Gid("Product", p.Id), ["title"] = p.Title },

@@ -91,7 +91,12 @@ public sealed class SVariant
     public int Grams { get; set; }
 
     public List<string> OptionValues { get; set; } = [];
+
+    /// <summary>The variant's metafields: namespace, key, value.</summary>
+    public List<SMetafield> Metafields { get; set; } = [];
 }
+
+public sealed record SMetafield(string Namespace, string Key, string Value);
 
 public sealed record SLocation(long Id, string Name);
 

@@ -86,7 +86,8 @@ public sealed class Marketplace(ChannelHosts Hosts, Guid Tenant, string Shopify,
     };
 
     public static async Task<Marketplace> StartAsync(IEnumerable<(string Title, string? Sku)> products, IEnumerable<string>? offers = null, bool limitsOff = false,
-        string? plan = null, IDictionary<string, string?>? settings = null, Func<HttpClient, Task>? beforeConnect = null, string? currency = null)
+        string? plan = null, IDictionary<string, string?>? settings = null, Func<HttpClient, Task>? beforeConnect = null, string? currency = null,
+        Func<HttpClient, string, Task>? rmsConnected = null)
     {
         var hosts = await ChannelHosts.StartAsync(withCatalog: true, new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {
@@ -102,6 +103,12 @@ public sealed class Marketplace(ChannelHosts Hosts, Guid Tenant, string Shopify,
         }
 
         var rms = await ConnectAsync(hosts.Platform, "rakuten-jp", hosts.SandboxUrl);
+        if (rmsConnected is not null)
+        {
+            // What the merchant does with the RMS connection before the Shopify store brings its products.
+            await rmsConnected(hosts.Platform, rms);
+        }
+
         var fr = await ConnectAsync(hosts.Platform, "rakuten-fr", hosts.SandboxUrl);
         var shopify = await ConnectAsync(hosts.Platform, "shopify", hosts.SandboxUrl);
         await WebhooksRegisteredAsync(hosts.Platform, hosts.Sandbox, shopify);

@@ -303,11 +303,21 @@ public sealed class RmsOrderPoller(
         logger.LogInformation("{Count} RMS order(s) of {Shop} received", orders.Count, connection.ExternalId);
     }
 
-    /// <summary>The merchant's items the platform adopted on this connection: their order lines are managed.</summary>
-    public static async Task<IReadOnlySet<string>> AdoptedAsync(RakutenJpDbContext db, Guid connectionId, CancellationToken ct) =>
-        (await db.AdoptedItems.AsNoTracking().Where(a => a.ConnectionId == connectionId).Select(a => a.ManageNumber).ToListAsync(ct)).ToHashSet();
+    /// <summary>The merchant's items the platform adopted on this connection (their order lines are managed) and the Shopify
+    /// SKU of each of their published variants.</summary>
+    public static async Task<AdoptedRmsItems> AdoptedAsync(RakutenJpDbContext db, Guid connectionId, CancellationToken ct)
+    {
+        var items = (await db.AdoptedItems.AsNoTracking().Where(a => a.ConnectionId == connectionId).Select(a => a.ManageNumber).ToListAsync(ct)).ToHashSet();
+        if (items.Count == 0)
+        {
+            return AdoptedRmsItems.None;
+        }
 
-    private void Stage(RakutenJpDbContext db, ConnectionRecord connection, JsonObject order, IReadOnlySet<string> adopted)
+        var skus = await db.RmsSkus.AsNoTracking().Where(s => s.ConnectionId == connectionId && items.Contains(s.ManageNumber)).ToListAsync(ct);
+        return new AdoptedRmsItems(items, skus.GroupBy(s => (s.ManageNumber, s.VariantId)).ToDictionary(g => g.Key, g => g.First().Sku));
+    }
+
+    private void Stage(RakutenJpDbContext db, ConnectionRecord connection, JsonObject order, AdoptedRmsItems adopted)
     {
         var number = order["orderNumber"]!.GetValue<string>();
         // Each order found starts its own trace (linked to the poll that found it): one order, one trace.
@@ -356,7 +366,7 @@ public sealed class RmsOrderPoller(
     }
 
     /// <summary>An RMS order as the platform's ChannelOrder, or the reason it cannot be read.</summary>
-    public static (ChannelOrder? Order, string? ParseError) Map(JsonObject order, IReadOnlySet<string>? adopted = null)
+    public static (ChannelOrder? Order, string? ParseError) Map(JsonObject order, AdoptedRmsItems? adopted = null)
     {
         try
         {

@@ -9,12 +9,26 @@ namespace Rakuten.Platform.Channels.RakutenJp.Rms;
 /// stay as RMS gives them; RMS's wire rules become explicit verdicts here — -9999 ("not yet determined") makes
 /// <c>AmountsDetermined</c> false, a manage number without <c>v_</c> makes a line <c>Managed: false</c> — for the
 /// Orders service to hold on, not to guess.</summary>
+/// <summary>The merchant's items adopted on a connection (lower-case manage numbers), and the Shopify SKU of each of their
+/// published variants by (manage number, variant id).</summary>
+public sealed record AdoptedRmsItems(IReadOnlySet<string> ManageNumbers, IReadOnlyDictionary<(string ManageNumber, string VariantId), string> Skus)
+{
+    public static readonly AdoptedRmsItems None = new(new HashSet<string>(), new Dictionary<(string, string), string>());
+
+    public bool Contains(string manageNumber) => ManageNumbers.Contains(manageNumber.ToLowerInvariant());
+
+    public string? SkuOf(string? manageNumber, string? variantId) =>
+        manageNumber is not null && variantId is not null && Contains(manageNumber) ? Skus.GetValueOrDefault((manageNumber.ToLowerInvariant(), variantId)) : null;
+}
+
 public static class RmsOrderMapping
 {
     private const string Yen = "JPY";
 
-    /// <param name="adopted">The merchant's own items (lower-case manage numbers) adopted by the platform: their lines are managed too.</param>
-    public static ChannelOrder ToChannelOrder(JsonObject o, IReadOnlySet<string>? adopted = null)
+    /// <param name="adopted">The merchant's own items adopted by the platform: their lines are managed too, and a line of
+    /// one carries the Shopify SKU its variant was adopted for (the item's own SKU may differ when matched on a barcode or a
+    /// metafield); RMS's <c>merchantDefinedSkuId</c> stays in <c>MerchantSku</c>.</param>
+    public static ChannelOrder ToChannelOrder(JsonObject o, AdoptedRmsItems? adopted = null)
     {
         var orderer = o["OrdererModel"] as JsonObject ?? [];
         var packages = (o["PackageModelList"] as JsonArray ?? []).OfType<JsonObject>().ToList();
@@ -31,7 +45,7 @@ public static class RmsOrderMapping
                 ids.Add(id);
                 lines.Add(new OrderLine(
                     id,
-                    Text(sku?["merchantDefinedSkuId"]),
+                    adopted?.SkuOf(Text(item["manageNumber"]), Text(sku?["variantId"])) ?? Text(sku?["merchantDefinedSkuId"]),
                     Text(item["manageNumber"]),
                     Text(sku?["variantId"]),
                     Text(sku?["merchantDefinedSkuId"]),
@@ -43,7 +57,7 @@ public static class RmsOrderMapping
                     null,
                     [],
                     Managed: Text(item["manageNumber"]) is { } manageNumber
-                        && (RmsItemMapping.IsManaged(manageNumber) || adopted?.Contains(manageNumber.ToLowerInvariant()) == true)));
+                        && (RmsItemMapping.IsManaged(manageNumber) || adopted?.Contains(manageNumber) == true)));
             }
 
             packageList.Add(new OrderPackage(Text(package["basketId"]) ?? "", Address(package["SenderModel"] as JsonObject), ids));

@@ -34,7 +34,8 @@ public static class ProductSync
             }
 
             variants.Add(new ProductVariant(await InternalIdAsync(db, connection.Id, "variant", v.ExternalId, ct), v.ExternalId, v.Sku, v.Title,
-                v.OptionValues, new Money(v.Price, currency), v.CompareAtPrice is { } c ? new Money(c, currency) : null, v.Barcode, v.Grams, null));
+                v.OptionValues, new Money(v.Price, currency), v.CompareAtPrice is { } c ? new Money(c, currency) : null, v.Barcode, v.Grams, null,
+                v.Metafields?.Select(m => new VariantMetafield(m.Key, m.Value)).ToList()));
         }
 
         var snapshot = new ProductSnapshot(productId, product?.Title ?? "", product?.Vendor, product?.DescriptionHtml,

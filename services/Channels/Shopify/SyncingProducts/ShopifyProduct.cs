@@ -5,7 +5,8 @@ namespace Rakuten.Platform.Channels.Shopify.SyncingProducts;
 
 public sealed record ShopifyVariant(
     string ExternalId, string? Sku, string Title, IReadOnlyList<string> OptionValues, decimal Price, decimal? CompareAtPrice, string? Barcode, int? Grams,
-    string? InventoryItemId = null, IReadOnlyList<(string LocationId, int Available)>? Levels = null);
+    string? InventoryItemId = null, IReadOnlyList<(string LocationId, int Available)>? Levels = null,
+    IReadOnlyList<(string Key, string Value)>? Metafields = null);
 
 /// <summary>A Shopify product as both sources give it — a webhook (REST shape, numeric ids) or the Admin
 /// GraphQL API (gid ids) — reduced to what the catalog needs.</summary>
@@ -57,11 +58,21 @@ public sealed record ShopifyProduct(
             v["inventoryItem"]?["id"]?.GetValue<string>() is { } item ? Numeric(item) : null,
             (v["inventoryItem"]?["inventoryLevels"]?["nodes"] as JsonArray ?? []).OfType<JsonObject>().Select(l => (
                 Numeric(l["location"]!["id"]!.GetValue<string>()),
-                (l["quantities"] as JsonArray ?? []).FirstOrDefault(q => q?["name"]?.GetValue<string>() == "available")?["quantity"]?.GetValue<int>() ?? 0)).ToList())).ToList(),
+                (l["quantities"] as JsonArray ?? []).FirstOrDefault(q => q?["name"]?.GetValue<string>() == "available")?["quantity"]?.GetValue<int>() ?? 0)).ToList(),
+            Metafields(v["metafields"]))).ToList(),
         (p["images"]?["nodes"] as JsonArray ?? []).OfType<JsonObject>().Select(i => i["url"]!.GetValue<string>()).ToList(),
         DateTimeOffset.Parse(p["updatedAt"]!.GetValue<string>(), CultureInfo.InvariantCulture),
         p["productType"]?.GetValue<string>() is { Length: > 0 } type ? type : null,
         (p["tags"] as JsonArray ?? []).Select(t => t!.GetValue<string>()).ToList());
+
+    /// <summary>The namespace of the variant metafields the platform reads (a connection may match on one of them).</summary>
+    public const string MetafieldNamespace = "rakuten";
+
+    /// <summary>The variant's metafields of <see cref="MetafieldNamespace"/> as <c>namespace.key</c> and value; an empty value is none.</summary>
+    private static IReadOnlyList<(string Key, string Value)> Metafields(JsonNode? node) =>
+        (node?["nodes"] as JsonArray ?? []).OfType<JsonObject>()
+            .Where(m => m["namespace"]?.GetValue<string>() == MetafieldNamespace && m["value"]?.GetValue<string>() is { Length: > 0 })
+            .Select(m => ($"{MetafieldNamespace}.{m["key"]!.GetValue<string>()}", m["value"]!.GetValue<string>())).ToList();
 
     private static string Required(JsonObject o, string name) =>
         o[name]?.ToJsonString().Trim('"') ?? throw new FormatException($"{name} is missing");
