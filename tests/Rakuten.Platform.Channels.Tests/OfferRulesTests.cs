@@ -1,5 +1,6 @@
 using System.Text;
 using FluentAssertions;
+using Rakuten.Platform.Channels.RakutenFr.ProductPages;
 using Rakuten.Platform.Channels.RakutenFr.PublishingOffers;
 using Rakuten.Platform.Channels.RakutenFr.RakutenFrApi;
 using Rakuten.Platform.Contracts;
@@ -97,5 +98,68 @@ public sealed class OfferRulesTests
         xml.Should().Contain("<product><attribute><key>codebarres</key><value><![CDATA[4901234567894]]></value></attribute></product>");
         xml.Should().Contain("<key>qty</key><value><![CDATA[6]]></value>").And.Contain("<key>state</key><value><![CDATA[N]]></value>");
         xml.Split("<item>")[2].Should().NotContain("codebarres").And.NotContain("<key>qty</key>", "an update names its advert by sellerReference only");
+    }
+
+    private static readonly ProductTypeTemplate Tshirts = new("mode_tshirt",
+    [
+        new("product", "titre", "Titre", true, null), new("product", "fabricant", "Marque", true, null),
+        new("product", "taille", "Taille", true, ["S", "M", "L"]), new("product", "couleur", "Couleur", false, null),
+        new("product", "codebarres", "Code EAN", false, null), new("advert", "comment", "Commentaire", false, null), new("media", "image_url", "Image", true, null),
+    ]);
+
+    private static ProductVariant Sized(string sku, string size, string? barcode = null) =>
+        Products.Variant(sku, 2000, size) with { Barcode = barcode, Metafields = [new("rakuten.fr_taille", size)] };
+
+    [Fact]
+    public void A_SKU_without_offer_of_a_mapped_product_type_gets_a_product_page_with_the_attributes_its_template_asks_for()
+    {
+        var tee = Products.Shirt(Sized("TEE-S", "S"), Sized("TEE-M", "M", "4901234567894")) with
+        {
+            Title = "Organic tee", Brand = "Acme", Options = [new ProductOption("Size", ["S", "M"])], ImageUrls = ["https://cdn.shopify.com/s/files/1/tee.jpg"],
+        };
+
+        var (lines, refusal) = OfferRules.Plan(Products.Request(tee), new HashSet<string>(), Rates, createOffers: true, Tshirts);
+
+        refusal.Should().BeNull();
+        var small = lines.Single(l => l.Sku == "TEE-S");
+        small.Creates.Should().BeTrue();
+        small.Page!.Alias.Should().Be("mode_tshirt");
+        small.Page.Attributes.Select(a => (a.Key, a.Value)).Should().Equal(("titre", "Organic tee - S"), ("fabricant", "Acme"), ("taille", "S"));
+        small.Page.ImageUrl.Should().Be("https://cdn.shopify.com/s/files/1/tee.jpg");
+        lines.Single(l => l.Sku == "TEE-M").Page!.Attributes.Should().Contain(new KeyValuePair<string, string>("codebarres", "4901234567894"));
+
+        var xml = Encoding.Latin1.GetString(OfferFile.Build(lines));
+        xml.Should().Contain("<item><alias>mode_tshirt</alias><attributes><product><attribute><key>titre</key><value><![CDATA[Organic tee - S]]></value>");
+        xml.Should().Contain("<media><attribute><key>image_url</key>").And.Contain("<key>qty</key>");
+    }
+
+    [Fact]
+    public void A_product_page_missing_a_mandatory_attribute_or_with_a_value_off_its_list_is_refused_naming_the_metafield_that_fixes_it()
+    {
+        var bare = Products.Shirt(Products.Variant("TEE-S", 2000, "S"), Sized("TEE-XXL", "XXL")) with { Brand = null, ImageUrls = [] };
+
+        var refusal = OfferRules.Plan(Products.Request(bare), new HashSet<string>(), Rates, createOffers: true, Tshirts).Refusal!;
+
+        refusal.Code.Should().Be("PRODUCT_PAGE");
+        refusal.Message.Should().Contain("SKU TEE-S: fabricant (Marque) has no value: set the variant's metafield rakuten.fr_fabricant in Shopify")
+            .And.Contain("taille (Taille) has no value").And.Contain("image_url (Image)")
+            .And.Contain("SKU TEE-XXL").And.Contain("taille 'XXL' is not one of S, M, L");
+        OfferRules.Plan(Products.Request(bare), new HashSet<string> { "TEE-S", "TEE-XXL" }, Rates, createOffers: true, Tshirts).Refusal
+            .Should().BeNull("SKUs that have offers need no page");
+        OfferRules.Plan(Products.Request(bare), new HashSet<string>(), Rates, createOffers: true).Refusal!.Message
+            .Should().Contain("map the product's type to a Rakuten France product type");
+    }
+
+    [Fact]
+    public void Product_types_are_chosen_by_Shopify_product_type_or_tag_then_the_connections_default()
+    {
+        var book = new ProductTypeBook("insolites_produit", [new ProductTypeRule("T-shirts", null, "mode_tshirt"), new ProductTypeRule(null, "mug", "maison_mug")]);
+        var shirt = Products.Shirt();
+
+        ProductPage.AliasFor(shirt with { ProductType = "t-shirts" }, book).Should().Be("mode_tshirt");
+        ProductPage.AliasFor(shirt with { Tags = ["gift", "Mug"] }, book).Should().Be("maison_mug");
+        ProductPage.AliasFor(shirt, book).Should().Be("insolites_produit");
+        ProductPage.AliasFor(shirt, book with { DefaultAlias = null }).Should().BeNull("no product page without a product type");
+        ProductPage.Validate(new ProductTypeBook("bad alias!", [new ProductTypeRule("T", "t", "x")])).Keys.Should().BeEquivalentTo("defaultAlias", "rules[0]");
     }
 }

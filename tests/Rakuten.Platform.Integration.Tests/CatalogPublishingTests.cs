@@ -428,4 +428,61 @@ public sealed class CatalogPublishingTests
             .Where(c => c["endpoint"]!.GetValue<string>() == "cabinet.file.insert").Sum(c => c["count"]!.GetValue<int>());
         inserts.Should().Be(2, "the first version once, the second once; the resync in between uploaded nothing");
     }
+
+    [Fact]
+    public async Task A_product_Rakuten_Frances_catalogue_lacks_gets_its_product_page_created_once_its_type_is_mapped_and_a_page_missing_an_attribute_says_which()
+    {
+        await using var setup = await Marketplace.StartAsync([("Plain box", "BOX-1")], beforeConnect: async sandbox =>
+        {
+            object Size(string sku, string size) => new
+            {
+                sku, price = 2000m, optionValues = new[] { size }, metafields = new[] { new { @namespace = "rakuten", key = "fr_taille", value = size } },
+            };
+            (await sandbox.PostAsJsonAsync($"/control/shopify/shops/{Marketplace.Shop}/products", new
+            {
+                title = "Organic tee", vendor = "Acme", productType = "T-shirts", options = new[] { new { name = "Size", values = new[] { "S", "M" } } },
+                variants = new[] { Size("TEE-S", "S"), Size("TEE-M", "M") }, images = new[] { "https://cdn.shopify.com/s/files/1/organic-tee.jpg" },
+            })).EnsureSuccessStatusCode();
+            (await sandbox.PostAsJsonAsync($"/control/shopify/shops/{Marketplace.Shop}/products", new
+            {
+                title = "Band tee", productType = "T-shirts", options = new[] { new { name = "Size", values = new[] { "L" } } },
+                variants = new[] { Size("BAND-L", "L") }, images = new[] { "https://cdn.shopify.com/s/files/1/band-tee.jpg" },
+            })).EnsureSuccessStatusCode();
+        });
+        var platform = setup.Hosts.Platform;
+        var catalog = (await platform.GetFromJsonAsync<JsonArray>("/catalog/products"))!;
+        async Task<JsonNode?> ListingAsync(string title)
+        {
+            catalog = (await platform.GetFromJsonAsync<JsonArray>("/catalog/products"))!;
+            var product = catalog.SingleOrDefault(p => p!["title"]!.GetValue<string>() == title)?["productId"]!.GetValue<string>();
+            return (await setup.ListingsAsync("RakutenFr")).SingleOrDefault(l => l!["productId"]!.GetValue<string>() == product);
+        }
+
+        await WaitAsync(async () => (await ListingAsync("Organic tee"))?["error"]?["code"]?.GetValue<string>() == "NO_OFFER", "no offer, no mapping yet", setup: setup);
+        (await ListingAsync("Organic tee"))!["error"]!["message"]!.GetValue<string>().Should().Contain("map the product's type to a Rakuten France product type");
+
+        // The merchant maps T-shirts to Rakuten France's mode_tshirt; an alias Rakuten France does not know is refused.
+        var unknown = await platform.PutAsJsonAsync($"/channels/rakuten-fr/connections/{setup.Fr}/product-types", new { rules = new[] { new { productType = "T-shirts", alias = "mode_inconnu" } } });
+        unknown.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await unknown.Content.ReadAsStringAsync()).Should().Contain("rules[0].alias").And.Contain("mode_inconnu");
+        (await platform.PutAsJsonAsync($"/channels/rakuten-fr/connections/{setup.Fr}/product-types", new { rules = new[] { new { productType = "T-shirts", alias = "mode_tshirt" } } }))
+            .EnsureSuccessStatusCode();
+        var template = (await platform.GetFromJsonAsync<JsonObject>($"/channels/rakuten-fr/connections/{setup.Fr}/product-types/template?alias=mode_tshirt"))!;
+        template["attributes"]!.AsArray().Single(a => a!["key"]!.GetValue<string>() == "taille")!["values"]!.AsArray().Select(v => v!.GetValue<string>()).Should().Contain("M");
+        template["filledByThePlatform"]!.AsArray().Select(k => k!.GetValue<string>()).Should().Contain(["titre", "fabricant", "image_url"]);
+        (await platform.GetAsync($"/channels/rakuten-fr/connections/{setup.Fr}/product-types/template?alias=..%2Fx")).StatusCode.Should().Be(HttpStatusCode.BadRequest);
+
+        (await JobPolling.RunAsync(platform, $"/catalog/ops/connections/{setup.Fr}/resync"))["state"]!.GetValue<string>().Should().Be("Succeeded");
+        await WaitAsync(async () => (await ListingAsync("Organic tee"))?["state"]?.GetValue<string>() == "Published", "the tee's pages and offers created",
+            meanwhile: setup.NextFileSlot, setup: setup);
+        var band = (await ListingAsync("Band tee"))!;
+        band["error"]!["code"]!.GetValue<string>().Should().Be("PRODUCT_PAGE");
+        band["error"]!["message"]!.GetValue<string>().Should().Contain("fabricant (Marque) has no value: set the variant's metafield rakuten.fr_fabricant in Shopify");
+
+        var pages = (await setup.Hosts.Sandbox.GetFromJsonAsync<JsonArray>("/control/rakuten-fr/catalogue"))!.Where(p => p!["alias"]?.GetValue<string>() == "mode_tshirt").ToList();
+        pages.Select(p => (p!["headline"]!.GetValue<string>(), p["attributes"]!["taille"]!.GetValue<string>(), p["attributes"]!["fabricant"]!.GetValue<string>(), p["imageUrl"]!.GetValue<string>()))
+            .Should().BeEquivalentTo(new[] { ("Organic tee - S", "S", "Acme", "https://cdn.shopify.com/s/files/1/organic-tee.jpg"), ("Organic tee - M", "M", "Acme", "https://cdn.shopify.com/s/files/1/organic-tee.jpg") });
+        var offers = (await setup.FrOffersAsync()).Where(o => o!["sku"]!.GetValue<string>().StartsWith("TEE-", StringComparison.Ordinal)).ToList();
+        offers.Select(o => (o!["sku"]!.GetValue<string>(), o["price"]!.GetValue<decimal>())).Should().BeEquivalentTo(new[] { ("TEE-S", decimal.Round(2000m * EurPerYen, 2)), ("TEE-M", decimal.Round(2000m * EurPerYen, 2)) });
+    }
 }

@@ -29,9 +29,16 @@ public sealed class RakutenFrDbContext(DbContextOptions<RakutenFrDbContext> opti
 
     public DbSet<KnownQuantity> Quantities => Set<KnownQuantity>();
 
+    public DbSet<ProductPages.ProductTypeMappingRow> ProductTypeMappings => Set<ProductPages.ProductTypeMappingRow>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
+        modelBuilder.Entity<ProductPages.ProductTypeMappingRow>(e =>
+        {
+            e.ToTable("product_type_mappings");
+            e.HasKey(x => x.ConnectionId);
+        });
         modelBuilder.Entity<Onboarding.LeftAloneOffer>(e =>
         {
             e.ToTable("left_alone_offers");

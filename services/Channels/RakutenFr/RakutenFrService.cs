@@ -29,6 +29,7 @@ public static class RakutenFrService
         builder.Services.AddSingleton<IChannelConnector<RakutenFrCredentials>, RakutenFrConnector>();
         builder.Services.AddSingleton<RakutenFrStockClient>();
         builder.Services.AddSingleton<OfferCatalogCache>();
+        builder.Services.AddSingleton<ProductPages.ProductTypeTemplates>();
         builder.Services.AddSingleton<OfferFilePusher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OfferFilePusher>());
         builder.AddPlatformConsumer<ListingRequestedConsumer>(Name);
@@ -55,6 +56,7 @@ public static class RakutenFrService
         app.MapOutboxStatus<RakutenFrDbContext>("/channels/rakuten-fr");
         var api = app.MapPlatformApi<RakutenFrDbContext>("/channels/rakuten-fr").WithTags("Rakuten France");
         api.MapConnections<RakutenFrDbContext, RakutenFrCredentials>();
+        ProductPages.ProductTypeEndpoints.MapProductTypes(api);
         // The inventory of the seller's existing offers again (it runs by itself when the connection is added).
         api.MapConnectionJob<RakutenFrDbContext>("inventory-offers", OfferInventoryJob.Kind, "/channels/rakuten-fr");
         api.MapJobs<RakutenFrDbContext>("/channels/rakuten-fr");

@@ -72,6 +72,28 @@ public static class RakutenFrControl
             }
         });
 
+        fr.MapGet("/catalogue", () =>
+        {
+            lock (state.Sync)
+            {
+                return Results.Ok(state.FrCatalogue.Values.OrderBy(p => p.ProductId).ToList());
+            }
+        });
+
+        // A product type and its template (the attributes a product page of this type needs).
+        fr.MapPut("/product-types/{alias}", (string alias, FrProductType request) =>
+        {
+            if (string.IsNullOrWhiteSpace(request.Label) || request.Attributes is not { Count: > 0 }
+                || request.Attributes.Any(a => a.Section is not ("product" or "advert" or "media") || string.IsNullOrWhiteSpace(a.Key)))
+                return Results.BadRequest(new { errors = new[] { "label and attributes [{section: product|advert|media, key, label, mandatory, values?}] are required" } });
+            lock (state.Sync)
+            {
+                state.Fr.ProductTypes[alias] = request;
+            }
+
+            return Results.NoContent();
+        });
+
         fr.MapGet("/sellers/{login}/offers", (string login) => WithSeller(state, login, seller =>
             Results.Ok(seller.Offers.Values.OrderBy(o => o.AdvertId))));
 

@@ -27,13 +27,15 @@ public static class FrApi
         ["export"] = ["2018-06-29"],
         ["genericimportfile"] = ["2015-02-02"],
         ["genericimportreport"] = ["2017-02-10"],
+        ["producttypes"] = ["2015-06-30"],
+        ["producttypetemplate"] = ["2017-10-04"],
     };
 
     private static readonly Dictionary<string, string[]> Services = new()
     {
         ["sales_ws"] = ["getnewsales", "acceptsale", "refusesale", "getcurrentsales", "getitemtodolist", "getiteminfos",
             "settrackingpackageinfos", "cancelitem", "getbillinginformation", "getshippinginformation", "importitemshippingstatus"],
-        ["stock_ws"] = ["export", "genericimportfile", "genericimportreport"],
+        ["stock_ws"] = ["export", "genericimportfile", "genericimportreport", "producttypes", "producttypetemplate"],
     };
 
     public static void Map(RouteGroupBuilder fr, SandboxState state)
@@ -324,6 +326,26 @@ public static class FrApi
 
             case "genericimportfile":
                 return StockFiles.Import(state, seller, file!, request, Response);
+
+            // The shapes of these two answers were not obtained (reference F.2): element names are the Sandbox's own.
+            case "producttypes":
+                return Ok("producttypesresult", action, request, Response(new XElement("producttypes",
+                    state.Fr.ProductTypes.Select(t => new XElement("producttype", new XElement("alias", t.Key), new XElement("label", new XCData(t.Value.Label)))))));
+
+            case "producttypetemplate":
+            {
+                var scope = q["scope"].ToString();
+                if (scope is not ("" or "VALUES"))
+                    return Fail(state, 400, "Sender", "ParameterError", "Problem with parameters", $"The parameter scope '{scope}' is invalid.");
+                if (!state.Fr.ProductTypes.TryGetValue(q["alias"].ToString(), out var type))
+                    return Fail(state, 400, "Sender", "ParameterError", "Problem with parameters", $"The parameter alias '{q["alias"]}' is invalid.");
+                return Ok("producttypetemplateresult", action, request, Response(
+                    new XElement("alias", q["alias"].ToString()),
+                    new XElement("attributes", type.Attributes.GroupBy(a => a.Section).Select(g => new XElement(g.Key, g.Select(a => new XElement("attribute",
+                        new XElement("key", a.Key), new XElement("label", new XCData(a.Label)), new XElement("mandatory", a.Mandatory ? 1 : 0),
+                        new XElement("valuetype", a.Values is null ? "Text" : "List"), new XElement("hasvalues", a.Values is null ? 0 : 1),
+                        scope == "VALUES" && a.Values is not null ? new XElement("values", a.Values.Select(v => new XElement("value", new XCData(v)))) : null)))))));
+            }
 
             default: // genericimportreport
                 return StockFiles.Report(state, seller, q, request, Response);

@@ -98,4 +98,7 @@ public sealed record FrImportLine(string Sku, string Status, IReadOnlyList<strin
 public sealed record FrImport(long ImportId, string FileName, DateTimeOffset UploadedAt, IReadOnlyList<FrImportLine> Lines, string Status);
 
 /// <summary>A product of Rakuten France's catalogue (not a seller's): adverts are created on it by its id or barcode.</summary>
-public sealed record FrCatalogueProduct(long ProductId, string Ean, string Headline);
+/// <remarks>A product a seller created through genericimportfile has its <c>Alias</c>, its product <c>Attributes</c> and the
+/// seller who created it; one without barcode is kept under <c>pid:{ProductId}</c>.</remarks>
+public sealed record FrCatalogueProduct(long ProductId, string Ean, string Headline, string? Alias = null,
+    IReadOnlyDictionary<string, string>? Attributes = null, string? CreatedBy = null, string? ImageUrl = null);

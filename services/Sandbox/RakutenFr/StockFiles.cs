@@ -50,6 +50,34 @@ public static class StockFiles
         ]));
     }
 
+    /// <summary>A product page created from an item's product block (reference F.2, rule 3): the alias must be a product type,
+    /// every mandatory attribute of its template given (a listed value where the attribute has a list), media included. The
+    /// product joins the catalogue — by barcode when it has one — only once the whole line is valid.</summary>
+    private static FrCatalogueProduct? CreateProduct(SandboxState state, FrSeller seller, XElement item, string alias, IReadOnlyDictionary<string, string?> attributes, List<string> errors)
+    {
+        if (!state.Fr.ProductTypes.TryGetValue(alias, out var type))
+        {
+            errors.Add($"Type de produit inconnu : {alias}.");
+            return null;
+        }
+
+        var missing = type.Attributes.Where(a => a.Mandatory && a.Section is "product" or "media" && attributes.GetValueOrDefault(a.Key) is not { Length: > 0 }).Select(a => a.Key).ToList();
+        if (missing.Count > 0)
+            errors.Add($"Attribut(s) obligatoire(s) manquant(s) pour le type {alias} : {string.Join(", ", missing)}.");
+        foreach (var listed in type.Attributes.Where(a => a.Values is not null && attributes.GetValueOrDefault(a.Key) is { Length: > 0 } v && !a.Values.Contains(v)))
+            errors.Add($"Valeur non autorisée pour {listed.Key} : {attributes[listed.Key]} (valeurs : {string.Join(", ", listed.Values!)}).");
+        if (attributes.GetValueOrDefault("codebarres") is { Length: > 0 } ean && (ean.Length != 13 || !ean.All(char.IsAsciiDigit)))
+            errors.Add($"codebarres invalide : {ean} (13 chiffres).");
+        if (errors.Count > 0)
+            return null;
+
+        var product = new FrCatalogueProduct(state.NextFrId++, attributes.GetValueOrDefault("codebarres") ?? "", attributes["titre"] ?? "", alias,
+            item.Descendants().Where(e => e.Name.LocalName == "product").SelectMany(p => p.Elements()).Where(e => e.Name.LocalName == "attribute")
+                .ToDictionary(e => e.Elements().First(x => x.Name.LocalName == "key").Value, e => e.Elements().FirstOrDefault(x => x.Name.LocalName == "value")?.Value.Trim() ?? ""),
+            seller.Login, attributes.GetValueOrDefault("image_url"));
+        return product;
+    }
+
     private static (IReadOnlyList<FrImportLine> Lines, string Status) Parse(SandboxState state, FrSeller seller, byte[] file)
     {
         // Only ISO-8859-1 or UTF-8 without a byte-order mark are accepted (§A.3).
@@ -85,24 +113,43 @@ public static class StockFiles
             }
             else if (!seller.Offers.ContainsKey(sku))
             {
-                // No advert with this reference: a creation (reference F.2), on the catalogue product the first product key names.
-                var key = new[] { "pid", "codebarres" }.FirstOrDefault(k => attributes.GetValueOrDefault(k) is { Length: > 0 });
-                if (key is null)
+                // No advert with this reference: a creation (reference F.2), on the catalogue product the first product key names,
+                // or — with the item's alias — on a product page created from the product block.
+                var alias = item.Elements().FirstOrDefault(e => e.Name.LocalName == "alias")?.Value.Trim() is { Length: > 0 } a ? a : null;
+                var key = new[] { "submitterreference", "pid", "codebarres", "referencefabricant" }.FirstOrDefault(k => attributes.GetValueOrDefault(k) is { Length: > 0 });
+                if (key is null && alias is null)
                 {
                     errors.Add($"Aucune annonce avec la référence vendeur {sku}.");
                 }
                 else
                 {
-                    var value = attributes[key]!;
-                    var product = key == "pid" ? state.FrCatalogue.Values.FirstOrDefault(p => p.ProductId.ToString(CultureInfo.InvariantCulture) == value)
-                        : state.FrCatalogue.GetValueOrDefault(value);
+                    var value = key is null ? "" : attributes[key]!;
+                    var product = key switch
+                    {
+                        null => null,
+                        "pid" => state.FrCatalogue.Values.FirstOrDefault(p => p.ProductId.ToString(CultureInfo.InvariantCulture) == value),
+                        "codebarres" => state.FrCatalogue.GetValueOrDefault(value),
+                        _ => state.FrCatalogue.Values.FirstOrDefault(p => p.Attributes?.GetValueOrDefault(key) == value),
+                    };
                     var missing = new[] { "sellingPrice", "qty", "state" }.Where(k => attributes.GetValueOrDefault(k) is not { Length: > 0 }).ToList();
-                    if (product is null) errors.Add($"Aucun produit du catalogue ne correspond ({key} {value}).");
+                    if (product is null && alias is not null)
+                    {
+                        product = CreateProduct(state, seller, item, alias, attributes, errors);
+                    }
+                    else if (product is null)
+                    {
+                        errors.Add($"Aucun produit du catalogue ne correspond ({key} {value}) ; indiquez un alias de type de produit pour créer la fiche produit.");
+                    }
                     if (missing.Count > 0) errors.Add($"Champ(s) obligatoire(s) manquant(s) pour créer l'annonce : {string.Join(", ", missing)}.");
                     if (!int.TryParse(attributes.GetValueOrDefault("qty"), NumberStyles.None, CultureInfo.InvariantCulture, out var qty) && missing.Count == 0)
                         errors.Add($"qty invalide : {attributes.GetValueOrDefault("qty")}.");
                     if (errors.Count == 0 && decimal.TryParse(attributes.GetValueOrDefault("sellingPrice"), NumberStyles.Number, CultureInfo.InvariantCulture, out var creationPrice))
                     {
+                        if (product!.CreatedBy is not null && !state.FrCatalogue.Values.Contains(product))
+                        {
+                            state.FrCatalogue[product.Ean.Length > 0 ? product.Ean : $"pid:{product.ProductId}"] = product;
+                        }
+
                         seller.Offers[sku] = new FrOffer
                         {
                             AdvertId = state.NextFrId++, ProductId = product!.ProductId, Sku = sku, Headline = product.Headline, Price = creationPrice, Stock = qty,

@@ -27,7 +27,8 @@ public sealed class AwaitingOffer
 /// whose offers now all exist is carried out — queued for the next stock file, in one transaction with its removal from
 /// the waiting list. The merchant creates the offer on Rakuten France; nothing needs pressing afterwards.</summary>
 public sealed class AwaitingOfferRetry(
-    IServiceScopeFactory scopes, OfferCatalogCache offers, OfferFilePusher pusher, TimeProvider clock, IConfiguration configuration, ILogger<AwaitingOfferRetry> logger)
+    IServiceScopeFactory scopes, OfferCatalogCache offers, OfferFilePusher pusher, TimeProvider clock, IConfiguration configuration,
+    ProductPages.ProductTypeTemplates templates, ILogger<AwaitingOfferRetry> logger)
     : BackgroundService
 {
     private TimeSpan Interval => configuration.GetValue("Platform:RakutenFr:AwaitingOfferCheck", TimeSpan.FromMinutes(2));
@@ -68,7 +69,7 @@ public sealed class AwaitingOfferRetry(
             foreach (var row in await db.AwaitingOffers.AsNoTracking().Where(a => a.ConnectionId == connection.Id).ToListAsync(ct))
             {
                 var request = JsonSerializer.Deserialize<ListingRequested>(row.Request, PlatformJson.Options)!;
-                var plan = await ListingRequestedConsumer.PlanAsync(db, connection, request, offers, secrets, configuration, ct);
+                var plan = await ListingRequestedConsumer.PlanAsync(db, connection, request, offers, secrets, configuration, templates, ct);
                 if (plan.Refusal?.Code == OfferRules.NoOffer)
                 {
                     continue; // still missing: it waits for the next check

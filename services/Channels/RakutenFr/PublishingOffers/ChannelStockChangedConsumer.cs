@@ -45,7 +45,7 @@ public sealed class ChannelStockChangedConsumer(RakutenFrDbContext db, OfferFile
         var pending = lines.Where(c => c.ImportId == null)
             .GroupBy(c => (c.ConnectionId, c.Sku)).ToDictionary(g => g.Key, g => g.OrderByDescending(c => c.QueuedAt).First());
         // An advert being created (queued, or in a file not settled yet) takes the stock as an offer would.
-        var creating = lines.Where(c => c.Ean != null).Select(c => (c.ConnectionId, c.Sku)).ToHashSet();
+        var creating = lines.Where(c => c.Ean != null || c.ProductPage != null).Select(c => (c.ConnectionId, c.Sku)).ToHashSet();
         var catalogued = (await db.OfferCatalogs.Where(c => connectionIds.Contains(c.ConnectionId)).Select(c => c.ConnectionId).Distinct().ToListAsync(ct)).ToHashSet();
         var offered = (await db.KnownOffers.Where(o => connectionIds.Contains(o.ConnectionId) && skus.Contains(o.Sku)).Select(o => new { o.ConnectionId, o.Sku }).ToListAsync(ct))
             .Select(o => (o.ConnectionId, o.Sku)).ToHashSet();

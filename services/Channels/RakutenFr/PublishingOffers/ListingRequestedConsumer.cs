@@ -16,7 +16,7 @@ namespace Rakuten.Platform.Channels.RakutenFr.PublishingOffers;
 /// naming the SKU that has no offer.</summary>
 public sealed class ListingRequestedConsumer(
     RakutenFrDbContext db, ConnectionSecrets secrets, OfferCatalogCache offers, OfferFilePusher pusher, TimeProvider clock,
-    IConfiguration configuration, ILogger<ListingRequestedConsumer> logger) : IConsumer<ListingRequested>
+    IConfiguration configuration, ProductPages.ProductTypeTemplates templates, ILogger<ListingRequestedConsumer> logger) : IConsumer<ListingRequested>
 {
     public async Task Consume(ConsumeContext<ListingRequested> context)
     {
@@ -27,7 +27,7 @@ public sealed class ListingRequestedConsumer(
             return; // another channel's connection, or one removed since
         }
 
-        var plan = await PlanAsync(db, connection, request, offers, secrets, configuration, context.CancellationToken);
+        var plan = await PlanAsync(db, connection, request, offers, secrets, configuration, templates, context.CancellationToken);
         await db.ExecuteOnceAsync(context, nameof(ListingRequestedConsumer), ct => ApplyAsync(db, connection, request, plan, clock.GetUtcNow(), ct), logger);
         pusher.Wake();
     }
@@ -35,7 +35,8 @@ public sealed class ListingRequestedConsumer(
     /// <summary>The offer lines the request means, or why it cannot be carried out now (the offers known are read first,
     /// refreshed on a miss).</summary>
     public static async Task<(IReadOnlyList<OfferFile.Line> Lines, ChannelError? Refusal)> PlanAsync(RakutenFrDbContext db, ConnectionRecord connection,
-        ListingRequested request, OfferCatalogCache offers, ConnectionSecrets secrets, IConfiguration configuration, CancellationToken ct)
+        ListingRequested request, OfferCatalogCache offers, ConnectionSecrets secrets, IConfiguration configuration, ProductPages.ProductTypeTemplates templates,
+        CancellationToken ct)
     {
         if (connection.FlowsPaused)
         {
@@ -43,10 +44,23 @@ public sealed class ListingRequestedConsumer(
         }
 
         var skus = request.Product.Variants.Select(v => v.Sku).OfType<string>().Distinct().ToList();
-        var offered = await offers.OfferedSkusAsync(db, connection, secrets.Unprotect<RakutenFrCredentials>(connection.ProtectedCredentials), skus, request.OccurredAt, ct);
+        var credentials = secrets.Unprotect<RakutenFrCredentials>(connection.ProtectedCredentials);
+        var offered = await offers.OfferedSkusAsync(db, connection, credentials, skus, request.OccurredAt, ct);
         var rates = configuration.GetSection("Platform:RakutenFr:EurPer").GetChildren()
             .ToDictionary(c => c.Key, c => decimal.Parse(c.Value!, System.Globalization.CultureInfo.InvariantCulture));
-        return OfferRules.Plan(request, offered, rates, createOffers: configuration.GetValue("Platform:RakutenFr:CreateOffers", true));
+        var createOffers = configuration.GetValue("Platform:RakutenFr:CreateOffers", true);
+        // A SKU without offer gets a product page when the connection maps the product to a product type: its template says what the page needs.
+        ProductPages.ProductTypeTemplate? productType = null;
+        if (createOffers && request.Action is ListingAction.Publish or ListingAction.Unhide && skus.Any(s => !offered.Contains(s))
+            && ProductPages.ProductPage.AliasFor(request.Product, await ProductPages.ProductTypeEndpoints.BookAsync(db, connection.Id, ct)) is { } alias)
+        {
+            productType = await templates.GetAsync(connection, credentials, alias, ct);
+            if (productType is null)
+                return ([], new ChannelError("PRODUCT_TYPE", $"Rakuten France has no product type '{alias}', which the connection's mapping gives '{request.Product.Title}': " +
+                    "correct the mapping (PUT /channels/rakuten-fr/connections/{id}/product-types), then publish again."));
+        }
+
+        return OfferRules.Plan(request, offered, rates, createOffers, productType);
     }
 
     /// <summary>Records the plan in the caller's unit of work: the refusal published (a missing offer also waits in
@@ -101,11 +115,12 @@ public sealed class ListingRequestedConsumer(
 
             change.Price = line.Price ?? change.Price;
             change.Ean = line.Ean ?? change.Ean;
+            change.ProductPage = line.Page is { } page ? System.Text.Json.JsonSerializer.Serialize(page, BuildingBlocks.Messaging.PlatformJson.Options) : change.ProductPage;
             if (line.Stock is { } stock)
                 change.Stock = stock;
             else if (restoring && known.TryGetValue(line.Sku, out var quantity))
                 change.Stock = quantity;
-            else if (restoring && line.Ean is not null)
+            else if (restoring && line.Creates)
                 change.Stock = 0; // an advert is created with a quantity, none known yet
             change.ListingId = request.ListingId;
             change.ListingVersion = request.Version;

@@ -114,7 +114,7 @@ public sealed class OfferFilePusher(
         long importId;
         try
         {
-            importId = await stock.ImportAsync(connection, credentials, OfferFile.Build(pending.Select(c => new OfferFile.Line(c.Sku, c.Price, c.Stock, c.Ean))), ct);
+            importId = await stock.ImportAsync(connection, credentials, OfferFile.Build(pending.Select(c => new OfferFile.Line(c.Sku, c.Price, c.Stock, c.Ean, c.Page()))), ct);
         }
         catch (RakutenFrException ex) when (ex.QuotaExceeded)
         {
@@ -183,7 +183,7 @@ public sealed class OfferFilePusher(
 
         // An advert the file created is an offer from now on: stock changes go to it before the next export says its advert id.
         var knownSkus = (await db.KnownOffers.Where(o => o.ConnectionId == connection.Id && skus.Contains(o.Sku)).Select(o => o.Sku).ToListAsync(ct)).ToHashSet();
-        foreach (var created in changes.Where(c => c.Ean is not null && lines.TryGetValue(c.Sku, out var line) && line.Ok && !knownSkus.Contains(c.Sku)))
+        foreach (var created in changes.Where(c => c.Creates && lines.TryGetValue(c.Sku, out var line) && line.Ok && !knownSkus.Contains(c.Sku)))
         {
             db.KnownOffers.Add(new KnownOffer { ConnectionId = connection.Id, Sku = created.Sku, AdvertId = 0, Price = created.Price ?? 0, Stock = created.Stock ?? 0, RefreshedAt = now });
         }

@@ -45,6 +45,16 @@ public sealed class OfferChange
     /// <summary>The EAN-13 of the catalogue product the line creates its advert on (null: the advert exists).</summary>
     public string? Ean { get; set; }
 
+    /// <summary>The product page the line creates with its advert (a <see cref="ProductPages.ProductPageDraft"/> as JSON), when
+    /// Rakuten France's catalogue may lack the product.</summary>
+    public string? ProductPage { get; set; }
+
+    /// <summary>The line creates the advert: it carries qty and state, and takes stock before the advert is known.</summary>
+    public bool Creates => Ean is not null || ProductPage is not null;
+
+    public ProductPages.ProductPageDraft? Page() => ProductPage is null ? null
+        : System.Text.Json.JsonSerializer.Deserialize<ProductPages.ProductPageDraft>(ProductPage, BuildingBlocks.Messaging.PlatformJson.Options);
+
     public required DateTimeOffset QueuedAt { get; set; }
 
     /// <summary>The trace of the latest change the line carries (W3C traceparent): the file that sends it links to it.</summary>

@@ -92,7 +92,12 @@ public static class OfferFile
 {
     /// <param name="Ean">Set when the line creates the advert (no offer has this SKU yet) on the catalogue product with this
     /// EAN-13 (reference F.2: the product is matched on <c>codebarres</c>; a creation needs sellingPrice, qty and state).</param>
-    public sealed record Line(string Sku, decimal? Price, int? Stock, string? Ean = null);
+    /// <param name="Page">Set when the line also creates the product page (reference F.2, rule 3): its alias and product block.</param>
+    public sealed record Line(string Sku, decimal? Price, int? Stock, string? Ean = null, ProductPages.ProductPageDraft? Page = null)
+    {
+        /// <summary>The line creates the advert (the SKU has no offer yet): it carries qty and state.</summary>
+        public bool Creates => Ean is not null || Page is not null;
+    }
 
     /// <summary>The advert state of a creation: new. The code is the PriceMinister-era "N" (UNVERIFIED: the reference names the
     /// key, not its values).</summary>
@@ -102,17 +107,25 @@ public static class OfferFile
     {
         static XElement Attribute(string key, string value) => new("attribute", new XElement("key", key), new XElement("value", new XCData(value)));
         var document = new XDocument(new XDeclaration("1.0", "ISO-8859-1", null), new XElement("items",
-            lines.Select(l => new XElement("item", new XElement("attributes",
-                l.Ean is { } ean ? new XElement("product", Attribute("codebarres", ean)) : null,
+            lines.Select(l => new XElement("item",
+                l.Page is { } page ? new XElement("alias", page.Alias) : null,
+                new XElement("attributes",
+                Product(l) is { Count: > 0 } product ? new XElement("product", product.Select(a => Attribute(a.Key, a.Value))) : null,
                 new XElement("advert",
                 new object?[]
                 {
                     Attribute("sellerReference", l.Sku),
                     l.Price is { } price ? Attribute("sellingPrice", price.ToString("0.00", CultureInfo.InvariantCulture)) : null,
                     l.Stock is { } stock ? Attribute("stock", stock.ToString(CultureInfo.InvariantCulture)) : null,
-                    l.Ean is not null ? Attribute("qty", (l.Stock ?? 0).ToString(CultureInfo.InvariantCulture)) : null,
-                    l.Ean is not null ? Attribute("state", NewCondition) : null,
-                }))))));
+                    l.Creates ? Attribute("qty", (l.Stock ?? 0).ToString(CultureInfo.InvariantCulture)) : null,
+                    l.Creates ? Attribute("state", NewCondition) : null,
+                }),
+                l.Page?.ImageUrl is { } image ? new XElement("media", Attribute("image_url", image)) : null)))));
+        // The product block: the page's attributes, and the EAN first so that Rakuten France uses its catalogue product when it has one.
+        static List<KeyValuePair<string, string>> Product(Line l) =>
+            (l.Ean is { } ean && l.Page?.Attributes.Any(a => a.Key == "codebarres") != true ? [new("codebarres", ean)] : new List<KeyValuePair<string, string>>())
+            .Concat(l.Page?.Attributes ?? []).ToList();
+
         var latin1 = Encoding.Latin1;
         using var buffer = new MemoryStream();
         using (var writer = new StreamWriter(buffer, latin1))

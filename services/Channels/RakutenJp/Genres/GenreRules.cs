@@ -22,14 +22,8 @@ public static class GenreRules
     /// connection's default, else <paramref name="fallback"/>; and which of them chose it.</summary>
     public static (string GenreId, string Why) Choose(ProductSnapshot product, GenreBook book, string fallback)
     {
-        foreach (var rule in book.Rules)
-        {
-            if (rule.ProductType is { } type && string.Equals(type, product.ProductType, StringComparison.OrdinalIgnoreCase))
-                return (rule.GenreId, $"product type {type}");
-            if (rule.Tag is { } tag && product.Tags?.Any(t => string.Equals(t, tag, StringComparison.OrdinalIgnoreCase)) == true)
-                return (rule.GenreId, $"tag {tag}");
-        }
-
+        if (ProductCategoryRules.FirstMatch(product, book.Rules, r => r.ProductType, r => r.Tag) is { } match)
+            return (match.Rule.GenreId, match.Why);
         return book.DefaultGenreId is { } chosen ? (chosen, "the connection's default") : (fallback, "Platform:RakutenJp:DefaultGenreId");
     }
 
@@ -40,13 +34,10 @@ public static class GenreRules
         var errors = new Dictionary<string, string[]>();
         if (book.DefaultGenreId is not null && !IsGenre(book.DefaultGenreId))
             errors["defaultGenreId"] = ["must be an RMS genre id: 6 digits, 100000 to 999999"];
-        if (book.Rules.Count > MaxRules) errors["rules"] = [$"at most {MaxRules} rules"];
+        ProductCategoryRules.Validate(book.Rules, r => r.ProductType, r => r.Tag, MaxRules, errors);
         for (var i = 0; i < book.Rules.Count; i++)
         {
-            var rule = book.Rules[i];
-            if (rule.ProductType is null == (rule.Tag is null)) errors[$"rules[{i}]"] = ["give productType or tag (one of them)"];
-            if ((rule.ProductType ?? rule.Tag) is { Length: > 255 }) errors[$"rules[{i}]"] = ["productType and tag are at most 255 characters"];
-            if (!IsGenre(rule.GenreId)) errors[$"rules[{i}].genreId"] = ["must be an RMS genre id: 6 digits, 100000 to 999999"];
+            if (!IsGenre(book.Rules[i].GenreId)) errors[$"rules[{i}].genreId"] = ["must be an RMS genre id: 6 digits, 100000 to 999999"];
         }
 
         return errors;
