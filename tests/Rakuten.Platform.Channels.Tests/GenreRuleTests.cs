@@ -28,4 +28,23 @@ public sealed class GenreRuleTests
         errors.Keys.Should().BeEquivalentTo("defaultGenreId", "rules[0]", "rules[1].genreId");
         GenreRules.Validate(Book).Should().BeEmpty();
     }
+
+    [Fact]
+    public void A_collection_rule_and_a_genre_metafield_choose_the_genre_and_a_metafield_that_is_no_genre_says_so()
+    {
+        var book = Book with { Rules = [new GenreRule(null, null, "401234", Collection: "summer-sale"), .. Book.Rules] };
+        var mug = Product("Mugs") with { Collections = ["Summer-Sale"] };
+
+        GenreRules.Choose(mug, book, "100000").Should().Be(("401234", "collection summer-sale"));
+        GenreRules.Choose(mug with { Collections = null }, book, "100000").GenreId.Should().Be("215783");
+
+        ProductVariant Variant(string genre) => new(Guid.NewGuid(), "1", "MUG-1", "M", [], new Rakuten.Platform.Contracts.Money(1000, "JPY"), null, null, null, null,
+            [new VariantMetafield("rakuten.jp_genre", genre)]);
+        var given = mug with { Variants = [Variant("558885")] };
+        GenreRules.Choose(given, book, "100000").Should().Be(("558885", "metafield rakuten.jp_genre"));
+        GenreRules.MetafieldProblem(given).Should().BeNull();
+        var wrong = mug with { Variants = [Variant("55888")] };
+        GenreRules.MetafieldProblem(wrong).Should().Contain("'55888', not an RMS genre id");
+        GenreRules.Validate(new GenreBook(null, [new GenreRule("Mugs", null, "215783", "summer")])).Keys.Should().Equal("rules[0]");
+    }
 }

@@ -149,11 +149,13 @@ public sealed class OnboardingMatchTests
             new(id, "1", "TEE-S", "S", [], new Money(1000, "JPY"), null, null, null, null, metafields);
         var (small, medium) = (Guid.NewGuid(), Guid.NewGuid());
         var imported = new ProductSnapshot(Tee, "Tee", null, null, [], [Variant(small, [new("rakuten.jp_sku", "rms-s")]), Variant(medium, [])], []);
-        var webhook = imported with { Title = "Tee (new)", Variants = [Variant(small, null), Variant(medium, null), Variant(Guid.NewGuid(), null)] };
+        imported = imported with { Collections = ["summer-sale"] };
+        var webhook = imported with { Title = "Tee (new)", Collections = null, Variants = [Variant(small, null), Variant(medium, null), Variant(Guid.NewGuid(), null)] };
 
         var kept = Rakuten.Platform.Catalog.SyncingProducts.ProductSyncedConsumer.KeepMetafields(webhook, imported);
 
         kept.Title.Should().Be("Tee (new)");
+        kept.Collections.Should().Equal("summer-sale");
         kept.Variants[0].Metafields.Should().Equal(new VariantMetafield("rakuten.jp_sku", "rms-s"));
         kept.Variants[1].Metafields.Should().BeEmpty();
         kept.Variants[2].Metafields.Should().BeNull("a new variant has none known yet");

@@ -297,11 +297,20 @@ public sealed class CatalogPublishingTests
             {
                 title = "Linen shirt", productType = "Shirts", tags = new[] { "summer", "linen" }, variants = new[] { new { sku = "SHIRT-1", price = 5000m } },
             })).EnsureSuccessStatusCode();
+            (await sandbox.PostAsJsonAsync($"/control/shopify/shops/{Marketplace.Shop}/products", new
+            {
+                title = "Beach towel", collections = new[] { "summer-sale" }, variants = new[] { new { sku = "TOWEL-1", price = 3000m } },
+            })).EnsureSuccessStatusCode();
+            (await sandbox.PostAsJsonAsync($"/control/shopify/shops/{Marketplace.Shop}/products", new
+            {
+                title = "Cap", productType = "Mugs", variants = new[] { new { sku = "CAP-1", price = 2500m, metafields = new[] { new { @namespace = "rakuten", key = "jp_genre", value = "558885" } } } },
+            })).EnsureSuccessStatusCode();
         });
-        await WaitAsync(async () => All(await setup.ListingsAsync("RakutenJp"), "Published", 3), "the three items on RMS", setup: setup);
+        await WaitAsync(async () => All(await setup.ListingsAsync("RakutenJp"), "Published", 5), "the five items on RMS", setup: setup);
         async Task<Dictionary<string, string>> GenresAsync() => (await setup.RmsItemsAsync())
             .ToDictionary(i => i!["title"]!.GetValue<string>(), i => i!["genreId"]!.GetValue<string>());
-        (await GenresAsync()).Values.Should().OnlyContain(g => g == "100000", "no mapping yet: the deployment's default genre");
+        (await GenresAsync()).Where(g => g.Key != "Cap").Select(g => g.Value).Should().OnlyContain(g => g == "100000", "no mapping yet: the deployment's default genre");
+        (await GenresAsync())["Cap"].Should().Be("558885", "the variant's metafield rakuten.jp_genre names the genre outright");
 
         var platform = setup.Hosts.Platform;
         var bad = await platform.PutAsJsonAsync($"/channels/rakuten-jp/connections/{setup.Rms}/genres", new { rules = new[] { new { productType = "Mugs", genreId = "12" } } });
@@ -310,13 +319,14 @@ public sealed class CatalogPublishingTests
         var set = await platform.PutAsJsonAsync($"/channels/rakuten-jp/connections/{setup.Rms}/genres", new
         {
             defaultGenreId = "200000",
-            rules = new object[] { new { productType = "mugs", genreId = "215783" }, new { tag = "linen", genreId = "303656" } },
+            rules = new object[] { new { productType = "mugs", genreId = "215783" }, new { tag = "linen", genreId = "303656" }, new { collection = "summer-sale", genreId = "401234" } },
         });
         set.StatusCode.Should().Be(HttpStatusCode.OK, await set.Content.ReadAsStringAsync());
 
         // A mapping applies to what is published next: publish the catalog again.
         (await JobPolling.RunAsync(platform, $"/catalog/ops/connections/{setup.Rms}/resync"))["state"]!.GetValue<string>().Should().Be("Succeeded");
-        await WaitAsync(async () => (await GenresAsync()) is var g && g["Mug"] == "215783" && g["Linen shirt"] == "303656" && g["Plain box"] == "200000",
+        await WaitAsync(async () => (await GenresAsync()) is var g && g["Mug"] == "215783" && g["Linen shirt"] == "303656" && g["Plain box"] == "200000"
+                                    && g["Beach towel"] == "401234" && g["Cap"] == "558885",
             "each item in its genre", setup: setup);
     }
 

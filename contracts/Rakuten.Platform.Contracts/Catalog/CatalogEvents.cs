@@ -23,7 +23,8 @@ public sealed record ProductVariant(
 /// not carry them (a product webhook): the catalog keeps the values it knows.</summary>
 public sealed record VariantMetafield(string Key, string Value);
 
-/// <remarks><c>ProductType</c> and <c>Tags</c> (issue 21) choose the RMS genre; absent from adapters before them.</remarks>
+/// <remarks><c>ProductType</c>, <c>Tags</c> and <c>Collections</c> (handles; issue 21) choose the RMS genre; absent from adapters
+/// before them. <c>Collections</c> is null when the source does not carry them (a product webhook): the catalog keeps those it knows.</remarks>
 public sealed record ProductSnapshot(
     Guid ProductId,
     string Title,
@@ -33,7 +34,8 @@ public sealed record ProductSnapshot(
     IReadOnlyList<ProductVariant> Variants,
     IReadOnlyList<string> ImageUrls,
     string? ProductType = null,
-    IReadOnlyList<string>? Tags = null);
+    IReadOnlyList<string>? Tags = null,
+    IReadOnlyList<string>? Collections = null);
 
 /// <summary>Shopify (the system of record) has this product in this state. <c>SourceVersion</c> orders
 /// deliveries: an older one than the catalog already knows is stale and changes nothing.</summary>

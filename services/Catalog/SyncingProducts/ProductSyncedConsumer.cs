@@ -70,17 +70,18 @@ public sealed class ProductSyncedConsumer(CatalogDbContext db, TimeProvider cloc
             await ListingSync.RefreshAsync(db, message.TenantId, [product.ProductId, .. others.Select(c => c.ProductId).Distinct()], now, ct);
         }, logger);
 
-    /// <summary>Pure: a webhook's snapshot carries no metafields (null); each of its variants keeps the values the last
-    /// import read, so a connection matching on a metafield does not lose its key at every edit.</summary>
+    /// <summary>Pure: a webhook's snapshot carries no metafields and no collections (null); the product keeps the collections
+    /// and each variant the metafields the last import read, so a match key or a genre chosen by them is not lost at every edit.</summary>
     public static ProductSnapshot KeepMetafields(ProductSnapshot incoming, ProductSnapshot? known)
     {
-        if (known is null || incoming.Variants.All(v => v.Metafields is not null))
+        if (known is null)
         {
             return incoming;
         }
 
         return incoming with
         {
+            Collections = incoming.Collections ?? known.Collections,
             Variants = incoming.Variants.Select(v => v.Metafields is not null ? v
                 : v with { Metafields = known.Variants.FirstOrDefault(k => k.VariantId == v.VariantId)?.Metafields }).ToList(),
         };

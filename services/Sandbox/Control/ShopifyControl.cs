@@ -16,7 +16,7 @@ public sealed record ShopifyOptionSpec(string Name, IReadOnlyList<string> Values
 public sealed record ShopifyProductSpec(
     string Title, IReadOnlyList<ShopifyVariantSpec> Variants, string? Vendor = null, string? DescriptionHtml = null,
     IReadOnlyList<ShopifyOptionSpec>? Options = null, IReadOnlyList<string>? Images = null, string Status = "ACTIVE", string? ProductType = null,
-    IReadOnlyList<string>? Tags = null);
+    IReadOnlyList<string>? Tags = null, IReadOnlyList<string>? Collections = null);
 
 public sealed record SetShopifyStock(string? Sku, long? InventoryItemId, long? LocationId, int Available);
 
@@ -197,6 +197,7 @@ public static class ShopifyControl
         product.Vendor = spec.Vendor;
         product.ProductType = spec.ProductType;
         product.Tags = [.. spec.Tags ?? []];
+        product.Collections = [.. spec.Collections ?? []];
         product.DescriptionHtml = spec.DescriptionHtml;
         product.Status = spec.Status;
         product.Options = (spec.Options ?? []).Select(o => new SOption(o.Name, [.. o.Values])).ToList();

@@ -45,6 +45,7 @@ public static class ShopifyJson
         ["vendor"] = p.Vendor,
         ["productType"] = p.ProductType ?? "",
         ["tags"] = new JsonArray(p.Tags.Select(t => (JsonNode)t).ToArray()),
+        ["collections"] = new JsonObject { ["nodes"] = new JsonArray(p.Collections.Select(c => (JsonNode)new JsonObject { ["handle"] = c }).ToArray()) },
         ["descriptionHtml"] = p.DescriptionHtml,
         ["status"] = p.Status,
         ["createdAt"] = Time(p.CreatedAt),

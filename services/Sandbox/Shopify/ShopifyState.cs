@@ -55,6 +55,9 @@ public sealed class SProduct
 
     public List<string> Tags { get; set; } = [];
 
+    /// <summary>The handles of the collections the product is in.</summary>
+    public List<string> Collections { get; set; } = [];
+
     public string? DescriptionHtml { get; set; }
 
     public string Status { get; set; } = "ACTIVE";

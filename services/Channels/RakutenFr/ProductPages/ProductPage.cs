@@ -7,7 +7,8 @@ namespace Rakuten.Platform.Channels.RakutenFr.ProductPages;
 
 /// <summary>One line of a connection's product-type mapping: products of a Shopify product type, or carrying a tag, get
 /// product pages of a Rakuten France product type (its <c>alias</c>, from <c>producttypes</c>).</summary>
-public sealed record ProductTypeRule(string? ProductType, string? Tag, string Alias);
+/// <remarks><c>Collection</c>: a Shopify collection's handle.</remarks>
+public sealed record ProductTypeRule(string? ProductType, string? Tag, string Alias, string? Collection = null);
 
 /// <summary>A connection's product-type mapping: rules tried in order, then its default. No alias: no product page is created.</summary>
 public sealed record ProductTypeBook(string? DefaultAlias, IReadOnlyList<ProductTypeRule> Rules);
@@ -33,7 +34,7 @@ public static class ProductPage
     public const string MetafieldPrefix = "rakuten.fr_";
 
     public static string? AliasFor(ProductSnapshot product, ProductTypeBook book) =>
-        ProductCategoryRules.FirstMatch(product, book.Rules, r => r.ProductType, r => r.Tag)?.Rule.Alias ?? book.DefaultAlias;
+        ProductCategoryRules.FirstMatch(product, book.Rules, r => r.ProductType, r => r.Tag, r => r.Collection)?.Rule.Alias ?? book.DefaultAlias;
 
     public static bool IsAlias(string? alias) => alias is { Length: >= 1 and <= 100 } && alias.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
 
@@ -42,7 +43,7 @@ public static class ProductPage
         var errors = new Dictionary<string, string[]>();
         if (book.DefaultAlias is not null && !IsAlias(book.DefaultAlias))
             errors["defaultAlias"] = ["must be a Rakuten France product type alias (1 to 100 of a-z A-Z 0-9 _ -), as producttypes lists them"];
-        ProductCategoryRules.Validate(book.Rules, r => r.ProductType, r => r.Tag, MaxRules, errors);
+        ProductCategoryRules.Validate(book.Rules, r => r.ProductType, r => r.Tag, r => r.Collection, MaxRules, errors);
         for (var i = 0; i < book.Rules.Count; i++)
         {
             if (!IsAlias(book.Rules[i].Alias)) errors[$"rules[{i}].alias"] = ["must be a Rakuten France product type alias (1 to 100 of a-z A-Z 0-9 _ -)"];

@@ -8,7 +8,8 @@ using Rakuten.Platform.Contracts.Catalog;
 namespace Rakuten.Platform.Channels.RakutenJp.Genres;
 
 /// <summary>One line of a connection's genre mapping: products of a Shopify product type, or carrying a tag, go to an RMS genre.</summary>
-public sealed record GenreRule(string? ProductType, string? Tag, string GenreId);
+/// <remarks><c>Collection</c>: a Shopify collection's handle.</remarks>
+public sealed record GenreRule(string? ProductType, string? Tag, string GenreId, string? Collection = null);
 
 /// <summary>A connection's genre mapping: rules tried in order, then the connection's default, then the deployment's.</summary>
 public sealed record GenreBook(string? DefaultGenreId, IReadOnlyList<GenreRule> Rules);
@@ -22,10 +23,24 @@ public static class GenreRules
     /// connection's default, else <paramref name="fallback"/>; and which of them chose it.</summary>
     public static (string GenreId, string Why) Choose(ProductSnapshot product, GenreBook book, string fallback)
     {
-        if (ProductCategoryRules.FirstMatch(product, book.Rules, r => r.ProductType, r => r.Tag) is { } match)
+        if (MetafieldGenre(product) is { } given && IsGenre(given))
+            return (given, $"metafield {Metafield}");
+        if (ProductCategoryRules.FirstMatch(product, book.Rules, r => r.ProductType, r => r.Tag, r => r.Collection) is { } match)
             return (match.Rule.GenreId, match.Why);
         return book.DefaultGenreId is { } chosen ? (chosen, "the connection's default") : (fallback, "Platform:RakutenJp:DefaultGenreId");
     }
+
+    /// <summary>A variant metafield naming the product's genre outright, over the connection's rules.</summary>
+    public const string Metafield = "rakuten.jp_genre";
+
+    /// <summary>The genre a variant's metafield <see cref="Metafield"/> gives (the first variant that has one).</summary>
+    public static string? MetafieldGenre(ProductSnapshot product) =>
+        product.Variants.SelectMany(v => v.Metafields ?? []).FirstOrDefault(m => m.Key == Metafield)?.Value.Trim();
+
+    /// <summary>Null unless the product's genre metafield is there and is not a genre id: then what to fix.</summary>
+    public static string? MetafieldProblem(ProductSnapshot product) => MetafieldGenre(product) is { } given && !IsGenre(given)
+        ? $"The metafield {Metafield} of '{product.Title}' is '{given}', not an RMS genre id (6 digits, 100000 to 999999): correct it in Shopify."
+        : null;
 
     public static bool IsGenre(string? id) => id is { Length: 6 } && id.All(char.IsAsciiDigit) && id[0] != '0';
 
@@ -34,7 +49,7 @@ public static class GenreRules
         var errors = new Dictionary<string, string[]>();
         if (book.DefaultGenreId is not null && !IsGenre(book.DefaultGenreId))
             errors["defaultGenreId"] = ["must be an RMS genre id: 6 digits, 100000 to 999999"];
-        ProductCategoryRules.Validate(book.Rules, r => r.ProductType, r => r.Tag, MaxRules, errors);
+        ProductCategoryRules.Validate(book.Rules, r => r.ProductType, r => r.Tag, r => r.Collection, MaxRules, errors);
         for (var i = 0; i < book.Rules.Count; i++)
         {
             if (!IsGenre(book.Rules[i].GenreId)) errors[$"rules[{i}].genreId"] = ["must be an RMS genre id: 6 digits, 100000 to 999999"];

@@ -50,6 +50,11 @@ public sealed class ItemPublisher(RmsItemClient items, TimeProvider clock, IConf
         }
 
         var hide = request.Action == ListingAction.Hide;
+        if (GenreRules.MetafieldProblem(request.Product) is { } wrongGenre)
+        {
+            return Failed(request, new ChannelError("RULE_GENRE", wrongGenre), await HideAsync(connection, credentials, manageNumber, ct));
+        }
+
         var draft = RmsItemMapping.Map(request.Product, hide, GenreRules.Choose(request.Product, genres, GenreEndpoints.Fallback(configuration)).GenreId, images);
         if (draft.Refusal is { } rule)
         {

@@ -29,6 +29,7 @@ public sealed class ProductImport(IServiceScopeFactory scopes, ShopifyAdminClien
           productsCount { count precision }
           products(first: 50, after: $after) {
             nodes { id title vendor productType tags descriptionHtml updatedAt options { name values } images(first: 20) { nodes { url } }
+                    collections(first: 20) { nodes { handle } }
                     variants(first: 100) { nodes { id sku title price compareAtPrice barcode selectedOptions { name value }
                       metafields(first: 20, namespace: "rakuten") { nodes { namespace key value } }
                       inventoryItem { id inventoryLevels(first: 50) { nodes { location { id } quantities(names: ["available"]) { name quantity } } } } } } }

@@ -39,7 +39,7 @@ public static class ProductSync
         }
 
         var snapshot = new ProductSnapshot(productId, product?.Title ?? "", product?.Vendor, product?.DescriptionHtml,
-            (product?.Options ?? []).Select(o => new ProductOption(o.Name, o.Values)).ToList(), variants, product?.Images ?? [], product?.ProductType, product?.Tags);
+            (product?.Options ?? []).Select(o => new ProductOption(o.Name, o.Values)).ToList(), variants, product?.Images ?? [], product?.ProductType, product?.Tags, product?.Collections);
         db.AddToOutbox(new ProductSynced(connection.TenantId, connection.Id, externalId, snapshot, product is null, version.UtcTicks, now));
         if (known is null)
         {

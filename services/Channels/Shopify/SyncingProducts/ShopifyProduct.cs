@@ -12,7 +12,8 @@ public sealed record ShopifyVariant(
 /// GraphQL API (gid ids) — reduced to what the catalog needs.</summary>
 public sealed record ShopifyProduct(
     string ExternalId, string Title, string? Vendor, string? DescriptionHtml, IReadOnlyList<(string Name, IReadOnlyList<string> Values)> Options,
-    IReadOnlyList<ShopifyVariant> Variants, IReadOnlyList<string> Images, DateTimeOffset UpdatedAt, string? ProductType = null, IReadOnlyList<string>? Tags = null)
+    IReadOnlyList<ShopifyVariant> Variants, IReadOnlyList<string> Images, DateTimeOffset UpdatedAt, string? ProductType = null, IReadOnlyList<string>? Tags = null,
+    IReadOnlyList<string>? Collections = null)
 {
     /// <summary>products/create and products/update payloads.</summary>
     public static ShopifyProduct FromWebhook(JsonObject p) => new(
@@ -63,7 +64,8 @@ public sealed record ShopifyProduct(
         (p["images"]?["nodes"] as JsonArray ?? []).OfType<JsonObject>().Select(i => i["url"]!.GetValue<string>()).ToList(),
         DateTimeOffset.Parse(p["updatedAt"]!.GetValue<string>(), CultureInfo.InvariantCulture),
         p["productType"]?.GetValue<string>() is { Length: > 0 } type ? type : null,
-        (p["tags"] as JsonArray ?? []).Select(t => t!.GetValue<string>()).ToList());
+        (p["tags"] as JsonArray ?? []).Select(t => t!.GetValue<string>()).ToList(),
+        (p["collections"]?["nodes"] as JsonArray ?? []).OfType<JsonObject>().Select(c => c["handle"]!.GetValue<string>()).ToList());
 
     /// <summary>The namespace of the variant metafields the platform reads (a connection may match on one of them).</summary>
     public const string MetafieldNamespace = "rakuten";
