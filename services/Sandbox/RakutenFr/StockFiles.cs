@@ -71,7 +71,7 @@ public static class StockFiles
         if (errors.Count > 0)
             return null;
 
-        var product = new FrCatalogueProduct(state.NextFrId++, attributes.GetValueOrDefault("codebarres") ?? "", attributes["titre"] ?? "", alias,
+        var product = new FrCatalogueProduct(state.NextFrId++, attributes.GetValueOrDefault("codebarres") ?? "", attributes.GetValueOrDefault("titre") ?? "", alias,
             item.Descendants().Where(e => e.Name.LocalName == "product").SelectMany(p => p.Elements()).Where(e => e.Name.LocalName == "attribute")
                 .ToDictionary(e => e.Elements().First(x => x.Name.LocalName == "key").Value, e => e.Elements().FirstOrDefault(x => x.Name.LocalName == "value")?.Value.Trim() ?? ""),
             seller.Login, attributes.GetValueOrDefault("image_url"));

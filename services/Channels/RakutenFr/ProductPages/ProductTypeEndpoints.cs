@@ -40,6 +40,22 @@ public static class ProductTypeEndpoints
     public static async Task<ProductTypeBook> BookAsync(RakutenFrDbContext db, Guid connectionId, CancellationToken ct) =>
         (await db.ProductTypeMappings.AsNoTracking().FirstOrDefaultAsync(m => m.ConnectionId == connectionId, ct))?.ToBook() ?? new ProductTypeBook(null, []);
 
+    /// <summary>The template, or the 503 saying Rakuten France could not be asked (down, in maintenance, over its quota) — never a 500.</summary>
+    private static async Task<(ProductTypeTemplate? Template, IResult? Unreachable)> TemplateAsync(ProductTypeTemplates templates, ConnectionRecord connection,
+        RakutenFrCredentials credentials, string alias, CancellationToken ct)
+    {
+        try
+        {
+            return (await templates.GetAsync(connection, credentials, alias, ct), null);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or RakutenFrException or MarketplaceUnavailableException or Polly.Timeout.TimeoutRejectedException)
+        {
+            // The exception's text is not passed on: a transport error may name the URL, which carries the seller's token.
+            return (null, ApiErrors.Problem(StatusCodes.Status503ServiceUnavailable, "Rakuten France unavailable",
+                $"Rakuten France did not answer the check of product type '{alias}'{(ex is RakutenFrException fr ? $" ({fr.Error.Code})" : "")}: try again in a few minutes."));
+        }
+    }
+
     public static void MapProductTypes(this RouteGroupBuilder api)
     {
         api.MapGet("/connections/{id:guid}/product-types", async (Guid id, Caller caller, RakutenFrDbContext db, CancellationToken ct) =>
@@ -66,7 +82,10 @@ public static class ProductTypeEndpoints
             var credentials = secrets.Unprotect<RakutenFrCredentials>(connection.ProtectedCredentials);
             foreach (var alias in aliases)
             {
-                if (await templates.GetAsync(connection, credentials, alias, ct) is null)
+                var (template, unreachable) = await TemplateAsync(templates, connection, credentials, alias, ct);
+                if (unreachable is not null)
+                    return unreachable;
+                if (template is null)
                 {
                     var field = book.DefaultAlias == alias ? "defaultAlias" : $"rules[{book.Rules.ToList().FindIndex(r => r.Alias == alias)}].alias";
                     errors[field] = [$"Rakuten France has no product type '{alias}' (stock_ws producttypes lists them)"];
@@ -97,7 +116,9 @@ public static class ProductTypeEndpoints
             var connection = await ConnectionEndpoints.FindAsync(db, id, caller, live: true, tracked: false, ct);
             if (!ProductPage.IsAlias(alias))
                 return ApiErrors.Validation(new Dictionary<string, string[]> { ["alias"] = ["give the product type's alias (1 to 100 of a-z A-Z 0-9 _ -)"] });
-            var template = await templates.GetAsync(connection, secrets.Unprotect<RakutenFrCredentials>(connection.ProtectedCredentials), alias!, ct);
+            var (template, unreachable) = await TemplateAsync(templates, connection, secrets.Unprotect<RakutenFrCredentials>(connection.ProtectedCredentials), alias!, ct);
+            if (unreachable is not null)
+                return unreachable;
             return template is null
                 ? ApiErrors.Problem(StatusCodes.Status404NotFound, "Not Found", $"Rakuten France has no product type '{alias}'.")
                 : Results.Ok(new ProductTypeTemplateView(template.Alias, template.Attributes, template.Attributes.Select(a => a.Key).Where(Filled.Contains).ToList()));
