@@ -128,8 +128,9 @@ public sealed class OnboardingTests
         await PollFrAsync(m);
         await Marketplace.WaitAsync(async () => (await ShopifyOrdersAsync(m)).Count == 2, "both orders in Shopify", setup: m);
         (await m.Hosts.Platform.GetFromJsonAsync<JsonArray>("/orders/holds"))!.Should().BeEmpty("an adopted item's lines are managed");
-        (await m.Hosts.Sandbox.GetFromJsonAsync<JsonObject>($"/control/rms/shops/{Marketplace.RmsShop}/orders/{number}"))!["orderProgress"]!.GetValue<int>()
-            .Should().Be(300, "the platform confirms the orders of items it drives");
+        // The platform confirms the orders of items it drives (once it accepted them).
+        await Marketplace.WaitAsync(async () => (await m.Hosts.Sandbox.GetFromJsonAsync<JsonObject>($"/control/rms/shops/{Marketplace.RmsShop}/orders/{number}"))!
+            ["orderProgress"]!.GetValue<int>() == 300, "the adopted item's order confirmed in RMS", setup: m);
         await Marketplace.WaitAsync(async () => await ShopifyStockAsync(m, "SKU-00") == 3, "Shopify stock lowered once per sale", setup: m);
         await PollAsync(m);
         await PollFrAsync(m);

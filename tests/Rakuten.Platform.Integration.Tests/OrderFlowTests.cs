@@ -38,10 +38,14 @@ public sealed class OrderFlowTests
         shopify["sourceName"]!.GetValue<string>().Should().Be("rakuten-platform");
         var levels = (await m.Hosts.Sandbox.GetFromJsonAsync<JsonArray>($"/control/shopify/shops/{Marketplace.Shop}/inventory"))!;
         levels.Single()!["available"]!.GetValue<int>().Should().Be(3, "orderCreate decremented the 2 units once");
-        var rms = await m.Hosts.Sandbox.GetFromJsonAsync<JsonObject>($"/control/rms/shops/{Marketplace.RmsShop}/orders/{number}");
-        rms!["orderProgress"]!.GetValue<int>().Should().Be(300, "the imported order was confirmed in RMS");
+        // Confirmed in RMS once the platform accepted it, and the platform's copy of the status follows without waiting for a sweep.
+        await Marketplace.WaitAsync(async () => (await m.Hosts.Sandbox.GetFromJsonAsync<JsonObject>($"/control/rms/shops/{Marketplace.RmsShop}/orders/{number}"))!
+            ["orderProgress"]!.GetValue<int>() == 300, "the accepted order confirmed in RMS", setup: m);
+        await Marketplace.WaitAsync(async () => (await OrdersAsync(m)).Single()!["channelStatus"]!.GetValue<string>() == "300", "the platform's copy of the RMS status", setup: m);
         var history = await m.Hosts.Platform.GetFromJsonAsync<JsonObject>($"/orders/{order["orderId"]}");
-        history!["history"]!.AsArray().Select(e => e!["type"]!.GetValue<string>()).Should().Equal("OrderReceived", "OrderWasAccepted", "OrderWasExported");
+        var types = history!["history"]!.AsArray().Select(e => e!["type"]!.GetValue<string>()).ToList();
+        types.Take(2).Should().Equal("OrderReceived", "OrderWasAccepted");
+        types.Skip(2).Should().BeEquivalentTo(["OrderWasExported", "OrderChannelStatusWasReported"], "RMS's 300 recorded as the platform confirmed it, once it reached Shopify");
     }
 
     [Fact]
@@ -98,11 +102,30 @@ public sealed class OrderFlowTests
         sku["detail"]!.GetValue<string>().Should().Contain("SKU BOWL-9 ");
         sku["action"]!.GetValue<string>().Should().NotBeNullOrWhiteSpace();
         (await ShopifyOrdersAsync(m)).Should().BeEmpty();
+        async Task<int> ProgressAsync(string number) =>
+            (await m.Hosts.Sandbox.GetFromJsonAsync<JsonObject>($"/control/rms/shops/{Marketplace.RmsShop}/orders/{number}"))!["orderProgress"]!.GetValue<int>();
+        await PollAsync(m);
+        (await ProgressAsync(unknown)).Should().Be(100, "an order held on the platform is not confirmed in RMS: it never reached Shopify");
 
         // The merchant adds the SKU to a Shopify product: the held order is retried by itself.
         (await m.Hosts.Sandbox.PostAsJsonAsync($"/control/shopify/shops/{Marketplace.Shop}/products", Marketplace.Product("Bowl", "BOWL-9"))).EnsureSuccessStatusCode();
         await Marketplace.WaitAsync(async () => (await ShopifyOrdersAsync(m)).Count == 1, "the formerly unknown SKU's order in Shopify", setup: m);
         (await m.Hosts.Platform.GetFromJsonAsync<JsonArray>($"/orders/holds"))!.Single()!["channelOrderId"]!.GetValue<string>().Should().Be(unmanaged);
+        await Marketplace.WaitAsync(async () => await ProgressAsync(unknown) == 300, "the released order confirmed in RMS", setup: m);
+        (await ProgressAsync(unmanaged)).Should().Be(100, "an order with the merchant's own items is theirs to confirm");
+
+        // A shop that wants every imported order confirmed at once, held or not, says so per connection.
+        var settings = $"/channels/rakuten-jp/connections/{m.Rms}/order-settings";
+        (await m.Hosts.Platform.GetFromJsonAsync<JsonObject>(settings))!["confirmOn"]!.GetValue<string>().Should().Be("exported");
+        var bad = await m.Hosts.Platform.PutAsJsonAsync(settings, new { confirmOn = "sometimes" });
+        bad.StatusCode.Should().Be(System.Net.HttpStatusCode.BadRequest);
+        (await bad.Content.ReadAsStringAsync()).Should().Contain("confirmOn");
+        (await m.Hosts.Platform.PutAsJsonAsync(settings, new { confirmOn = "received" })).EnsureSuccessStatusCode();
+        var heldButConfirmed = await PlaceAsync(m, RmsOrder(managed, "CUP-7"));
+        await PollAsync(m);
+        await Marketplace.WaitAsync(async () => await ProgressAsync(heldButConfirmed) == 300, "confirmed on import, as the connection asks", setup: m);
+        await Marketplace.WaitAsync(async () => (await m.Hosts.Platform.GetFromJsonAsync<JsonArray>($"/orders/holds"))!
+            .Any(h => h!["channelOrderId"]!.GetValue<string>() == heldButConfirmed), "the order held all the same (unknown SKU)", setup: m);
     }
 
     [Fact]

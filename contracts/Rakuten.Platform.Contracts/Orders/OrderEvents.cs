@@ -79,7 +79,8 @@ public sealed record OrderStatusChanged(
     DateTimeOffset OccurredAt) : IConnectionEvent;
 
 /// <summary>The Shopify adapter created (or found) the Shopify order for a unified order.
-/// <c>ConnectionId</c> is the Shopify connection.</summary>
+/// <c>ConnectionId</c> is the Shopify connection; <c>SourceConnectionId</c> and <c>ChannelOrderId</c> (issue 22; null from
+/// adapters before it) name the marketplace order, which the marketplace adapter confirms once it reached Shopify.</summary>
 [MessageUrn("rakuten-platform:orders:order-exported:v1")]
 [EntityName("rakuten-platform.orders.order-exported.v1")]
 public sealed record OrderExported(
@@ -88,7 +89,9 @@ public sealed record OrderExported(
     Guid OrderId,
     string ShopifyOrderId,
     string ShopifyOrderName,
-    DateTimeOffset OccurredAt) : IConnectionEvent;
+    DateTimeOffset OccurredAt,
+    Guid? SourceConnectionId = null,
+    string? ChannelOrderId = null) : IConnectionEvent;
 
 /// <summary>The Shopify adapter could not create the Shopify order of a unified order: Shopify refused it (its errors
 /// in <c>Detail</c>), or no Shopify store is connected for the merchant. <c>ConnectionId</c> is the order's marketplace

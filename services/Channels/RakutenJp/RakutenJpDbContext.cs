@@ -16,6 +16,8 @@ public sealed class RakutenJpDbContext(DbContextOptions<RakutenJpDbContext> opti
 
     public DbSet<OrderConfirmation> OrderConfirmations => Set<OrderConfirmation>();
 
+    public DbSet<ConfirmingOrders.OrderSettingsRow> OrderSettings => Set<ConfirmingOrders.OrderSettingsRow>();
+
     public DbSet<OrderFingerprint> OrderFingerprints => Set<OrderFingerprint>();
 
     public DbSet<OrderCatchUp> OrderCatchUps => Set<OrderCatchUp>();
@@ -51,6 +53,11 @@ public sealed class RakutenJpDbContext(DbContextOptions<RakutenJpDbContext> opti
         {
             e.ToTable("order_confirmations");
             e.HasKey(x => new { x.ConnectionId, x.OrderNumber });
+        });
+        modelBuilder.Entity<ConfirmingOrders.OrderSettingsRow>(e =>
+        {
+            e.ToTable("order_settings");
+            e.HasKey(x => x.ConnectionId);
         });
         modelBuilder.Entity<OrderFingerprint>(e =>
         {

@@ -39,6 +39,9 @@ public static class RakutenJpService
         builder.Services.AddSingleton<IChannelConnector<RmsCredentials>, RmsConnector>();
         builder.Services.AddHostedService<LicenseExpiryWatch>();
         builder.Services.AddSingleton<RmsOrderClient>();
+        builder.Services.AddSingleton<ConfirmingOrders.OrderConfirmer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfirmingOrders.OrderConfirmer>());
+        builder.AddPlatformConsumer<ConfirmingOrders.OrderExportedConsumer>(Name);
         builder.Services.AddSingleton<RmsOrderPoller>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RmsOrderPoller>());
         builder.Services.AddSingleton<RmsStatusSweep>();
@@ -76,6 +79,7 @@ public static class RakutenJpService
         api.MapAuditLog<RakutenJpDbContext>("");
         api.MapGenres();
         api.MapImages();
+        ConfirmingOrders.OrderSettingsEndpoints.MapOrderSettings(api);
         // The merchant's "sync stock": push every SKU again; and the reconciliation on demand (read RMS back, repair).
         api.MapPost("/connections/{id:guid}/sync-stock", async (Guid id, Caller caller, RakutenJpDbContext db, StockPusher pusher, TimeProvider clock, CancellationToken ct) =>
         {

@@ -18,6 +18,7 @@ public sealed class ImportedOrder
     public required int OrderProgress { get; set; }
 
     public required DateTimeOffset ImportedAt { get; init; }
+
 }
 
 /// <summary>An imported order that must be confirmed in RMS (100 → 300), and how RMS answered once it was.</summary>
@@ -28,6 +29,9 @@ public sealed class OrderConfirmation
     public required string OrderNumber { get; init; }
 
     public DateTimeOffset? ConfirmedAt { get; set; }
+
+    /// <summary>Not to be confirmed before the order reached Shopify (a held one stays 100 in RMS until released).</summary>
+    public bool WaitsForExport { get; set; }
 
     /// <summary>RMS's message for this order (INFO_101, or why it could not be confirmed).</summary>
     public string? Outcome { get; set; }

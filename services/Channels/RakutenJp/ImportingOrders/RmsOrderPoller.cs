@@ -20,7 +20,8 @@ namespace Rakuten.Platform.Channels.RakutenJp.ImportingOrders;
 /// the window is searched again from there, and (connection, order number) keeps every order to one import. Once a day
 /// the last five days are searched again (the catch-up).</summary>
 public sealed class RmsOrderPoller(
-    IServiceScopeFactory scopes, RmsOrderClient rms, TimeProvider clock, IConfiguration configuration, ILogger<RmsOrderPoller> logger)
+    IServiceScopeFactory scopes, RmsOrderClient rms, ConfirmingOrders.OrderConfirmer confirmer, TimeProvider clock, IConfiguration configuration,
+    ILogger<RmsOrderPoller> logger)
     : BackgroundService
 {
     // RMS: a search window spans at most 63 days (a minute less here: the end is rounded up to the second),
@@ -36,9 +37,6 @@ public sealed class RmsOrderPoller(
     private TimeSpan CatchUpWindow => configuration.GetValue("Platform:RakutenJp:OrderCatchUpWindow", TimeSpan.FromDays(5));
 
     private TimeSpan Backfill => configuration.GetValue("Platform:RakutenJp:OrderBackfill", TimeSpan.FromDays(90));
-
-    /// <summary>Confirm (注文確認, 100 → 300) the orders the platform imports; a shop that confirms by hand turns it off.</summary>
-    private bool ConfirmOrders => configuration.GetValue("Platform:RakutenJp:ConfirmOrders", true);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -112,45 +110,7 @@ public sealed class RmsOrderPoller(
             logger.LogInformation("RMS daily catch-up of {Shop} searched the last {Days} days", connection.ExternalId, CatchUpWindow.TotalDays);
         }
 
-        if (ConfirmOrders)
-        {
-            await ConfirmPendingAsync(db, connection, credentials, ct);
-        }
-    }
-
-    /// <summary>Confirms imported orders still awaiting it, 100 at a time. The pending list is in the database, so an
-    /// order imported just before a crash is confirmed by the next round; RMS's per-order answer is kept.</summary>
-    private async Task ConfirmPendingAsync(RakutenJpDbContext db, ConnectionRecord connection, RmsCredentials credentials, CancellationToken ct)
-    {
-        while (true)
-        {
-            var pending = await db.OrderConfirmations.Where(c => c.ConnectionId == connection.Id && c.ConfirmedAt == null)
-                .OrderBy(c => c.OrderNumber).Take(100).ToListAsync(ct);
-            if (pending.Count == 0)
-            {
-                return;
-            }
-
-            var answer = await rms.ConfirmOrderAsync(connection.Id, connection.BaseUrl, credentials, pending.Select(p => p.OrderNumber).ToList(), ct);
-            if (!await AcceptAsync(db, connection, answer, "confirmOrder", ct))
-            {
-                return;
-            }
-
-            var messages = (answer.Body!["MessageModelList"] as JsonArray ?? []).OfType<JsonObject>()
-                .Where(m => m["orderNumber"] is not null).GroupBy(m => m["orderNumber"]!.GetValue<string>()).ToDictionary(g => g.Key, g => g.First());
-            var now = clock.GetUtcNow();
-            foreach (var confirmation in pending)
-            {
-                // Answered either way (confirmed, cancelled meanwhile, no longer awaiting confirmation): not asked again.
-                var message = messages.GetValueOrDefault(confirmation.OrderNumber);
-                confirmation.ConfirmedAt = now;
-                confirmation.Outcome = message is null ? "no answer for this order" : $"{message["messageCode"]}: {message["message"]}";
-            }
-
-            await db.SaveChangesAsync(ct);
-            logger.LogInformation("RMS confirmOrder for {Shop}: {Count} order(s) answered", connection.ExternalId, pending.Count);
-        }
+        await confirmer.ConfirmPendingAsync(db, connection, credentials, ct);
     }
 
     private async Task<bool> ImportWindowAsync(RakutenJpDbContext db, ConnectionRecord connection, RmsCredentials credentials,
@@ -286,16 +246,17 @@ public sealed class RmsOrderPoller(
 
         orders = orders.Where(o => !refused.Contains(o["orderNumber"]?.GetValue<string>() ?? "")).ToList();
         var adopted = await AdoptedAsync(db, connection.Id, ct);
+        var confirmOn = await ConfirmingOrders.OrderSettingsEndpoints.ConfirmOnAsync(db, connection.Id, ct);
         foreach (var order in orders)
         {
-            Stage(db, connection, order, adopted);
+            Stage(db, connection, order, adopted, confirmOn);
         }
 
         if (!await SaveAsync(db, ct))
         {
             foreach (var order in orders)
             {
-                Stage(db, connection, order, adopted);
+                Stage(db, connection, order, adopted, confirmOn);
                 await SaveAsync(db, ct);
             }
         }
@@ -317,7 +278,8 @@ public sealed class RmsOrderPoller(
         return new AdoptedRmsItems(items, skus.GroupBy(s => (s.ManageNumber, s.VariantId)).ToDictionary(g => g.Key, g => g.First().Sku));
     }
 
-    private void Stage(RakutenJpDbContext db, ConnectionRecord connection, JsonObject order, AdoptedRmsItems adopted)
+    /// <param name="confirmOn">The connection's <see cref="ConfirmingOrders.ConfirmOn"/>.</param>
+    private void Stage(RakutenJpDbContext db, ConnectionRecord connection, JsonObject order, AdoptedRmsItems adopted, string confirmOn)
     {
         var number = order["orderNumber"]!.GetValue<string>();
         // Each order found starts its own trace (linked to the poll that found it): one order, one trace.
@@ -328,9 +290,13 @@ public sealed class RmsOrderPoller(
         db.ImportedOrders.Add(new ImportedOrder { ConnectionId = connection.Id, OrderNumber = number, OrderProgress = progress, ImportedAt = now });
         db.OrderFingerprints.Add(new OrderFingerprint { ConnectionId = connection.Id, OrderNumber = number, Fingerprint = RmsOrderMapping.Fingerprint(mapped, parseError) });
         // Only orders the platform will fulfil are confirmed: one with a line the merchant manages in RMS is theirs to confirm.
-        if (progress == 100 && mapped is not null && mapped.Lines.All(l => l.Managed == true))
+        // By default it waits for the order to reach Shopify: a held order must not show as confirmed in RMS.
+        if (progress == 100 && mapped is not null && mapped.Lines.All(l => l.Managed == true) && confirmOn != ConfirmingOrders.ConfirmOn.Never)
         {
-            db.OrderConfirmations.Add(new OrderConfirmation { ConnectionId = connection.Id, OrderNumber = number });
+            db.OrderConfirmations.Add(new OrderConfirmation
+            {
+                ConnectionId = connection.Id, OrderNumber = number, WaitsForExport = confirmOn == ConfirmingOrders.ConfirmOn.Exported,
+            });
         }
 
         db.AddToOutbox(new ChannelOrderReceived(connection.TenantId, connection.Id, Channel.RakutenJp, number,

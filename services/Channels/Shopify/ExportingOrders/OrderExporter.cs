@@ -319,7 +319,8 @@ public sealed class OrderExporter(
         export.ShopifyOrderName = order["name"]?.GetValue<string>() ?? "";
         export.Error = null;
         var now = clock.GetUtcNow();
-        db.AddToOutbox(new OrderExported(export.TenantId, export.ConnectionId, export.OrderId, export.ShopifyOrderId, export.ShopifyOrderName, now));
+        db.AddToOutbox(new OrderExported(export.TenantId, export.ConnectionId, export.OrderId, export.ShopifyOrderId, export.ShopifyOrderName, now,
+            export.SourceConnectionId, export.ChannelOrderId));
         db.AfterCommit(() =>
         {
             PlatformDiagnostics.OrdersExported.Add(1, new KeyValuePair<string, object?>("channel", export.Channel));
