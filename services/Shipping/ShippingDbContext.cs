@@ -13,6 +13,8 @@ public sealed class ShippingDbContext(DbContextOptions<ShippingDbContext> option
 
     public DbSet<CarrierOverrideRow> CarrierOverrides => Set<CarrierOverrideRow>();
 
+    public DbSet<ReportingShipments.FulfillmentReportRow> FulfillmentReports => Set<ReportingShipments.FulfillmentReportRow>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
@@ -31,6 +33,11 @@ public sealed class ShippingDbContext(DbContextOptions<ShippingDbContext> option
         {
             e.ToTable("carrier_overrides");
             e.HasKey(x => new { x.TenantId, x.ShopifyName });
+        modelBuilder.Entity<ReportingShipments.FulfillmentReportRow>(e =>
+        {
+            e.ToTable("fulfillment_reports");
+            e.HasKey(x => x.FulfillmentId);
+        });
         });
     }
 }

@@ -29,6 +29,7 @@ public static class ShippingService
         var shipping = app.MapPlatformApi<ShippingDbContext>("/shipping").WithTags("Shipping");
         shipping.MapAuditLog<ShippingDbContext>("");
         shipping.MapShipping();
+        RetryingShipments.ShipmentRetry.MapShipmentRetry(shipping);
         return app;
     }
 }

@@ -126,6 +126,25 @@ public sealed class ShippingTests
         Item((await m.Hosts.Sandbox.GetFromJsonAsync<JsonArray>($"/control/rakuten-fr/sellers/{Marketplace.Seller}/sales"))!, other.Items[0])["status"]!.GetValue<string>()
             .Should().Be("ACCEPTED", "nothing was sent to Rakuten France");
         (await StatusAsync(m, other.PurchaseId)).Should().Be("Accepted");
+
+        // Not a dead end. Retrying while nothing changed says why; the merchant maps the carrier, and the refused shipment
+        // goes to Rakuten France by itself.
+        var shipmentId = (await ShipmentsAsync(m, other.PurchaseId)).Single()!["shipmentId"]!.GetValue<string>();
+        var early = await m.Hosts.Platform.PostAsync($"/shipping/shipments/{shipmentId}/retry", null);
+        early.StatusCode.Should().Be(HttpStatusCode.Conflict);
+        (await early.Content.ReadAsStringAsync()).Should().Contain("still refused").And.Contain("UNSUPPORTED_CARRIER").And.Contain("PUT /shipping/carriers");
+        var mapped = await m.Hosts.Platform.PutAsJsonAsync("/shipping/carriers/Acme%20Freight", new { rakutenFrTransporter = "Autre", trackingUrl = "https://track.acme.example/{n}" });
+        mapped.EnsureSuccessStatusCode();
+        (await mapped.Content.ReadFromJsonAsync<JsonObject>())!["shipmentsResent"]!.GetValue<int>().Should().Be(1);
+        await Marketplace.WaitAsync(async () => (await ShipmentsAsync(m, other.PurchaseId)).Single()!["status"]!.GetValue<string>() == "Confirmed",
+            "the refused shipment sent again and confirmed", setup: m);
+        var resentItem = Item((await m.Hosts.Sandbox.GetFromJsonAsync<JsonArray>($"/control/rakuten-fr/sellers/{Marketplace.Seller}/sales"))!, other.Items[0]);
+        (resentItem["status"]!.GetValue<string>(), resentItem["transporterName"]!.GetValue<string>(), resentItem["trackingUrl"]!.GetValue<string>())
+            .Should().Be(("SHIPPED", "Autre", "https://track.acme.example/AF-1"));
+        await Marketplace.WaitAsync(async () => await StatusAsync(m, other.PurchaseId) == "Shipped", "the order shipped", setup: m);
+        (await OrderAsync(m, other.PurchaseId))["shipments"]!.AsArray().Single()!["error"].Should().BeNull("the refusal is over");
+        (await m.Hosts.Platform.PostAsync($"/shipping/shipments/{shipmentId}/retry", null)).StatusCode.Should().Be(HttpStatusCode.Conflict, "a confirmed shipment is not sent twice");
+        (await m.Hosts.Platform.PostAsync($"/shipping/shipments/{Guid.NewGuid()}/retry", null)).StatusCode.Should().Be(HttpStatusCode.NotFound);
         await RebuildingProjectionsChangesNothingAsync(m);
     }
 

@@ -43,7 +43,8 @@ public static class ShipmentUnits
 }
 
 /// <summary>A shipment left the warehouse; the marketplace adapter reports it and Inventory consumes the
-/// reservation. <c>ConnectionId</c> is the marketplace connection.</summary>
+/// reservation. <c>ConnectionId</c> is the marketplace connection. <c>Attempt</c> (issue 22) is 1, then one more each
+/// time a shipment the marketplace refused is sent again once its cause is fixed.</summary>
 [MessageUrn("rakuten-platform:shipping:shipment-dispatched:v1")]
 [EntityName("rakuten-platform.shipping.shipment-dispatched.v1")]
 public sealed record ShipmentDispatched(
@@ -55,7 +56,8 @@ public sealed record ShipmentDispatched(
     string ChannelOrderId,
     IReadOnlyList<ShipmentPackage> Packages,
     DateTimeOffset ShippedAt,
-    DateTimeOffset OccurredAt) : IConnectionEvent;
+    DateTimeOffset OccurredAt,
+    int Attempt = 1) : IConnectionEvent;
 
 [MessageUrn("rakuten-platform:shipping:shipment-confirmed-by-channel:v1")]
 [EntityName("rakuten-platform.shipping.shipment-confirmed-by-channel.v1")]

@@ -193,7 +193,8 @@ public static class OrderProjection
         row ??= new OrderShipment { ShipmentId = e.ShipmentId, OrderId = orderId, Status = e.Status, Units = e.Units, UpdatedAt = at };
         row.Status = e.Status;
         row.Units = e.Units;
-        row.Error = e.Error ?? row.Error;
+        // A shipment dispatched (again) has no refusal any more; the other steps keep the last one.
+        row.Error = e.Status == "Dispatched" ? null : e.Error ?? row.Error;
         row.UpdatedAt = at;
         return row;
     }

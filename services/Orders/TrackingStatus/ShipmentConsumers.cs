@@ -34,7 +34,8 @@ public sealed class ShipmentConsumers(OrdersDbContext db, EventStore<OrdersDbCon
     : IConsumer<ShipmentDispatched>, IConsumer<ShipmentConfirmedByChannel>, IConsumer<ShipmentRejectedByChannel>, IConsumer<ShipmentDelivered>
 {
     public Task Consume(ConsumeContext<ShipmentDispatched> context) =>
-        ApplyAsync(context, context.Message.OrderId, context.Message.ShipmentId, "Dispatched", ShipmentUnits.Of(context.Message.Packages), null);
+        ApplyAsync(context, context.Message.OrderId, context.Message.ShipmentId, "Dispatched", ShipmentUnits.Of(context.Message.Packages), null,
+            resent: context.Message.Attempt > 1);
 
     public Task Consume(ConsumeContext<ShipmentConfirmedByChannel> context) =>
         ApplyAsync(context, context.Message.OrderId, context.Message.ShipmentId, "Confirmed", null, null);
@@ -45,7 +46,8 @@ public sealed class ShipmentConsumers(OrdersDbContext db, EventStore<OrdersDbCon
     public Task Consume(ConsumeContext<ShipmentDelivered> context) =>
         ApplyAsync(context, context.Message.OrderId, context.Message.ShipmentId, "Delivered", null, null);
 
-    private Task ApplyAsync(ConsumeContext context, Guid orderId, Guid shipmentId, string status, int? units, string? error) =>
+    /// <param name="resent">A refused shipment sent again once its cause was fixed: it is Dispatched again, whatever it was.</param>
+    private Task ApplyAsync(ConsumeContext context, Guid orderId, Guid shipmentId, string status, int? units, string? error, bool resent = false) =>
         db.ExecuteOnceAsync(context, nameof(ShipmentConsumers), async ct =>
         {
             var record = await db.Orders.FirstOrDefaultAsync(o => o.OrderId == orderId, ct);
@@ -58,7 +60,8 @@ public sealed class ShipmentConsumers(OrdersDbContext db, EventStore<OrdersDbCon
             var shipment = await db.Shipments.FirstOrDefaultAsync(s => s.ShipmentId == shipmentId, ct);
             // The messages of one shipment can arrive in any order (the delivery before the dispatch that says how many
             // units it carries): the units are always taken, the status only moves forward.
-            var changed = new OrderShipmentChanged(shipmentId, shipment is null || Rank(status) >= Rank(shipment.Status) ? status : shipment.Status,
+            var changed = new OrderShipmentChanged(shipmentId,
+                shipment is null || Rank(status) >= Rank(shipment.Status) || (resent && shipment.Status == "Rejected") ? status : shipment.Status,
                 units ?? shipment?.Units ?? 0, error);
             await OrderImport.RecordAsync(db, store, record, [changed], now, ct);
             var row = OrderProjection.Shipment(shipment, orderId, changed, now);

@@ -25,6 +25,12 @@ public sealed record ShipmentWasConfirmed;
 [StoredEvent("shipment-rejected.v1")]
 public sealed record ShipmentWasRejected(string Code, string Message);
 
+/// <summary>A shipment the marketplace refused, planned again once its cause was fixed (a carrier override added, a number
+/// corrected in Shopify) and sent again: its <c>Attempt</c> (2 for the first resend).</summary>
+[StoredEvent("shipment-redispatched.v1")]
+public sealed record ShipmentWasRedispatched(string? Carrier, IReadOnlyList<string> TrackingNumbers, IReadOnlyList<ShipmentPackage> Packages, long FulfillmentVersion,
+    DateTimeOffset ShippedAt, int Attempt);
+
 [StoredEvent("shipment-delivered.v1")]
 public sealed record ShipmentWasDelivered(DateTimeOffset DeliveredAt, long FulfillmentVersion);
 
@@ -50,6 +56,9 @@ public sealed record ShipmentState(string Id)
     public long FulfillmentVersion { get; init; }
 
     public string? ErrorCode { get; init; }
+
+    /// <summary>How many times it was sent to the marketplace (1, then one more per resend).</summary>
+    public int Attempt { get; init; } = 1;
 }
 
 /// <summary>What happens to a shipment.</summary>
@@ -64,6 +73,9 @@ public sealed record ReportFulfillmentAgain(long Version, DateTimeOffset? Delive
 public sealed record ConfirmShipment : ShipmentCommand;
 
 public sealed record RejectShipment(string Code, string Message) : ShipmentCommand;
+
+/// <summary>A refused shipment planned again from its fulfilment's latest report (<paramref name="Planned"/>: dispatched, or refused still).</summary>
+public sealed record ResendShipment(object Planned) : ShipmentCommand;
 
 /// <summary>The shipment stream's pure functions.</summary>
 public static class ShipmentStream
@@ -84,6 +96,10 @@ public static class ShipmentStream
             ShipmentId = r.ShipmentId, OrderId = r.OrderId, Status = r.Status, FulfillmentVersion = r.FulfillmentVersion, ErrorCode = r.ErrorCode,
         },
         ShipmentWasConfirmed => state with { Status = ShipmentStatus.Confirmed },
+        ShipmentWasRedispatched r => state with
+        {
+            Status = ShipmentStatus.Dispatched, ErrorCode = null, Attempt = r.Attempt, FulfillmentVersion = Math.Max(state.FulfillmentVersion, r.FulfillmentVersion),
+        },
         ShipmentWasRejected r => state with { Status = ShipmentStatus.Rejected, ErrorCode = r.Code },
         ShipmentWasDelivered d => state with { Status = ShipmentStatus.Delivered, FulfillmentVersion = Math.Max(state.FulfillmentVersion, d.FulfillmentVersion) },
         FulfillmentVersionSeen v => state with { FulfillmentVersion = Math.Max(state.FulfillmentVersion, v.FulfillmentVersion) },
@@ -105,6 +121,10 @@ public static class ShipmentStream
                 return again.DeliveredAt is { } at && state.Status is ShipmentStatus.Dispatched or ShipmentStatus.Confirmed
                     ? [new ShipmentWasDelivered(at, again.Version)]
                     : [new FulfillmentVersionSeen(again.Version)];
+
+            // Only a refused shipment is sent again, and only when its new plan goes through.
+            case ResendShipment { Planned: ShipmentWasDispatched d } when state.Status == ShipmentStatus.Rejected:
+                return [new ShipmentWasRedispatched(d.Carrier, d.TrackingNumbers, d.Packages, d.FulfillmentVersion, d.ShippedAt, state.Attempt + 1)];
 
             case ConfirmShipment when state.Status == ShipmentStatus.Dispatched:
                 return [new ShipmentWasConfirmed()];
@@ -141,6 +161,11 @@ public static class ShipmentProjection
             case ShipmentWasConfirmed:
                 row.Status = ShipmentStatus.Confirmed;
                 break;
+            case ShipmentWasRedispatched r:
+                (row.Status, row.ErrorCode, row.ErrorMessage, row.Carrier) = (ShipmentStatus.Dispatched, null, null, r.Carrier);
+                (row.TrackingNumbers, row.Packages, row.Units) = (JsonSerializer.Serialize(r.TrackingNumbers), JsonSerializer.Serialize(r.Packages, PlatformJson.Options), ShipmentUnits.Of(r.Packages));
+                row.Version = Math.Max(row.Version, r.FulfillmentVersion);
+                break;
             case ShipmentWasRejected r:
                 (row.Status, row.ErrorCode, row.ErrorMessage) = (ShipmentStatus.Rejected, r.Code, r.Message);
                 break;
@@ -164,6 +189,10 @@ public static class ShipmentProjection
             case ShipmentWasDispatched d:
                 yield return new ShipmentDispatched(order.TenantId, order.ConnectionId, row.ShipmentId, order.OrderId, Enum.Parse<Channel>(order.Channel), order.ChannelOrderId,
                     d.Packages, d.ShippedAt, at);
+                break;
+            case ShipmentWasRedispatched r:
+                yield return new ShipmentDispatched(order.TenantId, order.ConnectionId, row.ShipmentId, order.OrderId, Enum.Parse<Channel>(order.Channel), order.ChannelOrderId,
+                    r.Packages, r.ShippedAt, at, r.Attempt);
                 break;
             case ShipmentWasRefused r:
                 yield return new ShipmentRejectedByChannel(order.TenantId, order.ConnectionId, row.ShipmentId, order.OrderId, order.ChannelOrderId, new ChannelError(r.Code, r.Message), at);

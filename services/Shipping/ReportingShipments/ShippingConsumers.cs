@@ -71,6 +71,19 @@ public sealed class FulfillmentReportedConsumer(ShippingDbContext db, EventStore
             var shipment = await db.Shipments.FirstOrDefaultAsync(s => s.FulfillmentId == m.FulfillmentId, ct);
             if (shipment is not null)
             {
+                await FulfillmentReports.KeepAsync(db, order, m, now, ct);
+                // A refused shipment corrected in Shopify (its tracking, its carrier) is sent again when its new plan goes through.
+                if (shipment.Status == ShipmentStatus.Rejected && m.Version > shipment.Version && !Void.Contains(m.Status) && m.Lines.Count > 0)
+                {
+                    await db.SaveChangesAsync(ct); // the report just kept is what the plan reads
+                    var why = await RetryingShipments.ShipmentRetry.ResendAsync(db, store, order, shipment, now, ct);
+                    logger.LogInformation("Refused shipment {Shipment} of {Order} corrected in Shopify: {Outcome}", shipment.ShipmentId, order.ChannelOrderId, why ?? "sent again");
+                    if (why is null)
+                    {
+                        return; // the resend carries this version
+                    }
+                }
+
                 // The same report again or an older one changes nothing; a later one may bring the delivery.
                 await ShipmentLedger.DecideAsync(db, store, order, shipment, new ReportFulfillmentAgain(m.Version, Delivered(m)), now, ct);
                 return;
@@ -82,56 +95,19 @@ public sealed class FulfillmentReportedConsumer(ShippingDbContext db, EventStore
                 return;
             }
 
-            var channel = Enum.Parse<Channel>(order.Channel);
-            var detail = JsonSerializer.Deserialize<ChannelOrder>(order.Order, PlatformJson.Options)!;
-            var overrides = (await db.CarrierOverrides.AsNoTracking().Where(c => c.TenantId == order.TenantId).ToListAsync(ct))
-                .Select(c => new CarrierOverride(c.ShopifyName, c.RakutenJpCode, c.RakutenFrTransporter, c.TrackingUrl)).ToList();
-            var (carrier, refusal) = channel == Channel.RakutenFr
-                ? CarrierRegistry.ForRakutenFr(m.Carrier, m.TrackingNumbers.FirstOrDefault(), m.TrackingUrls.FirstOrDefault(), overrides)
-                : (CarrierRegistry.ForRakutenJp(m.Carrier, m.TrackingNumbers.FirstOrDefault(), overrides), null);
-            if (channel == Channel.RakutenFr && m.TrackingNumbers.Count == 0)
-            {
-                // An untracked delivery ("Normal"): no number, so no URL to give — Rakuten France needs only the units.
-                (carrier, refusal) = (CarrierRegistry.Find(m.Carrier, overrides) is { } known
-                    ? new CarrierInfo(known.Name, known.RakutenJpCode, known.RakutenFrTransporter, null)
-                    : new CarrierInfo(m.Carrier ?? "untracked", null, null, null), null);
-            }
-
-            var code = "UNSUPPORTED_CARRIER";
-            if (channel == Channel.RakutenJp && ShipmentPlanner.TooLong(m.TrackingNumbers) is { } longNumber)
-            {
-                (code, refusal) = ("TRACKING_NUMBER_TOO_LONG", $"tracking number {longNumber[..20]}… has {longNumber.Length} characters; RMS takes at most 120");
-            }
-
-            var before = (await db.Shipments.AsNoTracking().Where(s => s.OrderId == order.OrderId && s.Status != ShipmentStatus.Rejected).Select(s => s.Packages).ToListAsync(ct))
-                .SelectMany(p => JsonSerializer.Deserialize<List<ShipmentPackage>>(p, PlatformJson.Options)!).Select(p => p.PackageId).ToHashSet();
-            // Each box its own URL: the carrier is resolved again for each tracking number (with Shopify's URL for it, if any).
-            CarrierInfo For(string? number)
-            {
-                var url = number is null ? null : m.TrackingUrls.ElementAtOrDefault(Math.Max(0, m.TrackingNumbers.ToList().IndexOf(number)));
-                return number is null ? carrier!
-                    : (channel == Channel.RakutenFr ? CarrierRegistry.ForRakutenFr(m.Carrier, number, url, overrides).Info
-                        : CarrierRegistry.ForRakutenJp(m.Carrier, number, overrides)) ?? carrier!;
-            }
-
-            var packages = carrier is null ? [] : ShipmentPlanner.Plan(channel, detail, m.Lines, For, m.TrackingNumbers, before);
-            if (refusal is null && packages.Count == 0)
-            {
-                (code, refusal) = ("NOTHING_TO_SHIP", $"the fulfilment's SKUs ({string.Join(", ", m.Lines.Select(l => l.Sku))}) match no unit of the order still to ship");
-            }
-
+            await FulfillmentReports.KeepAsync(db, order, m, now, ct);
             var shipmentId = Guid.CreateVersion7();
-            object planned = refusal is null
-                ? new ShipmentWasDispatched(shipmentId, order.OrderId, m.FulfillmentId, carrier?.Name ?? m.Carrier, m.TrackingNumbers, packages, m.Version, m.ShippedAt)
-                : new ShipmentWasRefused(shipmentId, order.OrderId, m.FulfillmentId, carrier?.Name ?? m.Carrier, m.TrackingNumbers, packages, m.Version, m.ShippedAt, code, refusal);
+            var planned = await ShipmentPlanning.PlanAsync(db, order, m, shipmentId, ct);
             await ShipmentLedger.DecideAsync(db, store, order, null, new PlanShipment(planned, Delivered(m)), now, ct, shipmentId);
-            if (refusal is not null)
+            if (planned is ShipmentWasRefused refused)
             {
-                logger.LogWarning("Fulfilment {Fulfillment} of {Channel} order {Order} refused: {Refusal}", m.FulfillmentId, channel, order.ChannelOrderId, refusal);
+                logger.LogWarning("Fulfilment {Fulfillment} of {Channel} order {Order} refused: {Refusal}", m.FulfillmentId, order.Channel, order.ChannelOrderId, refused.Message);
                 return;
             }
 
-            logger.LogInformation("{Channel} order {Order}: shipment {Shipment} with {Packages} package(s) by {Carrier}", channel, order.ChannelOrderId, shipmentId, packages.Count, carrier!.Name);
+            var dispatched = (ShipmentWasDispatched)planned;
+            logger.LogInformation("{Channel} order {Order}: shipment {Shipment} with {Packages} package(s) by {Carrier}", order.Channel, order.ChannelOrderId, shipmentId,
+                dispatched.Packages.Count, dispatched.Carrier);
         }, logger);
 
     private static DateTimeOffset? Delivered(FulfillmentReported m) => m.Status == "delivered" ? m.OccurredAt : null;

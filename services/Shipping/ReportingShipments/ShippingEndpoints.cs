@@ -11,6 +11,13 @@ public sealed record CarrierOverrideRequest(string? RakutenJpCode, string? Rakut
 /// <summary>An order's shipments as the marketplaces were told about them, and the carrier registry with a merchant's overrides.</summary>
 public static class ShippingEndpoints
 {
+    public static ShipmentView View(Shipment s) => new(
+        s.ShipmentId, s.FulfillmentId, s.Carrier, s.Status.ToString(), s.Units,
+        JsonSerializer.Deserialize<string[]>(s.TrackingNumbers),
+        JsonSerializer.Deserialize<List<ShipmentPackage>>(s.Packages, PlatformJson.Options),
+        s.ErrorCode is null ? null : new ShipmentError(s.ErrorCode, s.ErrorMessage),
+        s.ShippedAt, s.DeliveredAt);
+
     public static void MapShipping(this RouteGroupBuilder shipping)
     {
         // An order Shipping does not know for this tenant (another tenant's, or one not accepted yet) is a 404.
@@ -21,12 +28,7 @@ public static class ShippingEndpoints
                 throw PlatformProblem.NotFound("order with this id known to shipping");
             }
 
-            return Results.Ok((await db.Shipments.AsNoTracking().Where(s => s.OrderId == orderId).OrderBy(s => s.ShippedAt).ToListAsync(ct)).Select(s => new ShipmentView(
-                s.ShipmentId, s.FulfillmentId, s.Carrier, s.Status.ToString(), s.Units,
-                JsonSerializer.Deserialize<string[]>(s.TrackingNumbers),
-                JsonSerializer.Deserialize<List<ShipmentPackage>>(s.Packages, PlatformJson.Options),
-                s.ErrorCode is null ? null : new ShipmentError(s.ErrorCode, s.ErrorMessage),
-                s.ShippedAt, s.DeliveredAt)));
+            return Results.Ok((await db.Shipments.AsNoTracking().Where(s => s.OrderId == orderId).OrderBy(s => s.ShippedAt).ToListAsync(ct)).Select(View));
         }).Produces<IEnumerable<ShipmentView>>();
 
         shipping.MapGet("/carriers", async (Caller caller, ShippingDbContext db, CancellationToken ct) => Results.Ok(new CarriersView(
@@ -34,7 +36,8 @@ public static class ShippingEndpoints
             await db.CarrierOverrides.AsNoTracking().Where(c => c.TenantId == caller.Tenant).ToListAsync(ct),
             CarrierRegistry.RakutenFrTransporters.Append(CarrierRegistry.Other).ToList()))).Produces<CarriersView>();
 
-        shipping.MapPut("/carriers/{shopifyName}", async (string shopifyName, Caller caller, CarrierOverrideRequest request, ShippingDbContext db, TimeProvider clock, CancellationToken ct) =>
+        shipping.MapPut("/carriers/{shopifyName}", async (string shopifyName, Caller caller, CarrierOverrideRequest request, ShippingDbContext db,
+            BuildingBlocks.EventSourcing.EventStore<ShippingDbContext> store, TimeProvider clock, CancellationToken ct) =>
         {
             if (Text.Problem(shopifyName, 1, 100) is { } name)
             {
@@ -61,11 +64,17 @@ public static class ShippingEndpoints
             row.RakutenJpCode = request.RakutenJpCode;
             row.RakutenFrTransporter = request.RakutenFrTransporter;
             row.TrackingUrl = request.TrackingUrl;
-            db.Audit(caller, "carrier.set", $"carrier/{shopifyName}", clock.GetUtcNow(),
-                detail: $"RMS {request.RakutenJpCode ?? "-"}, Rakuten France {request.RakutenFrTransporter ?? "-"}, tracking URL {request.TrackingUrl ?? "-"}");
+            var now = clock.GetUtcNow();
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
             await db.SaveChangesAsync(ct);
-            return Results.Ok(row);
-        }).RequireAuthorization(PlatformPolicies.Operator).Produces<CarrierOverrideRow>();
+            // The shipments refused for want of this mapping go out again now, in the same transaction.
+            var resent = await RetryingShipments.ShipmentRetry.ResendCarrierRefusalsAsync(db, store, caller.Tenant, now, ct);
+            db.Audit(caller, "carrier.set", $"carrier/{shopifyName}", now,
+                detail: $"RMS {request.RakutenJpCode ?? "-"}, Rakuten France {request.RakutenFrTransporter ?? "-"}, tracking URL {request.TrackingUrl ?? "-"}; {resent} refused shipment(s) sent again");
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            return Results.Ok(new CarrierOverrideSaved(row.ShopifyName, row.RakutenJpCode, row.RakutenFrTransporter, row.TrackingUrl, resent));
+        }).RequireAuthorization(PlatformPolicies.Operator).Produces<CarrierOverrideSaved>();
     }
 }
 
@@ -75,6 +84,9 @@ public sealed record ShipmentView(Guid ShipmentId, string FulfillmentId, string?
     List<ShipmentPackage>? Packages, ShipmentError? Error, DateTimeOffset ShippedAt, DateTimeOffset? DeliveredAt);
 
 public sealed record ShipmentError(string Code, string? Message);
+
+/// <summary>A carrier mapping as saved, and how many refused shipments it sent to their marketplace again.</summary>
+public sealed record CarrierOverrideSaved(string ShopifyName, string? RakutenJpCode, string? RakutenFrTransporter, string? TrackingUrl, int ShipmentsResent);
 
 /// <summary>The carriers the platform knows, the tenant's own mappings, and the transporter names Rakuten France takes.</summary>
 public sealed record CarriersView(IReadOnlyList<CarrierView> Defaults, IReadOnlyList<CarrierOverrideRow> Overrides, IReadOnlyList<string> RakutenFrTransporters);
