@@ -40,6 +40,7 @@ public static class OrdersService
         orders.MapAuditLog<OrdersDbContext>("");
         orders.MapOrders();
         orders.MapCancellations();
+        NeedsAttention.AttentionEndpoints.MapAttention(orders);
         app.MapGrpcService<OrdersApi>();
         app.MapGrpcService<HoldsApi>();
         return app;

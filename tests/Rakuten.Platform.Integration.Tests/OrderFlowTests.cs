@@ -106,6 +106,12 @@ public sealed class OrderFlowTests
             (await m.Hosts.Sandbox.GetFromJsonAsync<JsonObject>($"/control/rms/shops/{Marketplace.RmsShop}/orders/{number}"))!["orderProgress"]!.GetValue<int>();
         await PollAsync(m);
         (await ProgressAsync(unknown)).Should().Be(100, "an order held on the platform is not confirmed in RMS: it never reached Shopify");
+        var attention = (await m.Hosts.Platform.GetFromJsonAsync<JsonObject>("/orders/attention"))!;
+        attention["holds"]!.GetValue<int>().Should().Be(2);
+        var unknownHold = attention["items"]!.AsArray().Single(i => i!["channelOrderId"]!.GetValue<string>() == unknown)!;
+        unknownHold["reason"]!.GetValue<string>().Should().Be("UnknownSku");
+        unknownHold["nextStep"]!.GetValue<string>().Should().Contain("/retry").And.Contain("RMS does not show it confirmed until it reaches Shopify");
+        attention["items"]!.AsArray().Single(i => i!["channelOrderId"]!.GetValue<string>() == unmanaged)!["nextStep"]!.GetValue<string>().Should().Contain("/dismiss");
 
         // The merchant adds the SKU to a Shopify product: the held order is retried by itself.
         (await m.Hosts.Sandbox.PostAsJsonAsync($"/control/shopify/shops/{Marketplace.Shop}/products", Marketplace.Product("Bowl", "BOWL-9"))).EnsureSuccessStatusCode();

@@ -130,6 +130,12 @@ public sealed class ShippingTests
         // Not a dead end. Retrying while nothing changed says why; the merchant maps the carrier, and the refused shipment
         // goes to Rakuten France by itself.
         var shipmentId = (await ShipmentsAsync(m, other.PurchaseId)).Single()!["shipmentId"]!.GetValue<string>();
+        var attention = (await m.Hosts.Platform.GetFromJsonAsync<JsonObject>("/orders/attention"))!;
+        attention["rejectedShipments"]!.GetValue<int>().Should().Be(1);
+        var item = attention["items"]!.AsArray().Single(i => i!["kind"]!.GetValue<string>() == "RejectedShipment")!;
+        (item["shipmentId"]!.GetValue<string>(), item["channelOrderId"]!.GetValue<string>(), item["reason"]!.GetValue<string>())
+            .Should().Be((shipmentId, other.PurchaseId, "UNSUPPORTED_CARRIER"));
+        item["nextStep"]!.GetValue<string>().Should().Contain("PUT /shipping/carriers").And.Contain($"/shipping/shipments/{shipmentId}/retry");
         var early = await m.Hosts.Platform.PostAsync($"/shipping/shipments/{shipmentId}/retry", null);
         early.StatusCode.Should().Be(HttpStatusCode.Conflict);
         (await early.Content.ReadAsStringAsync()).Should().Contain("still refused").And.Contain("UNSUPPORTED_CARRIER").And.Contain("PUT /shipping/carriers");
@@ -143,6 +149,7 @@ public sealed class ShippingTests
             .Should().Be(("SHIPPED", "Autre", "https://track.acme.example/AF-1"));
         await Marketplace.WaitAsync(async () => await StatusAsync(m, other.PurchaseId) == "Shipped", "the order shipped", setup: m);
         (await OrderAsync(m, other.PurchaseId))["shipments"]!.AsArray().Single()!["error"].Should().BeNull("the refusal is over");
+        (await m.Hosts.Platform.GetFromJsonAsync<JsonObject>("/orders/attention"))!["rejectedShipments"]!.GetValue<int>().Should().Be(0);
         (await m.Hosts.Platform.PostAsync($"/shipping/shipments/{shipmentId}/retry", null)).StatusCode.Should().Be(HttpStatusCode.Conflict, "a confirmed shipment is not sent twice");
         (await m.Hosts.Platform.PostAsync($"/shipping/shipments/{Guid.NewGuid()}/retry", null)).StatusCode.Should().Be(HttpStatusCode.NotFound);
         await RebuildingProjectionsChangesNothingAsync(m);
