@@ -259,8 +259,20 @@ public sealed class ShippingTests
         var number = await PlaceAsync(m, RmsOrder(await ManageAsync(m, "MUG-1"), "MUG-1"));
         await PollAsync(m);
         await ExportedAsync(m, number);
-        await FulfilAsync(m, number, "Kuroneko Intl", ["KI-77"], null, ("MUG-1", 1));
+        var fulfillment = await FulfilAsync(m, number, "Kuroneko Intl", ["KI-77"], null, ("MUG-1", 1));
         await Marketplace.WaitAsync(async () => (await ShipmentsAsync(m, number)).SingleOrDefault()?["status"]?.GetValue<string>() == "Confirmed", "confirmed", setup: m);
         Records(await RmsOrderAsync(m, number), 0).Single().Company.Should().Be("1030");
+
+        // The merchant corrects the tracking number in Shopify after it was reported: RMS's record takes the new number
+        // (updated in place, not a second record).
+        var detailId = (await RmsOrderAsync(m, number))["PackageModelList"]![0]!["ShippingModelList"]![0]!["shippingDetailId"]!.GetValue<long>();
+        await Task.Delay(1100); // Shopify's updated_at has whole seconds: the correction must be seen as later
+        (await m.Hosts.Sandbox.PostAsJsonAsync($"/control/shopify/shops/{Marketplace.Shop}/fulfillments/{fulfillment.Split('/')[^1]}/tracking", new { numbers = new[] { "KI-78" } }))
+            .EnsureSuccessStatusCode();
+        await Marketplace.WaitAsync(async () => Records(await RmsOrderAsync(m, number), 0).Select(r => r.Number).SequenceEqual(["KI-78"]), "the corrected number in RMS", setup: m);
+        (await RmsOrderAsync(m, number))["PackageModelList"]![0]!["ShippingModelList"]![0]!["shippingDetailId"]!.GetValue<long>().Should().Be(detailId);
+        await Marketplace.WaitAsync(async () => (await ShipmentsAsync(m, number)).Single()!["status"]!.GetValue<string>() == "Confirmed"
+                                                && (await ShipmentsAsync(m, number)).Single()!["trackingNumbers"]!.AsArray().Single()!.GetValue<string>() == "KI-78",
+            "the shipment carries the new number, confirmed again", setup: m);
     }
 }

@@ -44,7 +44,9 @@ public static class ShipmentUnits
 
 /// <summary>A shipment left the warehouse; the marketplace adapter reports it and Inventory consumes the
 /// reservation. <c>ConnectionId</c> is the marketplace connection. <c>Attempt</c> (issue 22) is 1, then one more each
-/// time a shipment the marketplace refused is sent again once its cause is fixed.</summary>
+/// time a shipment the marketplace refused is sent again once its cause is fixed, or its tracking is corrected in Shopify
+/// after it was reported: then <c>ReplacedTrackingNumbers</c> names the numbers the marketplace was told before, for it to
+/// update rather than add to.</summary>
 [MessageUrn("rakuten-platform:shipping:shipment-dispatched:v1")]
 [EntityName("rakuten-platform.shipping.shipment-dispatched.v1")]
 public sealed record ShipmentDispatched(
@@ -57,7 +59,8 @@ public sealed record ShipmentDispatched(
     IReadOnlyList<ShipmentPackage> Packages,
     DateTimeOffset ShippedAt,
     DateTimeOffset OccurredAt,
-    int Attempt = 1) : IConnectionEvent;
+    int Attempt = 1,
+    IReadOnlyList<string>? ReplacedTrackingNumbers = null) : IConnectionEvent;
 
 [MessageUrn("rakuten-platform:shipping:shipment-confirmed-by-channel:v1")]
 [EntityName("rakuten-platform.shipping.shipment-confirmed-by-channel.v1")]

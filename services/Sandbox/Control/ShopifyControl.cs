@@ -18,6 +18,8 @@ public sealed record ShopifyProductSpec(
     IReadOnlyList<ShopifyOptionSpec>? Options = null, IReadOnlyList<string>? Images = null, string Status = "ACTIVE", string? ProductType = null,
     IReadOnlyList<string>? Tags = null, IReadOnlyList<string>? Collections = null);
 
+public sealed record SetFulfillmentTracking(string? Company, IReadOnlyList<string>? Numbers);
+
 public sealed record SetShopifyStock(string? Sku, long? InventoryItemId, long? LocationId, int Available);
 
 public sealed record RegisterWebhook(string Topic, string CallbackUrl);
@@ -154,6 +156,24 @@ public static class ShopifyControl
                 ["updated_at"] = ShopifyJson.Time(now),
             });
             return Results.Ok(new { id, shipmentStatus = "delivered" });
+        }));
+
+        // The merchant corrects a fulfilment's tracking in Shopify's admin: fulfillments/update with the new numbers.
+        shopify.MapPost("/shops/{shop}/fulfillments/{id:long}/tracking", (string shop, long id, SetFulfillmentTracking request, WebhookDeliverer webhooks) => WithShop(state, shop, s =>
+        {
+            var order = s.Orders.Values.FirstOrDefault(o => o.Fulfillments.Any(f => f.Id == id));
+            if (order is null) return Results.NotFound();
+            if (request.Numbers is not { Count: > 0 }) return Results.BadRequest(new { errors = new[] { "numbers: at least one tracking number" } });
+            var index = order.Fulfillments.FindIndex(f => f.Id == id);
+            var corrected = order.Fulfillments[index] with { Numbers = [.. request.Numbers], Company = request.Company ?? order.Fulfillments[index].Company };
+            order.Fulfillments[index] = corrected;
+            webhooks.Emit(s, "fulfillments/update", new JsonObject
+            {
+                ["id"] = id, ["order_id"] = order.Id, ["status"] = "success",
+                ["tracking_company"] = corrected.Company, ["tracking_numbers"] = new JsonArray(corrected.Numbers.Select(n => (JsonNode)n).ToArray()),
+                ["updated_at"] = ShopifyJson.Time(state.Clock.GetUtcNow()),
+            });
+            return Results.Ok(new { id, numbers = corrected.Numbers });
         }));
 
         shopify.MapGet("/shops/{shop}/orders", (string shop) => WithShop(state, shop, s =>

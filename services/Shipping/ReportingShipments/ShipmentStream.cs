@@ -31,6 +31,12 @@ public sealed record ShipmentWasRejected(string Code, string Message);
 public sealed record ShipmentWasRedispatched(string? Carrier, IReadOnlyList<string> TrackingNumbers, IReadOnlyList<ShipmentPackage> Packages, long FulfillmentVersion,
     DateTimeOffset ShippedAt, int Attempt);
 
+/// <summary>The fulfilment's tracking (numbers, carrier) was changed in Shopify after the shipment was reported: planned again
+/// and sent again, naming the numbers it replaces.</summary>
+[StoredEvent("shipment-tracking-corrected.v1")]
+public sealed record ShipmentTrackingWasCorrected(string? Carrier, IReadOnlyList<string> TrackingNumbers, IReadOnlyList<ShipmentPackage> Packages, long FulfillmentVersion,
+    DateTimeOffset ShippedAt, int Attempt, IReadOnlyList<string> Replaced);
+
 [StoredEvent("shipment-delivered.v1")]
 public sealed record ShipmentWasDelivered(DateTimeOffset DeliveredAt, long FulfillmentVersion);
 
@@ -74,6 +80,9 @@ public sealed record ConfirmShipment : ShipmentCommand;
 
 public sealed record RejectShipment(string Code, string Message) : ShipmentCommand;
 
+/// <summary>A reported shipment whose tracking Shopify changed, planned again (<paramref name="Planned"/>) to replace <paramref name="Replaced"/>.</summary>
+public sealed record CorrectTracking(object Planned, IReadOnlyList<string> Replaced) : ShipmentCommand;
+
 /// <summary>A refused shipment planned again from its fulfilment's latest report (<paramref name="Planned"/>: dispatched, or refused still).</summary>
 public sealed record ResendShipment(object Planned) : ShipmentCommand;
 
@@ -101,6 +110,10 @@ public static class ShipmentStream
             Status = ShipmentStatus.Dispatched, ErrorCode = null, Attempt = r.Attempt, FulfillmentVersion = Math.Max(state.FulfillmentVersion, r.FulfillmentVersion),
         },
         ShipmentWasRejected r => state with { Status = ShipmentStatus.Rejected, ErrorCode = r.Code },
+        ShipmentTrackingWasCorrected c => state with
+        {
+            Status = ShipmentStatus.Dispatched, Attempt = c.Attempt, FulfillmentVersion = Math.Max(state.FulfillmentVersion, c.FulfillmentVersion),
+        },
         ShipmentWasDelivered d => state with { Status = ShipmentStatus.Delivered, FulfillmentVersion = Math.Max(state.FulfillmentVersion, d.FulfillmentVersion) },
         FulfillmentVersionSeen v => state with { FulfillmentVersion = Math.Max(state.FulfillmentVersion, v.FulfillmentVersion) },
         _ => state,
@@ -125,6 +138,10 @@ public static class ShipmentStream
             // Only a refused shipment is sent again, and only when its new plan goes through.
             case ResendShipment { Planned: ShipmentWasDispatched d } when state.Status == ShipmentStatus.Rejected:
                 return [new ShipmentWasRedispatched(d.Carrier, d.TrackingNumbers, d.Packages, d.FulfillmentVersion, d.ShippedAt, state.Attempt + 1)];
+
+            case CorrectTracking { Planned: ShipmentWasDispatched d } correct
+                when state.Status is ShipmentStatus.Dispatched or ShipmentStatus.Confirmed && d.FulfillmentVersion > state.FulfillmentVersion:
+                return [new ShipmentTrackingWasCorrected(d.Carrier, d.TrackingNumbers, d.Packages, d.FulfillmentVersion, d.ShippedAt, state.Attempt + 1, correct.Replaced)];
 
             case ConfirmShipment when state.Status == ShipmentStatus.Dispatched:
                 return [new ShipmentWasConfirmed()];
@@ -161,6 +178,11 @@ public static class ShipmentProjection
             case ShipmentWasConfirmed:
                 row.Status = ShipmentStatus.Confirmed;
                 break;
+            case ShipmentTrackingWasCorrected c:
+                (row.Status, row.Carrier) = (ShipmentStatus.Dispatched, c.Carrier);
+                (row.TrackingNumbers, row.Packages, row.Units) = (JsonSerializer.Serialize(c.TrackingNumbers), JsonSerializer.Serialize(c.Packages, PlatformJson.Options), ShipmentUnits.Of(c.Packages));
+                row.Version = Math.Max(row.Version, c.FulfillmentVersion);
+                break;
             case ShipmentWasRedispatched r:
                 (row.Status, row.ErrorCode, row.ErrorMessage, row.Carrier) = (ShipmentStatus.Dispatched, null, null, r.Carrier);
                 (row.TrackingNumbers, row.Packages, row.Units) = (JsonSerializer.Serialize(r.TrackingNumbers), JsonSerializer.Serialize(r.Packages, PlatformJson.Options), ShipmentUnits.Of(r.Packages));
@@ -193,6 +215,10 @@ public static class ShipmentProjection
             case ShipmentWasRedispatched r:
                 yield return new ShipmentDispatched(order.TenantId, order.ConnectionId, row.ShipmentId, order.OrderId, Enum.Parse<Channel>(order.Channel), order.ChannelOrderId,
                     r.Packages, r.ShippedAt, at, r.Attempt);
+                break;
+            case ShipmentTrackingWasCorrected c:
+                yield return new ShipmentDispatched(order.TenantId, order.ConnectionId, row.ShipmentId, order.OrderId, Enum.Parse<Channel>(order.Channel), order.ChannelOrderId,
+                    c.Packages, c.ShippedAt, at, c.Attempt, c.Replaced);
                 break;
             case ShipmentWasRefused r:
                 yield return new ShipmentRejectedByChannel(order.TenantId, order.ConnectionId, row.ShipmentId, order.OrderId, order.ChannelOrderId, new ChannelError(r.Code, r.Message), at);

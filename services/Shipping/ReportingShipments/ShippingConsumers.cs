@@ -84,6 +84,20 @@ public sealed class FulfillmentReportedConsumer(ShippingDbContext db, EventStore
                     }
                 }
 
+                // Reported already, and Shopify changed its tracking since: the marketplace is told the new numbers in place of the old.
+                var told = JsonSerializer.Deserialize<string[]>(shipment.TrackingNumbers)!;
+                if (shipment.Status is ShipmentStatus.Dispatched or ShipmentStatus.Confirmed && m.Version > shipment.Version && !Void.Contains(m.Status)
+                    && m.Lines.Count > 0 && (!told.Order().SequenceEqual(m.TrackingNumbers.Order()) || !string.Equals(m.Carrier, shipment.Carrier, StringComparison.OrdinalIgnoreCase)))
+                {
+                    var replanned = await ShipmentPlanning.PlanAsync(db, order, m, shipment.ShipmentId, ct);
+                    if (replanned is ShipmentWasDispatched && !told.Order().SequenceEqual(m.TrackingNumbers.Order()))
+                    {
+                        await ShipmentLedger.DecideAsync(db, store, order, shipment, new CorrectTracking(replanned, told.Except(m.TrackingNumbers).ToList()), now, ct);
+                        logger.LogInformation("Shipment {Shipment} of {Order}: tracking corrected in Shopify, sent again", shipment.ShipmentId, order.ChannelOrderId);
+                        return; // the correction carries this version
+                    }
+                }
+
                 // The same report again or an older one changes nothing; a later one may bring the delivery.
                 await ShipmentLedger.DecideAsync(db, store, order, shipment, new ReportFulfillmentAgain(m.Version, Delivered(m)), now, ct);
                 return;

@@ -53,21 +53,38 @@ public sealed class ShipmentDispatchedConsumer(
                 .Where(x => x.Record["shippingNumber"] is not null)
                 .ToDictionary(x => (x.Basket, x.Record["shippingNumber"]!.ToString()), x => x.Record["shippingDetailId"]?.GetValue<long>());
             var date = m.ShippedAt.ToOffset(Jst).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            // A corrected tracking number takes the place of the record RMS holds for the number it replaces (same
+            // shippingDetailId); a replaced record no new number takes is deleted.
+            var replaced = known.Where(k => m.ReplacedTrackingNumbers?.Contains(k.Key.Item2) == true && k.Value is not null)
+                .GroupBy(k => k.Key.Basket).ToDictionary(g => g.Key ?? "", g => new Queue<long>(g.Select(k => k.Value!.Value)));
             var baskets = new JsonArray(m.Packages.GroupBy(p => p.PackageId).Select(g => (JsonNode)new JsonObject
             {
                 ["basketId"] = long.Parse(g.Key, CultureInfo.InvariantCulture),
-                ["ShippingModelList"] = new JsonArray(g.Select(p =>
+                ["ShippingModelList"] = new JsonArray(Records(g.Key, g.ToList())),
+            }).ToArray());
+
+            // One record per package; then, once the new numbers took the records they replace, the replaced ones left over are deleted.
+            JsonNode[] Records(string basket, IReadOnlyList<ShipmentPackage> packages)
+            {
+                var records = new List<JsonNode>();
+                foreach (var p in packages)
                 {
                     var record = new JsonObject { ["deliveryCompany"] = p.Carrier.RakutenJpCode ?? "1000", ["shippingDate"] = date };
                     if (p.TrackingNumber is { } number)
                     {
                         record["shippingNumber"] = number;
-                        if (known.GetValueOrDefault((g.Key, number)) is { } detail) record["shippingDetailId"] = detail;
+                        if (known.GetValueOrDefault((basket, number)) is { } detail) record["shippingDetailId"] = detail;
+                        else if (replaced.GetValueOrDefault(basket) is { Count: > 0 } old) record["shippingDetailId"] = old.Dequeue();
                     }
 
-                    return (JsonNode)record;
-                }).ToArray()),
-            }).ToArray());
+                    records.Add(record);
+                }
+
+                records.AddRange((replaced.GetValueOrDefault(basket) ?? new Queue<long>())
+                    .Select(id => (JsonNode)new JsonObject { ["shippingDetailId"] = id, ["shippingDeleteFlag"] = 1 }));
+                return [.. records];
+            }
+
             var answer = await rms.UpdateOrderShippingAsync(connection.Id, connection.BaseUrl, credentials, m.ChannelOrderId, baskets, ct);
             var now = clock.GetUtcNow();
             if (answer.Ok)
