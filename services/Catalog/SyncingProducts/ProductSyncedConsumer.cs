@@ -38,7 +38,9 @@ public sealed class ProductSyncedConsumer(CatalogDbContext db, TimeProvider cloc
             }
 
             product.Title = message.Product.Title;
-            var known = product.Snapshot.Length > 0 ? JsonSerializer.Deserialize<ProductSnapshot>(product.Snapshot, PlatformJson.Options) : null;
+            // The snapshot known is read only when the new one lacks what an import gives (a webhook's): an import's is whole.
+            var lacking = message.Product.Collections is null || message.Product.Variants.Any(v => v.Metafields is null);
+            var known = lacking && product.Snapshot.Length > 0 ? JsonSerializer.Deserialize<ProductSnapshot>(product.Snapshot, PlatformJson.Options) : null;
             product.Snapshot = JsonSerializer.Serialize(KeepMetafields(message.Product, known), PlatformJson.Options);
             product.SourceVersion = message.SourceVersion;
             product.Deleted = message.Deleted;

@@ -71,17 +71,14 @@ public sealed class OutboundPolicy
         return (IsAllowed(channel, uri), null);
     }
 
-    private bool IsAllowed(Channel channel, Uri uri)
+    private bool IsAllowed(Channel channel, Uri uri) => IsAllowedOrigin(uri) || (uri.Scheme == "https" && uri.IsDefaultPort && IsOfficial(channel, uri.IdnHost));
+
+    private bool IsAllowedOrigin(Uri uri)
     {
         lock (_origins)
         {
-            if (_origins.Contains(Origin(uri)))
-            {
-                return true;
-            }
+            return _origins.Contains(Origin(uri));
         }
-
-        return uri.Scheme == "https" && uri.IsDefaultPort && IsOfficial(channel, uri.IdnHost);
     }
 
     /// <summary>The handler every marketplace client sends through: no redirects, no proxy, and each connection checked
@@ -90,18 +87,8 @@ public sealed class OutboundPolicy
 
     /// <summary>Where product images are downloaded from to be uploaded to a marketplace (R-Cabinet): Shopify's CDN
     /// (<c>https://cdn.shopify.com</c>) or an allowed origin — never an address a merchant's product could point anywhere.</summary>
-    public bool IsImageSource(Uri uri)
-    {
-        lock (_origins)
-        {
-            if (_origins.Contains(Origin(uri)))
-            {
-                return true;
-            }
-        }
-
-        return uri.Scheme == "https" && uri.IsDefaultPort && uri.IdnHost.Equals("cdn.shopify.com", StringComparison.OrdinalIgnoreCase);
-    }
+    public bool IsImageSource(Uri uri) =>
+        IsAllowedOrigin(uri) || (uri.Scheme == "https" && uri.IsDefaultPort && uri.IdnHost.Equals("cdn.shopify.com", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The handler images are downloaded through: the same checks as the marketplace APIs, for image sources.</summary>
     public SocketsHttpHandler ImageHandler() => Handler(IsImageSource);

@@ -179,14 +179,11 @@ public static class ShipmentProjection
                 row.Status = ShipmentStatus.Confirmed;
                 break;
             case ShipmentTrackingWasCorrected c:
-                (row.Status, row.Carrier) = (ShipmentStatus.Dispatched, c.Carrier);
-                (row.TrackingNumbers, row.Packages, row.Units) = (JsonSerializer.Serialize(c.TrackingNumbers), JsonSerializer.Serialize(c.Packages, PlatformJson.Options), ShipmentUnits.Of(c.Packages));
-                row.Version = Math.Max(row.Version, c.FulfillmentVersion);
+                SentAgain(row, c.Carrier, c.TrackingNumbers, c.Packages, c.FulfillmentVersion);
                 break;
             case ShipmentWasRedispatched r:
-                (row.Status, row.ErrorCode, row.ErrorMessage, row.Carrier) = (ShipmentStatus.Dispatched, null, null, r.Carrier);
-                (row.TrackingNumbers, row.Packages, row.Units) = (JsonSerializer.Serialize(r.TrackingNumbers), JsonSerializer.Serialize(r.Packages, PlatformJson.Options), ShipmentUnits.Of(r.Packages));
-                row.Version = Math.Max(row.Version, r.FulfillmentVersion);
+                SentAgain(row, r.Carrier, r.TrackingNumbers, r.Packages, r.FulfillmentVersion);
+                (row.ErrorCode, row.ErrorMessage) = (null, null);
                 break;
             case ShipmentWasRejected r:
                 (row.Status, row.ErrorCode, row.ErrorMessage) = (ShipmentStatus.Rejected, r.Code, r.Message);
@@ -202,6 +199,14 @@ public static class ShipmentProjection
         }
 
         row.UpdatedAt = at;
+    }
+
+    /// <summary>A shipment planned again and sent again: dispatched, with what the new plan carries.</summary>
+    private static void SentAgain(Shipment row, string? carrier, IReadOnlyList<string> numbers, IReadOnlyList<ShipmentPackage> packages, long version)
+    {
+        (row.Status, row.Carrier, row.Units) = (ShipmentStatus.Dispatched, carrier, ShipmentUnits.Of(packages));
+        (row.TrackingNumbers, row.Packages) = (JsonSerializer.Serialize(numbers), JsonSerializer.Serialize(packages, PlatformJson.Options));
+        row.Version = Math.Max(row.Version, version);
     }
 
     public static IEnumerable<object> Messages(ShippingOrder order, Shipment row, object e, DateTimeOffset at)
