@@ -5,6 +5,7 @@ using Rakuten.Platform.Benchmarks;
 // dotnet run -c Release --project tests/Benchmarks -- onboarding [--items N] [--skus N] [--shopify-products N] [--items-per-second N]
 // dotnet run -c Release --project tests/Benchmarks -- stock [--skus N] [--rate N] [--warm-up N] [--seconds N] [--burst N] [--fr-files-per-hour N]
 // dotnet run -c Release --project tests/Benchmarks -- orders [--orders N] [--warm-up N] [--settle N] [--rate N] [--seconds N]
+// dotnet run -c Release --project tests/Benchmarks -- order-history [--orders N] [--days N]
 // dotnet run -c Release --project tests/Benchmarks -- grpc [--callers N] [--seconds N] [--watchers N] [--changes N]
 // dotnet run -c Release --project tests/Benchmarks -- rate-budget [--replicas N] [--seconds N] [--rate N]
 return args.FirstOrDefault() switch
@@ -14,6 +15,7 @@ return args.FirstOrDefault() switch
     "onboarding" => await OnboardingBenchmark.RunAsync(args[1..]),
     "stock" => await StockBenchmark.RunAsync(args[1..]),
     "orders" => await OrdersBenchmark.RunAsync(args[1..]),
+    "order-history" => await OrderHistoryBenchmark.RunAsync(args[1..]),
     "grpc" => await GrpcBenchmark.RunAsync(args[1..]),
     "rate-budget" => await RateBudgetBenchmark.RunAsync(args[1..]),
     _ => Usage(),
@@ -52,6 +54,9 @@ static int Usage()
           --settle N    seconds of pause after the warm-up, for the JIT's background recompilation (default 15)
           --rate N      orders placed per second in the default-polling phase (default 2)
           --seconds N   length of the default-polling phase (default 120; 0 skips it)
+        usage: dotnet run -c Release --project tests/Benchmarks -- order-history [options]
+          --orders N    orders in the RMS shop's history, every status (default 20000)
+          --days N      the period they span, and the backfill's horizon (default 90)
         usage: dotnet run -c Release --project tests/Benchmarks -- grpc [options]
           --callers N   concurrent GetOrder callers (default 64)
           --seconds N   length of the GetOrder phase (default 20)

@@ -22,7 +22,7 @@ public sealed class JobRun
         _record = record;
         _clock = clock;
         _lease = lease;
-        Resumed = record.Checkpoint is not null || record.Done > 0;
+        Resumed = record.Done > 0 || record.Attempts > 1;
     }
 
     public Guid Id => _record.Id;

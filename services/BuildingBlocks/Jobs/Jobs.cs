@@ -16,9 +16,10 @@ namespace Rakuten.Platform.BuildingBlocks.Jobs;
 public static class Jobs
 {
     /// <summary>Starts a <paramref name="kind"/> job on <paramref name="target"/> for the caller's tenant — or, when one is
-    /// already queued or running, answers that one (a second click starts nothing twice). Audited with the job.</summary>
+    /// already queued or running, answers that one (a second click starts nothing twice). Audited with the job.
+    /// <paramref name="checkpoint"/> gives the handler its parameters (a date range), in its own words.</summary>
     public static async Task<JobRecord> StartAsync<TContext>(TContext db, Caller caller, string kind, string target, TimeProvider clock,
-        JobSignal<TContext> runner, CancellationToken ct, int? total = null)
+        JobSignal<TContext> runner, CancellationToken ct, int? total = null, string? checkpoint = null)
         where TContext : PlatformDbContext
     {
         if (await ActiveAsync(db, caller.Tenant, kind, target, ct) is { } running)
@@ -30,7 +31,7 @@ public static class Jobs
         var job = new JobRecord
         {
             Id = Guid.NewGuid(), TenantId = caller.Tenant, Kind = kind, Target = target, RequestedBy = caller.Actor, CreatedAt = now, UpdatedAt = now,
-            TraceParent = Traces.Current, Total = total,
+            TraceParent = Traces.Current, Total = total, Checkpoint = checkpoint,
         };
         db.Jobs.Add(job);
         db.Audit(caller, kind, target, now, detail: $"job {job.Id}");
@@ -43,7 +44,7 @@ public static class Jobs
             // Started by a concurrent request between the look and the insert (the unique index on active jobs).
             // If that one has already finished, a new one is started.
             db.DiscardUnsaved();
-            return await ActiveAsync(db, caller.Tenant, kind, target, ct) ?? await StartAsync(db, caller, kind, target, clock, runner, ct, total);
+            return await ActiveAsync(db, caller.Tenant, kind, target, ct) ?? await StartAsync(db, caller, kind, target, clock, runner, ct, total, checkpoint);
         }
 
         runner.Pulse();

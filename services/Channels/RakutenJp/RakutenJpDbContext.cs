@@ -22,6 +22,8 @@ public sealed class RakutenJpDbContext(DbContextOptions<RakutenJpDbContext> opti
 
     public DbSet<OrderCatchUp> OrderCatchUps => Set<OrderCatchUp>();
 
+    public DbSet<OrderSyncItem> OrderSyncItems => Set<OrderSyncItem>();
+
     public DbSet<PublishedItem> PublishedItems => Set<PublishedItem>();
 
     public DbSet<RmsSku> RmsSkus => Set<RmsSku>();
@@ -68,6 +70,11 @@ public sealed class RakutenJpDbContext(DbContextOptions<RakutenJpDbContext> opti
         {
             e.ToTable("order_catch_ups");
             e.HasKey(x => x.ConnectionId);
+        });
+        modelBuilder.Entity<OrderSyncItem>(e =>
+        {
+            e.ToTable("order_sync_items");
+            e.HasKey(x => new { x.JobId, x.OrderNumber });
         });
         modelBuilder.Entity<PublishedItem>(e =>
         {

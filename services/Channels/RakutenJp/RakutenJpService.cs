@@ -42,6 +42,7 @@ public static class RakutenJpService
         builder.Services.AddSingleton<ConfirmingOrders.OrderConfirmer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfirmingOrders.OrderConfirmer>());
         builder.AddPlatformConsumer<ConfirmingOrders.OrderExportedConsumer>(Name);
+        builder.Services.AddSingleton<RmsOrderImporter>();
         builder.Services.AddSingleton<RmsOrderPoller>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RmsOrderPoller>());
         builder.Services.AddSingleton<RmsStatusSweep>();
@@ -65,6 +66,8 @@ public static class RakutenJpService
         builder.AddJobs<RakutenJpDbContext>();
         builder.AddJobHandler<RakutenJpDbContext, StockReconcileJob>();
         builder.AddJobHandler<RakutenJpDbContext, ItemInventoryJob>();
+        builder.AddJobHandler<RakutenJpDbContext, OrderSyncJob>();
+        builder.AddPlatformConsumer<OrderSyncDecisionConsumer>(Name);
         builder.Services.AddSingleton<IConnectionAdded<RakutenJpDbContext>>(sp => new JobOnConnect<RakutenJpDbContext>(sp.GetRequiredService<JobSignal<RakutenJpDbContext>>(), ItemInventoryJob.Kind));
         builder.AddPlatformConsumer<OrderButtonRequestedConsumer>(Name);
         return builder;
@@ -80,6 +83,7 @@ public static class RakutenJpService
         api.MapGenres();
         api.MapImages();
         ConfirmingOrders.OrderSettingsEndpoints.MapOrderSettings(api);
+        api.MapOrderSync();
         // The merchant's "sync stock": push every SKU again; and the reconciliation on demand (read RMS back, repair).
         api.MapPost("/connections/{id:guid}/sync-stock", async (Guid id, Caller caller, RakutenJpDbContext db, StockPusher pusher, TimeProvider clock, CancellationToken ct) =>
         {

@@ -40,7 +40,11 @@ public sealed record PlaceRmsOrder(
     string? Remarks = null,
     int ShippingTerm = 0,
     bool AmountsUndetermined = false,
-    string? OrderNumber = null);
+    string? OrderNumber = null,
+    int OrderProgress = 100);
+
+/// <summary>Many orders at once (a shop's history for a backfill), each as <see cref="PlaceRmsOrder"/> would place it.</summary>
+public sealed record PlaceRmsOrders(IReadOnlyList<PlaceRmsOrder> Orders);
 
 public sealed record SetRmsProgress(int OrderProgress);
 
@@ -91,12 +95,17 @@ public static class RmsControl
 
         rms.MapPost("/shops/{shopId}/orders", (string shopId, PlaceRmsOrder request) => WithShop(state, shopId, shop =>
         {
-            if (request.Packages is not { Count: > 0 } || request.Packages.Any(p => p.Items is not { Count: > 0 }))
-                return Results.BadRequest(new { errors = new[] { "an order needs at least one package with at least one item" } });
-            if (request.OrderNumber is { } given && (!System.Text.RegularExpressions.Regex.IsMatch(given, @"^\d{6}-\d{8}-\d+$") || shop.Orders.ContainsKey(given)))
-                return Results.BadRequest(new { errors = new[] { "orderNumber must match ^\\d{6}-\\d{8}-\\d+$ and be new" } });
+            if (Problem(shop, request) is { } problem) return Results.BadRequest(new { errors = new[] { problem } });
             var order = Place(state, shop, request);
             return Results.Created($"/control/rms/shops/{shopId}/orders/{order.OrderNumber}", new { orderNumber = order.OrderNumber });
+        }));
+
+        rms.MapPost("/shops/{shopId}/orders/bulk", (string shopId, PlaceRmsOrders request) => WithShop(state, shopId, shop =>
+        {
+            var problems = (request.Orders ?? []).Select((o, i) => Problem(shop, o) is { } p ? $"orders[{i}]: {p}" : null).OfType<string>().ToList();
+            if (request.Orders is not { Count: > 0 and <= 10_000 }) problems.Add("orders must hold 1 to 10,000 orders");
+            if (problems.Count > 0) return Results.BadRequest(new { errors = problems.Take(20) });
+            return Results.Ok(new { orderNumbers = request.Orders!.Select(o => Place(state, shop, o).OrderNumber).ToList() });
         }));
 
         rms.MapGet("/shops/{shopId}/orders/{orderNumber}", (string shopId, string orderNumber) => WithShop(state, shopId, shop =>
@@ -129,7 +138,7 @@ public static class RmsControl
                 return Results.BadRequest(new { errors = new[] { "orderProgress must be one of 100, 200, …, 900" } });
             var now = state.Clock.GetUtcNow();
             // Buyer-side and Rakuten-side moves: payment (600/700), a buyer's cancellation (800, then 900).
-            order.OrderProgress = request.OrderProgress;
+            Progress(order, request.OrderProgress, now);
             if (request.OrderProgress is 800 or 900) order.ChangeReasons.Add(OrderApi.ChangeReason(order, request.OrderProgress == 800 ? 0 : 1, 1, now));
             return Results.Ok(new { orderNumber, orderProgress = order.OrderProgress });
         }));
@@ -224,6 +233,30 @@ public static class RmsControl
         });
     }
 
+    private static string? Problem(RmsShop shop, PlaceRmsOrder request)
+    {
+        if (request.Packages is not { Count: > 0 } || request.Packages.Any(p => p.Items is not { Count: > 0 }))
+            return "an order needs at least one package with at least one item";
+        if (request.OrderNumber is { } given && (!System.Text.RegularExpressions.Regex.IsMatch(given, @"^\d{6}-\d{8}-\d+$") || shop.Orders.ContainsKey(given)))
+            return "orderNumber must match ^\\d{6}-\\d{8}-\\d+$ and be new";
+        if (request.OrderProgress is < 100 or > 900 || request.OrderProgress % 100 != 0)
+            return "orderProgress must be one of 100, 200, …, 900";
+        return null;
+    }
+
+    /// <summary>The dates RMS records as an order moves on (confirmed, fixed, shipment reported), for a search by those dates.</summary>
+    public static void Progress(RmsOrder order, int progress, DateTimeOffset at)
+    {
+        order.OrderProgress = progress;
+        if (progress is >= 200 and < 800)
+        {
+            order.ShopOrderCfmDatetime ??= at;
+            order.OrderFixDatetime ??= at;
+        }
+
+        if (progress is >= 500 and < 800) order.ShippingCmplRptDatetime ??= at;
+    }
+
     private static RmsOrder Place(SandboxState state, RmsShop shop, PlaceRmsOrder request)
     {
         var orderedAt = request.OrderedAt ?? state.Clock.GetUtcNow();
@@ -279,6 +312,14 @@ public static class RmsControl
         foreach (var c in request.Coupons ?? [])
         {
             order.Coupons.Add(new RmsCoupon(c.Code, c.Name, c.Price, c.Units, c.ItemId, c.Capital));
+        }
+
+        if (request.OrderProgress != 100)
+        {
+            // An order of the shop's history: it moved on a day after it was placed (or now, for one placed today).
+            var movedAt = orderedAt.AddDays(1) < state.Clock.GetUtcNow() ? orderedAt.AddDays(1) : state.Clock.GetUtcNow();
+            Progress(order, request.OrderProgress, movedAt);
+            if (request.OrderProgress is 800 or 900) order.ChangeReasons.Add(OrderApi.ChangeReason(order, request.OrderProgress == 800 ? 0 : 1, 1, movedAt));
         }
 
         shop.Orders[number] = order;

@@ -65,6 +65,8 @@ public static partial class PlatformRoutes
                 "id" => owner.Connections[Channel(route.Pattern)!],
                 "connectionId" when route.Pattern.StartsWith("/channels/shopify/", StringComparison.Ordinal) => owner.Connections["shopify"],
                 "connectionId" => owner.Connections["rakuten-jp"],
+                // The fixture's own job of the channel: not an order sync, so its order-sync view is 404 even to its owner.
+                "jobId" => owner.Jobs[Channel(route.Pattern)!],
                 "productId" => owner.ProductId,
                 "orderId" => owner.OrderId,
                 "action" => "hide",

@@ -29,12 +29,13 @@ public sealed class RmsOrderClient(RmsClient rms)
 
     public static string RmsDate(DateTimeOffset at) => at.ToOffset(Jst).ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture) + "+0900";
 
-    /// <summary>One page of order numbers ordered between <paramref name="from"/> and <paramref name="to"/> (≤ 63 days apart).</summary>
+    /// <summary>One page of order numbers whose <paramref name="dateType"/> date (1 ordered, 2 confirmed, 3 fixed, 4 shipped,
+    /// 5 shipment reported, 6 payment fixed) falls between <paramref name="from"/> and <paramref name="to"/> (≤ 63 days apart).</summary>
     public Task<RmsAnswer> SearchOrderAsync(Guid? connectionId, string baseUrl, RmsCredentials credentials, DateTimeOffset from, DateTimeOffset to, int page, int[] progresses,
-        CancellationToken ct, bool probe = false) =>
+        CancellationToken ct, bool probe = false, int dateType = 1) =>
         PostAsync(new(connectionId, "searchOrder", Idempotent: true, probe), baseUrl, credentials, new JsonObject
         {
-            ["dateType"] = 1,
+            ["dateType"] = dateType,
             ["orderProgressList"] = new JsonArray(progresses.Select(p => (JsonNode)p).ToArray()),
             ["startDatetime"] = RmsDate(from),
             // RMS dates have whole seconds: round the end up, or an order placed within the last second is missed.
