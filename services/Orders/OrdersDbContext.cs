@@ -20,6 +20,10 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
 
     public DbSet<OrderShipment> Shipments => Set<OrderShipment>();
 
+    public DbSet<MappingStatuses.OrderConnection> OrderConnections => Set<MappingStatuses.OrderConnection>();
+
+    public DbSet<MappingStatuses.StatusRuleRow> StatusRules => Set<MappingStatuses.StatusRuleRow>();
+
     /// <summary>A save that changes no order as the API shows it (a projection rebuilt): nothing goes into the change feed.</summary>
     internal bool QuietSave { get; set; }
 
@@ -51,6 +55,16 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
             e.Property(x => x.Status).HasConversion<string>();
             e.Property(x => x.HoldReason).HasConversion<string>();
             e.Property(x => x.ReleasedHold).HasConversion<string>();
+        });
+        modelBuilder.Entity<MappingStatuses.OrderConnection>(e =>
+        {
+            e.ToTable("order_connections");
+            e.HasKey(x => x.ConnectionId);
+        });
+        modelBuilder.Entity<MappingStatuses.StatusRuleRow>(e =>
+        {
+            e.ToTable("status_rules");
+            e.HasKey(x => new { x.ConnectionId, x.ChannelStatus });
         });
         modelBuilder.Entity<CatalogSku>(e =>
         {

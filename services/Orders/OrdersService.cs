@@ -29,6 +29,7 @@ public static class OrdersService
         builder.AddPlatformConsumer<ChannelOrderStatusChangedConsumer>(Name);
         builder.AddPlatformConsumer<OrderCancellationRefusedConsumer>(Name);
         builder.AddPlatformConsumer<ShipmentConsumers>(Name);
+        builder.AddPlatformConsumer<MappingStatuses.OrderConnectionConsumer>(Name);
         builder.AddStateProbe<HoldsProbe>();
         return builder;
     }
@@ -40,6 +41,7 @@ public static class OrdersService
         orders.MapAuditLog<OrdersDbContext>("");
         orders.MapOrders();
         orders.MapCancellations();
+        MappingStatuses.StatusMappingEndpoints.MapStatusMapping(orders);
         NeedsAttention.AttentionEndpoints.MapAttention(orders);
         app.MapGrpcService<OrdersApi>();
         app.MapGrpcService<HoldsApi>();

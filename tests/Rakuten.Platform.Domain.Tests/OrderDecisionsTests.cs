@@ -41,6 +41,33 @@ public sealed class OrderDecisionsTests
         After([.. events]).Status.Should().Be(UnifiedOrderStatus.Accepted);
     }
 
+    [Theory]
+    [InlineData("500", UnifiedOrderStatus.Shipped)]
+    [InlineData("700", UnifiedOrderStatus.Completed)]
+    [InlineData("800", UnifiedOrderStatus.CancellationRequested)]
+    [InlineData("900", UnifiedOrderStatus.Cancelled)]
+    public void An_order_first_seen_already_shipped_paid_or_cancelled_is_history_reserving_nothing_even_with_an_unknown_SKU(string progress, UnifiedOrderStatus status)
+    {
+        var received = Received(Order(Tokyo, sku: "GONE-1")) with { ChannelStatus = progress };
+
+        var events = OrderDecisions.Decide(new ReceiveOrder(received), OrderStream.Start(OrderStream.Id(Id)), _ => 0);
+
+        events.Should().Equal(received, new OrderStatusWasChanged(UnifiedOrderStatus.Received, status, progress));
+        After([.. events]).Hold.Should().BeNull("history is not held, whatever its SKUs");
+        OrderDecisions.Decide(new Reevaluate(), After([.. events]), Known).Should().BeEmpty("history is never accepted later");
+    }
+
+    [Theory]
+    [InlineData("200")]
+    [InlineData("300")]
+    [InlineData("400")]
+    public void An_order_first_seen_confirmed_but_not_shipped_is_live_and_accepted(string progress)
+    {
+        var events = OrderDecisions.Decide(new ReceiveOrder(Received(Order(Tokyo)) with { ChannelStatus = progress }), OrderStream.Start(OrderStream.Id(Id)), Known);
+
+        events[1].Should().BeOfType<OrderWasAccepted>();
+    }
+
     [Fact]
     public void A_held_order_is_not_held_again_for_the_same_reason_and_goes_through_once_the_SKU_is_known()
     {

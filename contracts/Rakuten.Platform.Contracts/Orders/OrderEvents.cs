@@ -66,7 +66,8 @@ public sealed record OrderCancelled(
     IReadOnlyList<SkuQuantity> Lines,
     CancellationInitiator Initiator,
     string? Reason,
-    DateTimeOffset OccurredAt) : IConnectionEvent;
+    DateTimeOffset OccurredAt,
+    bool CancelInShopify = true) : IConnectionEvent;
 
 [MessageUrn("rakuten-platform:orders:order-status-changed:v1")]
 [EntityName("rakuten-platform.orders.order-status-changed.v1")]
@@ -135,6 +136,23 @@ public sealed record OrderCancellationRefused(
     Channel Channel,
     string ChannelOrderId,
     ChannelError Error,
+    DateTimeOffset OccurredAt) : IConnectionEvent;
+
+/// <summary>What the Shopify order of a marketplace order should carry now that the marketplace reports
+/// <c>ChannelStatus</c>, by the connection's status mapping: tags to add, and whether its fulfilment is on hold (a change
+/// or a cancellation the marketplace has not confirmed). Sent when the order is accepted and on each status change;
+/// the latest (<c>OccurredAt</c>) wins.</summary>
+[MessageUrn("rakuten-platform:orders:order-shopify-actions-requested:v1")]
+[EntityName("rakuten-platform.orders.order-shopify-actions-requested.v1")]
+public sealed record OrderShopifyActionsRequested(
+    Guid TenantId,
+    Guid ConnectionId,
+    Guid OrderId,
+    Channel Channel,
+    string ChannelOrderId,
+    string ChannelStatus,
+    IReadOnlyList<string> Tags,
+    bool HoldFulfillment,
     DateTimeOffset OccurredAt) : IConnectionEvent;
 
 /// <summary>Why the merchant cancels an order; each marketplace adapter maps it to its own code.</summary>

@@ -32,6 +32,8 @@ public sealed class ShopifyDbContext(DbContextOptions<ShopifyDbContext> options)
 
     public DbSet<ShopifyCancellation> ShopifyCancellations => Set<ShopifyCancellation>();
 
+    public DbSet<ApplyingStatusActions.ShopifyOrderAction> OrderActions => Set<ApplyingStatusActions.ShopifyOrderAction>();
+
     public DbSet<FulfillmentRow> Fulfillments => Set<FulfillmentRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
@@ -82,6 +84,12 @@ public sealed class ShopifyDbContext(DbContextOptions<ShopifyDbContext> options)
         {
             e.ToTable("fulfillments");
             e.HasKey(x => new { x.ConnectionId, x.FulfillmentId });
+        });
+        modelBuilder.Entity<ApplyingStatusActions.ShopifyOrderAction>(e =>
+        {
+            e.ToTable("shopify_order_actions");
+            e.HasKey(x => x.OrderId);
+            e.Ignore(x => x.Pending);
         });
         modelBuilder.Entity<ShopifyCancellation>(e =>
         {

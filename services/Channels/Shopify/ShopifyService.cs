@@ -33,6 +33,8 @@ public static class ShopifyService
         builder.Services.AddSingleton<Connecting.ShopCurrency>();
         builder.Services.AddSingleton<ShopifyOrderCanceller>();
         builder.Services.AddSingleton<IRunsBetweenExports>(sp => sp.GetRequiredService<ShopifyOrderCanceller>());
+        builder.Services.AddSingleton<IRunsBetweenExports, ApplyingStatusActions.ShopifyOrderActionsApplier>();
+        builder.AddPlatformConsumer<ApplyingStatusActions.OrderShopifyActionsRequestedConsumer>(Name);
         builder.Services.AddSingleton<OrderExporter>();
         builder.AddPlatformConsumer<OrderCancelledConsumer>(Name);
         builder.AddPlatformConsumer<KitChangedConsumer>(Name);

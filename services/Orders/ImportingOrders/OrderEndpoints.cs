@@ -44,7 +44,8 @@ public static class OrderEndpoints
                         .Select(s => new OrderShipmentView(s.ShipmentId, s.Status, s.Units, s.Error, s.UpdatedAt)).ToList(),
                     record.Order is null ? null : JsonSerializer.Deserialize<ChannelOrder>(record.Order, PlatformJson.Options),
                     (await store.LoadAsync(OrderImport.Stream(orderId), ct: ct)).Select(e => new OrderEventView(e.Version, e.Data.GetType().Name, e.RecordedAt,
-                        e.Metadata.Actor ?? "platform", Rakuten.Platform.Orders.PublicApi.OrderMessages.Summary(e.Data))).ToList()))
+                        e.Metadata.Actor ?? "platform", Rakuten.Platform.Orders.PublicApi.OrderMessages.Summary(e.Data))).ToList(),
+                    await StatusRuleAsync(db, record, ct)))
                 : throw PlatformProblem.NotFound("order with this id")).Produces<OrderDetailView>();
 
         orders.MapPost("/{orderId:guid}/retry", async (Guid orderId, Caller caller, OrdersDbContext db, EventStore<OrdersDbContext> store, TimeProvider clock, CancellationToken ct) =>
@@ -59,6 +60,16 @@ public static class OrderEndpoints
             if (request?.Note is { } note && Text.Problem(note, 0, 500) is { } problem) return ApiErrors.Validation([$"note {problem}"]);
             return Results.Ok(View(await HoldActions.DismissAsync(db, store, caller, orderId, request?.Note, clock.GetUtcNow(), ct)));
         }).RequireAuthorization(PlatformPolicies.Operator).Produces<OrderView>();
+    }
+
+    /// <summary>The rule of the connection's status mapping the order's channel status is under now.</summary>
+    private static async Task<MappingStatuses.StatusRuleView?> StatusRuleAsync(OrdersDbContext db, OrderRecord record, CancellationToken ct)
+    {
+        var channel = Enum.Parse<Rakuten.Platform.Contracts.Channel>(record.Channel);
+        var overrides = await MappingStatuses.StatusMappingEndpoints.OverridesAsync(db, record.ConnectionId, ct);
+        return MappingStatuses.StatusMapping.Resolve(channel, record.ChannelStatus, overrides) is { } rule
+            ? MappingStatuses.StatusMappingEndpoints.View(channel, rule, overrides.ContainsKey(record.ChannelStatus))
+            : null;
     }
 
     private static OrderView View(OrderRecord o) => new(
@@ -76,9 +87,10 @@ public sealed record OrderHold(string Reason, string? Detail, string? Action);
 
 public sealed record HoldView(Guid OrderId, string Channel, string ChannelOrderId, string Reason, string? Detail, string? Action, DateTimeOffset UpdatedAt);
 
-/// <summary>One order in full: the marketplace's order as imported, its cancellation, its shipments and its history.</summary>
+/// <summary>One order in full: the marketplace's order as imported, its cancellation, its shipments, its history, and the
+/// status mapping rule its channel status is under.</summary>
 public sealed record OrderDetailView(OrderView Order, CancellationView? Cancellation, IReadOnlyList<OrderShipmentView> Shipments, ChannelOrder? Detail,
-    IReadOnlyList<OrderEventView> History);
+    IReadOnlyList<OrderEventView> History, MappingStatuses.StatusRuleView? StatusMapping);
 
 public sealed record CancellationView(string Initiator, string Reason, string? Comment, DateTimeOffset RequestedAt, DateTimeOffset? AnnouncedAt, string? Refusal);
 

@@ -93,6 +93,7 @@ public static class OrderImport
         var known = (await db.Orders.Where(o => connections.Contains(o.ConnectionId) && ids.Contains(o.ChannelOrderId)).ToListAsync(ct))
             .ToDictionary(o => (o.ConnectionId, o.ChannelOrderId));
         var claims = await ClaimsAsync(db, messages.Select(m => m.TenantId).Distinct().ToList(), messages.SelectMany(m => Skus(m.Order)).Distinct().ToList(), ct);
+        var mappings = await MappingStatuses.StatusMappingEndpoints.OverridesAsync(db, connections, ct);
         foreach (var m in messages)
         {
             using var span = Traces.ContinueMessage(m, "order import");
@@ -108,8 +109,16 @@ public static class OrderImport
             span?.SetTag("platform.order_id", record.OrderId);
             db.Orders.Add(record);
             known[(m.ConnectionId, m.ChannelOrderId)] = record; // the same order twice in one batch (two pollers) is imported once
-            var events = OrderDecisions.Decide(new ReceiveOrder(received), OrderStream.Start(Stream(record.OrderId)), sku => claims.GetValueOrDefault((m.TenantId, sku)));
+            var rule = MappingStatuses.StatusMapping.Resolve(m.Channel, m.ChannelStatus, mappings(m.ConnectionId));
+            var events = OrderDecisions.Decide(new ReceiveOrder(received, rule?.Status), OrderStream.Start(Stream(record.OrderId)), sku => claims.GetValueOrDefault((m.TenantId, sku)));
             Record(db, store, record, 0, events, now, m);
+            if (rule is { ActsOnShopify: true } && !OrderStatusMap.IsHistory(rule.Status))
+            {
+                // What the status asks of the Shopify order (tags, a held fulfilment), applied once Shopify has it.
+                db.AddToOutbox(new OrderShopifyActionsRequested(m.TenantId, m.ConnectionId, record.OrderId, m.Channel, m.ChannelOrderId, m.ChannelStatus,
+                    rule.Tags, rule.HoldFulfillment, now));
+            }
+
             logger.LogInformation("{Channel} order {Order} imported as {OrderId}: {Status} {Reason}", m.Channel, m.ChannelOrderId, record.OrderId, record.Status, record.HoldReason);
         }
     }

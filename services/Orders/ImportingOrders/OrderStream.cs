@@ -77,8 +77,9 @@ public static class OrderStream
 /// <summary>What can be asked of an order.</summary>
 public abstract record OrderCommand;
 
-/// <summary>A marketplace order seen for the first time.</summary>
-public sealed record ReceiveOrder(OrderReceived Received) : OrderCommand;
+/// <summary>A marketplace order seen for the first time; <paramref name="Reported"/> is its channel status as the connection's
+/// status mapping reads it (the default map when not given).</summary>
+public sealed record ReceiveOrder(OrderReceived Received, UnifiedOrderStatus? Reported = null) : OrderCommand;
 
 /// <summary>The marketplace handed the order on again with this content.</summary>
 public sealed record ChangeContent(ChannelOrder? Order, string? ParseError) : OrderCommand;
@@ -110,6 +111,13 @@ public static class OrderDecisions
         switch (command)
         {
             case ReceiveOrder receive:
+                // Already shipped, paid or cancelled on the marketplace when first seen: history, recorded as it stands.
+                var reported = receive.Reported ?? OrderStatusMap.FromChannel(receive.Received.Channel, receive.Received.ChannelStatus);
+                if (OrderStatusMap.IsHistory(reported))
+                {
+                    return [receive.Received, new OrderStatusWasChanged(UnifiedOrderStatus.Received, reported!.Value, receive.Received.ChannelStatus)];
+                }
+
                 return [receive.Received, .. Evaluate(OrderStream.Apply(state, receive.Received), claims)];
 
             case ChangeContent change:

@@ -2,12 +2,14 @@ using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Rakuten.Platform.BuildingBlocks.EventSourcing;
 using Rakuten.Platform.BuildingBlocks.Inbox;
+using Rakuten.Platform.BuildingBlocks.Outbox;
 using Rakuten.Platform.Contracts.Orders;
 using Rakuten.Platform.Orders.ImportingOrders;
 
 namespace Rakuten.Platform.Orders.TrackingStatus;
 
-/// <summary>The marketplace moved an order: the order follows by the status map (forward only, Cancelled final). A
+/// <summary>The marketplace moved an order: the order follows by the connection's status mapping (forward only, Cancelled
+/// final), and the Shopify order is asked for what the new status does there (tags, a held fulfilment). A
 /// cancellation on the channel — whole or of some units — is announced once as OrderCancelled, which releases the
 /// stock and cancels the Shopify order.</summary>
 public sealed class ChannelOrderStatusChangedConsumer(
@@ -21,7 +23,18 @@ public sealed class ChannelOrderStatusChangedConsumer(
             var record = await db.Orders.FirstOrDefaultAsync(o => o.ConnectionId == m.ConnectionId && o.ChannelOrderId == m.ChannelOrderId, ct)
                          ?? throw new InvalidOperationException($"{m.Channel} order {m.ChannelOrderId} is not imported yet; its status {m.ChannelStatus} is retried");
             var now = clock.GetUtcNow();
-            var reported = OrderStatusMap.FromChannel(m.Channel, m.ChannelStatus);
+            // The connection's status mapping says what the channel status means (the documented defaults unless it says otherwise).
+            var mapping = await MappingStatuses.StatusMappingEndpoints.OverridesAsync(db, m.ConnectionId, ct);
+            var rule = MappingStatuses.StatusMapping.Resolve(m.Channel, m.ChannelStatus, mapping);
+            var previous = MappingStatuses.StatusMapping.Resolve(m.Channel, record.ChannelStatus, mapping);
+            var reported = rule?.Status;
+            if (rule is not null && m.ChannelStatus != record.ChannelStatus && (rule.ActsOnShopify || previous?.HoldFulfillment == true))
+            {
+                // Tags to add and the fulfilment held or released, for the Shopify order (applied once it exists).
+                db.AddToOutbox(new OrderShopifyActionsRequested(record.TenantId, record.ConnectionId, record.OrderId, m.Channel, m.ChannelOrderId, m.ChannelStatus,
+                    rule.Tags, rule.HoldFulfillment, now));
+            }
+
             // Where the order goes (a partial cancellation announced below does not move it).
             var next = reported is null ? null : OrderStatusMap.Next(record.Status, reported.Value);
             if (next is null && m.ChannelStatus != record.ChannelStatus)
@@ -64,7 +77,7 @@ public sealed class ChannelOrderStatusChangedConsumer(
                 }
 
                 cancellation.AnnouncedAt = now;
-                await OrderStatus.AnnounceCancellationAsync(db, store, record, cancellation, null, now, ct);
+                await OrderStatus.AnnounceCancellationAsync(db, store, record, cancellation, null, now, ct, rule?.CancelInShopify ?? true);
             }
 
             logger.LogInformation("{Channel} order {Order} is now {Status} (channel status {ChannelStatus})", m.Channel, m.ChannelOrderId, next, m.ChannelStatus);

@@ -57,16 +57,17 @@ public static class OrderStatus
             .ToList();
     }
 
-    /// <summary>Announces the cancellation once (stock released, Shopify order cancelled by their services).</summary>
+    /// <summary>Announces the cancellation once (stock released, Shopify order cancelled by their services — or only tagged,
+    /// when the connection's status mapping says <paramref name="cancelInShopify"/> false).</summary>
     public static async Task AnnounceCancellationAsync(OrdersDbContext db, EventStore<OrdersDbContext> store, OrderRecord record,
-        OrderCancellation? cancellation, IReadOnlyCollection<string>? channelItemIds, DateTimeOffset now, CancellationToken ct)
+        OrderCancellation? cancellation, IReadOnlyCollection<string>? channelItemIds, DateTimeOffset now, CancellationToken ct, bool cancelInShopify = true)
     {
         using var span = Traces.Continue(record.TraceParent, "order cancelled");
         var initiator = cancellation?.Initiator ?? CancellationInitiator.Channel;
         var lines = Units(record, channelItemIds);
         await OrderImport.RecordAsync(db, store, record, [new OrderWasCancelled(initiator, lines)], now, ct);
         db.AddToOutbox(new OrderCancelled(record.TenantId, record.ConnectionId, record.OrderId, Enum.Parse<Channel>(record.Channel), record.ChannelOrderId,
-            lines, initiator, cancellation?.Reason, now));
+            lines, initiator, cancellation?.Reason, now, cancelInShopify));
     }
 }
 

@@ -36,6 +36,15 @@ public static class OrderStatusMap
         _ => null,
     };
 
+    /// <summary>Whether an order first seen in <paramref name="reported"/> (its channel status as the connection's status
+    /// mapping reads it) is history: the marketplace had already shipped, paid or cancelled it (a backfill or a sync reading
+    /// the past). Such an order is kept on the platform as it stands: it reserves no stock (it already left, or never will)
+    /// and never goes to Shopify, which would count its stock a second time or ship it again. A partly shipped one is still
+    /// to fulfil: it is imported.</summary>
+    public static bool IsHistory(UnifiedOrderStatus? reported) =>
+        reported is UnifiedOrderStatus.Shipped or UnifiedOrderStatus.Delivered or UnifiedOrderStatus.Completed
+            or UnifiedOrderStatus.CancellationRequested or UnifiedOrderStatus.Cancelled;
+
     private static int Rank(UnifiedOrderStatus s) => s switch
     {
         UnifiedOrderStatus.Received or UnifiedOrderStatus.Held => 0,

@@ -58,6 +58,9 @@ public static partial class ShopifyAdminApi
         ["orderCreate"] = ("mutation", Orders.Create),
         ["orderCancel"] = ("mutation", Orders.Cancel),
         ["fulfillmentCreate"] = ("mutation", Orders.Fulfil),
+        ["tagsAdd"] = ("mutation", Orders.AddTags),
+        ["fulfillmentOrderHold"] = ("mutation", (c, a) => Orders.Hold(c, a, hold: true)),
+        ["fulfillmentOrderReleaseHold"] = ("mutation", (c, a) => Orders.Hold(c, a, hold: false)),
         ["webhookSubscriptionCreate"] = ("mutation", (c, a) =>
         {
             var enumTopic = a["topic"]?.GetValue<string>() ?? "";

@@ -109,7 +109,8 @@ public static class ShopifyJson
             ["nodes"] = new JsonArray(new JsonObject
             {
                 ["id"] = Gid("FulfillmentOrder", o.FulfillmentOrderId),
-                ["status"] = o.CancelledAt is not null ? "CANCELLED" : o.Lines.All(l => l.Fulfilled >= l.Quantity) ? "CLOSED" : "OPEN",
+                ["status"] = FulfillmentOrderStatus(o),
+                ["fulfillmentHolds"] = new JsonArray(o.OnHold ? [new JsonObject { ["reason"] = "OTHER", ["reasonNotes"] = o.HoldNotes }] : []),
                 ["lineItems"] = new JsonObject
                 {
                     ["nodes"] = new JsonArray(o.Lines.Select(l => (JsonNode)new JsonObject
@@ -125,6 +126,9 @@ public static class ShopifyJson
         ["fulfillments"] = new JsonArray(o.Fulfillments.Select(f => (JsonNode)Fulfillment(f)).ToArray()),
         ["input"] = o.Input.DeepClone(),
     };
+
+    public static string FulfillmentOrderStatus(SOrder o) =>
+        o.CancelledAt is not null ? "CANCELLED" : o.Lines.All(l => l.Fulfilled >= l.Quantity) ? "CLOSED" : o.OnHold ? "ON_HOLD" : "OPEN";
 
     public static JsonObject Fulfillment(SFulfillment f) => new()
     {

@@ -145,6 +145,52 @@ public static partial class ShopifyAdminApi
             };
         }
 
+        /// <summary>tagsAdd on an order: the tags it lacks are added (reference §B: tags are a set).</summary>
+        public static JsonNode? AddTags(Context c, JsonObject args)
+        {
+            var id = ShopifyJson.IdOf(args["id"], "Order");
+            if (id is null || !c.Shop.Orders.TryGetValue(id.Value, out var order))
+            {
+                return Payload("node", null, UserError(["id"], "Resource does not exist"));
+            }
+
+            var tags = args["tags"] switch
+            {
+                JsonArray a => a.Select(t => t!.GetValue<string>().Trim()).ToList(),
+                JsonValue v => v.GetValue<string>().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList(),
+                _ => [],
+            };
+            if (tags.Count == 0 || tags.Any(t => t.Length is 0 or > 255))
+            {
+                return Payload("node", null, UserError(["tags"], "Tags must be 1 to 255 characters"));
+            }
+
+            order.Tags.AddRange(tags.Where(t => !order.Tags.Contains(t)).Distinct());
+            return Payload("node", new JsonObject { ["id"] = ShopifyJson.Gid("Order", order.Id) });
+        }
+
+        /// <summary>fulfillmentOrderHold / fulfillmentOrderReleaseHold: only an OPEN fulfillment order is held, only an ON_HOLD one released.</summary>
+        public static JsonNode? Hold(Context c, JsonObject args, bool hold)
+        {
+            var id = ShopifyJson.IdOf(args["id"], "FulfillmentOrder");
+            var order = c.Shop.Orders.Values.FirstOrDefault(o => o.FulfillmentOrderId == id);
+            if (order is null)
+            {
+                return Payload("fulfillmentOrder", null, UserError(["id"], "Fulfillment order does not exist."));
+            }
+
+            var status = ShopifyJson.FulfillmentOrderStatus(order);
+            if (hold ? status != "OPEN" : status != "ON_HOLD")
+            {
+                return Payload("fulfillmentOrder", null, UserError(["id"], hold ? "The fulfillment order's status is not open." : "The fulfillment order is not on hold."));
+            }
+
+            order.OnHold = hold;
+            order.HoldNotes = hold ? (args["fulfillmentHold"]?["reasonNotes"]?.GetValue<string>()) : null;
+            var fulfillmentOrder = (JsonObject)ShopifyJson.Order(order)["fulfillmentOrders"]!["nodes"]![0]!.DeepClone();
+            return Payload("fulfillmentOrder", fulfillmentOrder);
+        }
+
         public static JsonNode? Fulfil(Context c, JsonObject args)
         {
             var input = args["fulfillment"] as JsonObject ?? [];
@@ -162,6 +208,11 @@ public static partial class ShopifyAdminApi
                 if (order is null || order.CancelledAt is not null)
                 {
                     return Payload("fulfillment", null, UserError(["fulfillment", "lineItemsByFulfillmentOrder", "fulfillmentOrderId"], "Fulfillment order does not exist or is not open."));
+                }
+
+                if (order.OnHold)
+                {
+                    return Payload("fulfillment", null, UserError(["fulfillment", "lineItemsByFulfillmentOrder", "fulfillmentOrderId"], "Fulfillment order is on hold and cannot be fulfilled."));
                 }
 
                 // No line items listed: everything that remains on the fulfillment order.

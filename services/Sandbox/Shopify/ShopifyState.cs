@@ -128,6 +128,11 @@ public sealed class SOrder
 
     public long FulfillmentOrderId { get; init; }
 
+    /// <summary>fulfillmentOrderHold: the fulfillment order is ON_HOLD and cannot be fulfilled until released.</summary>
+    public bool OnHold { get; set; }
+
+    public string? HoldNotes { get; set; }
+
     public List<SFulfillment> Fulfillments { get; init; } = [];
 }
 

@@ -41,6 +41,14 @@ public sealed class OrderCancelledConsumer(ShopifyDbContext db, OrderExporter ex
                 return;
             }
 
+            // The connection's status mapping keeps the Shopify order of a marketplace cancellation (tagged, not cancelled):
+            // one that exists stays; one still to create is never created all the same.
+            if (!m.CancelInShopify && await db.OrderExports.AnyAsync(e => e.OrderId == m.OrderId && e.State == ExportState.Created, ct))
+            {
+                logger.LogInformation("{Channel} order {Order} cancelled on the marketplace; its Shopify order is kept, as the status mapping says", m.Channel, m.ChannelOrderId);
+                return;
+            }
+
             if (!await db.ShopifyCancellations.AnyAsync(c => c.OrderId == m.OrderId, ct))
             {
                 db.ShopifyCancellations.Add(new ShopifyCancellation { OrderId = m.OrderId, RequestedAt = clock.GetUtcNow() });
