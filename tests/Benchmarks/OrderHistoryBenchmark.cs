@@ -24,7 +24,7 @@ public static class OrderHistoryBenchmark
         var orders = OutboxBenchmark.Arg(args, "--orders", 20_000);
         var days = OutboxBenchmark.Arg(args, "--days", 90);
         Console.WriteLine($"order history benchmark: {orders:N0} RMS orders over {days} days, Order API 1 call/s, {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm}Z");
-        await using var hosts = await ChannelHosts.StartAsync(withCatalog: false, new Dictionary<string, string?>
+        await using var hosts = await ChannelHosts.StartAsync(withCatalog: true, new Dictionary<string, string?>
         {
             ["Platform:RakutenJp:OrderApiSpacing"] = "00:00:01",
             ["Platform:RakutenJp:OrderBackfill"] = TimeSpan.FromDays(days).ToString(),
