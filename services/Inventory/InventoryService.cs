@@ -22,6 +22,7 @@ public static class InventoryService
         // An order's reservation steps, a batch at a time: one set of SKU locks and one recomputation for many orders.
         builder.AddPlatformBatchConsumer<OrderAcceptedConsumer>(Name, messageLimit: 100, timeLimit: TimeSpan.FromMilliseconds(20));
         builder.AddPlatformBatchConsumer<OrderCancelledConsumer>(Name, messageLimit: 100, timeLimit: TimeSpan.FromMilliseconds(20));
+        builder.AddPlatformConsumer<OrderLinesChangedConsumer>(Name);
         builder.AddPlatformBatchConsumer<OrderExportedConsumer>(Name, messageLimit: 100, timeLimit: TimeSpan.FromMilliseconds(20));
         builder.AddPlatformBatchConsumer<ShipmentDispatchedConsumer>(Name, messageLimit: 100, timeLimit: TimeSpan.FromMilliseconds(20));
         builder.AddPlatformConsumer<ConnectionHealthChangedConsumer>(Name);

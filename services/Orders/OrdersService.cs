@@ -30,6 +30,7 @@ public static class OrdersService
         builder.AddPlatformConsumer<OrderCancellationRefusedConsumer>(Name);
         builder.AddPlatformConsumer<ShipmentConsumers>(Name);
         builder.AddPlatformConsumer<MappingStatuses.OrderConnectionConsumer>(Name);
+        builder.AddPlatformConsumer<ChangingLines.ShopifyOrderEditedConsumer>(Name);
         builder.AddStateProbe<HoldsProbe>();
         return builder;
     }

@@ -86,7 +86,7 @@ public sealed class ContractShapeTests
             "ShopifyProductRequested", "ShopifyProductCreated",
             "StockLevelReported", "ChannelStockChanged", "StockLevelReported", "ChannelStockChanged", // v2, and v1 still consumed
             "ChannelOrderReceived", "ChannelOrderStatusChanged", "OrderAccepted", "OrderHeld", "OrderCancelled",
-            "OrderStatusChanged", "OrderExported", "OrderExportRefused", "OrderCancellationRequested", "OrderCancellationRefused", "OrderShopifyActionsRequested",
+            "OrderStatusChanged", "OrderExported", "OrderExportRefused", "OrderCancellationRequested", "OrderCancellationRefused", "OrderShopifyActionsRequested", "OrderLinesChanged", "ShopifyOrderEdited",
             "FulfillmentReported", "ShipmentDispatched", "ShipmentConfirmedByChannel", "ShipmentRejectedByChannel",
             "ShipmentDelivered", "ConnectionHealthChanged", "KitChanged",
         ]);

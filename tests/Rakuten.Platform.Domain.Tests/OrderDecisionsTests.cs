@@ -94,8 +94,25 @@ public sealed class OrderDecisionsTests
         OrderDecisions.Decide(new ChangeContent(Order(), null), noAddress, Known).Should().BeEmpty("the same content changes nothing");
         var unknown = After(Received(Order(Tokyo, sku: "X")), new OrderWasHeld(HoldReason.UnknownSku, "SKU X ", "add it"));
         OrderDecisions.Decide(new ChangeContent(Order(Tokyo, sku: "Y"), null), unknown, Known).Should().BeEmpty("an SKU hold waits for the catalog");
-        OrderDecisions.Decide(new ChangeContent(Order(Tokyo, units: 9), null), After(Received(Order(Tokyo)), new OrderWasAccepted()), Known)
-            .Should().BeEmpty("an accepted order keeps what it was accepted with");
+        OrderDecisions.Decide(new ChangeContent(Order(null, units: 2), null), After(Received(Order(Tokyo)), new OrderWasAccepted()), Known)
+            .Should().BeEmpty("an accepted order keeps what it was accepted with, its lines aside");
+    }
+
+    [Fact]
+    public void An_accepted_order_whose_lines_change_before_shipping_takes_them_and_says_what_changed()
+    {
+        var accepted = After(Received(Order(Tokyo)), new OrderWasAccepted());
+
+        var events = OrderDecisions.Decide(new ChangeContent(Order(Tokyo, units: 3), null), accepted, Known);
+
+        events.Select(e => e.GetType()).Should().Equal(typeof(OrderContentChanged), typeof(OrderLinesWereChanged));
+        var changed = (OrderLinesWereChanged)events[1];
+        changed.Before.Should().Equal(new SkuQuantity("MUG-1", 2));
+        changed.After.Should().Equal(new SkuQuantity("MUG-1", 3));
+        OrderDecisions.Decide(new ChangeContent(Order(Tokyo, units: 3), null), After([.. new object[] { Received(Order(Tokyo)), new OrderWasAccepted() }, .. events]), Known)
+            .Should().BeEmpty("the same lines again change nothing");
+        var shipped = After(Received(Order(Tokyo)), new OrderWasAccepted(), new OrderStatusWasChanged(UnifiedOrderStatus.Accepted, UnifiedOrderStatus.Shipped, "500"));
+        OrderDecisions.Decide(new ChangeContent(Order(Tokyo, units: 3), null), shipped, Known).Should().BeEmpty("a shipped order is not changed");
     }
 
     [Fact]

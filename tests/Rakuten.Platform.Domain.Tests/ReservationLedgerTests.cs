@@ -29,6 +29,18 @@ public sealed class ReservationLedgerTests
     }
 
     [Fact]
+    public void A_change_of_lines_holds_more_or_fewer_units_and_a_new_sku_whichever_arrives_first()
+    {
+        var change = new[] { ("cup", -2), ("plate", 2) };
+        var expected = new Dictionary<string, int> { ["cup"] = 2, ["bowl"] = 1, ["plate"] = 2 };
+
+        ReservationLedger.Empty.Apply(ReservationStep.Accept, Order).Apply(ReservationStep.Change, change).Held().Should().BeEquivalentTo(expected);
+        ReservationLedger.Empty.Apply(ReservationStep.Change, change).Apply(ReservationStep.Accept, Order).Held().Should().BeEquivalentTo(expected);
+        ReservationLedger.Empty.Apply(ReservationStep.Accept, Order).Apply(ReservationStep.Change, change).Apply(ReservationStep.End, []).Held()
+            .Should().BeEmpty("once Shopify has the order its own stock counts it");
+    }
+
+    [Fact]
     public void The_same_accept_again_holds_nothing_more()
     {
         var once = ReservationLedger.Empty.Apply(ReservationStep.Accept, Order);

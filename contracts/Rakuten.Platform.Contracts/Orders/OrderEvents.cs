@@ -155,6 +155,36 @@ public sealed record OrderShopifyActionsRequested(
     bool HoldFulfillment,
     DateTimeOffset OccurredAt) : IConnectionEvent;
 
+/// <summary>The marketplace changed the lines of an accepted order before it shipped (an RMS order edited by the shop or
+/// the buyer): <c>Lines</c> are its units per SKU now, <c>Before</c> what they were. Inventory holds the difference while
+/// the order is reserved; the Shopify adapter edits the Shopify order to match (issue 22).</summary>
+[MessageUrn("rakuten-platform:orders:order-lines-changed:v1")]
+[EntityName("rakuten-platform.orders.order-lines-changed.v1")]
+public sealed record OrderLinesChanged(
+    Guid TenantId,
+    Guid ConnectionId,
+    Guid OrderId,
+    Channel Channel,
+    string ChannelOrderId,
+    IReadOnlyList<SkuQuantity> Lines,
+    IReadOnlyList<SkuQuantity> Before,
+    DateTimeOffset OccurredAt) : IConnectionEvent;
+
+/// <summary>The Shopify adapter edited (or could not edit) the Shopify order of a marketplace order whose units changed
+/// there — some cancelled, lines changed: <c>Lines</c> are the units per SKU the Shopify order was asked to have,
+/// <c>Outcome</c> says what Shopify did or why not. <c>ConnectionId</c> is the Shopify connection.</summary>
+[MessageUrn("rakuten-platform:orders:shopify-order-edited:v1")]
+[EntityName("rakuten-platform.orders.shopify-order-edited.v1")]
+public sealed record ShopifyOrderEdited(
+    Guid TenantId,
+    Guid ConnectionId,
+    Guid OrderId,
+    string ShopifyOrderName,
+    IReadOnlyList<SkuQuantity> Lines,
+    bool Applied,
+    string Outcome,
+    DateTimeOffset OccurredAt) : IConnectionEvent;
+
 /// <summary>Why the merchant cancels an order; each marketplace adapter maps it to its own code.</summary>
 public static class CancellationReasons
 {

@@ -34,6 +34,8 @@ public sealed class ShopifyDbContext(DbContextOptions<ShopifyDbContext> options)
 
     public DbSet<ApplyingStatusActions.ShopifyOrderAction> OrderActions => Set<ApplyingStatusActions.ShopifyOrderAction>();
 
+    public DbSet<EditingOrders.ShopifyOrderEdit> OrderEdits => Set<EditingOrders.ShopifyOrderEdit>();
+
     public DbSet<FulfillmentRow> Fulfillments => Set<FulfillmentRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
@@ -90,6 +92,11 @@ public sealed class ShopifyDbContext(DbContextOptions<ShopifyDbContext> options)
             e.ToTable("shopify_order_actions");
             e.HasKey(x => x.OrderId);
             e.Ignore(x => x.Pending);
+        });
+        modelBuilder.Entity<EditingOrders.ShopifyOrderEdit>(e =>
+        {
+            e.ToTable("shopify_order_edits");
+            e.HasKey(x => x.OrderId);
         });
         modelBuilder.Entity<ShopifyCancellation>(e =>
         {

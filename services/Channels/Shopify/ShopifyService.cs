@@ -34,9 +34,11 @@ public static class ShopifyService
         builder.Services.AddSingleton<ShopifyOrderCanceller>();
         builder.Services.AddSingleton<IRunsBetweenExports>(sp => sp.GetRequiredService<ShopifyOrderCanceller>());
         builder.Services.AddSingleton<IRunsBetweenExports, ApplyingStatusActions.ShopifyOrderActionsApplier>();
+        builder.Services.AddSingleton<IRunsBetweenExports, EditingOrders.ShopifyOrderEditor>();
         builder.AddPlatformConsumer<ApplyingStatusActions.OrderShopifyActionsRequestedConsumer>(Name);
         builder.Services.AddSingleton<OrderExporter>();
         builder.AddPlatformConsumer<OrderCancelledConsumer>(Name);
+        builder.AddPlatformConsumer<EditingOrders.OrderLinesChangedConsumer>(Name);
         builder.AddPlatformConsumer<KitChangedConsumer>(Name);
         builder.AddPlatformConsumer<SyncingProducts.ShopifyProductRequestedConsumer>(Name);
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OrderExporter>());

@@ -10,6 +10,9 @@ public enum ReservationStep
 
     /// <summary>OrderExported or ShipmentDispatched: Shopify's own stock now counts the order; nothing stays held.</summary>
     End,
+
+    /// <summary>OrderLinesChanged: the marketplace changed the order's lines; the lines are the change per SKU (negative: fewer).</summary>
+    Change,
 }
 
 /// <summary>What one order has told Inventory so far, and the units that leaves held. The order's messages travel on
@@ -26,6 +29,9 @@ public sealed record ReservationLedger(IReadOnlyDictionary<string, int>? Accepte
         ReservationStep.Accept => Accepted is null ? this with { Accepted = Sum(lines, new Dictionary<string, int>()) } : this,
         ReservationStep.Cancel => this with { Cancelled = Sum(lines, new Dictionary<string, int>(Cancelled)) },
         ReservationStep.End => this with { Ended = true },
+        // A change is units given back (fewer) or taken (more, kept as negative units given back), so that every step still
+        // commutes: a change arriving before the acceptance holds the right units once it comes.
+        ReservationStep.Change => this with { Cancelled = Shift(lines, new Dictionary<string, int>(Cancelled)) },
         _ => throw new ArgumentOutOfRangeException(nameof(step), step, "unknown reservation step"),
     };
 
@@ -33,7 +39,18 @@ public sealed record ReservationLedger(IReadOnlyDictionary<string, int>? Accepte
     public IReadOnlyDictionary<string, int> Held() =>
         Ended || Accepted is null
             ? new Dictionary<string, int>()
-            : Accepted.Select(a => (a.Key, Quantity: a.Value - Cancelled.GetValueOrDefault(a.Key))).Where(a => a.Quantity > 0).ToDictionary(a => a.Key, a => a.Quantity);
+            : Accepted.Keys.Union(Cancelled.Keys).Select(sku => (Sku: sku, Quantity: Accepted.GetValueOrDefault(sku) - Cancelled.GetValueOrDefault(sku)))
+                .Where(a => a.Quantity > 0).ToDictionary(a => a.Sku, a => a.Quantity);
+
+    private static Dictionary<string, int> Shift(IEnumerable<(string Sku, int Quantity)> changes, Dictionary<string, int> cancelled)
+    {
+        foreach (var (sku, change) in changes)
+        {
+            cancelled[sku] = cancelled.GetValueOrDefault(sku) - change;
+        }
+
+        return cancelled;
+    }
 
     private static Dictionary<string, int> Sum(IEnumerable<(string Sku, int Quantity)> lines, Dictionary<string, int> into)
     {

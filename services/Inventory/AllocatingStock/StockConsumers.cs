@@ -166,6 +166,11 @@ public static class Reservations
 
     public static ReservationChange Cancelled(OrderCancelled m) => new(m.TenantId, m.OrderId, ReservationStep.Cancel, m.Lines.Select(l => (l.Sku, l.Quantity)).ToList());
 
+    public static ReservationChange LinesChanged(OrderLinesChanged m) => new(m.TenantId, m.OrderId, ReservationStep.Change,
+        m.Lines.Select(l => l.Sku).Union(m.Before.Select(l => l.Sku))
+            .Select(sku => (sku, m.Lines.Where(l => l.Sku == sku).Sum(l => l.Quantity) - m.Before.Where(l => l.Sku == sku).Sum(l => l.Quantity)))
+            .Where(c => c.Item2 != 0).ToList());
+
     public static ReservationChange Ended(Guid tenantId, Guid orderId) => new(tenantId, orderId, ReservationStep.End, []);
 }
 
@@ -185,6 +190,13 @@ public sealed class OrderCancelledConsumer(InventoryDbContext db, TimeProvider c
     public Task Consume(ConsumeContext<Batch<OrderCancelled>> context) =>
         db.ExecuteOnceEachAsync(context.Message, nameof(OrderCancelledConsumer),
             (orders, ct) => Reservations.ApplyAsync(db, orders.Select(Reservations.Cancelled).ToList(), clock.GetUtcNow(), ct), logger, context.CancellationToken);
+}
+
+public sealed class OrderLinesChangedConsumer(InventoryDbContext db, TimeProvider clock, ILogger<OrderLinesChangedConsumer> logger) : IConsumer<OrderLinesChanged>
+{
+    public Task Consume(ConsumeContext<OrderLinesChanged> context) =>
+        db.ExecuteOnceAsync(context, nameof(OrderLinesChangedConsumer),
+            ct => Reservations.ApplyAsync(db, [Reservations.LinesChanged(context.Message)], clock.GetUtcNow(), ct), logger);
 }
 
 public sealed class OrderExportedConsumer(InventoryDbContext db, TimeProvider clock, ILogger<OrderExportedConsumer> logger) : IConsumer<Batch<OrderExported>>

@@ -225,6 +225,9 @@ public static class OrderProjection
             case OrderStatusWasChanged s:
                 yield return new OrderStatusChanged(row.TenantId, row.ConnectionId, row.OrderId, s.From, s.To, at);
                 break;
+            case OrderLinesWereChanged l:
+                yield return new OrderLinesChanged(row.TenantId, row.ConnectionId, row.OrderId, channel, row.ChannelOrderId, l.After, l.Before, at);
+                break;
         }
     }
 }

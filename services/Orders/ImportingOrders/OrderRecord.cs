@@ -81,6 +81,14 @@ public sealed record OrderWasExported(string ShopifyOrderId, string ShopifyOrder
 [StoredEvent("order-content-changed.v1")]
 public sealed record OrderContentChanged(ChannelOrder? Order, string? ParseError);
 
+/// <summary>The marketplace changed an accepted order's lines before it shipped: its units per SKU before and after.</summary>
+[StoredEvent("order-lines-changed.v1")]
+public sealed record OrderLinesWereChanged(IReadOnlyList<SkuQuantity> Before, IReadOnlyList<SkuQuantity> After);
+
+/// <summary>What the Shopify adapter did to the Shopify order when the marketplace order's units changed.</summary>
+[StoredEvent("order-shopify-edit-reported.v1")]
+public sealed record OrderShopifyEditWasReported(IReadOnlyList<SkuQuantity> Lines, bool Applied, string Outcome);
+
 [StoredEvent("order-hold-released.v1")]
 public sealed record OrderHoldWasReleased(HoldReason Reason);
 

@@ -121,7 +121,15 @@ public static class OrderDecisions
                 return [receive.Received, .. Evaluate(OrderStream.Apply(state, receive.Received), claims)];
 
             case ChangeContent change:
-                // Only a hold the content caused is decided again; an order on its way keeps what it was accepted with.
+                // An accepted order not shipped yet whose lines the marketplace changed (RMS 400, an item added or a quantity
+                // changed) takes its new lines: the reservation and the Shopify order follow (OrderLinesChanged).
+                if (state.Status == UnifiedOrderStatus.Accepted && change is { Order: { } newOrder, ParseError: null }
+                    && Units(LegacyChannelOrders.Upgrade(state.Channel, state.Order)) is var before && Units(newOrder) is var after && !SameUnits(before, after))
+                {
+                    return [new OrderContentChanged(newOrder, null), new OrderLinesWereChanged(before, after)];
+                }
+
+                // Otherwise only a hold the content caused is decided again; an order on its way keeps what it was accepted with.
                 if (state.Status != UnifiedOrderStatus.Held || state.Hold is null || !ContentHolds.Contains(state.Hold.Reason)
                     || (Json(change.Order) == Json(state.Order) && change.ParseError == state.ParseError))
                 {
@@ -170,6 +178,9 @@ public static class OrderDecisions
     public static IReadOnlyList<SkuQuantity> Units(ChannelOrder? order) =>
         order?.Lines.Where(l => (l.Sku ?? l.MerchantSku) is not null).GroupBy(l => (l.Sku ?? l.MerchantSku)!)
             .Select(g => new SkuQuantity(g.Key, g.Sum(l => l.Quantity))).ToList() ?? [];
+
+    private static bool SameUnits(IReadOnlyList<SkuQuantity> a, IReadOnlyList<SkuQuantity> b) =>
+        a.Count == b.Count && a.All(x => b.Any(y => y.Sku == x.Sku && y.Quantity == x.Quantity));
 
     private static string Json(ChannelOrder? order) => order is null ? "" : JsonSerializer.Serialize(order, PlatformJson.Options);
 }

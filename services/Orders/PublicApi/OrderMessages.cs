@@ -101,6 +101,8 @@ public static class OrderMessages
 
     public static Channel ChannelOf(string channel) => Enum.Parse<Channel>(channel);
 
+    private static string Units(IReadOnlyList<SkuQuantity> units) => units.Count == 0 ? "nothing" : string.Join(", ", units.Select(u => $"{u.Quantity} × {u.Sku}"));
+
     /// <summary>What an event of the order's stream says, in words, for the timeline.</summary>
     public static string Summary(object e) => e switch
     {
@@ -110,6 +112,8 @@ public static class OrderMessages
         OrderChannelStatusWasReported r => $"marketplace status {r.ChannelStatus}",
         OrderWasExported x => $"created in Shopify as {x.ShopifyOrderName}",
         OrderContentChanged => "changed on the marketplace",
+        OrderLinesWereChanged l => $"lines changed on the marketplace: {Units(l.Before)} → {Units(l.After)}",
+        OrderShopifyEditWasReported r => $"Shopify order {(r.Applied ? "edited" : "not edited")} to {Units(r.Lines)}: {r.Outcome}",
         OrderStatusWasChanged s => $"now {s.To}{(s.ChannelStatus is null ? "" : $" (marketplace: {s.ChannelStatus})")}",
         OrderCancellationWasRequested c => $"cancellation requested ({c.Reason})",
         OrderCancellationWasRefused r => $"the marketplace refused the cancellation: {r.Code} {r.Message}",

@@ -48,6 +48,10 @@ public sealed record PlaceRmsOrders(IReadOnlyList<PlaceRmsOrder> Orders);
 
 public sealed record SetRmsProgress(int OrderProgress);
 
+/// <summary>The shop or the buyer changes an order's item before it ships: the units of the item with this SKU (added to
+/// the first basket when the order lacks it; 0 takes it off).</summary>
+public sealed record ChangeRmsOrderItem(string? MerchantDefinedSkuId, int Units, string? ManageNumber = null, string? VariantId = null, string? ItemName = null, int Price = 0);
+
 public sealed record CorruptRmsOrder(string Field, System.Text.Json.Nodes.JsonNode? Value);
 
 public sealed record SetRmsStock(string ManageNumber, string VariantId, int Quantity);
@@ -129,6 +133,34 @@ public static class RmsControl
             if (!shop.Orders.TryGetValue(orderNumber, out var order)) return Results.NotFound();
             order.AmountsUndetermined = false;
             return Results.Ok(new { orderNumber });
+        }));
+
+        // An order changed before shipping (RMS moves it to 400 変更確定待ち until the shop confirms the change).
+        rms.MapPost("/shops/{shopId}/orders/{orderNumber}/items", (string shopId, string orderNumber, ChangeRmsOrderItem request) => WithShop(state, shopId, shop =>
+        {
+            if (!shop.Orders.TryGetValue(orderNumber, out var order)) return Results.NotFound();
+            if (string.IsNullOrWhiteSpace(request.MerchantDefinedSkuId) || request.Units < 0)
+                return Results.BadRequest(new { errors = new[] { "merchantDefinedSkuId is required and units must be 0 or more" } });
+            if (order.OrderProgress >= 500) return Results.Conflict(new { errors = new[] { $"order {orderNumber} is at {order.OrderProgress}: only an order not shipped changes" } });
+            var existing = order.Packages.SelectMany(p => p.Items.Select(i => (Package: p, Item: i))).FirstOrDefault(x => x.Item.MerchantDefinedSkuId == request.MerchantDefinedSkuId);
+            if (existing.Item is { } item)
+            {
+                if (request.Units == 0) existing.Package.Items.Remove(item);
+                else item.Units = request.Units;
+            }
+            else if (request.Units > 0)
+            {
+                var manageNumber = (request.ManageNumber ?? request.MerchantDefinedSkuId).ToLowerInvariant();
+                order.Packages[0].Items.Add(new RmsOrderItem
+                {
+                    ItemDetailId = shop.NextItemDetailId++, ItemName = request.ItemName ?? request.MerchantDefinedSkuId,
+                    ItemId = shop.Items.TryGetValue(manageNumber, out var listed) ? listed.ItemId : 0, ManageNumber = manageNumber,
+                    VariantId = request.VariantId, MerchantDefinedSkuId = request.MerchantDefinedSkuId, Price = request.Price, Units = request.Units,
+                });
+            }
+
+            Progress(order, 400, state.Clock.GetUtcNow());
+            return Results.Ok(new { orderNumber, orderProgress = order.OrderProgress });
         }));
 
         rms.MapPost("/shops/{shopId}/orders/{orderNumber}/progress", (string shopId, string orderNumber, SetRmsProgress request) => WithShop(state, shopId, shop =>

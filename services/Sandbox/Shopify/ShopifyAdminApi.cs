@@ -59,6 +59,10 @@ public static partial class ShopifyAdminApi
         ["orderCancel"] = ("mutation", Orders.Cancel),
         ["fulfillmentCreate"] = ("mutation", Orders.Fulfil),
         ["tagsAdd"] = ("mutation", Orders.AddTags),
+        ["orderEditBegin"] = ("mutation", OrderEdits.Begin),
+        ["orderEditSetQuantity"] = ("mutation", OrderEdits.SetQuantity),
+        ["orderEditAddVariant"] = ("mutation", OrderEdits.AddVariant),
+        ["orderEditCommit"] = ("mutation", OrderEdits.Commit),
         ["fulfillmentOrderHold"] = ("mutation", (c, a) => Orders.Hold(c, a, hold: true)),
         ["fulfillmentOrderReleaseHold"] = ("mutation", (c, a) => Orders.Hold(c, a, hold: false)),
         ["webhookSubscriptionCreate"] = ("mutation", (c, a) =>

@@ -16,6 +16,13 @@ public static class ShopifyJson
 
     public static string Money(decimal amount) => amount.ToString("0.00", CultureInfo.InvariantCulture);
 
+    /// <summary>The amount of a MoneyBag input (<c>{shopMoney: {amount, currencyCode}}</c>), when it has one.</summary>
+    public static decimal? Amount(JsonNode? moneyBag) =>
+        moneyBag?["shopMoney"]?["amount"] is JsonValue v && decimal.TryParse(v.ToString(), NumberStyles.Number, CultureInfo.InvariantCulture, out var amount) ? amount : null;
+
+    private static JsonObject MoneyBag(decimal amount, string currency) =>
+        new() { ["shopMoney"] = new JsonObject { ["amount"] = Money(amount), ["currencyCode"] = currency } };
+
     public static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     public static JsonObject Connection<T>(IReadOnlyList<T> all, JsonObject args, Func<T, JsonNode> render)
@@ -100,7 +107,8 @@ public static class ShopifyJson
         {
             ["nodes"] = new JsonArray(o.Lines.Select(l => (JsonNode)new JsonObject
             {
-                ["id"] = Gid("LineItem", l.Id), ["sku"] = l.Sku, ["title"] = l.Title, ["quantity"] = l.Quantity,
+                ["id"] = Gid("LineItem", l.Id), ["sku"] = l.Sku, ["title"] = l.Title, ["quantity"] = l.OriginalQuantity, ["currentQuantity"] = l.Quantity,
+                ["originalUnitPriceSet"] = MoneyBag(l.UnitPrice, Currency(o)),
                 ["variant"] = l.VariantId is { } v ? new JsonObject { ["id"] = Gid("ProductVariant", v) } : null,
             }).ToArray()),
         },
@@ -124,8 +132,13 @@ public static class ShopifyJson
             }),
         },
         ["fulfillments"] = new JsonArray(o.Fulfillments.Select(f => (JsonNode)Fulfillment(f)).ToArray()),
+        // What the order's lines come to now (after edits); shipping, taxes and discounts are not counted here.
+        ["currentSubtotalPriceSet"] = MoneyBag(o.Lines.Sum(l => l.UnitPrice * l.Quantity), Currency(o)),
+        ["edits"] = new JsonArray(o.Edits.Select(e => (JsonNode)e).ToArray()),
         ["input"] = o.Input.DeepClone(),
     };
+
+    private static string Currency(SOrder o) => o.Input["currency"]?.GetValue<string>() ?? o.Input["presentmentCurrency"]?.GetValue<string>() ?? "JPY";
 
     public static string FulfillmentOrderStatus(SOrder o) =>
         o.CancelledAt is not null ? "CANCELLED" : o.Lines.All(l => l.Fulfilled >= l.Quantity) ? "CLOSED" : o.OnHold ? "ON_HOLD" : "OPEN";

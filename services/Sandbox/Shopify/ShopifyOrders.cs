@@ -64,6 +64,7 @@ public static partial class ShopifyAdminApi
                 {
                     Id = c.State.NextShopifyId++, FulfillmentOrderLineItemId = c.State.NextShopifyId++, VariantId = variant?.Id,
                     Sku = variant?.Sku ?? item["sku"]?.GetValue<string>(), Title = item["title"]?.GetValue<string>() ?? variant!.Title, Quantity = quantity,
+                    OriginalQuantity = quantity, UnitPrice = ShopifyJson.Amount(item["priceSet"]) ?? variant?.Price ?? 0,
                 });
             }
 

@@ -28,6 +28,9 @@ public sealed class ShopifyShop(string shop, string accessToken, string webhookS
 
     public Dictionary<long, SOrder> Orders { get; init; } = [];
 
+    /// <summary>Open order edits by their session number (CalculatedOrder and OrderEditSession share it).</summary>
+    public Dictionary<long, SEditSession> Edits { get; init; } = [];
+
     public List<SWebhook> Webhooks { get; init; } = [];
 
     /// <summary>Results of <c>@idempotent</c> mutations by key, replayed on a retry (reference §B.3).</summary>
@@ -134,6 +137,23 @@ public sealed class SOrder
     public string? HoldNotes { get; set; }
 
     public List<SFulfillment> Fulfillments { get; init; } = [];
+
+    /// <summary>The committed order edits' staff notes, oldest first.</summary>
+    public List<string> Edits { get; init; } = [];
+}
+
+/// <summary>An open order edit (orderEditBegin): quantities staged per line and variants staged to add, until orderEditCommit.</summary>
+public sealed class SEditSession
+{
+    public required long Id { get; init; }
+
+    public required long OrderId { get; init; }
+
+    /// <summary>Line id → (new quantity, restock the units taken away).</summary>
+    public Dictionary<long, (int Quantity, bool Restock)> Quantities { get; } = [];
+
+    /// <summary>Variants to add: the staged line's id, the variant, the quantity.</summary>
+    public List<(long LineId, SVariant Variant, int Quantity)> Added { get; } = [];
 }
 
 public sealed class SLine
@@ -148,7 +168,13 @@ public sealed class SLine
 
     public required string Title { get; init; }
 
-    public int Quantity { get; init; }
+    /// <summary>The current quantity (Shopify's <c>currentQuantity</c>): an order edit changes it.</summary>
+    public int Quantity { get; set; }
+
+    /// <summary>The quantity the line was created with (Shopify's <c>quantity</c>, which an edit leaves).</summary>
+    public int OriginalQuantity { get; init; }
+
+    public decimal UnitPrice { get; init; }
 
     public int Fulfilled { get; set; }
 }

@@ -25,7 +25,8 @@ public sealed class ShopifyCancellation
     public string? Outcome { get; set; }
 }
 
-/// <summary>Records that the order's Shopify side must be cancelled, and wakes the exporter that does it.</summary>
+/// <summary>Records that the order's Shopify side must be cancelled — or, for some of its units, edited — and wakes the
+/// exporter's loop that does it.</summary>
 public sealed class OrderCancelledConsumer(ShopifyDbContext db, OrderExporter exporter, TimeProvider clock, ILogger<OrderCancelledConsumer> logger) : IConsumer<OrderCancelled>
 {
     public async Task Consume(ConsumeContext<OrderCancelled> context)
@@ -36,8 +37,11 @@ public sealed class OrderCancelledConsumer(ShopifyDbContext db, OrderExporter ex
             var whole = m.Lines.Count == 0 || await IsWholeOrderAsync(m, ct);
             if (!whole)
             {
-                // Some units only (a Rakuten France item): Shopify's order stays; the merchant edits it if they wish.
-                logger.LogInformation("{Channel} order {Order}: {Count} unit(s) cancelled; the Shopify order is left whole", m.Channel, m.ChannelOrderId, m.Lines.Sum(l => l.Quantity));
+                // Some units only (a Rakuten France item): the Shopify order is edited, those units taken off and restocked.
+                await EditingOrders.ShopifyOrderEditRequests.RequestAsync(db, m.TenantId, m.OrderId, null, m.Lines,
+                    $"{m.Lines.Sum(l => l.Quantity)} unit(s) cancelled on {m.Channel} (order {m.ChannelOrderId})", clock.GetUtcNow(), ct);
+                await db.SaveChangesAsync(ct);
+                logger.LogInformation("{Channel} order {Order}: {Count} unit(s) cancelled; the Shopify order is edited", m.Channel, m.ChannelOrderId, m.Lines.Sum(l => l.Quantity));
                 return;
             }
 

@@ -43,7 +43,8 @@ public sealed class OrderExporter(
         query Find($query: String!) { orders(first: 1, query: $query) { nodes { id name tags } } }
         """;
 
-    private const string VariantBySku = """
+    /// <summary>The variant of a SKU (also for the order editor's added lines).</summary>
+    internal const string VariantBySku = """
         query Variant($query: String!) { productVariants(first: 1, query: $query) { nodes { id sku } } }
         """;
 
