@@ -17,7 +17,7 @@ namespace Rakuten.Platform.Channels.RakutenJp.ReportingShipments;
 
 /// <summary>A shipment of an RMS order → updateOrderShipping, one record per package in its basket: the carrier's
 /// deliveryCompany code, the tracking number and the ship date (JST). With a ship date on every basket RMS moves the
-/// order to 500 (発送済), which the status sweep reports. The order is read first: a record RMS already has with the
+/// order to 500 (発送済); the platform's copy says so at once (the sweep would see it minutes later). The order is read first: a record RMS already has with the
 /// same number is updated rather than added again, so a redelivery after a crash adds nothing. RMS's per-record
 /// errors go back on the shipment with their message codes.</summary>
 public sealed class ShipmentDispatchedConsumer(
@@ -90,6 +90,7 @@ public sealed class ShipmentDispatchedConsumer(
             if (answer.Ok)
             {
                 db.AddToOutbox(new ShipmentConfirmedByChannel(m.TenantId, m.ConnectionId, m.ShipmentId, m.OrderId, m.ChannelOrderId, now));
+                await ShippedWhenEveryBasketIsAsync(connection.TenantId, connection.Id, m, read.Body!, now, ct);
             db.AfterCommit(() => PlatformDiagnostics.RecordSyncLag(m.Channel.ToString(), "shipment", m.ConnectionId, m.OccurredAt, now));
                 logger.LogInformation("RMS order {Order}: shipment {Shipment} reported ({Packages} record(s))", m.ChannelOrderId, m.ShipmentId, m.Packages.Count);
                 return;
@@ -107,5 +108,25 @@ public sealed class ShipmentDispatchedConsumer(
             db.AddToOutbox(new ShipmentRejectedByChannel(m.TenantId, m.ConnectionId, m.ShipmentId, m.OrderId, m.ChannelOrderId, error, now));
             logger.LogWarning("RMS refused shipment {Shipment} of order {Order}: {Error}", m.ShipmentId, m.ChannelOrderId, error.Message);
         }, logger);
+    }
+
+    /// <summary>RMS moves an order to 500 (発送済) once every basket has a ship date: when this report gave the last ones,
+    /// the platform's copy of the status says so now (ChannelOrderStatusChanged), not at the next sweep (issue 22).</summary>
+    private async Task ShippedWhenEveryBasketIsAsync(Guid tenantId, Guid connectionId, ShipmentDispatched m, JsonObject read, DateTimeOffset now, CancellationToken ct)
+    {
+        var model = (read["OrderModelList"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault();
+        var packages = (model?["PackageModelList"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+        var reported = m.Packages.Select(p => p.PackageId).ToHashSet();
+        var everyBasket = packages.Count > 0 && packages.All(p => reported.Contains(p["basketId"]?.ToString() ?? "")
+                                                                  || (p["ShippingModelList"] as JsonArray ?? []).OfType<JsonObject>().Any(x => x["shippingDate"] is JsonValue));
+        var row = await db.ImportedOrders.FirstOrDefaultAsync(o => o.ConnectionId == connectionId && o.OrderNumber == m.ChannelOrderId, ct);
+        if (!everyBasket || row is null || row.OrderProgress is not (200 or 300 or 400))
+        {
+            return;
+        }
+
+        row.OrderProgress = 500;
+        db.AddToOutbox(new Contracts.Orders.ChannelOrderStatusChanged(tenantId, connectionId, Channel.RakutenJp, m.ChannelOrderId, "500", [], now));
+        logger.LogInformation("RMS order {Order}: every basket reported shipped, so RMS has it at 500", m.ChannelOrderId);
     }
 }
