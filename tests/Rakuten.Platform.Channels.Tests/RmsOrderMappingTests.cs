@@ -38,6 +38,23 @@ public sealed class RmsOrderMappingTests
     }
 
     [Fact]
+    public void What_the_mapping_does_not_read_is_kept_on_the_order_by_its_path_and_does_not_change_the_fingerprint()
+    {
+        var json = Order(2000, ("v_mug", 1500));
+        json["memo"] = "ギフト包装希望";
+        json["PackageModelList"]![0]!["ItemModelList"]![0]!["pointRate"] = 10;
+        json["emptyField"] = "";
+
+        var order = RmsOrderMapping.ToChannelOrder(json);
+
+        order.Unmapped.Should().Contain("memo", "ギフト包装希望").And.Contain("PackageModelList[0].ItemModelList[0].pointRate", "10");
+        order.Unmapped!.Keys.Should().NotContain(["emptyField", "orderNumber", "postagePrice", "PackageModelList[0].ItemModelList[0].price"]);
+        json["memo"] = "変更";
+        RmsOrderMapping.Fingerprint(RmsOrderMapping.ToChannelOrder(json), null).Should().Be(RmsOrderMapping.Fingerprint(order, null),
+            "RMS's own bookkeeping must not make the sweep hand the order on again");
+    }
+
+    [Fact]
     public void The_fingerprint_ignores_the_verdicts_so_orders_fingerprinted_before_them_are_not_seen_as_changed()
     {
         var order = RmsOrderMapping.ToChannelOrder(Order(2000, ("v_mug", 1500)));

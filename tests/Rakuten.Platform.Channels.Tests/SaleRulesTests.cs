@@ -65,5 +65,7 @@ public sealed class SaleRulesTests
         order.Buyer.Should().Be(new Contracts.Orders.Buyer("Jeanne Dupont", "jdupont@example.fr", "0600000000"));
         order.DeliveryMethod.Should().Be("Point relais Mondial Relay");
         order.OrderedAt.Should().Be(new DateTimeOffset(2026, 7, 15, 12, 5, 0, TimeSpan.Zero), "Paris summer time is UTC+2");
+        order.Unmapped.Should().ContainKey("items.item[0].itemstatus").WhoseValue.Should().Be("ACCEPTED", "what the mapping does not read is kept, by its path");
+        order.Unmapped!.Keys.Should().NotContain(k => k.EndsWith(".sku") || k.EndsWith("purchaseid") || k.Contains("billingaddress.city"), "mapped fields are not repeated");
     }
 }

@@ -18,6 +18,14 @@ public static class SampleValues
         if (underlying == typeof(decimal)) return 1.5m;
         if (underlying == typeof(bool)) return true;
         if (underlying.IsEnum) return Enum.GetValues(underlying).GetValue(0)!;
+        if (underlying.IsGenericType && underlying.GetGenericTypeDefinition() is var generic && (generic == typeof(IReadOnlyDictionary<,>) || generic == typeof(Dictionary<,>)))
+        {
+            var arguments = underlying.GetGenericArguments();
+            var map = (IDictionary)Activator.CreateInstance(typeof(Dictionary<,>).MakeGenericType(arguments))!;
+            map.Add(Create(arguments[0], name), Create(arguments[1], name));
+            return map;
+        }
+
         if (underlying.IsGenericType && typeof(IEnumerable).IsAssignableFrom(underlying))
         {
             var element = underlying.GetGenericArguments()[0];

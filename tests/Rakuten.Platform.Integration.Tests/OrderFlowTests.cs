@@ -272,6 +272,10 @@ public sealed class OrderFlowTests
         detail["tax"]!["amount"]!.GetValue<decimal>().Should().BeGreaterThan(0);
         detail["paymentMethod"]!.GetValue<string>().Should().NotBeNullOrEmpty();
         detail["deliveryMethod"]!.GetValue<string>().Should().Be("宅配便");
+        // What the mapping does not read is on the order all the same, by its path in RMS's OrderModel.
+        var unmapped = detail["unmapped"]!.AsObject();
+        unmapped.Select(f => f.Key).Should().Contain(["PackageModelList[0].ItemModelList[0].pointRate", "orderType"]);
+        unmapped.Select(f => f.Key).Should().NotContain("orderNumber", "a mapped field is not repeated");
         detail["express"]!.GetValue<bool>().Should().BeTrue();
         detail["gift"]!.GetValue<bool>().Should().BeTrue();
         detail["buyerNotes"]!.GetValue<string>().Should().Contain("午前中希望");

@@ -33,7 +33,8 @@ public sealed record OrderPackage(string PackageId, PostalAddress? ShipTo, IRead
 
 /// <summary>The unified order. <c>AmountsDetermined</c> is false while the marketplace has not fixed the order's
 /// amounts (RMS writes -9999 until it has): the adapter says so, Orders holds the order. Null only in orders stored
-/// before adapters stated it.</summary>
+/// before adapters stated it. <c>Unmapped</c> keeps what the marketplace gave beyond the mapped fields, by its path in the
+/// marketplace's payload (issue 22); null in orders stored before it.</summary>
 public sealed record ChannelOrder(
     Buyer Buyer,
     PostalAddress? ShipTo,
@@ -51,7 +52,8 @@ public sealed record ChannelOrder(
     bool Gift,
     string? BuyerNotes,
     DateTimeOffset OrderedAt,
-    bool? AmountsDetermined);
+    bool? AmountsDetermined,
+    IReadOnlyDictionary<string, string>? Unmapped = null);
 
 /// <summary>The unified order status (DESIGN §11): what Shopify and internal systems see.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<UnifiedOrderStatus>))]

@@ -1,3 +1,4 @@
+using Rakuten.Platform.Channels.Common;
 using System.Globalization;
 using System.Xml.Linq;
 using Rakuten.Platform.Contracts;
@@ -62,7 +63,8 @@ public static class FrSaleMapping
             false,
             null,
             PurchaseDate(Child(sale, "purchasedate")),
-            AmountsDetermined: true);
+            AmountsDetermined: true,
+            Unmapped: MarketplaceFields.Unmapped(sale, Mapped));
     }
 
     /// <summary><c>dd/MM/yyyy-HH:mm</c>, Paris time (§A.2).</summary>
@@ -96,6 +98,13 @@ public static class FrSaleMapping
 
     private static decimal Amount(XElement? money) =>
         decimal.TryParse(money is null ? "" : Child(money, "amount"), NumberStyles.Number, CultureInfo.InvariantCulture, out var v) ? v : 0m;
+
+    /// <summary>The sale's elements the mapping above reads; everything else Rakuten gives is kept on the order as it came.</summary>
+    private static readonly HashSet<string> Mapped =
+    [
+        "purchaseid", "purchasedate", "sku", "advertid", "headline", "itemid", "amount", "shippingtype", "purchasebuyeremail", "purchasebuyerlogin",
+        "firstname", "lastname", "address1", "address2", "city", "zipcode", "countryalpha2", "phonenumber1", "address", "name", "id",
+    ];
 
     private static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
 }

@@ -1,3 +1,4 @@
+using Rakuten.Platform.Channels.Common;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Rakuten.Platform.Contracts;
@@ -86,8 +87,19 @@ public static class RmsOrderMapping
             Int(o["giftCheckFlag"]) == 1,
             Text(o["remarks"]),
             orderedAt,
-            AmountsDetermined: !Undetermined(Int(o["requestPrice"]), Int(o["totalPrice"]), Int(o["postagePrice"])) && lines.All(l => !Undetermined(l.UnitPrice.Amount)));
+            AmountsDetermined: !Undetermined(Int(o["requestPrice"]), Int(o["totalPrice"]), Int(o["postagePrice"])) && lines.All(l => !Undetermined(l.UnitPrice.Amount)),
+            Unmapped: MarketplaceFields.Unmapped(o, Mapped));
     }
+
+    /// <summary>The OrderModel fields the mapping above reads (the order number and progress travel beside the order):
+    /// everything else RMS gives is kept on the order as it came (<see cref="ChannelOrder.Unmapped"/>).</summary>
+    private static readonly HashSet<string> Mapped =
+    [
+        "orderNumber", "orderProgress", "familyName", "firstName", "prefecture", "city", "subAddress", "zipCode1", "zipCode2", "phoneNumber1", "phoneNumber2",
+        "phoneNumber3", "emailAddress", "basketId", "itemDetailId", "manageNumber", "merchantDefinedSkuId", "variantId", "itemName", "units", "price",
+        "selectedChoice", "skuInfo", "couponCode", "couponName", "couponTotalPrice", "reqPriceTax", "orderDatetime", "postagePrice", "usedPoint",
+        "requestPrice", "totalPrice", "settlementMethod", "deliveryName", "asurakuFlag", "giftCheckFlag", "remarks",
+    ];
 
     /// <summary>RMS writes -9999 for an amount it has not determined yet (a price to be confirmed, a shipping fee
     /// pending): such an order must not reach Shopify with those numbers.</summary>
@@ -116,8 +128,10 @@ public static class RmsOrderMapping
             {
                 type =>
                 {
-                    var verdict = type.Type == typeof(OrderLine) ? nameof(OrderLine.Managed) : type.Type == typeof(ChannelOrder) ? nameof(ChannelOrder.AmountsDetermined) : null;
-                    if (verdict is not null && type.Properties.FirstOrDefault(p => p.Name == verdict) is { } property)
+                    // Unmapped too: RMS's own bookkeeping fields (update times, flags) must not make a sweep hand the order on again.
+                    string[] verdicts = type.Type == typeof(OrderLine) ? [nameof(OrderLine.Managed)]
+                        : type.Type == typeof(ChannelOrder) ? [nameof(ChannelOrder.AmountsDetermined), nameof(ChannelOrder.Unmapped)] : [];
+                    foreach (var property in type.Properties.Where(p => verdicts.Contains(p.Name)).ToList())
                     {
                         type.Properties.Remove(property);
                     }
