@@ -302,6 +302,7 @@ public sealed class OrderFlowTests
             billingAddress = new { civility = "MME", lastName = "Dupont", firstName = "Jeanne", address1 = "12 rue des Lilas", zipCode = "69003", city = "Lyon", country = "FRANCE", countryAlpha2 = "FX", phone = "0600000000" },
             relayPoint = new { id = "012345", name = "Tabac du Centre", address = "3 place de la Mairie", zipCode = "69002", city = "Lyon", country = "FRANCE" },
             shippingType = "Point relais Mondial Relay",
+            shippingPrice = 4.9m,
         })).EnsureSuccessStatusCode();
         await Marketplace.WaitAsync(async () => await FrQuantityAsync(m, "MUG-1") is > 2, "the mug's quantity on Rakuten France", setup: m);
         await PollFrAsync(m);
@@ -314,6 +315,11 @@ public sealed class OrderFlowTests
         sale["shippingLines"]![0]!["title"]!.GetValue<string>().Should().Be("Point relais Mondial Relay");
         sale["lineItems"]!.AsArray().Single()!["quantity"]!.GetValue<int>().Should().Be(2);
         sale["lineItems"]!.AsArray().Single()!["priceSet"]!["shopMoney"]!["amount"]!.GetValue<string>().Should().Be("8.5", "each unit's sale price, in EUR");
+        sale["shippingLines"]![0]!["priceSet"]!["shopMoney"]!["amount"]!.GetValue<string>().Should().Be("4.90", "the shipping the buyer paid, from getbillinginformation");
+        var frDetail = (await OrdersAsync(m)).Single(o => o!["channel"]!.GetValue<string>() == "RakutenFr")!["orderId"]!.GetValue<string>();
+        var frOrder = (await m.Hosts.Platform.GetFromJsonAsync<JsonObject>($"/orders/{frDetail}"))!["detail"]!;
+        frOrder["shippingFee"]!["amount"]!.GetValue<decimal>().Should().Be(4.9m);
+        frOrder["total"]!["amount"]!.GetValue<decimal>().Should().Be(2 * 8.5m + 4.9m);
     }
 
     [Fact]

@@ -144,7 +144,7 @@ public sealed class RakutenFrSalesPoller(
                 // A sale with an item still being decided waits: it is imported whole, once.
                 if (!imported.Contains(purchaseId) && !undecided.Contains(purchaseId))
                 {
-                    await ImportAsync(db, connection, sale, purchaseId, items, ct);
+                    await ImportAsync(db, connection, credentials, sale, purchaseId, items, ct);
                 }
             }
 
@@ -155,7 +155,7 @@ public sealed class RakutenFrSalesPoller(
         return seen;
     }
 
-    private async Task ImportAsync(RakutenFrDbContext db, ConnectionRecord connection, XElement sale, long purchaseId, List<XElement> items, CancellationToken ct)
+    private async Task ImportAsync(RakutenFrDbContext db, ConnectionRecord connection, RakutenFrCredentials credentials, XElement sale, long purchaseId, List<XElement> items, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var live = items.Where(i => Followed.Contains(Child(i, "itemstatus"))).ToList();
@@ -180,6 +180,8 @@ public sealed class RakutenFrSalesPoller(
         try
         {
             order = FrSaleMapping.ToChannelOrder(sale, i => Followed.Contains(Child(i, "itemstatus")));
+            // The shipping the buyer paid is only in the billing information: one call per sale, once, at its import.
+            order = FrSaleMapping.WithBilling(order, await sales.BillingAsync(connection, credentials, purchaseId, ct));
         }
         catch (Exception ex) when (ex is FormatException or InvalidOperationException or OverflowException)
         {

@@ -51,7 +51,7 @@ public static class FrSaleMapping
             billing,
             lines,
             [new OrderPackage(Child(sale, "purchaseid"), shipTo, lines.Select(l => l.ChannelLineId).ToList())],
-            // The sale carries no shipping price (getbillinginformation has it per item); nor tax, nor coupons.
+            // The sale carries no shipping price (getbillinginformation has it per item: WithBilling); nor tax, nor coupons.
             new Money(0m, Euro),
             [],
             new Money(0m, Euro),
@@ -98,6 +98,16 @@ public static class FrSaleMapping
 
     private static decimal Amount(XElement? money) =>
         decimal.TryParse(money is null ? "" : Child(money, "amount"), NumberStyles.Number, CultureInfo.InvariantCulture, out var v) ? v : 0m;
+
+    /// <summary>The sale with what getbillinginformation adds: the shipping the buyer paid for its units (the sum of their
+    /// <c>shippingsaleprice</c>), in the order's shipping fee and total.</summary>
+    public static ChannelOrder WithBilling(ChannelOrder order, XElement billing)
+    {
+        var units = order.Lines.SelectMany(l => l.ChannelItemIds).ToHashSet();
+        var shipping = billing.Descendants().Where(e => e.Name.LocalName == "item" && units.Contains(Child(e, "itemid")))
+            .Sum(e => Amount(Element(e, "shippingsaleprice")));
+        return order with { ShippingFee = new Money(shipping, Euro), Total = order.Total with { Amount = order.Total.Amount + shipping } };
+    }
 
     /// <summary>The sale's elements the mapping above reads; everything else Rakuten gives is kept on the order as it came.</summary>
     private static readonly HashSet<string> Mapped =

@@ -31,6 +31,11 @@ public sealed class RakutenFrSalesClient(IHttpClientFactory http)
     public async Task<string> ItemStatusAsync(ConnectionRecord connection, RakutenFrCredentials credentials, long itemId, CancellationToken ct) =>
         FrWebServices.Descendant(await GetAsync(connection, credentials, "getiteminfos", "2017-08-07", $"&itemid={itemId}", ct), "itemstatus");
 
+    /// <summary>The sale's billing per item (getbillinginformation, §A.2): the only place Rakuten gives the shipping price
+    /// the buyer paid per unit (<c>shippingsaleprice</c>).</summary>
+    public async Task<XElement> BillingAsync(ConnectionRecord connection, RakutenFrCredentials credentials, long purchaseId, CancellationToken ct) =>
+        (await GetAsync(connection, credentials, "getbillinginformation", "2016-03-16", $"&purchaseid={purchaseId}", ct)).Root!;
+
     /// <summary>Cancels one item; <paramref name="comment"/> is sent to the buyer (mandatory).</summary>
     public Task CancelItemAsync(ConnectionRecord connection, RakutenFrCredentials credentials, long itemId, string comment, CancellationToken ct) =>
         GetAsync(connection, credentials, "cancelitem", "2011-02-02", $"&itemid={itemId}&comment={Uri.EscapeDataString(comment)}", ct);
