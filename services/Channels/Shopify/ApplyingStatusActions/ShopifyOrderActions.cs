@@ -202,7 +202,6 @@ public sealed class ShopifyOrderActionsApplier(IServiceScopeFactory scopes, Shop
             return $"no {mutation} in the answer: {answer.ToJsonString()[..Math.Min(300, answer.ToJsonString().Length)]}";
         }
 
-        var errors = (payload["userErrors"] as JsonArray ?? []).OfType<JsonObject>().Select(e => e["message"]?.GetValue<string>()).ToList();
-        return errors.Count == 0 ? null : string.Join("; ", errors);
+        return ShopifyAdminClient.UserErrors(payload);
     }
 }

@@ -309,9 +309,5 @@ public sealed class ShopifyOrderEditor(IServiceScopeFactory scopes, ShopifyAdmin
         answer["data"]?[mutation] as JsonObject
         ?? throw new InvalidOperationException($"Shopify did not answer {mutation}: {answer.ToJsonString()[..Math.Min(300, answer.ToJsonString().Length)]}");
 
-    private static string? Errors(JsonObject payload)
-    {
-        var errors = (payload["userErrors"] as JsonArray ?? []).OfType<JsonObject>().Select(e => e["message"]?.GetValue<string>()).ToList();
-        return errors.Count == 0 ? null : string.Join("; ", errors);
-    }
+    private static string? Errors(JsonObject payload) => ShopifyAdminClient.UserErrors(payload);
 }

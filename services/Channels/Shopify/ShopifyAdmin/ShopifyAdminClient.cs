@@ -8,6 +8,13 @@ namespace Rakuten.Platform.Channels.Shopify.ShopifyAdmin;
 /// <summary>Admin GraphQL calls of the stock and order flows.</summary>
 public sealed class ShopifyAdminClient(IHttpClientFactory http)
 {
+    /// <summary>A mutation payload's userErrors as one sentence; null when there are none.</summary>
+    public static string? UserErrors(JsonObject payload)
+    {
+        var errors = (payload["userErrors"] as JsonArray ?? []).OfType<JsonObject>().Select(e => e["message"]?.GetValue<string>()).ToList();
+        return errors.Count == 0 ? null : string.Join("; ", errors);
+    }
+
     /// <summary>One GraphQL operation; the whole answer (data, errors, extensions). Shopify's cost bucket is respected
     /// by the connection's pipeline (MarketplacePipeline): a THROTTLED answer (HTTP 200 or 429) waits until the bucket
     /// holds the query's cost — read from <c>extensions.cost.throttleStatus</c> — and asks again. Still throttled after
