@@ -90,3 +90,12 @@ public enum CancellationInitiator
 }
 
 public sealed record SkuQuantity(string Sku, int Quantity);
+
+/// <summary>An order's units per SKU (its SKU, else the merchant's SKU; a line with neither is not counted): what an
+/// acceptance reserves, and what the Shopify order should hold.</summary>
+public static class OrderUnits
+{
+    public static IReadOnlyList<SkuQuantity> BySku(ChannelOrder? order) =>
+        order?.Lines.Where(l => (l.Sku ?? l.MerchantSku) is not null).GroupBy(l => (l.Sku ?? l.MerchantSku)!)
+            .Select(g => new SkuQuantity(g.Key, g.Sum(l => l.Quantity))).ToList() ?? [];
+}

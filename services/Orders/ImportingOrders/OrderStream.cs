@@ -175,9 +175,7 @@ public static class OrderDecisions
     }
 
     /// <summary>The units an acceptance reserves, per SKU.</summary>
-    public static IReadOnlyList<SkuQuantity> Units(ChannelOrder? order) =>
-        order?.Lines.Where(l => (l.Sku ?? l.MerchantSku) is not null).GroupBy(l => (l.Sku ?? l.MerchantSku)!)
-            .Select(g => new SkuQuantity(g.Key, g.Sum(l => l.Quantity))).ToList() ?? [];
+    public static IReadOnlyList<SkuQuantity> Units(ChannelOrder? order) => OrderUnits.BySku(order);
 
     private static bool SameUnits(IReadOnlyList<SkuQuantity> a, IReadOnlyList<SkuQuantity> b) =>
         a.Count == b.Count && a.All(x => b.Any(y => y.Sku == x.Sku && y.Quantity == x.Quantity));

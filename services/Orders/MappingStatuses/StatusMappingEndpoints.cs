@@ -74,7 +74,7 @@ public static class StatusMappingEndpoints
 {
     /// <summary>The connection's own rules, by channel status.</summary>
     public static async Task<IReadOnlyDictionary<string, StatusRule>> OverridesAsync(OrdersDbContext db, Guid connectionId, CancellationToken ct) =>
-        (await db.StatusRules.AsNoTracking().Where(r => r.ConnectionId == connectionId).ToListAsync(ct)).ToDictionary(r => r.ChannelStatus, r => r.Rule());
+        (await OverridesAsync(db, [connectionId], ct))(connectionId);
 
     /// <summary>The own rules of several connections at once (an import batch).</summary>
     public static async Task<Func<Guid, IReadOnlyDictionary<string, StatusRule>>> OverridesAsync(OrdersDbContext db, IReadOnlyCollection<Guid> connectionIds, CancellationToken ct)

@@ -166,7 +166,7 @@ public static partial class ShopifyAdminApi
             var location = order.Decremented.Where(d => d.Item == item).Select(d => d.Location).FirstOrDefault();
             if (location == 0)
             {
-                location = c.Shop.Levels.Where(l => l.Key.Item == item).OrderByDescending(l => l.Value).Select(l => l.Key.Location).FirstOrDefault();
+                location = Orders.FullestLevel(c.Shop, item).Location;
             }
 
             if (location == 0)

@@ -72,7 +72,7 @@ public static partial class ShopifyAdminApi
             {
                 foreach (var (inventoryItem, quantity) in decrements)
                 {
-                    var level = c.Shop.Levels.Where(l => l.Key.Item == inventoryItem).OrderByDescending(l => l.Value).Select(l => l.Key).FirstOrDefault();
+                    var level = FullestLevel(c.Shop, inventoryItem);
                     var available = c.Shop.Levels.GetValueOrDefault(level);
                     if (behaviour == "DECREMENT_OBEYING_POLICY" && available < quantity)
                     {
@@ -82,7 +82,7 @@ public static partial class ShopifyAdminApi
 
                 foreach (var (inventoryItem, quantity) in decrements)
                 {
-                    var level = c.Shop.Levels.Where(l => l.Key.Item == inventoryItem).OrderByDescending(l => l.Value).Select(l => l.Key).FirstOrDefault();
+                    var level = FullestLevel(c.Shop, inventoryItem);
                     if (level != default)
                     {
                         SetLevel(c.State, c.Shop, c.Webhooks, level.Item, level.Location, c.Shop.Levels[level] - quantity);
@@ -114,6 +114,10 @@ public static partial class ShopifyAdminApi
             c.Webhooks.Emit(c.Shop, "orders/create", new JsonObject { ["id"] = order.Id, ["name"] = order.Name, ["created_at"] = ShopifyJson.Time(now) });
             return Payload("order", ShopifyJson.Order(order));
         }
+
+        /// <summary>The item's level with the most available (where an order takes its units); default when it is stocked nowhere.</summary>
+        public static (long Item, long Location) FullestLevel(ShopifyShop shop, long item) =>
+            shop.Levels.Where(l => l.Key.Item == item).OrderByDescending(l => l.Value).Select(l => l.Key).FirstOrDefault();
 
         public static JsonNode? Cancel(Context c, JsonObject args)
         {

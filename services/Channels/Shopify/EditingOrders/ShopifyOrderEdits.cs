@@ -64,10 +64,6 @@ public static class OrderEditRules
         return lines.Keys.Union(cancelled.Keys).ToDictionary(sku => sku, sku => Math.Max(0, lines.GetValueOrDefault(sku) - cancelled.GetValueOrDefault(sku)));
     }
 
-    /// <summary>The accepted order's units per SKU (a line without SKU is not the platform's to edit).</summary>
-    public static Dictionary<string, int> Units(ChannelOrder order) =>
-        order.Lines.Where(l => (l.Sku ?? l.MerchantSku) is not null).GroupBy(l => (l.Sku ?? l.MerchantSku)!).ToDictionary(g => g.Key, g => g.Sum(l => l.Quantity));
-
     /// <summary>From the Shopify order's lines to the wanted units: fewer units are taken from the SKU's last lines first, and
     /// never below what is fulfilled; more go on its first line, or a new one when Shopify has none of that SKU. A SKU
     /// the edit does not name (a kit's component, a line the merchant added) is left as it is.</summary>
@@ -216,7 +212,8 @@ public sealed class ShopifyOrderEditor(IServiceScopeFactory scopes, ShopifyAdmin
         }
 
         var credentials = scope.ServiceProvider.GetRequiredService<ConnectionSecrets>().Unprotect<ShopifyCredentials>(connection.ProtectedCredentials);
-        var accepted = OrderEditRules.Units(JsonSerializer.Deserialize<ChannelOrder>(export.Order, PlatformJson.Options)!);
+        // A line without SKU is not the platform's to edit.
+        var accepted = OrderUnits.BySku(JsonSerializer.Deserialize<ChannelOrder>(export.Order, PlatformJson.Options)).ToDictionary(u => u.Sku, u => u.Quantity);
         var wanted = OrderEditRules.Wanted(accepted, row.Target is null ? null : OrderEditRules.Read(row.Target), OrderEditRules.Read(row.Cancelled));
         var requestedAt = row.RequestedAt;
         var now = clock.GetUtcNow();
